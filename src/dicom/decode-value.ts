@@ -1,0 +1,75 @@
+import type { ByteOrder } from './byte-order.js';
+import { TextDecoder } from 'node:util';
+import { decodeText } from './character-set.js';
+import { makeTag, type Tag } from './tag.js';
+import { CHARSET_VRS, NUMERIC_VR_SIZES, STRING_VRS, TEXT_VRS, type Vr } from './vr.js';
+
+export type DecodedValue =
+  | { readonly kind: 'text'; readonly values: readonly string[] }
+  | { readonly kind: 'numbers'; readonly values: readonly (number | bigint)[] }
+  | { readonly kind: 'tags'; readonly values: readonly Tag[] }
+  | { readonly kind: 'bytes'; readonly bytes: Uint8Array };
+
+const latin1 = new TextDecoder('latin1');
+
+/** A default-repertoire string value without its padding (UIDs, codes, the transfer syntax). */
+export function stringValue(bytes: Uint8Array): string {
+  return stripPadding(latin1.decode(bytes));
+}
+
+function stripPadding(text: string): string {
+  return text.replace(/[\0 ]+$/, '');
+}
+
+/**
+ * Decodes an element value for display and comparison. Text follows the Specific Character Set
+ * for the VRs that use it; OB, OW, UN and the other "other" VRs stay bytes.
+ */
+export function decodeValue(vr: Vr, bytes: Uint8Array, order: ByteOrder, characterSet: readonly string[] = []): DecodedValue {
+  if (STRING_VRS.has(vr)) {
+    const text = stripPadding(CHARSET_VRS.has(vr) ? decodeText(bytes, characterSet) : latin1.decode(bytes));
+    if (TEXT_VRS.has(vr)) return { kind: 'text', values: [text] };
+    return { kind: 'text', values: text === '' ? [] : text.split('\\') };
+  }
+  if (vr === 'AT') {
+    const values: Tag[] = [];
+    for (let position = 0; position + 4 <= bytes.length; position += 4) {
+      values.push(makeTag(order.uint16(bytes, position), order.uint16(bytes, position + 2)));
+    }
+    return { kind: 'tags', values };
+  }
+  const size = NUMERIC_VR_SIZES.get(vr);
+  if (size === undefined || vr.startsWith('O')) return { kind: 'bytes', bytes };
+  const values: (number | bigint)[] = [];
+  for (let position = 0; position + size <= bytes.length; position += size) values.push(readNumber(vr, bytes, position, order));
+  return { kind: 'numbers', values };
+}
+
+/** Reads one binary number; also used to show the first values of OW/OF/OD/OL/OV. */
+export function readNumber(vr: Vr, bytes: Uint8Array, position: number, order: ByteOrder): number | bigint {
+  switch (vr) {
+    case 'US':
+    case 'OW':
+      return order.uint16(bytes, position);
+    case 'SS':
+      return order.int16(bytes, position);
+    case 'UL':
+    case 'OL':
+      return order.uint32(bytes, position);
+    case 'SL':
+      return order.int32(bytes, position);
+    case 'FL':
+    case 'OF':
+      return order.float32(bytes, position);
+    case 'FD':
+    case 'OD':
+      return order.float64(bytes, position);
+    case 'SV':
+      return order.bigInt64(bytes, position);
+    case 'UV':
+    case 'OV':
+      return order.bigUint64(bytes, position);
+    default:
+      return bytes[position] ?? 0;
+  }
+}

@@ -1,0 +1,92 @@
+import { formatTag, type Tag } from './tag.js';
+
+export type DicomErrorCode = 'NOT_DICOM' | 'TRUNCATED' | 'MALFORMED' | 'UNSUPPORTED' | 'INVALID_VALUE' | 'IO';
+
+export interface DicomErrorDetails {
+  readonly tag?: Tag | undefined;
+  readonly offset?: number | undefined;
+  readonly file?: string | undefined;
+  readonly cause?: unknown;
+}
+
+/**
+ * Base of every error the engine throws about a file. Messages name the file, the problem, the tag
+ * and the byte offset, and never a value: values may be patient data.
+ */
+export class DicomError extends Error {
+  readonly code: DicomErrorCode;
+  readonly problem: string;
+  readonly tag: Tag | undefined;
+  readonly offset: number | undefined;
+  file: string | undefined;
+
+  constructor(code: DicomErrorCode, problem: string, details: DicomErrorDetails = {}) {
+    super(composeMessage(problem, details), details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.problem = problem;
+    this.tag = details.tag;
+    this.offset = details.offset;
+    this.file = details.file;
+  }
+
+  /** Names the file in the message (the reader learns it only at its boundary). */
+  inFile(file: string): this {
+    if (this.file === undefined) {
+      this.file = file;
+      this.message = composeMessage(this.problem, { tag: this.tag, offset: this.offset, file });
+    }
+    return this;
+  }
+}
+
+function composeMessage(problem: string, details: DicomErrorDetails): string {
+  const where: string[] = [];
+  if (details.tag !== undefined) where.push(`at ${formatTag(details.tag)}`);
+  if (details.offset !== undefined) where.push(`byte offset ${details.offset}`);
+  const location = where.length > 0 ? ` (${where.join(', ')})` : '';
+  const prefix = details.file !== undefined ? `${details.file}: ` : '';
+  return `${prefix}${problem}${location}`;
+}
+
+/** Not a DICOM file at all; the product's wording leads the message. */
+export class NotDicomError extends DicomError {
+  constructor(problem: string, details: DicomErrorDetails = {}) {
+    super('NOT_DICOM', problem.startsWith('File not recognized as DICOM') ? problem : `File not recognized as DICOM: ${problem}`, details);
+  }
+}
+
+/** The file ends before the structure it announces. */
+export class TruncatedDicomError extends DicomError {
+  constructor(problem: string, details: DicomErrorDetails = {}) {
+    super('TRUNCATED', problem.startsWith('File is truncated') ? problem : `File is truncated: ${problem}`, details);
+  }
+}
+
+/** Inconsistent structure: bad VR, lengths that disagree, sequences that never close. */
+export class MalformedDicomError extends DicomError {
+  constructor(problem: string, details: DicomErrorDetails = {}) {
+    super('MALFORMED', problem.startsWith('Malformed DICOM') ? problem : `Malformed DICOM: ${problem}`, details);
+  }
+}
+
+/** Valid DICOM that we decline to handle (for example a data set that fails to inflate). */
+export class UnsupportedDicomError extends DicomError {
+  constructor(problem: string, details: DicomErrorDetails = {}) {
+    super('UNSUPPORTED', problem.startsWith('Unsupported') ? problem : `Unsupported DICOM: ${problem}`, details);
+  }
+}
+
+/** An edit asks for a value its VR cannot hold. */
+export class InvalidValueError extends DicomError {
+  constructor(problem: string, details: DicomErrorDetails = {}) {
+    super('INVALID_VALUE', problem, details);
+  }
+}
+
+/** The file system refused: unreadable input, write-protected output, disk full. */
+export class DicomIoError extends DicomError {
+  constructor(problem: string, details: DicomErrorDetails = {}) {
+    super('IO', problem, details);
+  }
+}

@@ -1,0 +1,238 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { inflateRawSync, inflateSync } from 'node:zlib';
+import { LITTLE_ENDIAN } from './byte-order.js';
+import { DicomError, DicomIoError, MalformedDicomError, NotDicomError, TruncatedDicomError } from './errors.js';
+import { EXPLICIT_LITTLE, type DicomElement, type Encoding } from './model.js';
+import { LoadedRegions } from './loaded-regions.js';
+import { transferSyntaxFor, transferSyntaxOf, type TransferSyntax } from './transfer-syntax.js';
+import { DataSetWalker, MemorySource, NeedMoreBytes, type ByteSource } from './walk-data-set.js';
+import { hasShortLength, isVr } from './vr.js';
+import { stringValue } from './decode-value.js';
+
+/** How the file starts: Part 10 (preamble, "DICM", meta) or a bare data set (ACR-NEMA style). */
+export type FileLayout = 'part10' | 'part10-no-preamble' | 'raw';
+
+export interface DicomFile {
+  readonly path: string;
+  readonly size: number;
+  readonly layout: FileLayout;
+  /** File Meta Information elements (group 0002), file offsets; empty for raw data sets. */
+  readonly meta: readonly DicomElement[];
+  /** File offset where the data set starts (after the meta header). */
+  readonly dataSetStart: number;
+  readonly transferSyntax: TransferSyntax;
+  readonly encoding: Encoding;
+  /**
+   * Top-level data set elements, offsets in the data set's space: file offsets, or offsets into the
+   * inflated data set when `transferSyntax.deflated`.
+   */
+  readonly dataSet: readonly DicomElement[];
+  /** Bytes held in memory: the meta, the data set up to Pixel Data, and anything after it. */
+  readonly fileBytes: LoadedRegions;
+  /** The inflated data set, for deflated transfer syntaxes. */
+  readonly inflated: Buffer | undefined;
+  readonly warnings: readonly string[];
+}
+
+export interface ReadOptions {
+  /** Bytes read at first; grown as the header needs. */
+  readonly initialChunk?: number;
+}
+
+const DEFAULT_CHUNK = 1 << 20;
+
+/**
+ * Reads a DICOM file's structure: everything up to Pixel Data is loaded, Pixel Data's value stays
+ * on disk (its fragments are located by reading their 8-byte headers), anything after it is loaded.
+ * Memory use is independent of the pixel data's size. Errors name the file, never a value.
+ */
+export function readDicomFile(path: string, options: ReadOptions = {}): DicomFile {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw ioError(error, path, 'cannot open file for reading');
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new DicomIoError('not a regular file', { file: path });
+    return readOpenFile(fd, path, stat.size, options.initialChunk ?? DEFAULT_CHUNK);
+  } catch (error) {
+    if (error instanceof DicomError) throw error.inFile(path);
+    throw ioError(error, path, 'cannot read file');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readOpenFile(fd: number, path: string, size: number, initialChunk: number): DicomFile {
+  let head = readRange(fd, 0, Math.min(size, initialChunk));
+  const warnings: string[] = [];
+  const layout = detectLayout(head, size);
+  const metaStart = layout === 'part10' ? 132 : 0;
+  let metaEnd = metaStart;
+  let meta: DicomElement[] = [];
+  let transferSyntax: TransferSyntax;
+  if (layout === 'raw') {
+    const encoding = detectRawEncoding(head, size);
+    transferSyntax = transferSyntaxOf(encoding.explicitVr, encoding.littleEndian);
+    warnings.push('no File Meta Information: read as a bare data set (ACR-NEMA style)');
+  } else {
+    for (;;) {
+      try {
+        metaEnd = findMetaEnd(head, metaStart, size);
+        meta = new DataSetWalker(new MemorySource(head, 0, size), { warnings }).walk(metaStart, EXPLICIT_LITTLE, { end: metaEnd }).elements;
+        break;
+      } catch (error) {
+        if (!(error instanceof NeedMoreBytes) || head.length >= size) throw error;
+        head = readRange(fd, 0, Math.min(size, Math.max(error.upTo, head.length * 2)));
+      }
+    }
+    const tsElement = meta.find((element) => element.tag === 0x00020010);
+    if (!tsElement) throw new MalformedDicomError('File Meta Information has no Transfer Syntax UID (0002,0010)', { tag: 0x00020010, offset: metaStart });
+    transferSyntax = transferSyntaxFor(stringValue(head.subarray(tsElement.valueOffset, tsElement.valueOffset + tsElement.valueLength)));
+    if (!transferSyntax.known) warnings.push(`unknown transfer syntax; read as Little Endian Explicit`);
+  }
+  const encoding: Encoding = { explicitVr: transferSyntax.explicitVr, littleEndian: transferSyntax.littleEndian };
+  const common = { path, size, layout, meta, dataSetStart: metaEnd, transferSyntax, encoding, warnings };
+
+  if (transferSyntax.deflated) {
+    const compressed = size > head.length ? readRange(fd, 0, size) : head;
+    const inflated = inflateDataSet(compressed.subarray(metaEnd), metaEnd);
+    const walker = new DataSetWalker(new MemorySource(inflated, 0, inflated.length), { warnings });
+    const { elements } = walker.walk(0, encoding);
+    return { ...common, dataSet: elements, fileBytes: new LoadedRegions([{ start: 0, bytes: compressed.subarray(0, metaEnd) }]), inflated };
+  }
+
+  for (;;) {
+    try {
+      return { ...common, ...walkWithPixelDataOnDisk(fd, head, size, metaEnd, encoding, warnings), inflated: undefined };
+    } catch (error) {
+      if (!(error instanceof NeedMoreBytes) || head.length >= size) throw error;
+      warnings.length = layout === 'raw' ? 1 : 0;
+      head = readRange(fd, 0, Math.min(size, Math.max(error.upTo, head.length * 2)));
+    }
+  }
+}
+
+function walkWithPixelDataOnDisk(fd: number, head: Buffer, size: number, start: number, encoding: Encoding, warnings: string[]) {
+  const headSource = new MemorySource(head, 0, size);
+  const whole = head.length === size;
+  const { elements, pixelData } = new DataSetWalker(headSource, { warnings }).walk(start, encoding, { stopAtPixelData: true });
+  const regions = [{ start: 0, bytes: head }];
+  if (!pixelData) return { dataSet: elements, fileBytes: new LoadedRegions(regions) };
+
+  const pixelSource: ByteSource = whole ? headSource : new DiskSource(fd, size);
+  let pixelElement: DicomElement;
+  if (pixelData.undefinedLength) {
+    const read = new DataSetWalker(pixelSource, { warnings }).readFragments(pixelData.tag, pixelData.valueOffset, encoding);
+    pixelElement = { ...pixelData, valueLength: read.valueLength, end: read.end, fragments: read.fragments };
+  } else {
+    pixelElement = { ...pixelData, end: pixelData.valueOffset + pixelData.valueLength };
+  }
+  const dataSet = [...elements, pixelElement];
+  if (pixelElement.end < size) {
+    // Elements after Pixel Data (trailing padding, private groups, signatures) are small: load and walk them.
+    const tailSource = whole ? headSource : new MemorySource(readRange(fd, pixelElement.end, size - pixelElement.end), pixelElement.end, size);
+    if (!whole && tailSource instanceof MemorySource) regions.push({ start: pixelElement.end, bytes: tailSource.bytes as Buffer });
+    dataSet.push(...new DataSetWalker(tailSource, { warnings }).walk(pixelElement.end, encoding).elements);
+  }
+  return { dataSet, fileBytes: new LoadedRegions(regions) };
+}
+
+/** Reads straight from the file for each view: used only to hop across pixel data fragment headers. */
+class DiskSource implements ByteSource {
+  constructor(
+    private readonly fd: number,
+    readonly dataEnd: number,
+  ) {}
+
+  view(position: number, length: number) {
+    return { bytes: readRange(this.fd, position, length), index: 0 };
+  }
+}
+
+function readRange(fd: number, position: number, length: number): Buffer {
+  const buffer = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const read = readSync(fd, buffer, done, length - done, position + done);
+    if (read === 0) throw new TruncatedDicomError('the file shrank while it was being read', { offset: position + done });
+    done += read;
+  }
+  return buffer;
+}
+
+const DICM = 0x4d434944; // "DICM" read as a little-endian uint32
+
+function detectLayout(head: Buffer, size: number): FileLayout {
+  // "DICM" at 128 is not enough: a bare data set can hold those bytes by accident, so the
+  // first meta element must follow it.
+  if (size >= 140 && head.readUInt32LE(128) === DICM && startsWithMetaElement(head, 132)) return 'part10';
+  if (size >= 8 && startsWithMetaElement(head, 0)) return 'part10-no-preamble';
+  return 'raw';
+}
+
+function startsWithMetaElement(head: Buffer, offset: number): boolean {
+  if (head.length < offset + 8) return false;
+  return head.readUInt16LE(offset) === 0x0002 && isVr(head.toString('latin1', offset + 4, offset + 6));
+}
+
+/** The meta header ends where group 0002 ends; its group length is not trusted (often missing or stale). */
+function findMetaEnd(head: Buffer, start: number, size: number): number {
+  let position = start;
+  while (position + 8 <= size) {
+    if (position + 12 > head.length) throw new NeedMoreBytes(position + 12);
+    if (head.readUInt16LE(position) !== 0x0002) break;
+    const vr = head.toString('latin1', position + 4, position + 6);
+    if (!isVr(vr)) {
+      throw new MalformedDicomError('File Meta Information element with an invalid VR', { tag: LITTLE_ENDIAN.uint32(head, position), offset: position + 4 });
+    }
+    const short = hasShortLength(vr);
+    const length = short ? head.readUInt16LE(position + 6) : head.readUInt32LE(position + 8);
+    position += (short ? 8 : 12) + length;
+  }
+  if (position > size) throw new TruncatedDicomError('File Meta Information runs past the end of the file', { offset: start });
+  return position;
+}
+
+/**
+ * A bare data set has no transfer syntax UID: the first element tells. Its group (read both ways)
+ * says the byte order; two upper-case letters at bytes 4-5 that form a VR say Explicit VR.
+ */
+function detectRawEncoding(head: Buffer, size: number): Encoding {
+  if (size < 8) throw new NotDicomError(`only ${size} bytes, too short for a DICOM data set`);
+  const little = head.readUInt16LE(0);
+  const big = head.readUInt16BE(0);
+  const littleEndian = little <= big;
+  const group = Math.min(little, big);
+  const plausible = group % 2 === 0 && group >= 0x0002 && group <= 0x0010;
+  if (!plausible) {
+    throw new NotDicomError('no DICM prefix at byte 128 and the first bytes are not a DICOM data set element', { offset: 0 });
+  }
+  const explicitVr = isVr(head.toString('latin1', 4, 6));
+  const order = littleEndian ? head.readUInt32LE(4) : head.readUInt32BE(4);
+  if (!explicitVr && order > size) {
+    throw new NotDicomError('no DICM prefix at byte 128 and the first element length exceeds the file', { offset: 4 });
+  }
+  return { explicitVr, littleEndian };
+}
+
+function inflateDataSet(compressed: Buffer, offset: number): Buffer {
+  try {
+    return inflateRawSync(compressed);
+  } catch {
+    try {
+      // Some writers wrongly add a zlib header; accept it when reading.
+      return inflateSync(compressed);
+    } catch {
+      throw new MalformedDicomError('the deflated data set does not inflate', { offset });
+    }
+  }
+}
+
+function ioError(error: unknown, path: string, what: string): DicomIoError {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? 'I/O error');
+  return new DicomIoError(`${what}: ${reason}`, { file: path, cause: error });
+}
