@@ -1,0 +1,70 @@
+import { byteOrderOf } from './byte-order.js';
+import { decodeValue, type DecodedValue } from './decode-value.js';
+import type { PathStep } from './edits.js';
+import type { DicomElement } from './model.js';
+import type { DicomFile } from './read-file.js';
+import { SPECIFIC_CHARACTER_SET, type Tag } from './tag.js';
+
+/** The value bytes of an element when they are in memory (everything but large Pixel Data). */
+export function valueBytes(file: DicomFile, element: DicomElement): Uint8Array | undefined {
+  const end = element.valueOffset + element.valueLength;
+  if (file.inflated) return file.inflated.subarray(element.valueOffset, end);
+  return file.fileBytes.slice(element.valueOffset, end);
+}
+
+/** The element `tag` inside the items named by `path` (empty path = top level). */
+export function elementAt(file: DicomFile, path: readonly PathStep[], tag: Tag): DicomElement | undefined {
+  let elements: readonly DicomElement[] = file.dataSet;
+  for (const step of path) {
+    const item = elements.find((element) => element.tag === step.tag)?.items?.[step.item];
+    if (!item) return undefined;
+    elements = item.elements;
+  }
+  return elements.find((element) => element.tag === tag);
+}
+
+/** Decoded value of the element at `path`/`tag`, with the Specific Character Set in force there. */
+export function valueAt(file: DicomFile, path: readonly PathStep[], tag: Tag): DecodedValue | undefined {
+  const element = elementAt(file, path, tag);
+  if (!element) return undefined;
+  const bytes = valueBytes(file, element);
+  if (!bytes) return undefined;
+  const order = byteOrderOf(encodingAt(file, path).littleEndian);
+  return decodeValue(element.vr, bytes, order, characterSetAt(file, path));
+}
+
+/** Text values of an element (empty when absent or not text). */
+export function textAt(file: DicomFile, path: readonly PathStep[], tag: Tag): readonly string[] {
+  const value = valueAt(file, path, tag);
+  return value?.kind === 'text' ? value.values : [];
+}
+
+function encodingAt(file: DicomFile, path: readonly PathStep[]) {
+  let encoding = file.encoding;
+  let elements: readonly DicomElement[] = file.dataSet;
+  for (const step of path) {
+    const element = elements.find((candidate) => candidate.tag === step.tag);
+    encoding = element?.itemEncoding ?? encoding;
+    elements = element?.items?.[step.item]?.elements ?? [];
+  }
+  return encoding;
+}
+
+function characterSetAt(file: DicomFile, path: readonly PathStep[]): readonly string[] {
+  let terms: readonly string[] = [];
+  let elements: readonly DicomElement[] = file.dataSet;
+  const levels: (readonly DicomElement[])[] = [elements];
+  for (const step of path) {
+    elements = elements.find((candidate) => candidate.tag === step.tag)?.items?.[step.item]?.elements ?? [];
+    levels.push(elements);
+  }
+  for (const level of levels) {
+    const declared = level.find((element) => element.tag === SPECIFIC_CHARACTER_SET);
+    const bytes = declared && valueBytes(file, declared);
+    if (bytes) {
+      const decoded = decodeValue('CS', bytes, byteOrderOf(true));
+      if (decoded.kind === 'text') terms = decoded.values;
+    }
+  }
+  return terms;
+}

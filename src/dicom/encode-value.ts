@@ -1,0 +1,197 @@
+import { lookupTag } from './dictionary.js';
+import type { ElementValue } from './edits.js';
+import { InvalidValueError } from './errors.js';
+import type { Encoding } from './model.js';
+import { formatTag, isGroupLengthTag, isPrivateCreatorTag, type Tag } from './tag.js';
+import {
+  CHARSET_VRS,
+  MAX_STRING_BYTES,
+  NUMERIC_VR_SIZES,
+  PN_GROUP_MAX_CHARS,
+  STRING_VRS,
+  TEXT_VRS,
+  hasShortLength,
+  paddingByte,
+  type Vr,
+} from './vr.js';
+
+/** The VR an added element gets when the edit does not say: the dictionary's first choice. */
+export function defaultVrOf(tag: Tag): Vr {
+  if (isGroupLengthTag(tag)) return 'UL';
+  if (isPrivateCreatorTag(tag)) return 'LO';
+  const vr = lookupTag(tag)?.vrs[0];
+  if (!vr) throw new InvalidValueError(`no VR known for ${formatTag(tag)}; the edit must name one`, { tag });
+  return vr;
+}
+
+/**
+ * Encodes a value for `vr`: text joined with "\", numbers in the data set's byte order, padded
+ * to even length with the VR's padding byte. Checks what the VR allows; messages never quote the value.
+ */
+export function encodeValue(tag: Tag, vr: Vr, value: ElementValue, littleEndian: boolean, characterSet: readonly string[]): Uint8Array {
+  if (value instanceof Uint8Array) return padToEven(value, paddingByte(vr));
+  if (typeof value === 'object' && 'items' in value) {
+    throw new InvalidValueError(`items given for ${formatTag(tag)} with VR ${vr}`, { tag });
+  }
+  if (STRING_VRS.has(vr)) return encodeText(tag, vr, toStrings(tag, value), characterSet);
+  return encodeNumbers(tag, vr, toNumbers(tag, vr, value), littleEndian);
+}
+
+function toStrings(tag: Tag, value: Exclude<ElementValue, Uint8Array | { readonly items: unknown }>): readonly string[] {
+  if (typeof value === 'string') return [value];
+  if (typeof value === 'number') return [String(value)];
+  if (value.length === 0) return [];
+  if (value.every((entry): entry is string => typeof entry === 'string')) return value;
+  return (value as readonly (number | bigint)[]).map((entry) => {
+    if (typeof entry === 'bigint') return entry.toString();
+    if (typeof entry === 'number') return String(entry);
+    throw new InvalidValueError(`mixed value types for ${formatTag(tag)}`, { tag });
+  });
+}
+
+function toNumbers(tag: Tag, vr: Vr, value: Exclude<ElementValue, Uint8Array | { readonly items: unknown }>): readonly (number | bigint)[] {
+  if (typeof value === 'number') return [value];
+  if (typeof value === 'string') {
+    if (value === '') return [];
+    throw new InvalidValueError(`text given for ${formatTag(tag)}, which has the binary VR ${vr}`, { tag });
+  }
+  if (value.some((entry) => typeof entry === 'string')) {
+    throw new InvalidValueError(`text given for ${formatTag(tag)}, which has the binary VR ${vr}`, { tag });
+  }
+  return value as readonly (number | bigint)[];
+}
+
+const ASCII_ONLY = /^[\x20-\x7e\r\n\t\f\x1b]*$/;
+
+function encodeText(tag: Tag, vr: Vr, values: readonly string[], characterSet: readonly string[]): Uint8Array {
+  if (!TEXT_VRS.has(vr) && values.some((value) => value.includes('\\'))) {
+    throw new InvalidValueError(`a value for ${formatTag(tag)} contains a backslash, the value separator`, { tag });
+  }
+  const max = MAX_STRING_BYTES.get(vr);
+  const encoded = values.map((value) => {
+    const bytes = encodeString(tag, vr, value, characterSet);
+    if (max !== undefined && bytes.length > max) {
+      throw new InvalidValueError(`a value for ${formatTag(tag)} is ${bytes.length} bytes; VR ${vr} allows ${max}`, { tag });
+    }
+    if (vr === 'PN' && value.split('=').some((group) => [...group].length > PN_GROUP_MAX_CHARS)) {
+      throw new InvalidValueError(`a person name component group for ${formatTag(tag)} exceeds ${PN_GROUP_MAX_CHARS} characters`, { tag });
+    }
+    if (vr === 'UI' && value !== '' && !/^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/.test(value)) {
+      throw new InvalidValueError(`a value for ${formatTag(tag)} is not a valid UID`, { tag });
+    }
+    return bytes;
+  });
+  const joined = Buffer.concat(encoded.flatMap((bytes, index) => (index === 0 ? [bytes] : [BACKSLASH, bytes])));
+  return padToEven(joined, paddingByte(vr));
+}
+
+const BACKSLASH = Buffer.from('\\', 'latin1');
+
+/**
+ * Text in the data set's character set. We write only what every declared repertoire can hold
+ * unambiguously: ASCII anywhere, UTF-8 under ISO_IR 192, Latin-1 under ISO_IR 100.
+ */
+function encodeString(tag: Tag, vr: Vr, value: string, characterSet: readonly string[]): Buffer {
+  if (ASCII_ONLY.test(value)) return Buffer.from(value, 'latin1');
+  const first = (characterSet[0] ?? '').trim().toUpperCase().replace(/^ISO[-_ ]?IR[-_ ]?/, 'ISO_IR ');
+  if (CHARSET_VRS.has(vr) && first === 'ISO_IR 192') return Buffer.from(value, 'utf8');
+  if (CHARSET_VRS.has(vr) && first === 'ISO_IR 100' && [...value].every((char) => (char.codePointAt(0) ?? 0) <= 0xff)) {
+    return Buffer.from(value, 'latin1');
+  }
+  throw new InvalidValueError(`a value for ${formatTag(tag)} cannot be written in the data set's character set`, { tag });
+}
+
+function encodeNumbers(tag: Tag, vr: Vr, values: readonly (number | bigint)[], littleEndian: boolean): Uint8Array {
+  const size = NUMERIC_VR_SIZES.get(vr);
+  if (size === undefined) {
+    if (values.length === 0) return new Uint8Array(0);
+    throw new InvalidValueError(`numbers given for ${formatTag(tag)}, which has VR ${vr}; give bytes`, { tag });
+  }
+  const out = Buffer.alloc(values.length * size);
+  values.forEach((value, index) => writeNumber(out, index * size, vr, value, littleEndian, tag));
+  return out;
+}
+
+function writeNumber(out: Buffer, offset: number, vr: Vr, value: number | bigint, littleEndian: boolean, tag: Tag): void {
+  const le = littleEndian;
+  try {
+    switch (vr) {
+      case 'US':
+      case 'OW':
+        le ? out.writeUInt16LE(Number(value), offset) : out.writeUInt16BE(Number(value), offset);
+        return;
+      case 'SS':
+        le ? out.writeInt16LE(Number(value), offset) : out.writeInt16BE(Number(value), offset);
+        return;
+      case 'UL':
+      case 'OL':
+        le ? out.writeUInt32LE(Number(value), offset) : out.writeUInt32BE(Number(value), offset);
+        return;
+      case 'SL':
+        le ? out.writeInt32LE(Number(value), offset) : out.writeInt32BE(Number(value), offset);
+        return;
+      case 'AT': {
+        const tagValue = Number(value) >>> 0;
+        le ? out.writeUInt16LE(tagValue >>> 16, offset) : out.writeUInt16BE(tagValue >>> 16, offset);
+        le ? out.writeUInt16LE(tagValue & 0xffff, offset + 2) : out.writeUInt16BE(tagValue & 0xffff, offset + 2);
+        return;
+      }
+      case 'FL':
+      case 'OF':
+        le ? out.writeFloatLE(Number(value), offset) : out.writeFloatBE(Number(value), offset);
+        return;
+      case 'FD':
+      case 'OD':
+        le ? out.writeDoubleLE(Number(value), offset) : out.writeDoubleBE(Number(value), offset);
+        return;
+      case 'SV':
+        le ? out.writeBigInt64LE(BigInt(value), offset) : out.writeBigInt64BE(BigInt(value), offset);
+        return;
+      default:
+        le ? out.writeBigUInt64LE(BigInt(value), offset) : out.writeBigUInt64BE(BigInt(value), offset);
+    }
+  } catch (error) {
+    throw new InvalidValueError(`a value for ${formatTag(tag)} is out of range for VR ${vr}`, { tag, cause: error });
+  }
+}
+
+function padToEven(bytes: Uint8Array, padding: number): Uint8Array {
+  if (bytes.length % 2 === 0) return bytes;
+  const out = new Uint8Array(bytes.length + 1);
+  out.set(bytes);
+  out[bytes.length] = padding;
+  return out;
+}
+
+/** An element header: tag, then (explicit) VR and a 2- or 4-byte length, or (implicit) a 4-byte length. */
+export function encodeHeader(tag: Tag, vr: Vr, length: number, encoding: Encoding): Uint8Array {
+  const le = encoding.littleEndian;
+  const writeTag = (out: Buffer) => {
+    le ? out.writeUInt16LE(tag >>> 16, 0) : out.writeUInt16BE(tag >>> 16, 0);
+    le ? out.writeUInt16LE(tag & 0xffff, 2) : out.writeUInt16BE(tag & 0xffff, 2);
+  };
+  if (!encoding.explicitVr) {
+    const out = Buffer.alloc(8);
+    writeTag(out);
+    le ? out.writeUInt32LE(length, 4) : out.writeUInt32BE(length, 4);
+    return out;
+  }
+  if (hasShortLength(vr)) {
+    if (length > 0xffff) throw new InvalidValueError(`the value of ${formatTag(tag)} is ${length} bytes; VR ${vr} holds at most 65534`, { tag });
+    const out = Buffer.alloc(8);
+    writeTag(out);
+    out.write(vr, 4, 'latin1');
+    le ? out.writeUInt16LE(length, 6) : out.writeUInt16BE(length, 6);
+    return out;
+  }
+  const out = Buffer.alloc(12);
+  writeTag(out);
+  out.write(vr, 4, 'latin1');
+  le ? out.writeUInt32LE(length, 8) : out.writeUInt32BE(length, 8);
+  return out;
+}
+
+/** An Item, Item Delimitation or Sequence Delimitation header: tag and 4-byte length, no VR. */
+export function encodeMarker(tag: Tag, length: number, littleEndian: boolean): Uint8Array {
+  return encodeHeader(tag, 'UN', length, { explicitVr: false, littleEndian });
+}

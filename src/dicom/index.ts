@@ -1,0 +1,17 @@
+export * from './tag.js';
+export * from './vr.js';
+export * from './errors.js';
+export * from './model.js';
+export * from './edits.js';
+export { DICTIONARY_EDITION, implicitVrOf, keywordOf, lookupTag, tagForKeyword, type DictionaryEntry } from './dictionary.js';
+export { transferSyntaxFor, type TransferSyntax } from './transfer-syntax.js';
+export { decodeValue, stringValue, type DecodedValue } from './decode-value.js';
+export { decodeText } from './character-set.js';
+export { byteOrderOf, type ByteOrder } from './byte-order.js';
+export { readDicomFile, type DicomFile, type FileLayout, type ReadOptions } from './read-file.js';
+export { planFile, IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, type FilePlan, type FilePlanOptions } from './write-file.js';
+export { writeSegmentsAtomically } from './write-output.js';
+export { encodeValue, defaultVrOf } from './encode-value.js';
+export type { Segment } from './write-data-set.js';
+export { writeDicomFile } from './write-dicom-file.js';
+export { elementAt, textAt, valueAt, valueBytes } from './element-access.js';

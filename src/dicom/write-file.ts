@@ -1,0 +1,121 @@
+import { deflateRawSync } from 'node:zlib';
+import { byteOrderOf } from './byte-order.js';
+import { decodeValue } from './decode-value.js';
+import { hasEdits, type DataSetEdits, type ElementEdit } from './edits.js';
+import { MalformedDicomError, UnsupportedDicomError } from './errors.js';
+import { EXPLICIT_LITTLE } from './model.js';
+import type { DicomFile } from './read-file.js';
+import { SOP_CLASS_UID, SOP_INSTANCE_UID, type Tag } from './tag.js';
+import { encodeNew, mergeSegments, planDataSet, segmentSize, type PlanContext, type Segment } from './write-data-set.js';
+
+/** Our Implementation Class UID (0002,0012), a UUID-derived UID under 2.25 (PS3.5 B.2). */
+export const IMPLEMENTATION_CLASS_UID = '2.25.53289338343203100814120244593909803196';
+/** Implementation Version Name (0002,0013): at most 16 characters. */
+export const IMPLEMENTATION_VERSION_NAME = 'DICOMTOOLS_0_1';
+
+export interface FilePlanOptions {
+  /**
+   * A bare data set (no File Meta Information) that is edited gets a preamble and a meta header,
+   * so the output is a valid Part 10 file. Needs SOP Class and Instance UIDs; without them the
+   * output stays bare. Default true.
+   */
+  readonly addFileMeta?: boolean;
+  /** Write 128 zero bytes instead of the source's preamble (which may hold anything). Default false. */
+  readonly zeroPreamble?: boolean;
+}
+
+/** Offsets of the root directory records (PS3.3 F.3.2.1): present only in a DICOMDIR. */
+const DIRECTORY_OFFSET_TAGS: ReadonlySet<Tag> = new Set([0x00041200, 0x00041202, 0x00041220]);
+
+/** Where each output byte comes from: copies are file offsets of the source. */
+export interface FilePlan {
+  readonly segments: readonly Segment[];
+  readonly size: number;
+  /** What changed beyond the requested edits, for the caller to report. */
+  readonly normalisations: readonly string[];
+}
+
+/**
+ * Plans the output file. With no edits the output is the input, byte for byte (deflated data sets
+ * are not re-deflated). With edits, the data set is spliced, the meta header is rebuilt (group
+ * length, Media Storage SOP Instance UID following SOP Instance UID, our implementation class and
+ * version) and a deflated data set is deflated again.
+ */
+export function planFile(file: DicomFile, edits: DataSetEdits, options: FilePlanOptions = {}): FilePlan {
+  if (!hasEdits(edits) && !options.zeroPreamble) return { segments: [{ kind: 'copy', start: 0, end: file.size }], size: file.size, normalisations: [] };
+  if (file.dataSet.some((element) => DIRECTORY_OFFSET_TAGS.has(element.tag))) {
+    throw new UnsupportedDicomError('a DICOMDIR holds byte offsets to its own records and cannot be edited; build a new DICOMDIR from the edited files instead', { file: file.path });
+  }
+  const normalisations: string[] = [];
+  const dataSetBytes = file.inflated
+    ? (start: number, end: number) => (file.inflated as Buffer).subarray(start, end)
+    : (start: number, end: number) => requireLoaded(file, start, end);
+  const context: PlanContext = { encoding: file.encoding, characterSet: [], bytes: dataSetBytes };
+  let dataSet = planDataSet(file.dataSet, edits, context);
+  if (file.inflated) {
+    const inflated = file.inflated;
+    const plain = Buffer.concat(dataSet.map((segment) => (segment.kind === 'copy' ? inflated.subarray(segment.start, segment.end) : segment.bytes)));
+    dataSet = [{ kind: 'bytes', bytes: deflateRawSync(plain) }];
+  }
+  const metaBytes = (start: number, end: number) => requireLoaded(file, start, end);
+  const metaContext: PlanContext = { encoding: EXPLICIT_LITTLE, characterSet: [], bytes: metaBytes };
+  const sopInstance = currentUid(file, edits, SOP_INSTANCE_UID);
+  let head: Segment[];
+  if (file.layout === 'raw') {
+    const sopClass = currentUid(file, edits, SOP_CLASS_UID);
+    if (options.addFileMeta !== false && sopClass && sopInstance) {
+      head = [{ kind: 'bytes', bytes: Buffer.alloc(128) }, { kind: 'bytes', bytes: Buffer.from('DICM', 'latin1') }, ...newMeta(file, sopClass, sopInstance)];
+      normalisations.push('added a preamble and File Meta Information to a bare data set');
+    } else {
+      head = [];
+      if (options.addFileMeta !== false) normalisations.push('bare data set kept without File Meta Information: it has no SOP Class or Instance UID');
+    }
+  } else {
+    const metaEdits = new Map<Tag, ElementEdit>([
+      [0x00020012, { op: 'set', value: IMPLEMENTATION_CLASS_UID }],
+      [0x00020013, { op: 'set', value: IMPLEMENTATION_VERSION_NAME }],
+    ]);
+    if (sopInstance && edits.get(SOP_INSTANCE_UID)?.op === 'set') metaEdits.set(0x00020003, { op: 'set', value: sopInstance });
+    const metaStart = file.meta[0]?.start ?? file.dataSetStart;
+    const preamble: Segment[] = file.layout === 'part10'
+      ? [options.zeroPreamble ? { kind: 'bytes', bytes: Buffer.alloc(128) } : { kind: 'copy', start: 0, end: 128 }, { kind: 'copy', start: 128, end: 132 }]
+      : [];
+    head = [...preamble, ...planDataSet(file.meta, metaEdits, metaContext)];
+    if (metaStart !== (file.layout === 'part10' ? 132 : 0)) throw new MalformedDicomError('unexpected bytes before the File Meta Information', { offset: 0 });
+  }
+  // Non-deflated data set offsets are file offsets already; a deflated one is a single bytes segment.
+  const segments = mergeSegments([...head, ...dataSet]);
+  return { segments, size: segmentSize(segments), normalisations };
+}
+
+function requireLoaded(file: DicomFile, start: number, end: number): Uint8Array {
+  const bytes = file.fileBytes.slice(start, end);
+  if (!bytes) throw new RangeError(`bytes ${start}-${end} of ${file.path} are not in memory`);
+  return bytes;
+}
+
+/** The UID the output will hold for `tag`: the edit's new value, else the source's. */
+function currentUid(file: DicomFile, edits: DataSetEdits, tag: Tag): string | undefined {
+  const edit = edits.get(tag);
+  if (edit?.op === 'set') return typeof edit.value === 'string' ? edit.value : undefined;
+  if (edit?.op === 'remove') return undefined;
+  const element = file.dataSet.find((candidate) => candidate.tag === tag);
+  if (!element) return undefined;
+  const bytes = file.inflated ? file.inflated.subarray(element.valueOffset, element.valueOffset + element.valueLength) : file.fileBytes.slice(element.valueOffset, element.valueOffset + element.valueLength);
+  if (!bytes) return undefined;
+  const decoded = decodeValue('UI', bytes, byteOrderOf(file.encoding.littleEndian));
+  return decoded.kind === 'text' ? decoded.values[0] : undefined;
+}
+
+function newMeta(file: DicomFile, sopClass: string, sopInstance: string): Segment[] {
+  const context = { encoding: EXPLICIT_LITTLE, characterSet: [] };
+  const body = Buffer.concat([
+    encodeNew(0x00020001, 'OB', Uint8Array.of(0, 1), context),
+    encodeNew(0x00020002, 'UI', sopClass, context),
+    encodeNew(0x00020003, 'UI', sopInstance, context),
+    encodeNew(0x00020010, 'UI', file.transferSyntax.uid, context),
+    encodeNew(0x00020012, 'UI', IMPLEMENTATION_CLASS_UID, context),
+    encodeNew(0x00020013, 'SH', IMPLEMENTATION_VERSION_NAME, context),
+  ]);
+  return [{ kind: 'bytes', bytes: encodeNew(0x00020000, 'UL', [body.length], context) }, { kind: 'bytes', bytes: body }];
+}
