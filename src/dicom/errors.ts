@@ -6,6 +6,8 @@ export interface DicomErrorDetails {
   readonly tag?: Tag | undefined;
   readonly offset?: number | undefined;
   readonly file?: string | undefined;
+  /** The offset counts from the start of the inflated data set (deflated transfer syntax). */
+  readonly inflated?: boolean | undefined;
   readonly cause?: unknown;
 }
 
@@ -19,6 +21,7 @@ export class DicomError extends Error {
   readonly tag: Tag | undefined;
   readonly offset: number | undefined;
   file: string | undefined;
+  inflated: boolean;
 
   constructor(code: DicomErrorCode, problem: string, details: DicomErrorDetails = {}) {
     super(composeMessage(problem, details), details.cause === undefined ? undefined : { cause: details.cause });
@@ -28,14 +31,22 @@ export class DicomError extends Error {
     this.tag = details.tag;
     this.offset = details.offset;
     this.file = details.file;
+    this.inflated = details.inflated === true;
   }
 
   /** Names the file in the message (the reader learns it only at its boundary). */
   inFile(file: string): this {
     if (this.file === undefined) {
       this.file = file;
-      this.message = composeMessage(this.problem, { tag: this.tag, offset: this.offset, file });
+      this.message = composeMessage(this.problem, { tag: this.tag, offset: this.offset, file, inflated: this.inflated });
     }
+    return this;
+  }
+
+  /** Marks the offset as counted in the inflated data set of a deflated file. */
+  inInflatedDataSet(): this {
+    this.inflated = true;
+    this.message = composeMessage(this.problem, { tag: this.tag, offset: this.offset, file: this.file, inflated: true });
     return this;
   }
 }
@@ -43,7 +54,7 @@ export class DicomError extends Error {
 function composeMessage(problem: string, details: DicomErrorDetails): string {
   const where: string[] = [];
   if (details.tag !== undefined) where.push(`at ${formatTag(details.tag)}`);
-  if (details.offset !== undefined) where.push(`byte offset ${details.offset}`);
+  if (details.offset !== undefined) where.push(`byte offset ${details.offset}${details.inflated ? ' of the inflated data set' : ''}`);
   const location = where.length > 0 ? ` (${where.join(', ')})` : '';
   const prefix = details.file !== undefined ? `${details.file}: ` : '';
   return `${prefix}${problem}${location}`;

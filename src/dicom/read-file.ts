@@ -1,9 +1,9 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { inflateRawSync, inflateSync } from 'node:zlib';
-import { LITTLE_ENDIAN } from './byte-order.js';
 import { DicomError, DicomIoError, MalformedDicomError, NotDicomError, TruncatedDicomError } from './errors.js';
 import { EXPLICIT_LITTLE, type DicomElement, type Encoding } from './model.js';
 import { LoadedRegions } from './loaded-regions.js';
+import { makeTag } from './tag.js';
 import { transferSyntaxFor, transferSyntaxOf, type TransferSyntax } from './transfer-syntax.js';
 import { DataSetWalker, MemorySource, NeedMoreBytes, type ByteSource } from './walk-data-set.js';
 import { hasShortLength, isVr } from './vr.js';
@@ -59,7 +59,9 @@ export function readDicomFile(path: string, options: ReadOptions = {}): DicomFil
     return readOpenFile(fd, path, stat.size, options.initialChunk ?? DEFAULT_CHUNK);
   } catch (error) {
     if (error instanceof DicomError) throw error.inFile(path);
-    throw ioError(error, path, 'cannot read file');
+    if (error instanceof NeedMoreBytes) throw new TruncatedDicomError('the file ends inside an element', { offset: error.upTo, file: path });
+    if (typeof (error as NodeJS.ErrnoException)?.code === 'string' && (error as NodeJS.ErrnoException).code?.startsWith('E')) throw ioError(error, path, 'cannot read file');
+    throw error;
   } finally {
     closeSync(fd);
   }
@@ -89,6 +91,7 @@ function readOpenFile(fd: number, path: string, size: number, initialChunk: numb
       }
     }
     const tsElement = meta.find((element) => element.tag === 0x00020010);
+    if (!tsElement && metaEnd >= size) throw new TruncatedDicomError('the file ends inside the File Meta Information', { offset: metaEnd });
     if (!tsElement) throw new MalformedDicomError('File Meta Information has no Transfer Syntax UID (0002,0010)', { tag: 0x00020010, offset: metaStart });
     transferSyntax = transferSyntaxFor(stringValue(head.subarray(tsElement.valueOffset, tsElement.valueOffset + tsElement.valueLength)));
     if (!transferSyntax.known) warnings.push(`unknown transfer syntax; read as Little Endian Explicit`);
@@ -100,7 +103,12 @@ function readOpenFile(fd: number, path: string, size: number, initialChunk: numb
     const compressed = size > head.length ? readRange(fd, 0, size) : head;
     const inflated = inflateDataSet(compressed.subarray(metaEnd), metaEnd);
     const walker = new DataSetWalker(new MemorySource(inflated, 0, inflated.length), { warnings });
-    const { elements } = walker.walk(0, encoding);
+    let elements: DicomElement[];
+    try {
+      elements = walker.walk(0, encoding).elements;
+    } catch (error) {
+      throw error instanceof DicomError ? error.inInflatedDataSet() : error;
+    }
     return { ...common, dataSet: elements, fileBytes: new LoadedRegions([{ start: 0, bytes: compressed.subarray(0, metaEnd) }]), inflated };
   }
 
@@ -181,18 +189,19 @@ function startsWithMetaElement(head: Buffer, offset: number): boolean {
 /** The meta header ends where group 0002 ends; its group length is not trusted (often missing or stale). */
 function findMetaEnd(head: Buffer, start: number, size: number): number {
   let position = start;
-  while (position + 8 <= size) {
-    if (position + 12 > head.length) throw new NeedMoreBytes(position + 12);
+  while (position + 2 <= size) {
+    if (position + 12 > head.length && head.length < size) throw new NeedMoreBytes(Math.min(size, position + 12));
     if (head.readUInt16LE(position) !== 0x0002) break;
+    if (position + 8 > size) throw new TruncatedDicomError('the file ends inside the File Meta Information', { offset: position });
+    const tag = makeTag(head.readUInt16LE(position), head.readUInt16LE(position + 2));
     const vr = head.toString('latin1', position + 4, position + 6);
-    if (!isVr(vr)) {
-      throw new MalformedDicomError('File Meta Information element with an invalid VR', { tag: LITTLE_ENDIAN.uint32(head, position), offset: position + 4 });
-    }
+    if (!isVr(vr)) throw new MalformedDicomError('File Meta Information element with an invalid VR', { tag, offset: position + 4 });
     const short = hasShortLength(vr);
+    if (!short && position + 12 > size) throw new TruncatedDicomError('the file ends inside the File Meta Information', { tag, offset: position });
     const length = short ? head.readUInt16LE(position + 6) : head.readUInt32LE(position + 8);
     position += (short ? 8 : 12) + length;
+    if (position > size) throw new TruncatedDicomError('the file ends inside the File Meta Information', { tag, offset: start });
   }
-  if (position > size) throw new TruncatedDicomError('File Meta Information runs past the end of the file', { offset: start });
   return position;
 }
 

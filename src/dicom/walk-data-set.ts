@@ -135,6 +135,7 @@ export class DataSetWalker {
     depth: number,
     untilItemDelimiter: boolean,
     stopAtPixelData: boolean,
+    owner?: Tag,
   ): { elements: DicomElement[]; position: number } | { elements: DicomElement[]; position: number; stop: PixelDataHeader } {
     if (depth > MAX_DEPTH) throw new MalformedDicomError(`sequences nested deeper than ${MAX_DEPTH} levels`, { offset: start });
     const order = byteOrderOf(encoding.littleEndian);
@@ -143,7 +144,8 @@ export class DataSetWalker {
     while (untilItemDelimiter || position < end) {
       if (position + 8 > end) {
         if (untilItemDelimiter) {
-          throw this.endOfDataError(position, end, 'an item of undefined length is never closed (no Item Delimitation Item)');
+          const of = owner === undefined ? '' : ` of sequence ${formatTag(owner)}`;
+          throw this.endOfDataError(position, end, `an item${of} of undefined length is never closed (no Item Delimitation Item)`, owner);
         }
         throw this.endOfDataError(position, end, `${end - position} stray bytes where an element header (8 bytes) should start`);
       }
@@ -153,8 +155,9 @@ export class DataSetWalker {
         const { itemTag, length } = this.readMarker(position, order, undefined, '');
         if (itemTag === ITEM_DELIMITATION && untilItemDelimiter) return { elements, position };
         // A delimiter where none belongs (seen after empty private sequences): keep its bytes, note it.
-        if (length !== 0 && length !== UNDEFINED_LENGTH) {
-          throw new MalformedDicomError(`unexpected ${formatTag(itemTag)} with a non-zero length in a data set`, { tag: itemTag, offset: position });
+        if (itemTag === ITEM || length !== 0) {
+          const where = owner === undefined ? 'in the data set' : `in an item of ${formatTag(owner)} (a missing Item Delimitation Item?)`;
+          throw new MalformedDicomError(`unexpected ${formatTag(itemTag)} ${where}`, { tag: owner ?? itemTag, offset: position });
         }
         this.warnings.push(`stray ${formatTag(itemTag)} at byte offset ${position} kept as is`);
         elements.push({ tag: itemTag, vr: 'UN', start: position, valueOffset: position + 8, valueLength: 0, undefinedLength: false, end: position + 8, stray: true });
@@ -316,7 +319,7 @@ export class DataSetWalker {
       }
       const itemValueOffset = position + 8;
       if (length === UNDEFINED_LENGTH) {
-        const read = this.readElements(itemValueOffset, end, encoding, depth + 1, true, false);
+        const read = this.readElements(itemValueOffset, end, encoding, depth + 1, true, false, tag);
         items.push({ start: position, valueOffset: itemValueOffset, valueLength: read.position - itemValueOffset, undefinedLength: true, end: read.position + 8, elements: read.elements });
         position = read.position + 8;
         continue;
