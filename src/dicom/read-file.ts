@@ -112,12 +112,13 @@ function readOpenFile(fd: number, path: string, size: number, initialChunk: numb
     return { ...common, dataSet: elements, fileBytes: new LoadedRegions([{ start: 0, bytes: compressed.subarray(0, metaEnd) }]), inflated };
   }
 
+  const warningsBeforeDataSet = warnings.length;
   for (;;) {
     try {
       return { ...common, ...walkWithPixelDataOnDisk(fd, head, size, metaEnd, encoding, warnings), inflated: undefined };
     } catch (error) {
       if (!(error instanceof NeedMoreBytes) || head.length >= size) throw error;
-      warnings.length = layout === 'raw' ? 1 : 0;
+      warnings.length = warningsBeforeDataSet;
       head = readRange(fd, 0, Math.min(size, Math.max(error.upTo, head.length * 2)));
     }
   }

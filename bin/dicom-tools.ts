@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// The dicom-tools program: dispatches to the engine's commands (src/cli), the watch daemon
+// (daemon/) and the terminal UI (tui/). Only this file knows all three.
+import { readFileSync } from 'node:fs';
+import { inspectCommand, INSPECT_USAGE } from '../src/cli/inspect-command.js';
+import { EXIT_USAGE, UsageError, processIo, type CommandIo } from '../src/cli/io.js';
+
+type Command = (args: readonly string[], io: CommandIo) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly summary: string; readonly usage: string }>> = {
+  inspect: { run: inspectCommand, summary: 'print every data element of a DICOM file (like dcmdump), or --json', usage: INSPECT_USAGE },
+  dump: { run: inspectCommand, summary: 'the same as inspect', usage: INSPECT_USAGE },
+};
+
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
+  return `Usage: dicom-tools COMMAND [options]
+
+De-identify DICOM files for research, teaching and second opinions.
+
+Commands:
+${lines.join('\n')}
+
+Run 'dicom-tools COMMAND --help' for a command's options.
+Options: -h, --help   -v, --version`;
+}
+
+async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    io.stdout.write(`${usage()}\n`);
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  if (name === '-v' || name === '--version') {
+    io.stdout.write(`dicom-tools ${version()}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`dicom-tools: unknown command '${name}'\n\n${usage()}\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`dicom-tools ${name}: ${(error as Error).message}\n\n${command.usage}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,2 @@
+// The engine's public surface: daemon/ and tui/ import only this file.
+export * from './dicom/index.js';
