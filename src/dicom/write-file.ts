@@ -22,6 +22,8 @@ export interface FilePlanOptions {
   readonly addFileMeta?: boolean;
   /** Write 128 zero bytes instead of the source's preamble (which may hold anything). Default false. */
   readonly zeroPreamble?: boolean;
+  /** Further edits of the File Meta Information (our implementation and SOP Instance UID edits win). */
+  readonly metaEdits?: DataSetEdits;
 }
 
 /** Offsets of the root directory records (PS3.3 F.3.2.1): present only in a DICOMDIR. */
@@ -72,6 +74,7 @@ export function planFile(file: DicomFile, edits: DataSetEdits, options: FilePlan
     }
   } else {
     const metaEdits = new Map<Tag, ElementEdit>([
+      ...(options.metaEdits ?? new Map<Tag, ElementEdit>()),
       [0x00020012, { op: 'set', value: IMPLEMENTATION_CLASS_UID }],
       [0x00020013, { op: 'set', value: IMPLEMENTATION_VERSION_NAME }],
     ]);
@@ -97,7 +100,10 @@ function requireLoaded(file: DicomFile, start: number, end: number): Uint8Array 
 /** The UID the output will hold for `tag`: the edit's new value, else the source's. */
 function currentUid(file: DicomFile, edits: DataSetEdits, tag: Tag): string | undefined {
   const edit = edits.get(tag);
-  if (edit?.op === 'set') return typeof edit.value === 'string' ? edit.value : undefined;
+  if (edit?.op === 'set') {
+    if (typeof edit.value === 'string') return edit.value;
+    return Array.isArray(edit.value) && typeof edit.value[0] === 'string' ? edit.value[0] : undefined;
+  }
   if (edit?.op === 'remove') return undefined;
   const element = file.dataSet.find((candidate) => candidate.tag === tag);
   if (!element) return undefined;

@@ -1,0 +1,71 @@
+import { textAt, type DicomFile, type ElementEdit, type NewItem, type Tag } from '../dicom/index.js';
+import type { DeidOptions } from './options.js';
+import { describeOptions } from './options.js';
+import { PROFILE_EDITION } from './profile.js';
+
+export const PATIENT_IDENTITY_REMOVED = 0x00120062;
+export const DEIDENTIFICATION_METHOD = 0x00120063;
+export const DEIDENTIFICATION_METHOD_CODES = 0x00120064;
+export const LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED = 0x00280303;
+const CODE_VALUE = 0x00080100;
+const CODING_SCHEME = 0x00080102;
+const CODE_MEANING = 0x00080104;
+
+/** CID 7050 "De-identification Method" codes (PS3.16) for what we apply. */
+const CID_7050 = {
+  basic: ['113100', 'Basic Application Confidentiality Profile'],
+  fullDates: ['113106', 'Retain Longitudinal Temporal Information Full Dates Option'],
+  modifiedDates: ['113107', 'Retain Longitudinal Temporal Information Modified Dates Option'],
+  patientCharacteristics: ['113108', 'Retain Patient Characteristics Option'],
+  device: ['113109', 'Retain Device Identity Option'],
+  uids: ['113110', 'Retain UIDs Option'],
+  institution: ['113112', 'Retain Institution Identity Option'],
+} as const;
+
+/** The codes claimed by a set of options: the Basic Profile, plus each standard option we apply. */
+export function methodCodes(options: DeidOptions): (readonly [string, string])[] {
+  const codes: (readonly [string, string])[] = [CID_7050.basic];
+  if (options.dates === 'keep') codes.push(CID_7050.fullDates);
+  if (options.dates === 'shift') codes.push(CID_7050.modifiedDates);
+  if (!options.patient) codes.push(CID_7050.patientCharacteristics);
+  if (!options.institution) codes.push(CID_7050.device, CID_7050.institution);
+  if (!options.regenerateUids) codes.push(CID_7050.uids);
+  return codes;
+}
+
+/** De-identification Method (0012,0063): LO values of at most 64 characters naming tool, profile, edition and options. */
+export function methodText(options: DeidOptions): string[] {
+  return ['DICOM Tools', `PS3.15 ${PROFILE_EDITION} Basic Application Confidentiality Profile`, ...describeOptions(options)];
+}
+
+/**
+ * The PS3.15 E.1.1 markers: Patient Identity Removed, De-identification Method and its code sequence
+ * (codes already in the file are kept after ours), and Longitudinal Temporal Information Modified.
+ */
+export function conformanceMarkers(file: DicomFile, options: DeidOptions): Map<Tag, ElementEdit> {
+  const edits = new Map<Tag, ElementEdit>();
+  if (options.patient) edits.set(PATIENT_IDENTITY_REMOVED, { op: 'set', value: 'YES' });
+  edits.set(DEIDENTIFICATION_METHOD, { op: 'set', value: methodText(options) });
+  const ours = methodCodes(options);
+  const items: NewItem[] = ours.map(([value, meaning]) => codeItem(value, 'DCM', meaning));
+  const existing = file.dataSet.find((element) => element.tag === DEIDENTIFICATION_METHOD_CODES)?.items ?? [];
+  existing.forEach((_item, index) => {
+    const path = [{ tag: DEIDENTIFICATION_METHOD_CODES, item: index }];
+    const value = textAt(file, path, CODE_VALUE)[0] ?? '';
+    const scheme = textAt(file, path, CODING_SCHEME)[0] ?? '';
+    // Earlier de-identifications' CID 7050 codes stay on record; anything else is not ours to copy.
+    if (/^1131\d\d$/.test(value) && scheme === 'DCM' && !ours.some(([code]) => code === value)) items.push(codeItem(value, scheme, textAt(file, path, CODE_MEANING)[0] ?? ''));
+  });
+  edits.set(DEIDENTIFICATION_METHOD_CODES, { op: 'set', vr: 'SQ', value: { items } });
+  const temporal = options.dates === 'keep' ? 'UNMODIFIED' : options.dates === 'shift' ? 'MODIFIED' : 'REMOVED';
+  edits.set(LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, { op: 'set', value: temporal });
+  return edits;
+}
+
+function codeItem(value: string, scheme: string, meaning: string): NewItem {
+  return [
+    { tag: CODE_VALUE, vr: 'SH', value },
+    { tag: CODING_SCHEME, vr: 'SH', value: scheme },
+    { tag: CODE_MEANING, vr: 'LO', value: meaning },
+  ];
+}

@@ -1,0 +1,232 @@
+import {
+  byteOrderOf,
+  decodeValue,
+  isGroupLengthTag,
+  lookupTag,
+  textAt,
+  valueBytes,
+  SPECIFIC_CHARACTER_SET,
+  type DataSetEdits,
+  type DicomElement,
+  type DicomFile,
+  type ElementEdit,
+  type Encoding,
+  type Tag,
+  type Vr,
+} from '../dicom/index.js';
+import { shiftDa, shiftDt } from './date-shift.js';
+import { dummyValue } from './dummy-values.js';
+import { conformanceMarkers } from './markers.js';
+import type { DeidOptions } from './options.js';
+import type { PatientKey, Pseudonymizer } from './pseudonyms.js';
+import { resolveAction } from './resolve-action.js';
+
+export const PATIENT_NAME = 0x00100010;
+export const PATIENT_ID = 0x00100020;
+export const ISSUER_OF_PATIENT_ID = 0x00100021;
+const PATIENT_BIRTH_DATE = 0x00100030;
+const SOP_INSTANCE_UID = 0x00080018;
+const BURNED_IN_ANNOTATION = 0x00280301;
+
+/** The edits that de-identify one file, and what they did (no values but the patient's ID pair). */
+export interface DeidPlan {
+  readonly edits: DataSetEdits;
+  /** Edits of the File Meta Information: application entity titles, private meta information. */
+  readonly metaEdits: DataSetEdits;
+  readonly originalPatientId: string;
+  readonly anonymizedPatientId: string;
+  /** Elements removed, emptied or replaced, at any depth. */
+  readonly tagsAnonymized: number;
+  /** UID values replaced by keyed UIDs. */
+  readonly uidsRegenerated: number;
+  /** SOP Instance UID of the output (names the output file). */
+  readonly sopInstanceUid: string | undefined;
+  readonly dateShiftDays: number | undefined;
+  /** PHI-free notes, e.g. a declared burned-in annotation the pixel data may still show. */
+  readonly warnings: readonly string[];
+}
+
+interface Level {
+  readonly encoding: Encoding;
+  readonly characterSet: readonly string[];
+}
+
+interface Context {
+  readonly file: DicomFile;
+  readonly options: DeidOptions;
+  readonly keys: Pseudonymizer;
+  readonly pseudonym: string;
+  readonly shiftDays: number;
+  tagsAnonymized: number;
+  uidsRegenerated: number;
+}
+
+/**
+ * Plans the de-identification of a file: PS3.15 Table E.1-1 applied to every element at every
+ * depth (items of every sequence, private sequences kept by option, sequences sent as UN), with the
+ * product's options, keyed UIDs and pseudonyms, and the conformance markers. Pure: reads only the
+ * parsed file's header bytes.
+ */
+export function planDeidentification(file: DicomFile, options: DeidOptions, keys: Pseudonymizer): DeidPlan {
+  const patientKey = patientKeyOf(file);
+  const originalPatientId = textAt(file, [], PATIENT_ID).join('\\');
+  const pseudonym = options.patient ? keys.patient(patientKey) : originalPatientId;
+  const shiftDays = keys.dateShiftDays(patientKey);
+  const context: Context = { file, options, keys, pseudonym, shiftDays, tagsAnonymized: 0, uidsRegenerated: 0 };
+  const edits = new Map(cleanLevel(file.dataSet, { encoding: file.encoding, characterSet: [] }, context));
+  for (const [tag, edit] of conformanceMarkers(file, options)) edits.set(tag, edit);
+
+  const sopEdit = edits.get(SOP_INSTANCE_UID);
+  const sourceSop = textAt(file, [], SOP_INSTANCE_UID)[0];
+  const sopInstanceUid = sopEdit?.op === 'set' && typeof sopEdit.value === 'string' ? sopEdit.value : sourceSop;
+  const warnings: string[] = [];
+  if ((textAt(file, [], BURNED_IN_ANNOTATION)[0] ?? '').toUpperCase() === 'YES') {
+    warnings.push('Burned In Annotation (0028,0301) is YES: the pixel data may show identifying text, and pixel data is not cleaned');
+  }
+  return {
+    edits,
+    metaEdits: metaEditsFor(options),
+    originalPatientId,
+    anonymizedPatientId: pseudonym,
+    tagsAnonymized: context.tagsAnonymized,
+    uidsRegenerated: context.uidsRegenerated,
+    sopInstanceUid,
+    dateShiftDays: options.dates === 'shift' ? shiftDays : undefined,
+    warnings,
+  };
+}
+
+/** Patient ID with its issuer; without an ID, name and birth date stand in so one patient still gets one pseudonym. */
+export function patientKeyOf(file: DicomFile): PatientKey {
+  const id = textAt(file, [], PATIENT_ID).join('\\').trim();
+  const issuer = textAt(file, [], ISSUER_OF_PATIENT_ID).join('\\').trim();
+  if (id !== '') return { id, issuer };
+  return { id: `name:${textAt(file, [], PATIENT_NAME).join('\\')}|${textAt(file, [], PATIENT_BIRTH_DATE).join('')}`, issuer };
+}
+
+function cleanLevel(elements: readonly DicomElement[], level: Level, context: Context): Map<Tag, ElementEdit> {
+  const characterSet = characterSetOf(elements, level, context.file);
+  const here: Level = { ...level, characterSet };
+  const edits = new Map<Tag, ElementEdit>();
+  for (const element of elements) {
+    // Group lengths are recomputed by the writer; stray delimiters are copied as they are.
+    if (element.stray || isGroupLengthTag(element.tag)) continue;
+    const edit = cleanElement(element, here, context);
+    if (edit) edits.set(element.tag, edit);
+  }
+  return edits;
+}
+
+function cleanElement(element: DicomElement, level: Level, context: Context): ElementEdit | undefined {
+  const { options } = context;
+  if ((element.tag === PATIENT_ID || element.tag === PATIENT_NAME) && options.patient) {
+    return replaceIfDifferent(element, level, context, context.pseudonym);
+  }
+  const action = resolveAction(element.tag, options);
+  if (action === 'remove') {
+    context.tagsAnonymized++;
+    return { op: 'remove' };
+  }
+  if (element.items) {
+    if (action === 'empty') {
+      if (element.items.length === 0) return undefined;
+      context.tagsAnonymized++;
+      return { op: 'set', vr: 'SQ', value: { items: [] } };
+    }
+    // keep, dummy and uid on a sequence: keep it and clean its items (their UIDs are replaced by their own rows).
+    return cleanItems(element, level, context);
+  }
+  const vr = valueVrOf(element);
+  switch (action) {
+    case 'keep':
+      return undefined;
+    case 'empty':
+      if (element.valueLength === 0) return undefined;
+      context.tagsAnonymized++;
+      return { op: 'set', vr, value: vr === 'SQ' ? { items: [] } : '' };
+    case 'uid':
+      return vr === 'UI' ? replaceUids(element, level, context) : replaceWithDummy(element, vr, level, context);
+    case 'shift':
+      return shiftDates(element, vr, level, context);
+    case 'dummy':
+      return vr === 'UI' ? replaceUids(element, level, context) : replaceWithDummy(element, vr, level, context);
+  }
+}
+
+function cleanItems(element: DicomElement, level: Level, context: Context): ElementEdit | undefined {
+  const itemLevel: Level = { encoding: element.itemEncoding ?? level.encoding, characterSet: level.characterSet };
+  const items = new Map<number, DataSetEdits>();
+  element.items?.forEach((item, index) => {
+    const edits = cleanLevel(item.elements, itemLevel, context);
+    if (edits.size > 0) items.set(index, edits);
+  });
+  return items.size > 0 ? { op: 'items', items } : undefined;
+}
+
+/** The VR a value is decoded and re-encoded with: the dictionary's where the file says UN. */
+function valueVrOf(element: DicomElement): Vr {
+  if (element.vr !== 'UN') return element.vr;
+  return lookupTag(element.tag)?.vrs[0] ?? 'UN';
+}
+
+function textValues(element: DicomElement, vr: Vr, level: Level, file: DicomFile): string[] | undefined {
+  const bytes = valueBytes(file, element);
+  if (!bytes) return undefined;
+  const decoded = decodeValue(vr, bytes, byteOrderOf(level.encoding.littleEndian), level.characterSet);
+  return decoded.kind === 'text' ? [...decoded.values] : undefined;
+}
+
+function replaceIfDifferent(element: DicomElement, level: Level, context: Context, value: string): ElementEdit | undefined {
+  const current = textValues(element, valueVrOf(element), level, context.file);
+  if (current?.length === 1 && current[0] === value) return undefined;
+  context.tagsAnonymized++;
+  return { op: 'set', vr: valueVrOf(element), value };
+}
+
+function replaceUids(element: DicomElement, level: Level, context: Context): ElementEdit | undefined {
+  const values = textValues(element, 'UI', level, context.file) ?? [];
+  if (values.length === 0) return undefined;
+  const mapped = values.map((uid) => (uid === '' ? '' : context.keys.uid(uid)));
+  context.tagsAnonymized++;
+  context.uidsRegenerated += mapped.filter((uid) => uid !== '').length;
+  return { op: 'set', vr: 'UI', value: mapped };
+}
+
+function replaceWithDummy(element: DicomElement, vr: Vr, level: Level, context: Context): ElementEdit | undefined {
+  const value = dummyValue(vr, element.valueLength);
+  if (typeof value === 'string') {
+    const current = textValues(element, vr, level, context.file);
+    if (current?.length === 1 && current[0] === value) return undefined;
+  }
+  context.tagsAnonymized++;
+  return { op: 'set', vr, value };
+}
+
+function shiftDates(element: DicomElement, vr: Vr, level: Level, context: Context): ElementEdit | undefined {
+  if (vr !== 'DA' && vr !== 'DT') return undefined; // times of day and other VRs are kept
+  const values = textValues(element, vr, level, context.file) ?? [];
+  if (values.length === 0) return undefined;
+  const shift = vr === 'DA' ? shiftDa : shiftDt;
+  const shifted = values.map((value) => (value === '' ? '' : shift(value, context.shiftDays)));
+  context.tagsAnonymized++;
+  if (shifted.some((value) => value === undefined)) return { op: 'set', vr, value: dummyValue(vr, 0) };
+  return { op: 'set', vr, value: shifted as string[] };
+}
+
+function characterSetOf(elements: readonly DicomElement[], level: Level, file: DicomFile): readonly string[] {
+  const declared = elements.find((element) => element.tag === SPECIFIC_CHARACTER_SET);
+  if (!declared) return level.characterSet;
+  return textValues(declared, 'CS', level, file) ?? level.characterSet;
+}
+
+/** Application entity titles in the meta header identify the sending site; private meta information may hold anything. */
+function metaEditsFor(options: DeidOptions): DataSetEdits {
+  const edits = new Map<Tag, ElementEdit>();
+  if (options.institution) {
+    for (const tag of [0x00020016, 0x00020017, 0x00020018]) edits.set(tag, { op: 'remove' });
+  }
+  if (options.removePrivate) {
+    for (const tag of [0x00020100, 0x00020102]) edits.set(tag, { op: 'remove' });
+  }
+  return edits;
+}

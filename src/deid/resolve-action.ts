@@ -1,0 +1,47 @@
+import { isPrivateTag, type Tag } from '../dicom/index.js';
+import { dataGroupOf } from './option-groups.js';
+import type { DeidOptions } from './options.js';
+import { PRIVATE_RULE, profileEntryFor, type ActionCode } from './profile.js';
+
+/**
+ * What happens to one element:
+ * - keep: unchanged (a sequence's items are still cleaned);
+ * - remove, empty: X and Z;
+ * - dummy: D, a harmless value valid for the VR (a sequence's items are cleaned instead);
+ * - uid: U, keyed UID replacement (a sequence's contained UIDs are replaced);
+ * - shift: a date or time moved by the patient's offset (Retain Longitudinal Modified Dates, C).
+ */
+export type ElementAction = 'keep' | 'remove' | 'empty' | 'dummy' | 'uid' | 'shift';
+
+/**
+ * Without the IOD's Type for each attribute, combined codes keep an element that is present
+ * present: X/Z is emptied, X/D, Z/D and X/Z/D get a dummy, X/Z/U* keeps the sequence with its
+ * UIDs replaced. An element that is present stays valid for its Type, and leaks nothing.
+ */
+const RESOLVED: Readonly<Record<ActionCode, ElementAction>> = {
+  D: 'dummy',
+  Z: 'empty',
+  X: 'remove',
+  K: 'keep',
+  C: 'shift',
+  U: 'uid',
+  'Z/D': 'dummy',
+  'X/Z': 'empty',
+  'X/D': 'dummy',
+  'X/Z/D': 'dummy',
+  'X/Z/U*': 'uid',
+};
+
+/** The action for `tag` under `options`, from Table E.1-1 and the product's option groups. */
+export function resolveAction(tag: Tag, options: DeidOptions): ElementAction {
+  if (isPrivateTag(tag)) return options.removePrivate ? RESOLVED[PRIVATE_RULE.basic] : 'keep';
+  const entry = profileEntryFor(tag);
+  if (!entry) return 'keep';
+  const group = dataGroupOf(entry);
+  if (group && !options[group]) return 'keep';
+  if (entry.actions.retainFullDates === 'K' && options.dates !== 'clear') {
+    return options.dates === 'keep' ? 'keep' : RESOLVED[entry.actions.retainModifiedDates ?? 'K'];
+  }
+  if (entry.actions.retainUids === 'K' && !options.regenerateUids) return 'keep';
+  return RESOLVED[entry.actions.basic ?? 'X'];
+}
