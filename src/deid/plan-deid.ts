@@ -1,6 +1,7 @@
 import {
   byteOrderOf,
   decodeValue,
+  firstTextOf,
   isGroupLengthTag,
   lookupTag,
   textAt,
@@ -76,9 +77,7 @@ export function planDeidentification(file: DicomFile, options: DeidOptions, keys
   const edits = new Map(cleanLevel(file.dataSet, { encoding: file.encoding, characterSet: [] }, context));
   for (const [tag, edit] of conformanceMarkers(file, options)) edits.set(tag, edit);
 
-  const sopEdit = edits.get(SOP_INSTANCE_UID);
-  const sourceSop = textAt(file, [], SOP_INSTANCE_UID)[0];
-  const sopInstanceUid = sopEdit?.op === 'set' && typeof sopEdit.value === 'string' ? sopEdit.value : sourceSop;
+  const sopInstanceUid = firstTextOf(edits.get(SOP_INSTANCE_UID)) ?? textAt(file, [], SOP_INSTANCE_UID)[0];
   const warnings: string[] = [];
   if ((textAt(file, [], BURNED_IN_ANNOTATION)[0] ?? '').toUpperCase() === 'YES') {
     warnings.push('Burned In Annotation (0028,0301) is YES: the pixel data may show identifying text, and pixel data is not cleaned');

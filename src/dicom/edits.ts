@@ -65,3 +65,10 @@ export function hasEdits(edits: DataSetEdits): boolean {
   }
   return false;
 }
+
+/** The first text value an edit sets (a string, or the first of several), if it sets text. */
+export function firstTextOf(edit: ElementEdit | undefined): string | undefined {
+  if (edit?.op !== 'set') return undefined;
+  if (typeof edit.value === 'string') return edit.value;
+  return Array.isArray(edit.value) && typeof edit.value[0] === 'string' ? edit.value[0] : undefined;
+}

@@ -1,7 +1,7 @@
 import { deflateRawSync } from 'node:zlib';
 import { byteOrderOf } from './byte-order.js';
 import { decodeValue } from './decode-value.js';
-import { hasEdits, type DataSetEdits, type ElementEdit } from './edits.js';
+import { firstTextOf, hasEdits, type DataSetEdits, type ElementEdit } from './edits.js';
 import { MalformedDicomError, UnsupportedDicomError } from './errors.js';
 import { EXPLICIT_LITTLE } from './model.js';
 import type { DicomFile } from './read-file.js';
@@ -100,10 +100,7 @@ function requireLoaded(file: DicomFile, start: number, end: number): Uint8Array 
 /** The UID the output will hold for `tag`: the edit's new value, else the source's. */
 function currentUid(file: DicomFile, edits: DataSetEdits, tag: Tag): string | undefined {
   const edit = edits.get(tag);
-  if (edit?.op === 'set') {
-    if (typeof edit.value === 'string') return edit.value;
-    return Array.isArray(edit.value) && typeof edit.value[0] === 'string' ? edit.value[0] : undefined;
-  }
+  if (edit?.op === 'set') return firstTextOf(edit);
   if (edit?.op === 'remove') return undefined;
   const element = file.dataSet.find((candidate) => candidate.tag === tag);
   if (!element) return undefined;

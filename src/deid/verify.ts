@@ -1,0 +1,196 @@
+import path from 'node:path';
+import {
+  byteOrderOf,
+  decodeValue,
+  formatTag,
+  isPixelDataTag,
+  isPrivateTag,
+  keywordOf,
+  lookupTag,
+  readDicomFile,
+  textAt,
+  valueBytes,
+  DicomError,
+  SPECIFIC_CHARACTER_SET,
+  STRING_VRS,
+  type DicomElement,
+  type DicomFile,
+  type Encoding,
+  type Tag,
+} from '../dicom/index.js';
+import { dummyValue } from './dummy-values.js';
+import { DEIDENTIFICATION_METHOD, DEIDENTIFICATION_METHOD_CODES, LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, PATIENT_IDENTITY_REMOVED } from './markers.js';
+import type { DeidOptions } from './options.js';
+import { PATIENT_ID, PATIENT_NAME } from './plan-deid.js';
+import { resolveAction } from './resolve-action.js';
+
+export type FindingKind = 'unreadable' | 'private' | 'not-removed' | 'not-emptied' | 'not-replaced' | 'uid-not-regenerated' | 'missing-marker' | 'leak';
+
+/** Something wrong with an output. `detail` names tags, keywords, files and offsets, never a value. */
+export interface Finding {
+  readonly file: string;
+  readonly kind: FindingKind;
+  readonly tag?: string;
+  readonly detail: string;
+}
+
+const PSEUDONYM = /^ANON-[A-Z2-7]{10}$/;
+const KEYED_UID = /^2\.25\.\d+$/;
+
+interface Level {
+  readonly encoding: Encoding;
+  readonly characterSet: readonly string[];
+  readonly trail: string;
+}
+
+/**
+ * Checks one anonymized file against the profile and options: no private element (unless kept), no
+ * attribute that should be removed, emptied or replaced still holding its value, UIDs keyed, and the
+ * PS3.15 markers present.
+ */
+export function verifyOutput(filePath: string, options: DeidOptions): Finding[] {
+  let file: DicomFile;
+  try {
+    file = readDicomFile(filePath);
+  } catch (error) {
+    return [{ file: filePath, kind: 'unreadable', detail: error instanceof DicomError ? error.message : String(error) }];
+  }
+  const findings: Finding[] = [];
+  const check = (elements: readonly DicomElement[], level: Level) => {
+    const characterSet = characterSetOf(file, elements, level);
+    for (const element of elements) {
+      if (element.stray || (element.tag & 0xffff) === 0) continue;
+      const where = `${level.trail}${formatTag(element.tag)} ${keywordOf(element.tag)}`;
+      const add = (kind: FindingKind, detail: string) => findings.push({ file: filePath, kind, tag: formatTag(element.tag), detail: `${where}: ${detail}` });
+      if (isPrivateTag(element.tag) && options.removePrivate) {
+        add('private', 'private element present');
+        continue;
+      }
+      const action = isPrivateTag(element.tag) ? 'keep' : resolveAction(element.tag, options);
+      const values = () => texts(file, element, { ...level, characterSet });
+      if ((element.tag === PATIENT_ID || element.tag === PATIENT_NAME) && options.patient) {
+        if (!values().every((value) => PSEUDONYM.test(value))) add('not-replaced', 'holds something other than the pseudonym');
+      } else if (action === 'remove') {
+        add('not-removed', 'should have been removed');
+      } else if (action === 'empty' && (element.valueLength > 0 && (element.items?.length ?? 1) > 0)) {
+        add('not-emptied', 'should be empty');
+      } else if ((action === 'uid' || action === 'dummy') && vrOf(element) === 'UI' && options.regenerateUids) {
+        if (!values().every((value) => value === '' || KEYED_UID.test(value))) add('uid-not-regenerated', 'UID not replaced by a keyed UID');
+      } else if (action === 'dummy' && !element.items && STRING_VRS.has(vrOf(element))) {
+        const dummy = dummyValue(vrOf(element), 0);
+        if (!values().every((value) => value === dummy)) add('not-replaced', 'should hold a dummy value');
+      }
+      element.items?.forEach((item, index) => {
+        check(item.elements, { encoding: element.itemEncoding ?? level.encoding, characterSet, trail: `${where} item ${index + 1} > ` });
+      });
+    }
+  };
+  check(file.dataSet, { encoding: file.encoding, characterSet: [], trail: '' });
+  const marker = (tag: Tag, ok: boolean, detail: string) => {
+    if (!ok) findings.push({ file: filePath, kind: 'missing-marker', tag: formatTag(tag), detail: `${formatTag(tag)} ${keywordOf(tag)}: ${detail}` });
+  };
+  if (options.patient) marker(PATIENT_IDENTITY_REMOVED, textAt(file, [], PATIENT_IDENTITY_REMOVED)[0] === 'YES', 'should be YES');
+  marker(DEIDENTIFICATION_METHOD, textAt(file, [], DEIDENTIFICATION_METHOD).length > 0, 'missing');
+  const codes = file.dataSet.find((element) => element.tag === DEIDENTIFICATION_METHOD_CODES)?.items ?? [];
+  marker(DEIDENTIFICATION_METHOD_CODES, codes.some((_item, index) => textAt(file, [{ tag: DEIDENTIFICATION_METHOD_CODES, item: index }], 0x00080100)[0] === '113100'), 'missing code 113100');
+  marker(LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, textAt(file, [], LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED).length > 0, 'missing');
+  return findings;
+}
+
+/** An identifying value of an original, by where it came from; the value itself is never printed. */
+export interface IdentifyingValue {
+  readonly value: string;
+  readonly tag: Tag;
+  readonly source: string;
+}
+
+/** Values shorter than this are too likely to occur by chance to call a match a leak. */
+const MIN_LENGTH = 5;
+const DUMMIES = new Set(['ANONYMIZED', 'ANONYMOUS', '19000101', '19000101000000', '000000', 'urn:anonymized']);
+
+/**
+ * The values a de-identified copy of `original` must not contain: every text value of an element
+ * the options remove or replace (private elements included when they are removed), names also by
+ * component, minus any string that the original also holds in an element that is kept.
+ */
+export function identifyingValues(originalPath: string, options: DeidOptions): IdentifyingValue[] {
+  const file = readDicomFile(originalPath);
+  const found = new Map<string, IdentifyingValue>();
+  const kept = new Set<string>();
+  const visit = (elements: readonly DicomElement[], level: Level) => {
+    const characterSet = characterSetOf(file, elements, level);
+    for (const element of elements) {
+      if (element.stray || (element.tag & 0xffff) === 0) continue;
+      const privateTag = isPrivateTag(element.tag);
+      const action = privateTag ? (options.removePrivate ? 'remove' : 'keep') : resolveAction(element.tag, options);
+      const identifying = action !== 'keep' || ((element.tag === PATIENT_ID || element.tag === PATIENT_NAME) && options.patient);
+      if (!element.items && (STRING_VRS.has(vrOf(element)) || privateTag)) {
+        for (const value of texts(file, element, { ...level, characterSet }, true)) {
+          const candidates = vrOf(element) === 'PN' ? [value, ...value.split(/[=^]/)] : [value];
+          for (const candidate of candidates.map((text) => text.trim())) {
+            if (identifying && candidate.length >= MIN_LENGTH && !DUMMIES.has(candidate)) {
+              if (!found.has(candidate)) found.set(candidate, { value: candidate, tag: element.tag, source: originalPath });
+            } else if (!identifying) {
+              kept.add(candidate);
+            }
+          }
+        }
+      }
+      element.items?.forEach((item) => visit(item.elements, { encoding: element.itemEncoding ?? level.encoding, characterSet, trail: '' }));
+    }
+  };
+  visit(file.dataSet, { encoding: file.encoding, characterSet: [], trail: '' });
+  return [...found.values()].filter((entry) => ![...kept].some((value) => value.includes(entry.value)));
+}
+
+/**
+ * Searches an output's bytes (the inflated data set of a deflated file; everything but the Pixel
+ * Data value, which de-identification leaves as it is) and its file name for each value.
+ */
+export function findLeaks(outputPath: string, values: readonly IdentifyingValue[]): Finding[] {
+  const file = readDicomFile(outputPath);
+  const regions: { bytes: Uint8Array; start: number; label: string }[] = [];
+  for (const region of file.fileBytes.regions) regions.push({ bytes: region.bytes, start: region.start, label: 'byte offset' });
+  if (file.inflated) regions.push({ bytes: file.inflated, start: 0, label: 'inflated data set offset' });
+  const pixel = file.dataSet.find((element) => isPixelDataTag(element.tag));
+  const findings: Finding[] = [];
+  const name = path.basename(outputPath);
+  for (const entry of values) {
+    const where = `${formatTag(entry.tag)} ${keywordOf(entry.tag)} of ${entry.source}`;
+    if (name.includes(entry.value)) findings.push({ file: outputPath, kind: 'leak', tag: formatTag(entry.tag), detail: `the value of ${where} appears in the file name` });
+    for (const needle of new Set([Buffer.from(entry.value, 'latin1'), Buffer.from(entry.value, 'utf8')].map((bytes) => bytes.toString('hex')))) {
+      const pattern = Buffer.from(needle, 'hex');
+      for (const region of regions) {
+        const haystack = Buffer.from(region.bytes.buffer, region.bytes.byteOffset, region.bytes.byteLength);
+        for (let at = haystack.indexOf(pattern); at >= 0; at = haystack.indexOf(pattern, at + 1)) {
+          const offset = region.start + at;
+          if (!file.inflated && pixel && offset >= pixel.valueOffset && offset < pixel.end) continue;
+          findings.push({ file: outputPath, kind: 'leak', tag: formatTag(entry.tag), detail: `the value of ${where} appears at ${region.label} ${offset}` });
+          break;
+        }
+      }
+    }
+  }
+  return findings;
+}
+
+function vrOf(element: DicomElement) {
+  return element.vr === 'UN' ? (lookupTag(element.tag)?.vrs[0] ?? 'UN') : element.vr;
+}
+
+function texts(file: DicomFile, element: DicomElement, level: Level, anyBytes = false): string[] {
+  const bytes = valueBytes(file, element);
+  if (!bytes) return [];
+  const vr = vrOf(element);
+  const decoded = decodeValue(STRING_VRS.has(vr) || !anyBytes ? vr : 'LO', bytes, byteOrderOf(level.encoding.littleEndian), level.characterSet);
+  if (decoded.kind === 'text') return [...decoded.values];
+  return [];
+}
+
+function characterSetOf(file: DicomFile, elements: readonly DicomElement[], level: Level): readonly string[] {
+  const declared = elements.find((element) => element.tag === SPECIFIC_CHARACTER_SET);
+  if (!declared) return level.characterSet;
+  const bytes = valueBytes(file, declared);
+  const decoded = bytes ? decodeValue('CS', bytes, byteOrderOf(true)) : undefined;
+  return decoded?.kind === 'text' ? decoded.values : level.characterSet;
+}
