@@ -2,12 +2,22 @@
 // The dicom-tools program: dispatches to the engine's commands (src/cli), the watch daemon
 // (daemon/) and the terminal UI (tui/). Only this file knows all three.
 import { readFileSync } from 'node:fs';
+import { anonymizeCommand, ANONYMIZE_USAGE } from '../src/cli/anonymize-command.js';
 import { inspectCommand, INSPECT_USAGE } from '../src/cli/inspect-command.js';
-import { EXIT_USAGE, UsageError, processIo, type CommandIo } from '../src/cli/io.js';
+import { mappingCommand, MAPPING_USAGE } from '../src/cli/mapping-command.js';
+import { verifyCommand, VERIFY_USAGE } from '../src/cli/verify-command.js';
+import { EXIT_FAILED, EXIT_USAGE, UsageError, processIo, type CommandIo } from '../src/cli/io.js';
+import { ConfigError } from '../src/config/config-error.js';
+import { DicomError } from '../src/dicom/errors.js';
+import { ExportError } from '../src/export/export-error.js';
+import { MappingStoreError } from '../src/store/mapping-store-error.js';
 
 type Command = (args: readonly string[], io: CommandIo) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly summary: string; readonly usage: string }>> = {
+  anonymize: { run: anonymizeCommand, summary: 'de-identify DICOM files into a folder, with optional ZIP and mapping CSV', usage: ANONYMIZE_USAGE },
+  verify: { run: verifyCommand, summary: 'check anonymized files; with the originals, search them for leaked values', usage: VERIFY_USAGE },
+  mapping: { run: mappingCommand, summary: 'export the mapping CSV from the store, or list batches', usage: MAPPING_USAGE },
   inspect: { run: inspectCommand, summary: 'print every data element of a DICOM file (like dcmdump), or --json', usage: INSPECT_USAGE },
   dump: { run: inspectCommand, summary: 'the same as inspect', usage: INSPECT_USAGE },
 };
@@ -52,6 +62,11 @@ async function main(argv: readonly string[], io: CommandIo = processIo): Promise
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr.write(`dicom-tools ${name}: ${(error as Error).message}\n\n${command.usage}\n`);
       return EXIT_USAGE;
+    }
+    // Problems the user can act on get their message; anything else is a bug and shows its stack.
+    if (error instanceof ConfigError || error instanceof MappingStoreError || error instanceof ExportError || error instanceof DicomError) {
+      io.stderr.write(`dicom-tools ${name}: ${error.message}\n`);
+      return EXIT_FAILED;
     }
     throw error;
   }

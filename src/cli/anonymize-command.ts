@@ -1,0 +1,113 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/config.js';
+import { loadSecret } from '../config/secret.js';
+import { anonymizeFiles, type AnonymizeSummary, type FileResult } from '../deid/anonymize-files.js';
+import { describeOptions, type DeidOptions } from '../deid/options.js';
+import { PROFILE_EDITION } from '../deid/profile.js';
+import { Pseudonymizer } from '../deid/pseudonyms.js';
+import { writeMappingCsv } from '../export/mapping-csv.js';
+import { writeZip } from '../export/zip-export.js';
+import { MappingStore } from '../store/mapping-store.js';
+import { EXIT_FAILED, EXIT_OK, UsageError, type CommandIo } from './io.js';
+import { optionFlags, optionsFromFlags, OPTION_FLAGS_HELP } from './option-flags.js';
+import { ProgressLine } from './progress-line.js';
+
+export const ANONYMIZE_USAGE = `Usage: dicom-tools anonymize PATH... --out DIR [--zip FILE] [--mapping FILE] [options]
+
+De-identifies every DICOM file among PATH (folders are walked recursively; files are recognised by
+content, with or without .dcm) into DIR, following DICOM PS3.15 Table E.1-1 (edition ${PROFILE_EDITION}),
+Basic Application Level Confidentiality Profile. Outputs are named after their new SOP Instance UID.
+The link back to each original is kept in the mapping store (DICOM_DATA_DIR).
+
+Options:
+  -o, --out DIR        folder for the anonymized files (created if missing)
+  --zip FILE           also write a ZIP of this run's anonymized files (never the mapping)
+  --mapping FILE       also write this run's mapping CSV (mode 0600: it links back to patients)
+${OPTION_FLAGS_HELP}
+  --json               print a JSON report on stdout instead of the summary
+  -h, --help
+
+Exit status: 0 all files anonymized, 1 some failed, 2 usage error.`;
+
+export async function anonymizeCommand(args: readonly string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', short: 'o' },
+      zip: { type: 'string' },
+      mapping: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+      ...optionFlags,
+    },
+  });
+  if (values.help) {
+    io.stdout.write(`${ANONYMIZE_USAGE}\n`);
+    return EXIT_OK;
+  }
+  if (positionals.length === 0) throw new UsageError('anonymize needs at least one PATH');
+  if (!values.out) throw new UsageError('anonymize needs --out DIR');
+  const config = loadConfig();
+  const options: DeidOptions = optionsFromFlags(values, config.defaults);
+  const keys = new Pseudonymizer(loadSecret(config));
+  const store = MappingStore.open(config.dataDir);
+  try {
+    const batchId = store.startBatch({ source: 'cli', options, profile: `PS3.15 ${PROFILE_EDITION}` });
+    const progress = new ProgressLine(io);
+    const started = Date.now();
+    const summary = await anonymizeFiles({
+      inputs: positionals,
+      outDir: values.out,
+      options,
+      keys,
+      batchId,
+      record: (records) => store.record(records),
+      onResult: (result, { done, total }) => {
+        if (result.status === 'failed') progress.message(`dicom-tools: ${result.reason ?? result.input}`);
+        for (const warning of result.warnings ?? []) progress.message(`dicom-tools: ${result.input}: warning: ${warning}`);
+        progress.update(done, total, started);
+      },
+    });
+    progress.done();
+    for (const missing of summary.missing) io.stderr.write(`dicom-tools: ${missing}: no such file or folder\n`);
+    const outputs = summary.results.filter((result): result is FileResult & { output: string } => result.output !== undefined);
+    if (values.zip) await writeZip(outputs.map((result) => ({ sourcePath: result.output, name: path.basename(result.output) })), values.zip);
+    if (values.mapping) await writeMappingCsv(store.records({ batchId }), values.mapping);
+    const seconds = (Date.now() - started) / 1000;
+    if (values.json) io.stdout.write(`${JSON.stringify(jsonReport(summary, options, values.out, seconds, values.zip, values.mapping), null, 2)}\n`);
+    else io.stderr.write(`${textSummary(summary, options, values.out, seconds, values.zip, values.mapping)}\n`);
+    return summary.failed > 0 || summary.missing.length > 0 ? EXIT_FAILED : EXIT_OK;
+  } finally {
+    store.close();
+  }
+}
+
+function textSummary(summary: AnonymizeSummary, options: DeidOptions, outDir: string, seconds: number, zip?: string, mapping?: string): string {
+  const lines = [
+    `Anonymized ${summary.anonymized} file${summary.anonymized === 1 ? '' : 's'} into ${outDir} in ${seconds.toFixed(1)} s` +
+      `${summary.failed > 0 ? `; ${summary.failed} failed` : ''}${summary.skipped > 0 ? `; ${summary.skipped} not DICOM, skipped` : ''}.`,
+    `Profile: PS3.15 ${PROFILE_EDITION} Basic${describeOptions(options).map((part) => `, ${part}`).join('')}. Mapping batch ${summary.batchId}.`,
+  ];
+  if (zip) lines.push(`ZIP: ${zip}`);
+  if (mapping) lines.push(`Mapping CSV: ${mapping} (it links back to patients: keep it separate and secure)`);
+  return lines.join('\n');
+}
+
+function jsonReport(summary: AnonymizeSummary, options: DeidOptions, outDir: string, seconds: number, zip?: string, mapping?: string) {
+  return {
+    batchId: summary.batchId,
+    profile: `PS3.15 ${PROFILE_EDITION}`,
+    options,
+    outDir,
+    seconds,
+    anonymized: summary.anonymized,
+    failed: summary.failed,
+    skipped: summary.skipped,
+    missing: summary.missing,
+    zip: zip ?? null,
+    mapping: mapping ?? null,
+    files: summary.results,
+  };
+}
