@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DicomError, readDicomFile, writeDicomFile, type DicomErrorCode } from '../dicom/index.js';
+import { DicomError, DicomIoError, readDicomFile, writeDicomFile, type DicomErrorCode } from '../dicom/index.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import { collectInputs } from './collect-inputs.js';
 import type { DeidOptions } from './options.js';
@@ -59,7 +59,7 @@ const RECORD_BATCH = 200;
  * the original's name and patient ID. A bad file is reported and skipped; inputs are never modified.
  */
 export async function anonymizeFiles(request: AnonymizeRequest): Promise<AnonymizeSummary> {
-  mkdirSync(request.outDir, { recursive: true });
+  prepareOutDir(request.outDir);
   const { files, missing } = collectInputs(request.inputs, [request.outDir]);
   const results: FileResult[] = new Array(files.length);
   const names = new OutputNames(request.outDir);
@@ -142,6 +142,17 @@ async function anonymizeOne(input: string, named: boolean, request: AnonymizeReq
     // Not a problem with the file: a bug of ours. Reported loudly, without values, and the batch goes on.
     const message = error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : 'unknown error';
     return { result: { input, status: 'failed', code: 'BUG', reason: `${input}: internal error (please report): ${message}` } };
+  }
+}
+
+/** Creates the output folder, or says plainly why it cannot. */
+export function prepareOutDir(outDir: string): void {
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'I/O error';
+    const reason = code === 'ENOTDIR' || code === 'EEXIST' ? 'a file is in the way' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code;
+    throw new DicomIoError(`cannot create the output folder: ${reason}`, { file: outDir, cause: error });
   }
 }
 

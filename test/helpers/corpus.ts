@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url';
 /** Absolute path of shared/corpus, which sits beside the repository (in CI too). */
 export const corpusDir = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
 
+/** Absolute path of shared/reference: PS3.15 Table E.1-1 and the PS3.6 dictionary as TSV. */
+export const referenceDir = fileURLToPath(new URL('../../../shared/reference/', import.meta.url));
+
 export interface CorpusFile {
   /** File name in the corpus folder. */
   readonly name: string;

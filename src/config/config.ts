@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'dotenv';
+import { ConfigError } from './config-error.js';
+import { defaultDataDir, describeFsError } from './data-dir.js';
+
+/** What to do with dates: remove per the profile, keep, or shift per patient. */
+export type DatesMode = 'clear' | 'keep' | 'shift';
+
+/** The de-identification options' defaults (the product's six checkboxes); `true` = anonymize. */
+export interface ConfigDefaults {
+  /** `DICOM_REGENERATE_UIDS`. @default true */
+  regenerateUids: boolean;
+  /** `DICOM_REMOVE_PRIVATE_TAGS`. @default true */
+  removePrivate: boolean;
+  /** `DICOM_CLEAN_PATIENT`. @default true */
+  patient: boolean;
+  /** `DICOM_CLEAN_INSTITUTION`. @default true */
+  institution: boolean;
+  /** `DICOM_CLEAN_STUDY`. @default true */
+  study: boolean;
+  /** `DICOM_DATES`: `clear`, `keep` or `shift`. @default 'clear' */
+  dates: DatesMode;
+}
+
+export interface Config {
+  /** `DICOM_DATA_DIR`: mapping store, secret key, quarantine. @default `$XDG_DATA_HOME/dicom-tools`, else `~/.local/share/dicom-tools` */
+  dataDir: string;
+  /** `DICOM_SOURCES_DIR`: where the daemon and TUI look for new files. @default undefined */
+  sourcesDir: string | undefined;
+  /** `DICOM_QUARANTINE_DIR`: where files that cannot be processed go. @default `<dataDir>/quarantine` */
+  quarantineDir: string;
+  /** `DICOM_ANONYMIZE_ON_UPLOAD`: `true`, `1` or `yes` (any case); `false`, `0`, `no` turn it off. @default false */
+  anonymizeOnUpload: boolean;
+  /** `DICOM_ANON_SECRET`, at least 16 characters; else the secret comes from `<dataDir>/secret.key`. */
+  secretFromEnv: string | undefined;
+  defaults: ConfigDefaults;
+}
+
+export interface LoadConfigOptions {
+  /** The environment. @default process.env */
+  env?: NodeJS.ProcessEnv | undefined;
+  /** The folder whose `.env` file is read, and against which relative paths resolve. @default process.cwd() */
+  cwd?: string | undefined;
+}
+
+/** Shortest `DICOM_ANON_SECRET` accepted, in characters. */
+export const MIN_ENV_SECRET_LENGTH = 16;
+
+const TRUE_WORDS = ['true', '1', 'yes'];
+const FALSE_WORDS = ['false', '0', 'no'];
+const DATES_MODES: readonly DatesMode[] = ['clear', 'keep', 'shift'];
+
+/**
+ * Reads the configuration from the environment and from `.env` in `cwd` (when present; a variable
+ * set in the environment wins over the file, and `process.env` is never changed). An empty value
+ * counts as unset. Paths may start with `~/` and resolve against `cwd`.
+ *
+ * @throws ConfigError naming the variable and the allowed values.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const fromFile = readDotEnv(cwd);
+  const lookup = (name: string): string | undefined => {
+    const value = env[name] ?? fromFile[name];
+    return value === '' ? undefined : value;
+  };
+  const home = env['HOME'] || os.homedir();
+  const toPath = (value: string) => path.resolve(cwd, value === '~' ? home : value.startsWith('~/') ? path.join(home, value.slice(2)) : value);
+  const optionalPath = (name: string) => {
+    const value = lookup(name);
+    return value === undefined ? undefined : toPath(value);
+  };
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const value = lookup(name);
+    if (value === undefined) return fallback;
+    const word = value.trim().toLowerCase();
+    if (TRUE_WORDS.includes(word)) return true;
+    if (FALSE_WORDS.includes(word)) return false;
+    throw new ConfigError(`${name} must be one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')} (any case), not ${JSON.stringify(value)}`, { variable: name });
+  };
+
+  const dataDir = optionalPath('DICOM_DATA_DIR') ?? defaultDataDir(env['XDG_DATA_HOME'], home);
+  const secretFromEnv = lookup('DICOM_ANON_SECRET');
+  if (secretFromEnv !== undefined) checkEnvSecret(secretFromEnv);
+  const dates = lookup('DICOM_DATES')?.trim().toLowerCase() ?? 'clear';
+  if (!isDatesMode(dates)) throw new ConfigError(`DICOM_DATES must be one of ${DATES_MODES.join(', ')}, not ${JSON.stringify(lookup('DICOM_DATES'))}`, { variable: 'DICOM_DATES' });
+
+  return {
+    dataDir,
+    sourcesDir: optionalPath('DICOM_SOURCES_DIR'),
+    quarantineDir: optionalPath('DICOM_QUARANTINE_DIR') ?? path.join(dataDir, 'quarantine'),
+    anonymizeOnUpload: boolean('DICOM_ANONYMIZE_ON_UPLOAD', false),
+    secretFromEnv,
+    defaults: {
+      regenerateUids: boolean('DICOM_REGENERATE_UIDS', true),
+      removePrivate: boolean('DICOM_REMOVE_PRIVATE_TAGS', true),
+      patient: boolean('DICOM_CLEAN_PATIENT', true),
+      institution: boolean('DICOM_CLEAN_INSTITUTION', true),
+      study: boolean('DICOM_CLEAN_STUDY', true),
+      dates,
+    },
+  };
+}
+
+/** @throws ConfigError when `DICOM_ANON_SECRET` is too short; the message never contains it. */
+export function checkEnvSecret(secret: string): void {
+  if ([...secret].length < MIN_ENV_SECRET_LENGTH) {
+    throw new ConfigError(`DICOM_ANON_SECRET is too short: use at least ${MIN_ENV_SECRET_LENGTH} characters (for example the output of: openssl rand -hex 32)`, {
+      variable: 'DICOM_ANON_SECRET',
+    });
+  }
+}
+
+function isDatesMode(value: string): value is DatesMode {
+  return (DATES_MODES as readonly string[]).includes(value);
+}
+
+function readDotEnv(cwd: string): Record<string, string> {
+  const file = path.join(cwd, '.env');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new ConfigError(`${file}: cannot read: ${describeFsError(error)}`, { path: file, cause: error });
+  }
+  return parse(text);
+}

@@ -1,0 +1,40 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+/** The data folder's name under `$XDG_DATA_HOME` (or `~/.local/share`). */
+export const DATA_DIR_NAME = 'dicom-tools';
+
+/**
+ * `$XDG_DATA_HOME/dicom-tools`, else `<home>/.local/share/dicom-tools`. A relative
+ * `XDG_DATA_HOME` is ignored, as the XDG Base Directory specification requires.
+ */
+export function defaultDataDir(xdgDataHome: string | undefined, home: string): string {
+  if (xdgDataHome !== undefined && path.isAbsolute(xdgDataHome)) return path.join(xdgDataHome, DATA_DIR_NAME);
+  return path.join(home, '.local', 'share', DATA_DIR_NAME);
+}
+
+/**
+ * Creates the data folder (and missing parents) readable by the owner only (0700). An existing
+ * folder is left as it is. Throws the file system's error; callers say what they needed it for.
+ */
+export function ensureDataDir(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+}
+
+/** A short, PHI-free reason for a file system error code. */
+export function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reasons: Record<string, string> = {
+    ENOSPC: 'disk full',
+    EDQUOT: 'disk quota exceeded',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'read-only file system',
+    ENOENT: 'no such file or folder',
+    ENOTDIR: 'a part of the path is not a folder',
+    EISDIR: 'is a folder',
+    EEXIST: 'already exists',
+  };
+  if (code !== undefined) return reasons[code] ?? code;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { checkEnvSecret, type Config } from './config.js';
+import { ConfigError } from './config-error.js';
+import { describeFsError, ensureDataDir } from './data-dir.js';
+
+/** The secret key file in the data folder. */
+export const SECRET_FILENAME = 'secret.key';
+
+/** Bytes of a generated secret. */
+const SECRET_BYTES = 32;
+
+/** Shortest secret a key file may hold, in bytes (the pseudonym derivation needs 16). */
+const MIN_FILE_SECRET_BYTES = 16;
+
+/**
+ * The secret from which pseudonyms, UIDs and date shifts are derived: the UTF-8 bytes of
+ * `DICOM_ANON_SECRET` when set, else the hex-encoded key in `<dataDir>/secret.key`. Without either,
+ * generates 32 random bytes and stores them there (file 0600, folder 0700); when several processes
+ * do so at once, all of them end up with the same key. Losing the key changes every pseudonym.
+ *
+ * @throws ConfigError when the key file is readable by other users (run `chmod 600`), malformed,
+ * or cannot be read or created, or when `DICOM_ANON_SECRET` is too short.
+ */
+export function loadSecret(config: Pick<Config, 'dataDir' | 'secretFromEnv'>): Buffer {
+  if (config.secretFromEnv !== undefined) {
+    checkEnvSecret(config.secretFromEnv);
+    return Buffer.from(config.secretFromEnv, 'utf8');
+  }
+  const keyPath = path.join(config.dataDir, SECRET_FILENAME);
+  return readKeyFile(keyPath) ?? createKeyFile(config.dataDir, keyPath);
+}
+
+/** The key in `keyPath`, or undefined when there is no such file. */
+function readKeyFile(keyPath: string): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(keyPath, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError(`${keyPath}: cannot read the secret key: ${describeFsError(error)}`, { path: keyPath, cause: error });
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new ConfigError(`${keyPath}: the secret key is not a regular file`, { path: keyPath });
+    if ((stats.mode & 0o077) !== 0) {
+      const mode = (stats.mode & 0o777).toString(8).padStart(4, '0');
+      throw new ConfigError(`${keyPath}: the secret key is accessible by other users (mode ${mode}); restrict it with: chmod 600 ${keyPath}`, { path: keyPath });
+    }
+    const hex = readFileSync(fd, 'utf8').trim();
+    if (!/^(?:[0-9a-fA-F]{2})+$/.test(hex) || hex.length < 2 * MIN_FILE_SECRET_BYTES) {
+      throw new ConfigError(`${keyPath}: the secret key is malformed: expected at least ${2 * MIN_FILE_SECRET_BYTES} hexadecimal digits`, { path: keyPath });
+    }
+    return Buffer.from(hex, 'hex');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Writes a new key to a temporary file, then links it to `keyPath`: the link appears with the
+ * whole key in it, and fails if another process linked its key first, whose key is then used.
+ */
+function createKeyFile(dataDir: string, keyPath: string): Buffer {
+  const secret = randomBytes(SECRET_BYTES);
+  const content = `${secret.toString('hex')}\n`;
+  const temporary = path.join(dataDir, `.${SECRET_FILENAME}.${randomBytes(6).toString('hex')}.tmp`);
+  const fail = (error: unknown) => new ConfigError(`${keyPath}: cannot create the secret key: ${describeFsError(error)}`, { path: keyPath, cause: error });
+  try {
+    ensureDataDir(dataDir);
+    const fd = openSync(temporary, 'wx', 0o600);
+    try {
+      writeSync(fd, content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    removeQuietly(temporary);
+    throw fail(error);
+  }
+  try {
+    linkSync(temporary, keyPath);
+    syncDirectory(dataDir);
+    return secret;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return readWinner(keyPath);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw fail(error);
+  } finally {
+    removeQuietly(temporary);
+  }
+  // No hard links on this file system: create the key exclusively in place.
+  try {
+    writeFileSync(keyPath, content, { flag: 'wx', mode: 0o600 });
+    syncDirectory(dataDir);
+    return secret;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readWinner(keyPath);
+    throw fail(error);
+  }
+}
+
+function readWinner(keyPath: string): Buffer {
+  const key = readKeyFile(keyPath);
+  if (key === undefined) throw new ConfigError(`${keyPath}: the secret key vanished while it was being created`, { path: keyPath });
+  return key;
+}
+
+/** Makes the new directory entry durable: a key lost in a crash would change every pseudonym. */
+function syncDirectory(directory: string): void {
+  try {
+    const fd = openSync(directory, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Some file systems refuse fsync on a folder; the key itself is synced.
+  }
+}
+
+function removeQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Already gone.
+  }
+}

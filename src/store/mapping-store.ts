@@ -1,0 +1,253 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describeFsError, ensureDataDir } from '../config/data-dir.js';
+import { BATCH_SOURCES, type BatchSource, type BatchSummary, type MappingRecord } from './mapping-record.js';
+import { MappingStoreError } from './mapping-store-error.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+
+/** The database file in the data folder. */
+export const MAPPING_STORE_FILENAME = 'mapping.sqlite';
+
+/** How long a write waits for another process (CLI, daemon, TUI) to finish its own. */
+const BUSY_TIMEOUT_MS = 5000;
+
+/** `YYYY-MM-DDTHH:MM:SS[.fraction]Z`: sorts as text in time order, which `countToday()` relies on. */
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+
+export interface StartBatchOptions {
+  source: BatchSource;
+  /** The de-identification options, stored as JSON. Must hold no patient data. */
+  options: unknown;
+  /** The profile name or edition the batch was run with. */
+  profile: string;
+}
+
+export interface RecordsFilter {
+  /** Only the files of this batch. */
+  batchId?: string | undefined;
+}
+
+type RecordRow = [batchId: string, processedAt: string, originalFilename: string, anonymizedFilename: string, originalPatientId: string, anonymizedPatientId: string, tagsAnonymized: number, uidsRegenerated: number];
+
+const RECORD_COLUMNS = `batch_id AS batchId, processed_at AS processedAt, original_filename AS originalFilename,
+  anonymized_filename AS anonymizedFilename, original_patient_id AS originalPatientId,
+  anonymized_patient_id AS anonymizedPatientId, tags_anonymized AS tagsAnonymized, uids_regenerated AS uidsRegenerated`;
+
+function prepareStatements(db: Database.Database) {
+  return {
+    insertBatch: db.prepare<[id: string, startedAt: string, source: BatchSource, options: string, profile: string]>(
+      'INSERT INTO batches (id, started_at, source, options, profile) VALUES (?, ?, ?, ?, ?)',
+    ),
+    batchExists: db.prepare<[id: string], 1>('SELECT 1 FROM batches WHERE id = ?').pluck(),
+    insertFile: db.prepare<RecordRow>(
+      `INSERT INTO files (batch_id, processed_at, original_filename, anonymized_filename, original_patient_id,
+        anonymized_patient_id, tags_anonymized, uids_regenerated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    allFiles: db.prepare<[], MappingRecord>(`SELECT ${RECORD_COLUMNS} FROM files ORDER BY id`),
+    filesOfBatch: db.prepare<[batchId: string], MappingRecord>(`SELECT ${RECORD_COLUMNS} FROM files WHERE batch_id = ? ORDER BY id`),
+    batches: db.prepare<[], BatchSummary>(
+      `SELECT b.id AS id, b.started_at AS startedAt, b.source AS source,
+        (SELECT count(*) FROM files f WHERE f.batch_id = b.id) AS fileCount
+      FROM batches b ORDER BY b.rowid`,
+    ),
+    countBetween: db.prepare<[from: string, to: string], number>('SELECT count(*) FROM files WHERE processed_at >= ? AND processed_at < ?').pluck(),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+/**
+ * The mapping between original and anonymized files and patients, in `mapping.sqlite` in the data
+ * folder. The database and its `-wal` and `-shm` files are readable by the owner only (0600): they
+ * are the one place, besides an exported mapping CSV, that holds patient data.
+ *
+ * Several processes (CLI, daemon, TUI) may use the same store at once: it runs in WAL mode, so
+ * readers never wait, and a writer waits up to 5 s for another writer.
+ */
+export class MappingStore {
+  /** The database file. */
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #statements: Statements;
+  readonly #recordAll: (records: readonly MappingRecord[]) => void;
+
+  private constructor(dbPath: string, db: Database.Database) {
+    this.path = dbPath;
+    this.#db = db;
+    this.#statements = prepareStatements(db);
+    const statements = this.#statements;
+    const recordAll = db.transaction((records: readonly MappingRecord[]) => {
+      for (const batchId of new Set(records.map((record) => record.batchId))) {
+        if (statements.batchExists.get(batchId) === undefined) {
+          throw new MappingStoreError(dbPath, `cannot record files for batch ${JSON.stringify(batchId)}: no such batch (call startBatch() first)`);
+        }
+      }
+      for (const record of records) {
+        statements.insertFile.run(
+          record.batchId,
+          record.processedAt,
+          record.originalFilename,
+          record.anonymizedFilename,
+          record.originalPatientId,
+          record.anonymizedPatientId,
+          record.tagsAnonymized,
+          record.uidsRegenerated,
+        );
+      }
+    });
+    this.#recordAll = (records) => recordAll.immediate(records);
+  }
+
+  /**
+   * Opens the store in `dataDir`, creating the folder (0700) and the database (0600) when missing
+   * and bringing an older schema up to date.
+   *
+   * @throws MappingStoreError when the folder or database cannot be created or read, or was
+   * written by a newer version of dicom-tools.
+   */
+  static open(dataDir: string): MappingStore {
+    const dbPath = path.join(dataDir, MAPPING_STORE_FILENAME);
+    try {
+      ensureDataDir(dataDir);
+    } catch (error) {
+      throw new MappingStoreError(dataDir, `cannot create the data folder: ${describeFsError(error)}`, { cause: error });
+    }
+    try {
+      // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the same mode.
+      closeSync(openSync(dbPath, 'a', 0o600));
+    } catch (error) {
+      throw new MappingStoreError(dbPath, `cannot create the mapping store: ${describeFsError(error)}`, { cause: error });
+    }
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(dbPath, { timeout: BUSY_TIMEOUT_MS });
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, dbPath);
+      restrictPermissions(dbPath);
+      return new MappingStore(dbPath, db);
+    } catch (error) {
+      db?.close();
+      if (error instanceof MappingStoreError) throw error;
+      throw new MappingStoreError(dbPath, `cannot open the mapping store: ${describeStoreError(error)}`, { cause: error });
+    }
+  }
+
+  /** Starts a batch and returns its new id (`b-` + UTC time + random hex; no patient data). */
+  startBatch(batch: StartBatchOptions): string {
+    if (!BATCH_SOURCES.includes(batch.source)) throw new MappingStoreError(this.path, `cannot start a batch: unknown source ${JSON.stringify(batch.source)} (use ${BATCH_SOURCES.join(', ')})`);
+    let options: string | undefined;
+    try {
+      options = JSON.stringify(batch.options);
+    } catch (error) {
+      throw new MappingStoreError(this.path, 'cannot start a batch: its options cannot be stored as JSON', { cause: error });
+    }
+    const startedAt = new Date().toISOString();
+    const id = `b-${startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(6).toString('hex')}`;
+    this.#write('start a batch', () => this.#statements.insertBatch.run(id, startedAt, batch.source, options ?? 'null', batch.profile));
+    return id;
+  }
+
+  /**
+   * Records processed files in one transaction: all of them are stored, or none.
+   *
+   * @throws MappingStoreError for a record with an unknown batch, a `processedAt` that is not
+   * ISO 8601 UTC, a count that is not a non-negative integer, or a database failure.
+   */
+  record(records: readonly MappingRecord[]): void {
+    records.forEach((record, index) => {
+      const problem = recordProblem(record);
+      if (problem !== undefined) throw new MappingStoreError(this.path, `cannot record files: record ${index} ${problem}`);
+    });
+    if (records.length === 0) return;
+    this.#write(`record ${records.length} file${records.length === 1 ? '' : 's'}`, () => this.#recordAll(records));
+  }
+
+  /** The recorded files, oldest first; all of them, or those of one batch. */
+  records(filter: RecordsFilter = {}): MappingRecord[] {
+    return filter.batchId === undefined ? this.#statements.allFiles.all() : this.#statements.filesOfBatch.all(filter.batchId);
+  }
+
+  /** Every batch, oldest first, with the number of files recorded in it. */
+  batches(): BatchSummary[] {
+    return this.#statements.batches.all();
+  }
+
+  /** Files processed on the local calendar day of `now`. */
+  countToday(now: Date = new Date()): number {
+    const start = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+    const end = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
+    return this.#statements.countBetween.get(start.toISOString(), end.toISOString()) ?? 0;
+  }
+
+  /** Closes the database; further calls are no-ops. */
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #write(what: string, write: () => unknown): void {
+    try {
+      write();
+    } catch (error) {
+      if (error instanceof MappingStoreError) throw error;
+      throw new MappingStoreError(this.path, `cannot ${what}: ${describeStoreError(error)}`, { cause: error });
+    }
+  }
+}
+
+function migrate(db: Database.Database, dbPath: string): void {
+  const version = (): number => db.pragma('user_version', { simple: true }) as number;
+  const tooNew = (found: number) =>
+    new MappingStoreError(dbPath, `the mapping store has schema version ${found}, written by a newer dicom-tools (this one knows up to version ${SCHEMA_VERSION}); update dicom-tools`);
+  const current = version();
+  if (current === SCHEMA_VERSION) return;
+  if (current > SCHEMA_VERSION) throw tooNew(current);
+  // IMMEDIATE: of several processes opening a new store at once, one migrates, the others wait
+  // and then find the work done.
+  db.transaction(() => {
+    const found = version();
+    if (found > SCHEMA_VERSION) throw tooNew(found);
+    for (const migration of MIGRATIONS.slice(found)) db.exec(migration);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
+
+/** SQLite gives -wal and -shm the database's mode; this catches a database copied in with a wider one. */
+function restrictPermissions(dbPath: string): void {
+  for (const file of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) {
+    let mode: number;
+    try {
+      mode = statSync(file).mode;
+    } catch {
+      continue;
+    }
+    if ((mode & 0o077) !== 0) chmodSync(file, 0o600);
+  }
+}
+
+function recordProblem(record: MappingRecord): string | undefined {
+  if (typeof record.processedAt !== 'string' || !ISO_UTC.test(record.processedAt)) return 'has a processedAt that is not an ISO 8601 UTC time (like 2024-05-01T12:00:00.000Z)';
+  if (!Number.isSafeInteger(record.tagsAnonymized) || record.tagsAnonymized < 0) return 'has a tagsAnonymized that is not a non-negative integer';
+  if (!Number.isSafeInteger(record.uidsRegenerated) || record.uidsRegenerated < 0) return 'has a uidsRegenerated that is not a non-negative integer';
+  return undefined;
+}
+
+/** SQLite's messages name constraints and files, never bound values, so they are safe to show. */
+function describeStoreError(error: unknown): string {
+  if (error instanceof Database.SqliteError) {
+    const hints: Record<string, string> = {
+      SQLITE_NOTADB: 'the file is not a SQLite database; move it aside and restore a backup (it is the only link back to the original patients)',
+      SQLITE_CORRUPT: 'the database is damaged; move it aside and restore a backup (it is the only link back to the original patients)',
+      SQLITE_BUSY: `the store stayed locked by another process for more than ${BUSY_TIMEOUT_MS / 1000} s`,
+      SQLITE_READONLY: 'the database is read-only',
+      SQLITE_CANTOPEN: 'the file cannot be opened',
+      SQLITE_FULL: 'disk full',
+    };
+    const primary = error.code.replace(/^(SQLITE_[A-Z]+)_.*$/, '$1');
+    return `${hints[primary] ?? error.message} (${error.code})`;
+  }
+  return describeFsError(error);
+}

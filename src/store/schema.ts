@@ -1,0 +1,31 @@
+// The mapping store's schema as migrations: entry N brings a database from `user_version` N to
+// N + 1. Append new entries; never edit a released one.
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: batches and the files processed in them.
+  `
+  CREATE TABLE batches (
+    id TEXT PRIMARY KEY NOT NULL,
+    started_at TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('cli', 'daemon', 'tui')),
+    options TEXT NOT NULL CHECK (json_valid(options)),
+    profile TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    batch_id TEXT NOT NULL REFERENCES batches (id),
+    processed_at TEXT NOT NULL,
+    original_filename TEXT NOT NULL,
+    anonymized_filename TEXT NOT NULL,
+    original_patient_id TEXT NOT NULL,
+    anonymized_patient_id TEXT NOT NULL,
+    tags_anonymized INTEGER NOT NULL CHECK (tags_anonymized >= 0),
+    uids_regenerated INTEGER NOT NULL CHECK (uids_regenerated >= 0)
+  ) STRICT;
+  CREATE INDEX files_batch_id ON files (batch_id);
+  CREATE INDEX files_anonymized_filename ON files (anonymized_filename);
+  CREATE INDEX files_processed_at ON files (processed_at);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,304 @@
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MappingRecord } from '../src/store/mapping-record.js';
+import { MappingStoreError } from '../src/store/mapping-store-error.js';
+import { MappingStore } from '../src/store/mapping-store.js';
+
+const STORE_MODULE = fileURLToPath(new URL('../src/store/mapping-store.ts', import.meta.url));
+
+const temporaryDirs: string[] = [];
+const openStores: MappingStore[] = [];
+
+afterEach(() => {
+  for (const store of openStores.splice(0)) store.close();
+  for (const dir of temporaryDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function temporaryDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mapping-store-'));
+  temporaryDirs.push(dir);
+  return dir;
+}
+
+/** Runs a TypeScript script in a child process; resolves with its exit code and output, never rejects. */
+function runScript(script: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', script, ...args], (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }));
+  });
+}
+
+function open(dataDir: string): MappingStore {
+  const store = MappingStore.open(dataDir);
+  openStores.push(store);
+  return store;
+}
+
+function modeOf(file: string): number {
+  return statSync(file).mode & 0o777;
+}
+
+/** `user_version` and the WAL flag, read from the database header (see sqlite.org/fileformat.html). */
+function header(dbPath: string): { userVersion: number; wal: boolean } {
+  const bytes = readFileSync(dbPath);
+  return { userVersion: bytes.readUInt32BE(60), wal: bytes[18] === 2 && bytes[19] === 2 };
+}
+
+function sample(batchId: string, index: number, overrides: Partial<MappingRecord> = {}): MappingRecord {
+  return {
+    batchId,
+    processedAt: new Date(Date.UTC(2024, 4, 1, 12, 0, 0, index)).toISOString(),
+    originalFilename: `Müller, Hans ${index}.dcm`,
+    anonymizedFilename: `ANON-${String(index).padStart(5, '0')}.dcm`,
+    originalPatientId: `PID-${index}`,
+    anonymizedPatientId: `ANON-PAT${index % 7}`,
+    tagsAnonymized: index % 40,
+    uidsRegenerated: index % 5,
+    ...overrides,
+  };
+}
+
+function thrown(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
+
+describe('MappingStore.open', () => {
+  it('creates the data folder 0700 and a WAL database whose three files are 0600 after writes', () => {
+    const dataDir = path.join(temporaryDir(), 'nested', 'data');
+    const store = open(dataDir);
+    const batchId = store.startBatch({ source: 'cli', options: { dates: 'clear' }, profile: 'PS3.15 2024b' });
+    store.record([sample(batchId, 1)]);
+
+    expect(store.path).toBe(path.join(dataDir, 'mapping.sqlite'));
+    expect(modeOf(dataDir)).toBe(0o700);
+    for (const suffix of ['', '-wal', '-shm']) expect({ suffix, mode: modeOf(`${store.path}${suffix}`) }).toEqual({ suffix, mode: 0o600 });
+    store.close();
+    expect(header(path.join(dataDir, 'mapping.sqlite'))).toEqual({ userVersion: 1, wal: true });
+  });
+
+  it('migrates an empty database file and narrows its mode to 0600', () => {
+    const dataDir = temporaryDir();
+    const dbPath = path.join(dataDir, 'mapping.sqlite');
+    writeFileSync(dbPath, '', { mode: 0o644 });
+    chmodSync(dbPath, 0o644);
+
+    const store = open(dataDir);
+    expect(modeOf(dbPath)).toBe(0o600);
+    expect(store.batches()).toEqual([]);
+    expect(store.records()).toEqual([]);
+    store.close();
+    expect(header(dbPath)).toEqual({ userVersion: 1, wal: true });
+  });
+
+  it('keeps the records when reopened, and close() twice is harmless', () => {
+    const dataDir = temporaryDir();
+    const first = open(dataDir);
+    const batchId = first.startBatch({ source: 'daemon', options: {}, profile: 'basic' });
+    const records = [sample(batchId, 1), sample(batchId, 2)];
+    first.record(records);
+    first.close();
+    first.close();
+
+    const second = open(dataDir);
+    expect(second.records()).toEqual(records);
+    expect(second.batches()).toEqual([{ id: batchId, startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), source: 'daemon', fileCount: 2 }]);
+  });
+
+  it('refuses a database written by a newer schema', () => {
+    const dataDir = temporaryDir();
+    open(dataDir).close();
+    const dbPath = path.join(dataDir, 'mapping.sqlite');
+    const bytes = readFileSync(dbPath);
+    bytes.writeUInt32BE(7, 60); // user_version
+    writeFileSync(dbPath, bytes);
+
+    const error = thrown(() => open(dataDir));
+    expect(error).toBeInstanceOf(MappingStoreError);
+    expect((error as Error).message).toBe(`${dbPath}: the mapping store has schema version 7, written by a newer dicom-tools (this one knows up to version 1); update dicom-tools`);
+  });
+
+  it('reports a file that is not a database, naming it, and leaves it untouched', () => {
+    const dataDir = temporaryDir();
+    const dbPath = path.join(dataDir, 'mapping.sqlite');
+    const garbage = 'this is not a database\n'.repeat(200);
+    writeFileSync(dbPath, garbage, { mode: 0o600 });
+
+    const error = thrown(() => open(dataDir));
+    expect(error).toBeInstanceOf(MappingStoreError);
+    expect(error).toMatchObject({ code: 'MAPPING_STORE', path: dbPath });
+    expect((error as Error).message).toBe(
+      `${dbPath}: cannot open the mapping store: the file is not a SQLite database; move it aside and restore a backup (it is the only link back to the original patients) (SQLITE_NOTADB)`,
+    );
+    expect(readFileSync(dbPath, 'utf8')).toBe(garbage);
+  });
+
+  it('reports a data folder that cannot be created', () => {
+    const parent = temporaryDir();
+    writeFileSync(path.join(parent, 'file'), '');
+    const dataDir = path.join(parent, 'file', 'data');
+
+    const error = thrown(() => open(dataDir));
+    expect(error).toBeInstanceOf(MappingStoreError);
+    expect((error as Error).message).toBe(`${dataDir}: cannot create the data folder: a part of the path is not a folder`);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('reports a data folder without write permission', () => {
+    const dataDir = temporaryDir();
+    chmodSync(dataDir, 0o500);
+    try {
+      const error = thrown(() => open(dataDir));
+      expect((error as Error).message).toBe(`${path.join(dataDir, 'mapping.sqlite')}: cannot create the mapping store: permission denied`);
+    } finally {
+      chmodSync(dataDir, 0o700);
+    }
+  });
+});
+
+describe('MappingStore batches and records', () => {
+  it('gives each batch a fresh id made of the time and random hex', () => {
+    const store = open(temporaryDir());
+    const ids = [1, 2, 3].map(() => store.startBatch({ source: 'tui', options: { dates: 'shift' }, profile: 'basic' }));
+    for (const id of ids) expect(id).toMatch(/^b-\d{8}T\d{6}Z-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(3);
+    expect(store.batches().map((batch) => batch.id)).toEqual(ids);
+  });
+
+  it('records 1000 files in one call and lists them in insertion order, per batch too', () => {
+    const store = open(temporaryDir());
+    const a = store.startBatch({ source: 'cli', options: {}, profile: 'basic' });
+    const b = store.startBatch({ source: 'daemon', options: {}, profile: 'basic' });
+    const batchA = Array.from({ length: 1000 }, (_, index) => sample(a, index));
+    const batchB = [sample(b, 5000), sample(b, 5001)];
+
+    store.record(batchA);
+    store.record(batchB);
+    store.record([]);
+
+    expect(store.records()).toEqual([...batchA, ...batchB]);
+    expect(store.records({ batchId: b })).toEqual(batchB);
+    expect(store.records({ batchId: undefined })).toHaveLength(1002);
+    expect(store.records({ batchId: 'b-unknown' })).toEqual([]);
+    expect(store.batches().map(({ id, source, fileCount }) => ({ id, source, fileCount }))).toEqual([
+      { id: a, source: 'cli', fileCount: 1000 },
+      { id: b, source: 'daemon', fileCount: 2 },
+    ]);
+  });
+
+  it('stores a whole call or nothing, and the error names no patient data', () => {
+    const store = open(temporaryDir());
+    const batchId = store.startBatch({ source: 'cli', options: {}, profile: 'basic' });
+    const records = Array.from({ length: 1000 }, (_, index) => sample(batchId, index));
+    // A value SQLite refuses (a BLOB for a TEXT column) in the middle of the call.
+    records[700] = sample(batchId, 700, { originalFilename: Buffer.from('x') as unknown as string });
+
+    const error = thrown(() => store.record(records));
+    expect(error).toBeInstanceOf(MappingStoreError);
+    expect((error as Error).message).toBe(`${store.path}: cannot record 1000 files: cannot store BLOB value in TEXT column files.original_filename (SQLITE_CONSTRAINT_DATATYPE)`);
+    expect((error as Error).message).not.toMatch(/Müller|PID-/);
+    expect(store.records()).toEqual([]);
+  });
+
+  it('refuses records of a batch that was not started, and invalid fields, before writing anything', () => {
+    const store = open(temporaryDir());
+    const batchId = store.startBatch({ source: 'cli', options: {}, profile: 'basic' });
+
+    expect(() => store.record([sample(batchId, 1), sample('b-nope', 2)])).toThrow(
+      new MappingStoreError(store.path, 'cannot record files for batch "b-nope": no such batch (call startBatch() first)'),
+    );
+    expect(() => store.record([sample(batchId, 1), sample(batchId, 2, { processedAt: '2024-05-01 12:00' })])).toThrow(
+      `${store.path}: cannot record files: record 1 has a processedAt that is not an ISO 8601 UTC time (like 2024-05-01T12:00:00.000Z)`,
+    );
+    expect(() => store.record([sample(batchId, 1, { tagsAnonymized: -1 })])).toThrow(`${store.path}: cannot record files: record 0 has a tagsAnonymized that is not a non-negative integer`);
+    expect(() => store.record([sample(batchId, 1, { uidsRegenerated: 1.5 })])).toThrow(`${store.path}: cannot record files: record 0 has a uidsRegenerated that is not a non-negative integer`);
+    expect(store.records()).toEqual([]);
+  });
+
+  it('refuses an unknown source and options that are not JSON', () => {
+    const store = open(temporaryDir());
+    expect(() => store.startBatch({ source: 'web' as 'cli', options: {}, profile: 'basic' })).toThrow(`${store.path}: cannot start a batch: unknown source "web" (use cli, daemon, tui)`);
+    expect(() => store.startBatch({ source: 'cli', options: { size: 1n }, profile: 'basic' })).toThrow(`${store.path}: cannot start a batch: its options cannot be stored as JSON`);
+    expect(store.batches()).toEqual([]);
+  });
+
+  it('counts the files processed on the local day of `now`', () => {
+    const store = open(temporaryDir());
+    const batchId = store.startBatch({ source: 'cli', options: {}, profile: 'basic' });
+    const now = new Date();
+    const at = (hours: number) => new Date(now.getTime() + hours * 3_600_000).toISOString();
+    store.record([sample(batchId, 1, { processedAt: at(0) }), sample(batchId, 2, { processedAt: at(0) }), sample(batchId, 3, { processedAt: at(-36) }), sample(batchId, 4, { processedAt: at(36) })]);
+
+    expect(store.countToday(now)).toBe(2);
+    expect(store.countToday(new Date(now.getTime() - 36 * 3_600_000))).toBe(1);
+  });
+});
+
+describe('MappingStore shared by several connections', () => {
+  it('lets two stores on one folder read each other’s writes, interleaved', () => {
+    const dataDir = temporaryDir();
+    const first = open(dataDir);
+    const second = open(dataDir);
+    const batchId = first.startBatch({ source: 'daemon', options: {}, profile: 'basic' });
+    const expected: MappingRecord[] = [];
+    for (let round = 0; round < 10; round++) {
+      const writer = round % 2 === 0 ? first : second;
+      const records = [sample(batchId, round * 2), sample(batchId, round * 2 + 1)];
+      writer.record(records);
+      expected.push(...records);
+      expect(first.records()).toEqual(expected);
+      expect(second.records()).toEqual(expected);
+    }
+    expect(second.batches()).toEqual(first.batches());
+  });
+
+  it('loses nothing when four processes write at the same moment', async () => {
+    const dataDir = temporaryDir();
+    const script = path.join(dataDir, 'writer.ts');
+    writeFileSync(
+      script,
+      `import { readdirSync, writeFileSync } from 'node:fs';
+import { MappingStore } from ${JSON.stringify(STORE_MODULE)};
+const [dataDir, label, ready, count] = process.argv.slice(2);
+// Start together: each announces itself, then waits for all the others.
+writeFileSync(ready + '/' + label, '');
+while (readdirSync(ready).length < Number(count)) {}
+process.on('uncaughtException', (error) => {
+  process.stderr.write(error.message);
+  process.exit(1);
+});
+const store = MappingStore.open(dataDir);
+const batchId = store.startBatch({ source: 'cli', options: { label }, profile: 'basic' });
+for (let call = 0; call < 25; call++) {
+  store.record(Array.from({ length: 20 }, (_, i) => ({
+    batchId, processedAt: new Date().toISOString(), originalFilename: label + '-' + (call * 20 + i),
+    anonymizedFilename: 'a', originalPatientId: 'p', anonymizedPatientId: 'q', tagsAnonymized: 1, uidsRegenerated: 2,
+  })));
+}
+store.close();
+`,
+    );
+    const ready = path.join(dataDir, 'ready');
+    mkdirSync(ready);
+    const labels = ['w0', 'w1', 'w2', 'w3'];
+    const results = await Promise.all(labels.map((label) => runScript(script, [dataDir, label, ready, String(labels.length)])));
+    expect(results.map(({ code, stderr }) => ({ code, stderr }))).toEqual(labels.map(() => ({ code: 0, stderr: '' })));
+
+    const store = open(dataDir);
+    expect(store.records()).toHaveLength(2000);
+    for (const label of labels) {
+      const names = store.records().filter((record) => record.originalFilename.startsWith(`${label}-`)).map((record) => record.originalFilename);
+      expect(names).toEqual(Array.from({ length: 500 }, (_, index) => `${label}-${index}`));
+    }
+    expect(store.batches().map((batch) => batch.fileCount)).toEqual([500, 500, 500, 500]);
+    for (const suffix of ['', '-wal', '-shm']) {
+      if (existsSync(`${store.path}${suffix}`)) expect(modeOf(`${store.path}${suffix}`)).toBe(0o600);
+    }
+  });
+});
