@@ -166,10 +166,7 @@ export async function generatePlantedStudy(dir: string, options: PlantOptions = 
     for (const single of typeof value === 'string' ? [value] : value) list(single, row.keyword, row.tag, 'top', vr);
   }
   for (const tag of identity.keys()) if (!common.has(tag)) throw new Error(`profile row for ${tag.toString(16)} not planted`);
-  for (const [index, uid] of sopInstanceUids.entries()) {
-    if (index === 0) list(uid, 'SOPInstanceUID', TAG.SOPInstanceUID, 'top', 'UI');
-    else planted.push({ value: uid, keyword: 'SOPInstanceUID', tag: TAG.SOPInstanceUID, location: 'top' });
-  }
+  for (const uid of sopInstanceUids) list(uid, 'SOPInstanceUID', TAG.SOPInstanceUID, 'top', 'UI');
 
   // 2. Three sequence levels deep, inside sequences the profile keeps.
   const innermost: NewElement[] = [
@@ -200,25 +197,25 @@ export async function generatePlantedStudy(dir: string, options: PlantOptions = 
   common.set(seriesSequence, { op: 'set', vr: 'SQ', value: { items: [nested] } });
 
   // 3. A private block, with copies of the patient's name and ID, and a private sequence.
-  const privateValues: [number, Vr, string][] = [
-    [0x1001, 'LO', values.make('LO', 'PRIVATE NOTE')],
-    [0x1002, 'SH', values.make('SH')],
-    [0x1003, 'UT', values.make('UT', 'Private report')],
-    [0x1004, 'LO', values.make('LO', 'PRIVATE REFERRER')],
+  const privateElements: [Tag, Vr, string][] = [
+    [0x00091001, 'LO', values.make('LO', 'PRIVATE NOTE')],
+    [0x00091002, 'SH', values.make('SH')],
+    [0x00091003, 'UT', values.make('UT', 'Private report')],
+    [0x00091004, 'LO', values.make('LO', 'PRIVATE REFERRER')],
   ];
   common.set(PRIVATE_CREATOR_TAG, { op: 'set', vr: 'LO', value: PRIVATE_CREATOR });
-  for (const [element, vr, value] of privateValues) {
-    const tag = (PRIVATE_CREATOR_TAG & 0xffff0000) | element;
-    common.set(tag >>> 0, { op: 'set', vr, value });
-    list(value, 'PrivateTag', tag >>> 0, 'private', vr);
+  for (const [tag, vr, value] of privateElements) {
+    common.set(tag, { op: 'set', vr, value });
+    list(value, 'PrivateTag', tag, 'private', vr);
   }
-  common.set(0x00091010, { op: 'set', vr: 'PN', value: patientName }); // copies: listed already
+  // Copies of the patient's name and ID: planted, listed already (location 'top').
+  common.set(0x00091010, { op: 'set', vr: 'PN', value: patientName });
   common.set(0x00091011, { op: 'set', vr: 'LO', value: patientId });
+  const nestedPrivate = values.make('LO', 'NESTED PRIVATE');
   const privateItem: NewElement[] = [
     { tag: PRIVATE_CREATOR_TAG, vr: 'LO', value: PRIVATE_CREATOR },
+    { tag: 0x00091001, vr: 'LO', value: nestedPrivate },
   ];
-  const nestedPrivate = values.make('LO', 'NESTED PRIVATE');
-  privateItem.push({ tag: 0x00091001, vr: 'LO', value: nestedPrivate });
   list(nestedPrivate, 'PrivateTag', 0x00091001, 'private-sequence', 'LO');
   for (const keyword of PRIVATE_SEQUENCE_KEYWORDS) {
     const { tag, vr } = standard(keyword);
@@ -337,7 +334,7 @@ class ValueFactory {
       case 'UT':
         return `${this.token()} ${keyword}: planted free text.\r\nSecond line of the note.`;
       case 'UR':
-        return `http://plant-${this.seed.toLowerCase()}-${this.serial('text')}.example/${keyword}`;
+        return `http://plant-${this.seed.toLowerCase()}-${this.serial()}.example/${keyword}`;
       case 'UI':
         return `${UID_ROOT}.${this.seedNumber}.${1000 + this.next('uid')}`;
       case 'DA':
@@ -362,11 +359,12 @@ class ValueFactory {
   }
 
   private token(): string {
-    return `PL${this.seed}${this.serial('text')}`;
+    return `PL${this.seed}${this.serial()}`;
   }
 
-  private serial(counter: 'text'): string {
-    const value = this.next(counter);
+  /** The next text serial, 4 digits: fixed width, so no token is a prefix of another. */
+  private serial(): string {
+    const value = this.next('text');
     if (value > 9999) throw new Error('too many planted text values');
     return String(value).padStart(4, '0');
   }
