@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** The watch daemon's status record (a small JSON file in the data folder), shown by `dicom-tools status` and the TUI. */
+export interface DaemonStatus {
+  readonly pid: number;
+  /** ISO 8601 time the daemon started. */
+  readonly runningSince: string;
+  readonly watchedFolder: string;
+  /** Files seen and waiting or in progress. */
+  readonly queueLength: number;
+  /** Files anonymized since local midnight. */
+  readonly doneToday: number;
+  /** Files quarantined since the daemon started. */
+  readonly quarantined: number;
+  /** The last problem: a message naming a file, never a value. */
+  readonly lastError: { readonly at: string; readonly message: string } | null;
+  /** 'running', 'stopping', or 'stopped' once it exited cleanly. */
+  readonly state: 'running' | 'stopping' | 'stopped';
+  /** ISO 8601 time of this record; the daemon refreshes it at least every few seconds. */
+  readonly updatedAt: string;
+}
+
+export const DAEMON_STATUS_FILENAME = 'daemon-status.json';
+
+/** Writes the record atomically (readers never see half a file). */
+export function writeDaemonStatus(dataDir: string, status: DaemonStatus): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const target = path.join(dataDir, DAEMON_STATUS_FILENAME);
+  const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(status, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temporary, target);
+}
+
+/** The last record, or undefined when no daemon has run with this data folder. */
+export function readDaemonStatus(dataDir: string): DaemonStatus | undefined {
+  try {
+    return JSON.parse(readFileSync(path.join(dataDir, DAEMON_STATUS_FILENAME), 'utf8')) as DaemonStatus;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the recorded daemon process is alive (a record left by a killed daemon says 'running' but is not). */
+export function isDaemonAlive(status: DaemonStatus): boolean {
+  if (status.state === 'stopped') return false;
+  try {
+    process.kill(status.pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** One line per fact, for `dicom-tools status` and the TUI. */
+export function describeDaemonStatus(status: DaemonStatus | undefined, now: Date = new Date()): string[] {
+  if (!status) return ['Watch daemon: has not run with this data folder.'];
+  const alive = isDaemonAlive(status);
+  const lines = [
+    `Watch daemon: ${alive ? (status.state === 'stopping' ? 'stopping' : 'running') : 'not running'}${alive ? ` (pid ${status.pid}) since ${status.runningSince}` : ''}`,
+    `Watched folder: ${status.watchedFolder}`,
+    `Queue: ${alive ? status.queueLength : 0} file${status.queueLength === 1 ? '' : 's'}`,
+    `Anonymized today: ${sameLocalDay(status.updatedAt, now) ? status.doneToday : 0}`,
+    `Quarantined since start: ${status.quarantined}`,
+    `Last error: ${status.lastError ? `${status.lastError.at} ${status.lastError.message}` : 'none'}`,
+  ];
+  return lines;
+}
+
+function sameLocalDay(iso: string, now: Date): boolean {
+  const then = new Date(iso);
+  return then.getFullYear() === now.getFullYear() && then.getMonth() === now.getMonth() && then.getDate() === now.getDate();
+}
