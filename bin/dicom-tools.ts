@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { anonymizeCommand, ANONYMIZE_USAGE } from '../src/cli/anonymize-command.js';
 import { inspectCommand, INSPECT_USAGE } from '../src/cli/inspect-command.js';
 import { mappingCommand, MAPPING_USAGE } from '../src/cli/mapping-command.js';
+import { statusCommand, STATUS_USAGE } from '../src/cli/status-command.js';
 import { verifyCommand, VERIFY_USAGE } from '../src/cli/verify-command.js';
+import { watchCommand, WATCH_USAGE } from '../daemon/watch-command.js';
 import { EXIT_FAILED, EXIT_USAGE, UsageError, processIo, type CommandIo } from '../src/cli/io.js';
 import { ConfigError } from '../src/config/config-error.js';
 import { DicomError } from '../src/dicom/errors.js';
@@ -18,6 +20,8 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly summar
   anonymize: { run: anonymizeCommand, summary: 'de-identify DICOM files into a folder, with optional ZIP and mapping CSV', usage: ANONYMIZE_USAGE },
   verify: { run: verifyCommand, summary: 'check anonymized files; with the originals, search them for leaked values', usage: VERIFY_USAGE },
   mapping: { run: mappingCommand, summary: 'export the mapping CSV from the store, or list batches', usage: MAPPING_USAGE },
+  watch: { run: watchCommand, summary: 'run the watch daemon: anonymize every DICOM file that lands in Sources', usage: WATCH_USAGE },
+  status: { run: statusCommand, summary: "show the watch daemon's status", usage: STATUS_USAGE },
   inspect: { run: inspectCommand, summary: 'print every data element of a DICOM file (like dcmdump), or --json', usage: INSPECT_USAGE },
   dump: { run: inspectCommand, summary: 'the same as inspect', usage: INSPECT_USAGE },
 };
@@ -59,7 +63,7 @@ async function main(argv: readonly string[], io: CommandIo = processIo): Promise
   try {
     return await command.run(rest, io);
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof UsageError || (error as Error).name === 'UsageError' || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr.write(`dicom-tools ${name}: ${(error as Error).message}\n\n${command.usage}\n`);
       return EXIT_USAGE;
     }

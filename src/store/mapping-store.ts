@@ -53,10 +53,30 @@ function prepareStatements(db: Database.Database) {
       FROM batches b ORDER BY b.rowid`,
     ),
     countBetween: db.prepare<[from: string, to: string], number>('SELECT count(*) FROM files WHERE processed_at >= ? AND processed_at < ?').pluck(),
+    filesByAnonymizedName: db.prepare<[name: string], MappingRecord>(`SELECT ${RECORD_COLUMNS} FROM files WHERE anonymized_filename = ? ORDER BY id`),
+    journalBegin: db.prepare<[originalPath: string, outputPath: string, startedAt: string]>(
+      "INSERT OR REPLACE INTO journal (original_path, output_path, state, started_at) VALUES (?, ?, 'writing', ?)",
+    ),
+    journalWritten: db.prepare<[originalPath: string]>("UPDATE journal SET state = 'written' WHERE original_path = ?"),
+    journalFinish: db.prepare<[originalPath: string]>('DELETE FROM journal WHERE original_path = ?'),
+    journalAll: db.prepare<[], JournalEntry>('SELECT original_path AS originalPath, output_path AS outputPath, state FROM journal ORDER BY rowid'),
+    journalByOutput: db.prepare<[outputPath: string], JournalEntry>(
+      'SELECT original_path AS originalPath, output_path AS outputPath, state FROM journal WHERE output_path = ?',
+    ),
   };
 }
 
 type Statements = ReturnType<typeof prepareStatements>;
+
+/**
+ * One file the watch daemon is working on: 'writing' until its output exists and its mapping is
+ * recorded (one transaction), then 'written' until the original is removed.
+ */
+export interface JournalEntry {
+  readonly originalPath: string;
+  readonly outputPath: string;
+  readonly state: 'writing' | 'written';
+}
 
 /**
  * The mapping between original and anonymized files and patients, in `mapping.sqlite` in the data
@@ -72,6 +92,7 @@ export class MappingStore {
   readonly #db: Database.Database;
   readonly #statements: Statements;
   readonly #recordAll: (records: readonly MappingRecord[]) => void;
+  readonly #journalWritten: (originalPath: string, record: MappingRecord) => void;
 
   private constructor(dbPath: string, db: Database.Database) {
     this.path = dbPath;
@@ -98,6 +119,11 @@ export class MappingStore {
       }
     });
     this.#recordAll = (records) => recordAll.immediate(records);
+    const journalWritten = db.transaction((originalPath: string, record: MappingRecord) => {
+      recordAll(record ? [record] : []);
+      statements.journalWritten.run(originalPath);
+    });
+    this.#journalWritten = (originalPath, record) => journalWritten.immediate(originalPath, record);
   }
 
   /**
@@ -181,6 +207,38 @@ export class MappingStore {
     const start = new Date(now.getFullYear(), now.getMonth(), now.getDate());
     const end = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
     return this.#statements.countBetween.get(start.toISOString(), end.toISOString()) ?? 0;
+  }
+
+  /** Records of files whose anonymized file name is `name`. */
+  recordsForAnonymizedName(name: string): MappingRecord[] {
+    return this.#statements.filesByAnonymizedName.all(name);
+  }
+
+  /** Journals that `originalPath` is being written to `outputPath`. */
+  journalBegin(originalPath: string, outputPath: string): void {
+    this.#write('journal a file', () => this.#statements.journalBegin.run(originalPath, outputPath, new Date().toISOString()));
+  }
+
+  /** Records the mapping and marks the journal entry written, in one transaction. */
+  journalWritten(originalPath: string, record: MappingRecord): void {
+    const problem = recordProblem(record);
+    if (problem !== undefined) throw new MappingStoreError(this.path, `cannot record a file: ${problem}`);
+    this.#write('record a file', () => this.#journalWritten(originalPath, record));
+  }
+
+  /** Forgets a journal entry once its original is gone (or its work abandoned). */
+  journalFinish(originalPath: string): void {
+    this.#write('finish a journal entry', () => this.#statements.journalFinish.run(originalPath));
+  }
+
+  /** The work in flight, oldest first. */
+  journal(): JournalEntry[] {
+    return this.#statements.journalAll.all();
+  }
+
+  /** The journal entry writing `outputPath`, if any. */
+  journalForOutput(outputPath: string): JournalEntry | undefined {
+    return this.#statements.journalByOutput.get(outputPath);
   }
 
   /** Closes the database; further calls are no-ops. */

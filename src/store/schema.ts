@@ -26,6 +26,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX files_anonymized_filename ON files (anonymized_filename);
   CREATE INDEX files_processed_at ON files (processed_at);
   `,
+  // 2: the watch daemon's journal of work in flight, for recovery after a crash.
+  `
+  CREATE TABLE journal (
+    original_path TEXT PRIMARY KEY NOT NULL,
+    output_path TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL CHECK (state IN ('writing', 'written')),
+    started_at TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,42 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { isTemporary, planDeidentification, readDicomFile } from '../src/index.js';
+import type { Logger } from './logger.js';
+import { mappingRecord, removeOriginal, type UploadContext } from './process-upload.js';
+
+/**
+ * Finishes or undoes the work a killed daemon left in flight, before anything new is taken:
+ * - written: the output and its mapping exist, so the original goes;
+ * - writing, output present: the rename happened (it is atomic, so the output is complete); the
+ *   mapping is recorded from the original, which then goes;
+ * - writing, no output: nothing visible happened; the entry is dropped and the original, still in
+ *   Sources, is processed again under the same name.
+ * Then our temporary files (".<name>.<hex>.tmp") left in Sources are removed.
+ */
+export async function recoverJournal(sourcesDir: string, context: UploadContext, log: Logger): Promise<number> {
+  let recovered = 0;
+  for (const entry of context.store.journal()) {
+    const outputExists = existsSync(entry.outputPath);
+    const originalExists = existsSync(entry.originalPath);
+    if (entry.state === 'writing' && outputExists && originalExists) {
+      const plan = planDeidentification(readDicomFile(entry.originalPath), context.options, context.keys);
+      context.store.journalWritten(entry.originalPath, mappingRecord(entry.originalPath, entry.outputPath, plan, context.batchId));
+      await removeOriginal(entry.originalPath);
+    } else if (entry.state === 'written' && originalExists) {
+      await removeOriginal(entry.originalPath);
+    }
+    context.store.journalFinish(entry.originalPath);
+    recovered++;
+    log.info('recovered', `recovered interrupted work on ${entry.originalPath}`, { file: entry.originalPath });
+  }
+  removeTemporaryFiles(sourcesDir);
+  return recovered;
+}
+
+function removeTemporaryFiles(folder: string): void {
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const full = path.join(folder, entry.name);
+    if (entry.isDirectory()) removeTemporaryFiles(full);
+    else if (entry.isFile() && isTemporary(entry.name)) rmSync(full, { force: true });
+  }
+}

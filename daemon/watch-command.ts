@@ -1,0 +1,104 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  MappingStore,
+  PROFILE_EDITION,
+  Pseudonymizer,
+  describeOptions,
+  loadConfig,
+  loadSecret,
+} from '../src/index.js';
+import { createLogger, type LogFormat } from './logger.js';
+import { WatchDaemon } from './watch-daemon.js';
+
+/** What a command needs from its surroundings (the same shape as src/cli's CommandIo). */
+interface CommandIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly stderrIsTerminal: boolean;
+}
+
+export const WATCH_USAGE = `Usage: dicom-tools watch [SOURCES_DIR] [--log-format text|json]
+
+Runs the watch daemon in the foreground (for systemd, or a terminal). With
+DICOM_ANONYMIZE_ON_UPLOAD=true it anonymizes every DICOM file that lands in SOURCES_DIR (default
+DICOM_SOURCES_DIR), recursively: once a file has stopped growing, its anonymized version is written
+beside it under its new SOP Instance UID, the mapping is recorded, and the original is removed.
+Files that are not DICOM are left alone; DICOM files that cannot be anonymized are moved to the
+quarantine folder (DICOM_QUARANTINE_DIR) with a reason file. SIGTERM or SIGINT: finish the files
+in flight, then exit 0. Options come from the DICOM_* variables and .env (see .env.example).
+
+Tuning: DICOM_WATCH_STABLE_MS (quiet time before a file is taken, default 2000),
+DICOM_WATCH_CONCURRENCY (files at once, default 2), DICOM_WATCH_RETRY_MS (default 2000).`;
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new WatchUsageError(`${name} must be a positive whole number`);
+  return value;
+}
+
+export class WatchUsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export async function watchCommand(args: readonly string[], io: CommandIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: { 'log-format': { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  if (values.help) {
+    io.stdout.write(`${WATCH_USAGE}\n`);
+    return 0;
+  }
+  const format = values['log-format'];
+  if (format !== 'text' && format !== 'json') throw new WatchUsageError('--log-format is text or json');
+  const log = createLogger(format as LogFormat, io.stdout, io.stderr, io.stderrIsTerminal);
+  const config = loadConfig();
+  if (!config.anonymizeOnUpload) {
+    log.info('disabled', 'DICOM_ANONYMIZE_ON_UPLOAD is not true: the watch daemon is off and will not touch any file. Set DICOM_ANONYMIZE_ON_UPLOAD=true to enable it.');
+    return 0;
+  }
+  const sourcesDir = positionals[0] ?? config.sourcesDir;
+  if (!sourcesDir) throw new WatchUsageError('no Sources folder: give SOURCES_DIR or set DICOM_SOURCES_DIR');
+  if (!existsSync(sourcesDir) || !statSync(sourcesDir).isDirectory()) {
+    log.error('no-sources', `the Sources folder ${sourcesDir} does not exist or is not a folder`);
+    return 1;
+  }
+  const settings = {
+    sourcesDir: path.resolve(sourcesDir),
+    quarantineDir: path.resolve(config.quarantineDir),
+    dataDir: config.dataDir,
+    stableMs: positiveInteger(env, 'DICOM_WATCH_STABLE_MS', 2000),
+    concurrency: positiveInteger(env, 'DICOM_WATCH_CONCURRENCY', 2),
+    maxAttempts: 3,
+    retryDelayMs: positiveInteger(env, 'DICOM_WATCH_RETRY_MS', 2000),
+  };
+  const options = config.defaults;
+  const keys = new Pseudonymizer(loadSecret(config));
+  const store = MappingStore.open(config.dataDir);
+  const batchId = store.startBatch({ source: 'daemon', options, profile: `PS3.15 ${PROFILE_EDITION}` });
+  const daemon = new WatchDaemon(settings, { options, keys, store, batchId }, log);
+  const stopped = new Promise<void>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals++;
+      if (signals > 1) {
+        log.warn('forced', `${signal} again: exiting without waiting`);
+        process.exit(1);
+      }
+      log.info('signal', `${signal} received`);
+      void daemon.stop().then(resolve);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  log.info('options', `profile PS3.15 ${PROFILE_EDITION} Basic${describeOptions(options).map((part) => `, ${part}`).join('')}; mapping batch ${batchId}`);
+  await daemon.start();
+  await stopped;
+  store.close();
+  return 0;
+}

@@ -1,0 +1,188 @@
+import path from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import { writeDaemonStatus, type DaemonStatus } from '../src/index.js';
+import type { Logger } from './logger.js';
+import { processUpload, type UploadContext, type UploadOutcome } from './process-upload.js';
+import { quarantine } from './quarantine.js';
+import { recoverJournal } from './recover-journal.js';
+import { SettleTracker } from './settle-tracker.js';
+
+export interface WatchDaemonSettings {
+  readonly sourcesDir: string;
+  readonly quarantineDir: string;
+  readonly dataDir: string;
+  /** How long a file must stay unchanged before it is taken. */
+  readonly stableMs: number;
+  /** Files anonymized at once. */
+  readonly concurrency: number;
+  /** Attempts for passing problems (permissions, I/O) before a file is quarantined. */
+  readonly maxAttempts: number;
+  /** Wait before the next attempt. */
+  readonly retryDelayMs: number;
+}
+
+/**
+ * The watch service: takes every DICOM file that settles in Sources (and what arrived while it was
+ * down), anonymizes it in place, quarantines what cannot be anonymized, and keeps a status record.
+ * Bounded: a fixed number of files in flight, and only paths held for the rest.
+ */
+export class WatchDaemon {
+  private watcher: FSWatcher | undefined;
+  private readonly settle: SettleTracker;
+  private readonly queue = new Set<string>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly attempts = new Map<string, number>();
+  private readonly notDicom = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private doneToday = 0;
+  private quarantined = 0;
+  private lastError: DaemonStatus['lastError'] = null;
+  private readonly startedAt = new Date().toISOString();
+  private statusDirty = true;
+  private lastStatusAt = 0;
+
+  constructor(
+    private readonly settings: WatchDaemonSettings,
+    private readonly context: UploadContext,
+    private readonly log: Logger,
+  ) {
+    this.settle = new SettleTracker(settings.stableMs);
+  }
+
+  async start(): Promise<void> {
+    this.doneToday = this.context.store.countToday();
+    const recovered = await recoverJournal(this.settings.sourcesDir, this.context, this.log);
+    if (recovered > 0) this.log.info('recovered', `finished ${recovered} interrupted file${recovered === 1 ? '' : 's'}`);
+    const quarantineDir = path.resolve(this.settings.quarantineDir);
+    this.watcher = watch(this.settings.sourcesDir, {
+      ignoreInitial: false,
+      followSymlinks: false,
+      alwaysStat: false,
+      // Our quarantine may sit inside Sources; never watch it.
+      ignored: (file: string) => path.resolve(file) === quarantineDir || path.resolve(file).startsWith(`${quarantineDir}${path.sep}`),
+    });
+    this.watcher.on('add', (file: string) => this.seen(file));
+    this.watcher.on('change', (file: string) => this.seen(file));
+    this.watcher.on('unlink', (file: string) => {
+      this.settle.forget(file);
+      this.notDicom.delete(file);
+    });
+    this.watcher.on('error', (error: unknown) => this.problem('watch-error', `watching ${this.settings.sourcesDir} failed: ${error instanceof Error ? error.message : String(error)}`));
+    await new Promise<void>((resolve) => this.watcher?.once('ready', () => resolve()));
+    this.timer = setInterval(() => void this.tick(), Math.min(250, Math.max(50, this.settings.stableMs / 4)));
+    this.log.info('started', `watching ${this.settings.sourcesDir} (quarantine: ${this.settings.quarantineDir})`, { folder: this.settings.sourcesDir });
+    this.writeStatus('running', true);
+  }
+
+  /** Stops taking files, lets the files in flight finish, and records that it stopped. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.log.info('stopping', `stopping: finishing ${this.inFlight.size} file${this.inFlight.size === 1 ? '' : 's'} in flight`);
+    this.writeStatus('stopping', true);
+    if (this.timer) clearInterval(this.timer);
+    await this.watcher?.close();
+    await Promise.all(this.inFlight.values());
+    this.writeStatus('stopped', true);
+    this.log.info('stopped', 'stopped');
+  }
+
+  private seen(file: string): void {
+    if (this.stopping || this.inFlight.has(file)) return;
+    this.notDicom.delete(file);
+    this.settle.touch(file);
+    this.statusDirty = true;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopping) return;
+    for (const file of await this.settle.settled()) this.queue.add(file);
+    while (!this.stopping && this.inFlight.size < this.settings.concurrency && this.queue.size > 0) {
+      const [file] = this.queue;
+      if (file === undefined) break;
+      this.queue.delete(file);
+      const work = this.handle(file).finally(() => {
+        this.inFlight.delete(file);
+        this.statusDirty = true;
+      });
+      this.inFlight.set(file, work);
+    }
+    this.writeStatus('running', false);
+  }
+
+  private async handle(file: string): Promise<void> {
+    let outcome: UploadOutcome;
+    try {
+      outcome = await processUpload(file, this.context);
+    } catch (error) {
+      outcome = { kind: 'retry', reason: `${file}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+    }
+    switch (outcome.kind) {
+      case 'anonymized':
+        this.doneToday++;
+        this.attempts.delete(file);
+        this.log.info('anonymized', `anonymized ${file} -> ${outcome.output}`, { file, output: outcome.output });
+        return;
+      case 'ignored':
+        return;
+      case 'not-dicom':
+        if (!this.notDicom.has(file)) this.log.info('not-dicom', `left alone (not DICOM): ${file}`, { file });
+        this.notDicom.add(file);
+        return;
+      case 'retry': {
+        const attempt = (this.attempts.get(file) ?? 0) + 1;
+        this.attempts.set(file, attempt);
+        if (attempt < this.settings.maxAttempts) {
+          this.problem('retry', `${outcome.reason}; attempt ${attempt} of ${this.settings.maxAttempts}, trying again`, 'warn');
+          setTimeout(() => this.seen(file), this.settings.retryDelayMs * attempt).unref();
+          return;
+        }
+        await this.quarantineFile(file, outcome.reason);
+        return;
+      }
+      case 'failed':
+        await this.quarantineFile(file, outcome.reason);
+    }
+  }
+
+  private async quarantineFile(file: string, reason: string): Promise<void> {
+    this.attempts.delete(file);
+    try {
+      const target = await quarantine(file, reason, this.settings.quarantineDir);
+      this.quarantined++;
+      this.problem('quarantined', `quarantined ${file} -> ${target}: ${reason}`);
+    } catch (error) {
+      this.problem('quarantine-failed', `cannot quarantine ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; it stays in Sources`);
+    }
+  }
+
+  private problem(event: string, message: string, level: 'warn' | 'error' = 'error'): void {
+    this.lastError = { at: new Date().toISOString(), message };
+    this.statusDirty = true;
+    if (level === 'warn') this.log.warn(event, message);
+    else this.log.error(event, message);
+  }
+
+  private writeStatus(state: DaemonStatus['state'], force: boolean): void {
+    const now = Date.now();
+    if (!force && !(this.statusDirty && now - this.lastStatusAt > 500) && now - this.lastStatusAt < 5000) return;
+    this.statusDirty = false;
+    this.lastStatusAt = now;
+    try {
+      writeDaemonStatus(this.settings.dataDir, {
+        pid: process.pid,
+        runningSince: this.startedAt,
+        watchedFolder: this.settings.sourcesDir,
+        queueLength: this.settle.size + this.queue.size + this.inFlight.size,
+        doneToday: this.doneToday,
+        quarantined: this.quarantined,
+        lastError: this.lastError,
+        state,
+        updatedAt: new Date(now).toISOString(),
+      });
+    } catch (error) {
+      this.log.warn('status', `cannot write the status record: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+  }
+}

@@ -1,0 +1,21 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/config.js';
+import { describeDaemonStatus, readDaemonStatus } from '../status/daemon-status.js';
+import { EXIT_OK, type CommandIo } from './io.js';
+
+export const STATUS_USAGE = `Usage: dicom-tools status [--json]
+
+Shows the watch daemon's status: running or not, since when, the watched folder, the queue, files
+anonymized today, files quarantined and the last error.`;
+
+export async function statusCommand(args: readonly string[], io: CommandIo): Promise<number> {
+  const { values } = parseArgs({ args: [...args], options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
+  if (values.help) {
+    io.stdout.write(`${STATUS_USAGE}\n`);
+    return EXIT_OK;
+  }
+  const status = readDaemonStatus(loadConfig().dataDir);
+  if (values.json) io.stdout.write(`${JSON.stringify(status ?? null, null, 2)}\n`);
+  else io.stdout.write(`${describeDaemonStatus(status).join('\n')}\n`);
+  return EXIT_OK;
+}
