@@ -33,6 +33,8 @@ export class WatchDaemon {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly attempts = new Map<string, number>();
   private readonly notDicom = new Set<string>();
+  /** Outputs we just wrote: their 'add' events are ours, not uploads. */
+  private readonly justWritten = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
   private doneToday = 0;
@@ -90,6 +92,7 @@ export class WatchDaemon {
 
   private seen(file: string): void {
     if (this.stopping || this.inFlight.has(file)) return;
+    if (this.justWritten.delete(file)) return;
     this.notDicom.delete(file);
     this.settle.touch(file);
     this.statusDirty = true;
@@ -98,6 +101,12 @@ export class WatchDaemon {
   private async tick(): Promise<void> {
     if (this.stopping) return;
     for (const file of await this.settle.settled()) this.queue.add(file);
+    this.pump();
+    this.writeStatus('running', false);
+  }
+
+  /** Starts queued files up to the concurrency limit; called on each tick and whenever a file finishes. */
+  private pump(): void {
     while (!this.stopping && this.inFlight.size < this.settings.concurrency && this.queue.size > 0) {
       const [file] = this.queue;
       if (file === undefined) break;
@@ -105,10 +114,10 @@ export class WatchDaemon {
       const work = this.handle(file).finally(() => {
         this.inFlight.delete(file);
         this.statusDirty = true;
+        this.pump();
       });
       this.inFlight.set(file, work);
     }
-    this.writeStatus('running', false);
   }
 
   private async handle(file: string): Promise<void> {
@@ -120,6 +129,8 @@ export class WatchDaemon {
     }
     switch (outcome.kind) {
       case 'anonymized':
+        if (this.justWritten.size > 10_000) this.justWritten.clear();
+        this.justWritten.add(outcome.output);
         this.doneToday++;
         this.attempts.delete(file);
         this.log.info('anonymized', `anonymized ${file} -> ${outcome.output}`, { file, output: outcome.output });

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { MappingRecord } from '../src/store/mapping-record.js';
 import { MappingStoreError } from '../src/store/mapping-store-error.js';
 import { MappingStore } from '../src/store/mapping-store.js';
+import { SCHEMA_VERSION } from '../src/store/schema.js';
 
 const STORE_MODULE = fileURLToPath(new URL('../src/store/mapping-store.ts', import.meta.url));
 
@@ -81,7 +82,7 @@ describe('MappingStore.open', () => {
     expect(modeOf(dataDir)).toBe(0o700);
     for (const suffix of ['', '-wal', '-shm']) expect({ suffix, mode: modeOf(`${store.path}${suffix}`) }).toEqual({ suffix, mode: 0o600 });
     store.close();
-    expect(header(path.join(dataDir, 'mapping.sqlite'))).toEqual({ userVersion: 1, wal: true });
+    expect(header(path.join(dataDir, 'mapping.sqlite'))).toEqual({ userVersion: SCHEMA_VERSION, wal: true });
   });
 
   it('migrates an empty database file and narrows its mode to 0600', () => {
@@ -95,7 +96,7 @@ describe('MappingStore.open', () => {
     expect(store.batches()).toEqual([]);
     expect(store.records()).toEqual([]);
     store.close();
-    expect(header(dbPath)).toEqual({ userVersion: 1, wal: true });
+    expect(header(dbPath)).toEqual({ userVersion: SCHEMA_VERSION, wal: true });
   });
 
   it('keeps the records when reopened, and close() twice is harmless', () => {
@@ -122,7 +123,7 @@ describe('MappingStore.open', () => {
 
     const error = thrown(() => open(dataDir));
     expect(error).toBeInstanceOf(MappingStoreError);
-    expect((error as Error).message).toBe(`${dbPath}: the mapping store has schema version 7, written by a newer dicom-tools (this one knows up to version 1); update dicom-tools`);
+    expect((error as Error).message).toBe(`${dbPath}: the mapping store has schema version 7, written by a newer dicom-tools (this one knows up to version ${SCHEMA_VERSION}); update dicom-tools`);
   });
 
   it('reports a file that is not a database, naming it, and leaves it untouched', () => {

@@ -1,0 +1,79 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../daemon/logger.js';
+import { mappingRecord } from '../daemon/process-upload.js';
+import { recoverJournal } from '../daemon/recover-journal.js';
+import { DEFAULT_OPTIONS, MappingStore, Pseudonymizer, planDeidentification, readDicomFile, writeDicomFile } from '../src/index.js';
+import { corpusDir } from './helpers/corpus.js';
+import { filesBelow } from './helpers/daemon-process.js';
+
+// Each point where a crash can interrupt an upload, staged exactly, then recovered.
+
+const root = mkdtempSync(path.join(tmpdir(), 'dicom-recovery-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const keys = new Pseudonymizer(Buffer.from('recovery test secret, 0123456789', 'utf8'));
+const silent = createLogger('text', { write: () => true } as unknown as NodeJS.WritableStream, { write: () => true } as unknown as NodeJS.WritableStream, false);
+
+async function stage(name: string) {
+  const sources = path.join(root, name);
+  mkdirSync(sources, { recursive: true });
+  const original = path.join(sources, 'IM1');
+  copyFileSync(path.join(corpusDir, 'dcmqats_1_ELE.dcm'), original);
+  const store = MappingStore.open(path.join(root, `${name}-data`));
+  const batchId = store.startBatch({ source: 'daemon', options: DEFAULT_OPTIONS, profile: 'test' });
+  const context = { options: DEFAULT_OPTIONS, keys, store, batchId };
+  const plan = planDeidentification(readDicomFile(original), DEFAULT_OPTIONS, keys);
+  const output = path.join(sources, `${plan.sopInstanceUid}.dcm`);
+  const writeOutput = () => writeDicomFile(readDicomFile(original), plan.edits, output, { zeroPreamble: true, metaEdits: plan.metaEdits });
+  return { sources, original, output, store, context, plan, writeOutput, batchId };
+}
+
+describe('recovering the journal after a crash', () => {
+  it('crash after journaling, before the output existed: forgets the entry, removes our temporary file, keeps the original', async () => {
+    const { sources, original, output, store, context } = await stage('before-write');
+    store.journalBegin(original, output);
+    writeFileSync(path.join(sources, `.${path.basename(output)}.0123456789ab.tmp`), 'half written');
+    expect(await recoverJournal(sources, context, silent)).toBe(1);
+    expect(filesBelow(sources)).toEqual(['IM1']);
+    expect(store.journal()).toEqual([]);
+    expect(store.records()).toEqual([]);
+    store.close();
+  });
+
+  it('crash after the output was renamed into place, before the mapping: records it once and removes the original', async () => {
+    const { sources, original, output, store, context, writeOutput } = await stage('after-write');
+    store.journalBegin(original, output);
+    await writeOutput();
+    expect(await recoverJournal(sources, context, silent)).toBe(1);
+    expect(filesBelow(sources)).toEqual([path.basename(output)]);
+    expect(store.records().map((record) => [record.originalFilename, record.anonymizedFilename])).toEqual([[original, path.basename(output)]]);
+    expect(store.journal()).toEqual([]);
+    store.close();
+  });
+
+  it('crash after the mapping, before the original was removed: removes it without recording again', async () => {
+    const { sources, original, output, store, context, writeOutput, plan, batchId } = await stage('after-record');
+    store.journalBegin(original, output);
+    await writeOutput();
+    store.journalWritten(original, mappingRecord(original, output, plan, batchId));
+    expect(await recoverJournal(sources, context, silent)).toBe(1);
+    expect(filesBelow(sources)).toEqual([path.basename(output)]);
+    expect(store.records()).toHaveLength(1);
+    store.close();
+  });
+
+  it('crash after the original was removed, before the entry was finished: just finishes it', async () => {
+    const { sources, original, output, store, context, writeOutput, plan, batchId } = await stage('after-remove');
+    store.journalBegin(original, output);
+    await writeOutput();
+    store.journalWritten(original, mappingRecord(original, output, plan, batchId));
+    rmSync(original);
+    expect(await recoverJournal(sources, context, silent)).toBe(1);
+    expect(existsSync(output)).toBe(true);
+    expect(store.records()).toHaveLength(1);
+    expect(store.journal()).toEqual([]);
+    store.close();
+  });
+});

@@ -1,0 +1,196 @@
+import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { MappingStore, Pseudonymizer, isTemporary, readDicomFile, readDaemonStatus, textAt } from '../src/index.js';
+import { corpusDir } from './helpers/corpus.js';
+import { filesBelow, makeInstances, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
+import { runCli } from './helpers/run-cli.js';
+
+// The real daemon as a child process on real temporary folders. Each test asserts the end state of
+// Sources, the quarantine and the mapping store.
+
+const root = mkdtempSync(path.join(tmpdir(), 'dicom-daemon-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const SECRET = 'the daemon tests secret, 0123456789';
+const keys = new Pseudonymizer(Buffer.from(SECRET, 'utf8'));
+const running: DaemonProcess[] = [];
+afterEach(async () => {
+  for (const daemon of running.splice(0)) {
+    if (daemon.child.exitCode === null && daemon.child.signalCode === null) {
+      daemon.child.kill('SIGKILL');
+      await daemon.exited;
+    }
+  }
+});
+
+let counter = 0;
+function setup(extraEnv: NodeJS.ProcessEnv = {}) {
+  const base = path.join(root, `case-${++counter}`);
+  const sources = path.join(base, 'sources');
+  const quarantine = path.join(base, 'quarantine');
+  const data = path.join(base, 'data');
+  mkdirSync(sources, { recursive: true });
+  const env = {
+    DICOM_ANONYMIZE_ON_UPLOAD: 'true',
+    DICOM_DATA_DIR: data,
+    DICOM_QUARANTINE_DIR: quarantine,
+    DICOM_ANON_SECRET: SECRET,
+    DICOM_WATCH_STABLE_MS: '300',
+    DICOM_WATCH_RETRY_MS: '100',
+    ...extraEnv,
+  };
+  const start = (args: readonly string[] = []) => {
+    const daemon = startDaemon(sources, env, args);
+    running.push(daemon);
+    return daemon;
+  };
+  const records = () => {
+    const store = MappingStore.open(data);
+    try {
+      return store.records();
+    } finally {
+      store.close();
+    }
+  };
+  return { base, sources, quarantine, data, env, start, records };
+}
+
+const expectedName = (sopUid: string) => `${keys.uid(sopUid)}.dcm`;
+const ELE = path.join(corpusDir, 'dcmqats_1_ELE.dcm');
+const SMALL = path.join(corpusDir, 'fodicom_GH223.dcm');
+
+describe('the watch daemon', () => {
+  it('does nothing to files and says so plainly when DICOM_ANONYMIZE_ON_UPLOAD is not true', async () => {
+    const { sources, start } = setup({ DICOM_ANONYMIZE_ON_UPLOAD: 'false' });
+    copyFileSync(ELE, path.join(sources, 'IM1'));
+    const daemon = start();
+    expect(await daemon.exited).toBe(0);
+    expect(daemon.output()).toContain('DICOM_ANONYMIZE_ON_UPLOAD is not true: the watch daemon is off and will not touch any file.');
+    expect(filesBelow(sources)).toEqual(['IM1']);
+  });
+
+  it('anonymizes what arrived while it was down and what lands later, in nested folders, leaving the rest alone', async () => {
+    const { sources, quarantine, start, records, data } = setup();
+    const outside = path.join(root, `outside-${counter}.dcm`);
+    copyFileSync(ELE, outside);
+    const [early] = await makeInstances(ELE, sources, 1, 'EARLY');
+    const daemon = start();
+    await waitUntil(() => daemon.output().includes('watching'), 'the daemon to start');
+    const later = await makeInstances(ELE, path.join(sources, 'a', 'b'), 2, 'LATE');
+    writeFileSync(path.join(sources, 'notes.txt'), 'not DICOM\n');
+    copyFileSync(path.join(corpusDir, 'fodicom_GH179B.dcm'), path.join(sources, 'a', 'broken.dcm'));
+    symlinkSync(outside, path.join(sources, 'link-out.dcm'));
+    copyFileSync(SMALL, path.join(sources, 'read-only.dcm'));
+    chmodSync(path.join(sources, 'read-only.dcm'), 0o444);
+    const small = textAt(readDicomFile(SMALL), [], 0x00080018)[0] ?? '';
+    const expected = [
+      expectedName(early ?? ''),
+      path.join('a', 'b', expectedName(later[0] ?? '')),
+      path.join('a', 'b', expectedName(later[1] ?? '')),
+      expectedName(small),
+      'link-out.dcm',
+      'notes.txt',
+    ].sort();
+    await waitUntil(() => JSON.stringify(filesBelow(sources)) === JSON.stringify(expected) && filesBelow(quarantine).length === 2, 'Sources and quarantine to settle');
+
+    const [quarantined, reason] = filesBelow(quarantine);
+    expect(quarantined).toMatch(/-broken\.dcm$/);
+    expect(readFileSync(path.join(quarantine, reason ?? ''), 'utf8')).toContain('problem: ');
+    expect(readFileSync(path.join(quarantine, reason ?? ''), 'utf8')).toContain('Malformed DICOM: invalid VR bytes (not two upper-case letters) (at (0028,0120), byte offset 1402)');
+    expect(readFileSync(outside).equals(readFileSync(ELE))).toBe(true);
+    expect(records().map((record) => path.basename(record.originalFilename)).sort()).toEqual(['EARLY1', 'LATE1', 'LATE2', 'read-only.dcm']);
+    expect(daemon.output()).not.toContain('PATIENT-'); // Patient IDs never reach a log line
+    expect(daemon.output()).toContain('left alone (not DICOM)');
+
+    await waitUntil(() => readDaemonStatus(data)?.doneToday === 4 && readDaemonStatus(data)?.queueLength === 0, 'the status record to catch up');
+    expect(readDaemonStatus(data)).toMatchObject({ state: 'running', watchedFolder: sources, doneToday: 4, quarantined: 1, queueLength: 0 });
+    const shown = runCli(['status'], { env: { DICOM_DATA_DIR: data } });
+    expect(shown.stdout).toContain(`Watched folder: ${sources}`);
+    expect(shown.stdout).toContain('Anonymized today: 4');
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+    expect(readDaemonStatus(data)?.state).toBe('stopped');
+    expect(runCli(['status'], { env: { DICOM_DATA_DIR: data } }).stdout).toContain('Watch daemon: not running');
+  });
+
+  it('waits until a slow upload has stopped growing', async () => {
+    const { sources, start, records } = setup({ DICOM_WATCH_STABLE_MS: '600' });
+    const daemon = start();
+    await waitUntil(() => daemon.output().includes('watching'), 'the daemon to start');
+    const bytes = readFileSync(ELE);
+    const target = path.join(sources, 'slow-upload');
+    const chunk = Math.ceil(bytes.length / 5);
+    for (let offset = 0; offset < bytes.length; offset += chunk) {
+      appendFileSync(target, bytes.subarray(offset, offset + chunk));
+      await new Promise((resolve) => setTimeout(resolve, 250)); // an upload trickling in, slower than nothing
+      expect(filesBelow(sources)).toEqual(['slow-upload']);
+    }
+    await waitUntil(() => records().length === 1, 'the upload to be anonymized');
+    const output = path.join(sources, records()[0]?.anonymizedFilename ?? '');
+    expect(filesBelow(sources)).toEqual([path.basename(output)]);
+    expect(textAt(readDicomFile(output), [], 0x00100010)[0]).toMatch(/^ANON-/);
+  });
+
+  it('works through a burst of files steadily and writes JSON log lines on request', async () => {
+    const { sources, start, records } = setup({ DICOM_WATCH_CONCURRENCY: '3' });
+    const uids = await makeInstances(SMALL, path.join(root, `burst-${counter}`), 400);
+    const daemon = start(['--log-format', 'json']);
+    await waitUntil(() => daemon.output().includes('"event":"started"'), 'the daemon to start');
+    for (let index = 0; index < uids.length; index++) copyFileSync(path.join(root, `burst-${counter}`, `IM${index + 1}`), path.join(sources, `IM${index + 1}`));
+    await waitUntil(() => records().length === uids.length && filesBelow(sources).length === uids.length, 'the burst to be done', 60_000);
+    expect(filesBelow(sources)).toEqual(uids.map(expectedName).sort());
+    for (const line of daemon.output().trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+  }, 120_000);
+
+  it('loses nothing, leaves no original or half-written file, and never anonymizes twice, when killed repeatedly', async () => {
+    const { sources, quarantine, start, records, data } = setup({ DICOM_WATCH_CONCURRENCY: '2', DICOM_WATCH_STABLE_MS: '100' });
+    const uids = await makeInstances(ELE, sources, 120);
+    let kills = 0;
+    for (let round = 0; round < 6; round++) {
+      const daemon = start();
+      const before = records().length;
+      // Kill as soon as some work of this round is visible: in the middle of writing, recording or removing.
+      await waitUntil(() => records().length > before + round || filesBelow(sources).some((name) => isTemporary(path.basename(name))), 'work to start', 30_000).catch(() => undefined);
+      daemon.child.kill('SIGKILL');
+      await daemon.exited;
+      kills++;
+      if (records().length === uids.length) break;
+    }
+    expect(kills).toBeGreaterThan(1);
+    const last = start();
+    await waitUntil(() => records().length >= uids.length && filesBelow(sources).length === uids.length, 'the rest to be done', 60_000);
+    last.child.kill('SIGTERM');
+    expect(await last.exited).toBe(0);
+
+    expect(filesBelow(sources)).toEqual(uids.map(expectedName).sort()); // every original gone, one output each, no temporary file
+    const mapped = records();
+    expect(mapped).toHaveLength(uids.length); // nothing recorded twice
+    expect(new Set(mapped.map((record) => record.originalFilename)).size).toBe(uids.length);
+    expect(filesBelow(quarantine)).toEqual([]);
+    const store = MappingStore.open(data);
+    expect(store.journal()).toEqual([]);
+    store.close();
+    for (const name of filesBelow(sources).slice(0, 10)) expect(() => readDicomFile(path.join(sources, name))).not.toThrow();
+  }, 180_000);
+
+  it('finishes the files in flight on SIGTERM and exits 0', async () => {
+    const { sources, start, records } = setup({ DICOM_WATCH_CONCURRENCY: '2', DICOM_WATCH_STABLE_MS: '100' });
+    const uids = await makeInstances(ELE, sources, 60);
+    const daemon = start();
+    await waitUntil(() => records().length > 0, 'the first file to be done');
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+    expect(daemon.output()).toContain('SIGTERM received');
+    const names = filesBelow(sources);
+    expect(names.filter((name) => isTemporary(path.basename(name)))).toEqual([]);
+    const done = records().length;
+    expect(names.filter((name) => name.startsWith('2.25.'))).toHaveLength(done); // each finished file: output present...
+    expect(names.filter((name) => name.startsWith('IM'))).toHaveLength(uids.length - done); // ...and original gone; the rest untouched
+    const again = start();
+    await waitUntil(() => records().length === uids.length && filesBelow(sources).length === uids.length, 'the rest after a restart', 60_000);
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+    expect(existsSync(path.join(sources, 'IM1'))).toBe(false);
+  }, 120_000);
+});

@@ -1,0 +1,59 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { readDicomFile, writeDicomFile, type ElementEdit, type Tag } from '../../src/index.js';
+import { CLI } from './run-cli.js';
+
+/** A real `dicom-tools watch` process and what it printed. */
+export interface DaemonProcess {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+export function startDaemon(sources: string, env: NodeJS.ProcessEnv, args: readonly string[] = []): DaemonProcess {
+  const child = spawn(process.execPath, [CLI, 'watch', sources, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => text, exited };
+}
+
+/** Polls `condition` until it holds; fails with `what` after `timeoutMs`. Waits on state, not on time. */
+export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Every file below `folder`, relative, sorted. */
+export function filesBelow(folder: string): string[] {
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() || entry.isSymbolicLink())
+    .map((entry) => path.relative(folder, path.join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+/**
+ * Writes `count` distinct DICOM instances made from a corpus file (new SOP Instance UID and Patient
+ * ID each) into `folder`, named `IM<n>` without extension. Returns their SOP Instance UIDs.
+ */
+export async function makeInstances(base: string, folder: string, count: number, prefix = 'IM'): Promise<string[]> {
+  mkdirSync(folder, { recursive: true });
+  const file = readDicomFile(base);
+  const uids: string[] = [];
+  for (let index = 0; index < count; index++) {
+    const uid = `1.2.826.0.1.3680043.10.777.${prefix.length}.${index + 1}`;
+    uids.push(uid);
+    const edits = new Map<Tag, ElementEdit>([
+      [0x00080018, { op: 'set', value: uid }],
+      [0x00100020, { op: 'set', value: `PATIENT-${index % 7}` }],
+    ]);
+    await writeDicomFile(file, edits, path.join(folder, `${prefix}${index + 1}`));
+  }
+  return uids;
+}
