@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DicomError, DicomIoError, readDicomFile, writeDicomFile, type DicomErrorCode } from '../dicom/index.js';
+import { DicomError, DicomIoError, commitOutputs, planFile, readDicomFile, writeSegmentsToTemporary, type DicomErrorCode, type PendingOutput } from '../dicom/index.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import { collectInputs } from './collect-inputs.js';
 import type { DeidOptions } from './options.js';
@@ -51,8 +51,6 @@ export interface AnonymizeSummary {
   readonly missing: readonly string[];
 }
 
-const RECORD_BATCH = 200;
-
 /**
  * Anonymizes every DICOM file among `inputs` into `outDir`. Each output is named from its new SOP
  * Instance UID (never from patient data), written atomically, and recorded in the mapping with
@@ -63,31 +61,52 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
   const { files, missing } = collectInputs(request.inputs, [request.outDir]);
   const results: FileResult[] = new Array(files.length);
   const names = new OutputNames(request.outDir);
-  let pending: MappingRecord[] = [];
-  const flush = () => {
-    if (pending.length > 0) request.record?.(pending);
-    pending = [];
+  let done = 0;
+  const report = (index: number, result: FileResult) => {
+    results[index] = result;
+    done++;
+    request.onResult?.(result, { done, total: files.length });
+  };
+  // Outputs are committed in groups: flushed together, then renamed into place, recorded and
+  // reported. A group is committed while the next files are being prepared.
+  let group: Prepared[] = [];
+  const commit = async () => {
+    const batch = group;
+    group = [];
+    if (batch.length === 0) return;
+    try {
+      await commitOutputs(batch.map((item) => item.pending));
+    } catch (error) {
+      const reason = error instanceof DicomError ? error.message : String(error);
+      for (const item of batch) {
+        names.release(item.pending.target);
+        report(item.index, { input: item.result.input, status: 'failed', code: 'IO', reason: `${item.result.input}: ${reason}` });
+      }
+      return;
+    }
+    request.record?.(batch.map((item) => item.record));
+    for (const item of batch) report(item.index, { ...item.result, output: item.pending.target });
   };
   let next = 0;
-  let done = 0;
   const worker = async () => {
     while (next < files.length && !request.signal?.aborted) {
       const index = next++;
       const input = files[index];
       if (!input) break;
-      const { result, record } = await anonymizeOne(input.path, input.named, request, names);
-      results[index] = result;
-      if (record) pending.push(record);
-      if (pending.length >= RECORD_BATCH) flush();
-      done++;
-      request.onResult?.(result, { done, total: files.length });
+      const prepared = await prepareOne(input.path, input.named, request, names);
+      if ('pending' in prepared) {
+        group.push({ ...prepared, index });
+        if (group.length >= COMMIT_GROUP) await commit();
+      } else {
+        report(index, prepared.result);
+      }
     }
   };
-  const concurrency = Math.max(1, request.concurrency ?? 4);
+  const concurrency = Math.max(1, request.concurrency ?? 8);
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, files.length)) }, worker));
   } finally {
-    flush();
+    await commit();
   }
   const finished = results.filter((result): result is FileResult => result !== undefined);
   return {
@@ -101,16 +120,34 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
   };
 }
 
-async function anonymizeOne(input: string, named: boolean, request: AnonymizeRequest, names: OutputNames): Promise<{ result: FileResult; record?: MappingRecord }> {
+/** Files whose outputs are flushed and renamed together. */
+const COMMIT_GROUP = 64;
+
+interface Prepared {
+  readonly index: number;
+  readonly pending: PendingOutput;
+  readonly result: FileResult;
+  readonly record: MappingRecord;
+}
+
+/** Reads, plans and writes one file to its temporary output; never throws. */
+async function prepareOne(
+  input: string,
+  named: boolean,
+  request: AnonymizeRequest,
+  names: OutputNames,
+): Promise<{ pending: PendingOutput; result: FileResult; record: MappingRecord } | { result: FileResult }> {
   let output: string | undefined;
   try {
     const file = readDicomFile(input);
     const plan = planDeidentification(file, request.options, request.keys);
     output = names.claim(plan.sopInstanceUid ?? `anon-${request.keys.token(path.resolve(input))}`);
     if (path.resolve(output) === path.resolve(input)) {
+      names.release(output);
       return { result: { input, status: 'failed', code: 'OVERWRITE', reason: `${input}: the output would overwrite the input; choose another --out folder` } };
     }
-    await writeDicomFile(file, plan.edits, output, { zeroPreamble: true, metaEdits: plan.metaEdits });
+    const filePlan = planFile(file, plan.edits, { zeroPreamble: true, metaEdits: plan.metaEdits });
+    const pending = await writeSegmentsToTemporary(file, filePlan.segments, output);
     const record: MappingRecord = {
       batchId: request.batchId,
       processedAt: new Date().toISOString(),
@@ -121,18 +158,15 @@ async function anonymizeOne(input: string, named: boolean, request: AnonymizeReq
       tagsAnonymized: plan.tagsAnonymized,
       uidsRegenerated: plan.uidsRegenerated,
     };
-    return {
-      result: {
-        input,
-        status: 'anonymized',
-        output,
-        anonymizedPatientId: plan.anonymizedPatientId,
-        tagsAnonymized: plan.tagsAnonymized,
-        uidsRegenerated: plan.uidsRegenerated,
-        warnings: plan.warnings,
-      },
-      record,
+    const result: FileResult = {
+      input,
+      status: 'anonymized',
+      anonymizedPatientId: plan.anonymizedPatientId,
+      tagsAnonymized: plan.tagsAnonymized,
+      uidsRegenerated: plan.uidsRegenerated,
+      warnings: plan.warnings,
     };
+    return { pending, result, record };
   } catch (error) {
     if (output) names.release(output);
     if (error instanceof DicomError) {

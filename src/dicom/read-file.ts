@@ -39,6 +39,7 @@ export interface ReadOptions {
   readonly initialChunk?: number;
 }
 
+// Headers are rarely larger; Pixel Data beyond it is copied from disk by the writer.
 const DEFAULT_CHUNK = 1 << 20;
 
 /**

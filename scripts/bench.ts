@@ -1,0 +1,308 @@
+// npm run bench [-- --tiny] [--keep] [--only W1,W2,W3,daemon]
+// Generates realistic workloads in a temporary folder, times `cp` and `dicom-tools anonymize` on
+// each in the same run (warm page cache), verifies the outputs, and prints files/s, MB/s, wall time,
+// peak resident memory and the ratio to cp; then drops W1 into a running watch daemon.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encodeHeader } from '../src/dicom/encode-value.js';
+import { encodeNew } from '../src/dicom/write-data-set.js';
+import { MappingStore, isPixelDataTag, readDicomFile, textAt, type Tag, type Vr } from '../src/index.js';
+
+const CLI = fileURLToPath(new URL('../dist/bin/dicom-tools.js', import.meta.url));
+const args = process.argv.slice(2);
+const tiny = args.includes('--tiny');
+const keep = args.includes('--keep');
+const only = args.find((arg) => arg.startsWith('--only='))?.slice(7).split(',') ?? ['W1', 'W2', 'W3', 'daemon'];
+const MiB = 1 << 20;
+
+// ---------------------------------------------------------------- workload generation
+
+const EXPLICIT = { explicitVr: true, littleEndian: true } as const;
+const el = (tag: Tag, vr: Vr, value: Parameters<typeof encodeNew>[2]) => encodeNew(tag, vr, value, { encoding: EXPLICIT, characterSet: ['ISO_IR 100'] });
+
+/** A realistic CT header: patient, study, institution, dates, nested sequences, a private block with a private sequence. */
+function header(index: number, study: string, rows: number, columns: number, frames: number, patient: number): Buffer {
+  const sop = `1.2.826.0.1.3680043.10.543.${study}.${index}`;
+  const meta = Buffer.concat([
+    el(0x00020001, 'OB', Uint8Array.of(0, 1)),
+    el(0x00020002, 'UI', '1.2.840.10008.5.1.4.1.1.2'),
+    el(0x00020003, 'UI', sop),
+    el(0x00020010, 'UI', '1.2.840.10008.1.2.1'),
+    el(0x00020012, 'UI', '1.2.826.0.1.3680043.10.543'),
+    el(0x00020016, 'AE', 'CT_SCANNER_7'),
+  ]);
+  const reference = { items: [[{ tag: 0x00081150, vr: 'UI' as Vr, value: '1.2.840.10008.5.1.4.1.1.2' }, { tag: 0x00081155, vr: 'UI' as Vr, value: `1.2.826.0.1.3680043.10.543.${study}.${Math.max(1, index - 1)}` }]] };
+  const dataSet = Buffer.concat([
+    el(0x00080005, 'CS', 'ISO_IR 100'),
+    el(0x00080008, 'CS', ['ORIGINAL', 'PRIMARY', 'AXIAL']),
+    el(0x00080012, 'DA', '20240611'),
+    el(0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.2'),
+    el(0x00080018, 'UI', sop),
+    el(0x00080020, 'DA', '20240611'),
+    el(0x00080030, 'TM', '101500'),
+    el(0x00080050, 'SH', `ACC${String(patient).padStart(8, '0')}`),
+    el(0x00080060, 'CS', 'CT'),
+    el(0x00080070, 'LO', 'Bench Medical Systems'),
+    el(0x00080080, 'LO', 'St. Example Hospital'),
+    el(0x00080081, 'ST', '1 Hospital Road, Exampletown'),
+    el(0x00080090, 'PN', 'Referrer^Rita^^Dr.'),
+    el(0x00081010, 'SH', 'CTROOM7'),
+    el(0x00081030, 'LO', 'CT THORAX WITH CONTRAST'),
+    el(0x00081070, 'PN', 'Operator^Otto'),
+    el(0x00081140, 'SQ', reference),
+    el(0x00100010, 'PN', `Patient${patient}^Bench^Middle`),
+    el(0x00100020, 'LO', `PID-${String(patient).padStart(7, '0')}`),
+    el(0x00100030, 'DA', '19620304'),
+    el(0x00100040, 'CS', 'F'),
+    el(0x00101010, 'AS', '062Y'),
+    el(0x00101040, 'LO', '22 Example Street, Exampletown'),
+    el(0x00180050, 'DS', '0.625'),
+    el(0x00180060, 'DS', '120'),
+    el(0x00190010, 'LO', 'BENCH PRIVATE'),
+    el(0x00191001, 'LO', `Patient${patient} private copy`),
+    el(0x00191002, 'SQ', { items: [[{ tag: 0x00100010, vr: 'PN', value: `Patient${patient}^Nested` }, { tag: 0x00080080, vr: 'LO', value: 'Nested Hospital' }]] }),
+    el(0x0020000d, 'UI', `1.2.826.0.1.3680043.10.543.${study}`),
+    el(0x0020000e, 'UI', `1.2.826.0.1.3680043.10.543.${study}.1`),
+    el(0x00200010, 'SH', `S${study}`),
+    el(0x00200013, 'IS', String(index)),
+    el(0x00200032, 'DS', ['-250', '-250', String(-index * 0.625)]),
+    el(0x00200052, 'UI', `1.2.826.0.1.3680043.10.543.${study}.9`),
+    el(0x00280002, 'US', [1]),
+    el(0x00280004, 'CS', 'MONOCHROME2'),
+    ...(frames > 1 ? [el(0x00280008, 'IS', String(frames))] : []),
+    el(0x00280010, 'US', [rows]),
+    el(0x00280011, 'US', [columns]),
+    el(0x00280100, 'US', [16]),
+    el(0x00280101, 'US', [12]),
+    el(0x00280102, 'US', [11]),
+    el(0x00280103, 'US', [0]),
+  ]);
+  const groupLength = el(0x00020000, 'UL', [meta.length]);
+  return Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), groupLength, meta, dataSet]);
+}
+
+function pixelChunk(seed: number, size: number): Buffer {
+  const bytes = Buffer.allocUnsafe(size);
+  let state = (seed * 2654435761) >>> 0;
+  for (let offset = 0; offset + 4 <= size; offset += 4) {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    bytes.writeUInt32LE(state & 0x0fff0fff, offset);
+  }
+  return bytes;
+}
+
+/** Writes one file: header, Pixel Data (OW) of `pixelBytes`, streamed in chunks. */
+function writeInstance(file: string, head: Buffer, pixelBytes: number, seed: number): void {
+  const fd = openSync(file, 'w');
+  writeSync(fd, head);
+  writeSync(fd, encodeHeader(0x7fe00010, 'OW', pixelBytes, EXPLICIT));
+  const chunk = pixelChunk(seed, Math.min(pixelBytes, 8 * MiB));
+  for (let done = 0; done < pixelBytes; done += chunk.length) writeSync(fd, chunk.subarray(0, Math.min(chunk.length, pixelBytes - done)));
+  closeSync(fd);
+}
+
+interface Workload {
+  readonly name: string;
+  readonly description: string;
+  readonly dir: string;
+  readonly files: number;
+  readonly bytes: number;
+  readonly target: string;
+}
+
+function generate(root: string, name: string, files: number, rows: number, columns: number, frames: number, description: string, target: string): Workload {
+  const dir = path.join(root, name);
+  mkdirSync(dir, { recursive: true });
+  let bytes = 0;
+  for (let index = 1; index <= files; index++) {
+    const file = path.join(dir, `IM${String(index).padStart(5, '0')}`);
+    writeInstance(file, header(index, name.slice(1), rows, columns, frames, index % 40), rows * columns * 2 * frames, index);
+    bytes += statSync(file).size;
+  }
+  return { name, description, dir, files, bytes, target };
+}
+
+// ---------------------------------------------------------------- measuring
+
+interface Run {
+  readonly seconds: number;
+  readonly peakRssMiB: number;
+  readonly code: number | null;
+  readonly stderr: string;
+}
+
+/** Runs a command, sampling its peak resident set (VmHWM) from /proc while it runs. */
+function measure(command: string, commandArgs: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(command, commandArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    let peak = 0;
+    const sample = () => {
+      try {
+        const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (match) peak = Math.max(peak, Number(match[1]) / 1024);
+      } catch {
+        // the process has just exited
+      }
+    };
+    const timer = setInterval(sample, 20);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMiB: peak, code, stderr });
+    });
+  });
+}
+
+/** Flushes dirty pages so that no run pays for the writeback of the one before it. */
+function settleDisk(): Promise<void> {
+  return new Promise((resolve) => spawn('sync').on('exit', () => resolve()));
+}
+
+function warm(dir: string): void {
+  for (const name of readdirSync(dir)) readFileSync(path.join(dir, name)).length;
+}
+
+function pixelHash(file: string): string {
+  const parsed = readDicomFile(file);
+  const pixel = parsed.dataSet.find((element) => isPixelDataTag(element.tag));
+  if (!pixel) return '';
+  const hash = createHash('sha256');
+  const fd = openSync(file, 'r');
+  const buffer = Buffer.allocUnsafe(8 * MiB);
+  for (let position = pixel.valueOffset; position < pixel.end; ) {
+    const read = readSync(fd, buffer, 0, Math.min(buffer.length, pixel.end - position), position);
+    hash.update(buffer.subarray(0, read));
+    position += read;
+  }
+  closeSync(fd);
+  return hash.digest('hex');
+}
+
+/** Count, pixel data unchanged, identity removed. */
+function verify(workload: Workload, outDir: string): string {
+  const outputs = readdirSync(outDir).filter((name) => name.endsWith('.dcm'));
+  if (outputs.length !== workload.files) throw new Error(`${workload.name}: ${outputs.length} outputs for ${workload.files} inputs`);
+  const inputHashes = new Set(readdirSync(workload.dir).map((name) => pixelHash(path.join(workload.dir, name))));
+  for (const name of outputs) {
+    const file = path.join(outDir, name);
+    if (!inputHashes.has(pixelHash(file))) throw new Error(`${workload.name}: pixel data of ${name} differs from every input`);
+    const parsed = readDicomFile(file);
+    const head = readFileSync(file).subarray(0, Math.min(64 * 1024, statSync(file).size)).toString('latin1');
+    if (/Patient\d+|PID-\d|St\. Example|Exampletown|ACC\d{8}/.test(head)) throw new Error(`${workload.name}: identity left in ${name}`);
+    if (!(textAt(parsed, [], 0x00100020)[0] ?? '').startsWith('ANON-')) throw new Error(`${workload.name}: no pseudonym in ${name}`);
+  }
+  return `${outputs.length} outputs verified: pixel data unchanged, identity removed`;
+}
+
+const fmt = (value: number, digits = 1) => value.toFixed(digits);
+
+function row(label: string, workload: Workload, run: Run, cp?: Run): string {
+  const mb = workload.bytes / 1e6;
+  return `  ${label.padEnd(10)} ${fmt(run.seconds, 2).padStart(7)} s  ${fmt(workload.files / run.seconds).padStart(8)} files/s  ${fmt(mb / run.seconds).padStart(7)} MB/s  peak RSS ${fmt(run.peakRssMiB).padStart(6)} MiB${cp ? `  ${fmt(run.seconds / cp.seconds, 2)}× cp` : ''}`;
+}
+
+async function benchWorkload(root: string, workload: Workload, env: NodeJS.ProcessEnv): Promise<void> {
+  console.log(`\n${workload.name}: ${workload.description} — ${workload.files} files, ${fmt(workload.bytes / 1e6)} MB (target: ${workload.target})`);
+  warm(workload.dir);
+  const cpOut = path.join(root, `${workload.name}-cp`);
+  // Best of two runs each, the page cache warm and the disk settled before every run.
+  const best = (runs: Run[]) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  const cpRuns: Run[] = [];
+  const cpSyncRuns: Run[] = [];
+  const anonymizeRuns: Run[] = [];
+  const out = path.join(root, `${workload.name}-anonymized`);
+  for (let round = 0; round < 2; round++) {
+    await settleDisk();
+    cpRuns.push(await measure('cp', ['-r', workload.dir, cpOut]));
+    rmSync(cpOut, { recursive: true, force: true });
+    await settleDisk();
+    cpSyncRuns.push(await measure('sh', ['-c', 'cp -r "$0" "$1" && sync', workload.dir, cpOut]));
+    rmSync(cpOut, { recursive: true, force: true });
+    await settleDisk();
+    rmSync(out, { recursive: true, force: true });
+    const run = await measure(process.execPath, [CLI, 'anonymize', workload.dir, '--out', out], env);
+    if (run.code !== 0) throw new Error(`${workload.name}: dicom-tools exited ${run.code}: ${run.stderr}`);
+    anonymizeRuns.push(run);
+  }
+  const cp = best(cpRuns);
+  const anonymize = best(anonymizeRuns);
+  console.log(row('cp -r', workload, cp));
+  console.log(row('cp+sync', workload, best(cpSyncRuns), cp));
+  console.log(`${row('anonymize', workload, anonymize, cp)}  (${fmt(anonymize.seconds / best(cpSyncRuns).seconds, 2)}× cp+sync)`);
+  console.log(`  ${verify(workload, out)}`);
+  rmSync(out, { recursive: true, force: true });
+}
+
+async function benchDaemon(root: string, workload: Workload, env: NodeJS.ProcessEnv): Promise<void> {
+  const sources = path.join(root, 'daemon-sources');
+  mkdirSync(sources, { recursive: true });
+  const stableMs = 500;
+  const daemon = spawn(process.execPath, [CLI, 'watch', sources], {
+    env: { ...process.env, ...env, DICOM_ANONYMIZE_ON_UPLOAD: 'true', DICOM_WATCH_STABLE_MS: String(stableMs) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  daemon.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  while (!log.includes('watching')) await new Promise((resolve) => setTimeout(resolve, 20));
+  const arrived = new Map<string, number>();
+  const done = new Map<string, number>();
+  const started = Date.now();
+  const names = readdirSync(workload.dir);
+  const copying = (async () => {
+    for (const name of names) {
+      await copyFile(path.join(workload.dir, name), path.join(sources, name));
+      arrived.set(name, Date.now());
+    }
+  })();
+  while (done.size < names.length) {
+    for (const name of names) if (!done.has(name) && arrived.has(name) && !existsSync(path.join(sources, name))) done.set(name, Date.now());
+    if (Date.now() - started > 600_000) throw new Error('daemon benchmark timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await copying;
+  const seconds = (Date.now() - started) / 1000;
+  daemon.kill('SIGTERM');
+  await new Promise((resolve) => daemon.on('exit', resolve));
+  const delays = names.map((name) => (done.get(name) ?? 0) - (arrived.get(name) ?? 0)).sort((a, b) => a - b);
+  const at = (fraction: number) => delays[Math.min(delays.length - 1, Math.floor(fraction * delays.length))] ?? 0;
+  const outputs = readdirSync(sources).filter((name) => name.startsWith('2.25.')).length;
+  const store = MappingStore.open(env['DICOM_DATA_DIR'] ?? '');
+  const recorded = store.records().length;
+  store.close();
+  console.log(`\ndaemon: ${workload.name} copied into Sources one file after another (DICOM_WATCH_STABLE_MS=${stableMs}, concurrency 2)`);
+  console.log(`  ${names.length} files in ${fmt(seconds, 2)} s: ${fmt(names.length / seconds)} files/s, ${fmt(workload.bytes / 1e6 / seconds)} MB/s`);
+  console.log(`  arrival -> anonymized delay: median ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${at(1)} ms (includes the ${stableMs} ms settle time)`);
+  console.log(`  ${outputs} outputs in Sources, ${recorded} mapping records, originals left: ${names.filter((name) => existsSync(path.join(sources, name))).length}`);
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(CLI)) throw new Error('build first: npm run build');
+  const root = mkdtempSync(path.join(tmpdir(), 'dicom-bench-'));
+  const env = { DICOM_DATA_DIR: path.join(root, 'data'), DICOM_ANON_SECRET: 'benchmark secret, not for real use' };
+  console.log(`dicom-tools benchmark${tiny ? ' (tiny)' : ''} in ${root}; Node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+  try {
+    const w1 = generate(root, 'W1', tiny ? 20 : 2000, 512, 512, 1, '512×512 16-bit CT slices, one study', '≤ 1.5× cp');
+    if (only.includes('W1')) await benchWorkload(root, w1, env);
+    if (only.includes('W2')) await benchWorkload(root, generate(root, 'W2', tiny ? 50 : 5000, 64, 60, 1, 'small files (64×60 16-bit)', '≤ 2.5× cp'), env);
+    if (only.includes('W3')) {
+      const frames = tiny ? 16 : 2048;
+      await benchWorkload(root, generate(root, 'W3', 1, 512, 512, frames, `one multi-frame file, ${frames} frames of 512×512 16-bit`, '≤ 2× cp, peak RSS ≤ 100 MB'), env);
+    }
+    if (only.includes('daemon')) await benchDaemon(root, w1, { ...env, DICOM_DATA_DIR: path.join(root, 'daemon-data') });
+  } finally {
+    if (!keep) rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
