@@ -186,7 +186,7 @@ describe('files that are not DICOM', () => {
     const error = expectDicomError(path);
     expect(error).toBeInstanceOf(DicomIoError);
     expect(error.code).toBe('IO');
-    expect(error.message).toBe(`${path}: cannot open file for reading: no such file`);
+    expect(error.message).toBe(`${path}: cannot open file for reading: no such file or folder`);
   });
 
   // Root reads a file whatever its mode, so chmod 000 denies nothing there: skip only this case.

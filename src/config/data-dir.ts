@@ -21,20 +21,4 @@ export function ensureDataDir(dataDir: string): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 }
 
-/** A short, PHI-free reason for a file system error code. */
-export function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const reasons: Record<string, string> = {
-    ENOSPC: 'disk full',
-    EDQUOT: 'disk quota exceeded',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EROFS: 'read-only file system',
-    ENOENT: 'no such file or folder',
-    ENOTDIR: 'a part of the path is not a folder',
-    EISDIR: 'is a folder',
-    EEXIST: 'already exists',
-  };
-  if (code !== undefined) return reasons[code] ?? code;
-  return error instanceof Error ? error.message : String(error);
-}
+export { describeFsError } from '../io/durable-files.js';

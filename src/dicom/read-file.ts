@@ -2,6 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { inflateRawSync, inflateSync } from 'node:zlib';
 import { DicomError, DicomIoError, MalformedDicomError, NotDicomError, TruncatedDicomError } from './errors.js';
 import { EXPLICIT_LITTLE, type DicomElement, type Encoding } from './model.js';
+import { describeFsError } from '../io/durable-files.js';
 import { LoadedRegions } from './loaded-regions.js';
 import { makeTag } from './tag.js';
 import { transferSyntaxFor, transferSyntaxOf, type TransferSyntax } from './transfer-syntax.js';
@@ -243,7 +244,5 @@ function inflateDataSet(compressed: Buffer, offset: number): Buffer {
 }
 
 function ioError(error: unknown, path: string, what: string): DicomIoError {
-  const code = (error as NodeJS.ErrnoException)?.code;
-  const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? 'I/O error');
-  return new DicomIoError(`${what}: ${reason}`, { file: path, cause: error });
+  return new DicomIoError(`${what}: ${describeFsError(error)}`, { file: path, cause: error });
 }

@@ -48,14 +48,7 @@ export class MemorySource implements ByteSource {
 }
 
 /** Where the top-level walk stopped: the Pixel Data element header, value not read. */
-export interface PixelDataHeader {
-  readonly tag: Tag;
-  readonly vr: Vr;
-  readonly start: number;
-  readonly valueOffset: number;
-  readonly valueLength: number;
-  readonly undefinedLength: boolean;
-}
+export type PixelDataHeader = Pick<DicomElement, 'tag' | 'vr' | 'start' | 'valueOffset' | 'valueLength' | 'undefinedLength'>;
 
 export interface WalkResult {
   readonly elements: DicomElement[];

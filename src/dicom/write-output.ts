@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { describeFsError, syncDirectory, writeAll } from '../io/durable-files.js';
 import { DicomIoError } from './errors.js';
 import type { LoadedRegions } from './loaded-regions.js';
 import type { Segment } from './write-data-set.js';
@@ -150,37 +151,6 @@ async function writevAll(handle: FileHandle, chunks: readonly Uint8Array[]): Pro
   }
 }
 
-async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
-  for (let done = 0; done < bytes.length; ) {
-    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done);
-    done += bytesWritten;
-  }
-}
-
-/** Makes the rename itself durable; not every file system allows it, which is harmless. */
-async function syncDirectory(directory: string): Promise<void> {
-  try {
-    const handle = await open(directory, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // fsync on a directory is unsupported on some file systems; the data itself is synced.
-  }
-}
-
 function writeError(error: unknown, outPath: string): DicomIoError {
-  const code = (error as NodeJS.ErrnoException)?.code;
-  const reasons: Record<string, string> = {
-    ENOSPC: 'disk full',
-    EDQUOT: 'disk quota exceeded',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EROFS: 'read-only file system',
-    ENOENT: 'output folder does not exist',
-    EISDIR: 'output path is a folder',
-  };
-  return new DicomIoError(`cannot write output: ${reasons[code ?? ''] ?? code ?? 'I/O error'}`, { file: outPath, cause: error });
+  return new DicomIoError(`cannot write output: ${describeFsError(error)}`, { file: outPath, cause: error });
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { describeFsError } from '../config/data-dir.js';
+import { describeFsError, syncDirectory, writeAll } from '../io/durable-files.js';
 import { ExportError } from './export-error.js';
 
 /**
@@ -31,14 +31,6 @@ export async function writeFileAtomically(outPath: string, mode: number, write: 
   await syncDirectory(directory);
 }
 
-/** Writes all of `bytes`, however many calls the file system needs. */
-export async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
-  for (let done = 0; done < bytes.length; ) {
-    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done);
-    done += bytesWritten;
-  }
-}
-
 /** A pipeline destination that writes into `handle` in chunks of about 1 MiB. */
 export function sinkInto(handle: FileHandle): (source: AsyncIterable<string | Uint8Array>) => Promise<void> {
   return async (source) => {
@@ -56,18 +48,4 @@ export function sinkInto(handle: FileHandle): (source: AsyncIterable<string | Ui
     }
     if (pendingBytes > 0) await writeAll(handle, Buffer.concat(pending));
   };
-}
-
-/** Makes the rename durable; some file systems refuse fsync on a folder, which is harmless. */
-async function syncDirectory(directory: string): Promise<void> {
-  try {
-    const handle = await open(directory, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // The data itself is synced.
-  }
 }
