@@ -3,7 +3,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readDicomFile, textAt } from '../src/index.js';
+import { DEFAULT_OPTIONS, Pseudonymizer, anonymizeFiles, readDicomFile, textAt } from '../src/index.js';
+import { makeInstances } from './helpers/daemon-process.js';
 import { corpusDir } from './helpers/corpus.js';
 import { runCli } from './helpers/run-cli.js';
 
@@ -95,6 +96,23 @@ describe('dicom-tools anonymize', () => {
   });
 });
 
+describe('dicom-tools anonymize on a batch large enough for worker threads', () => {
+  it('gives the same outputs as the in-process path, each recorded once', async () => {
+    const many = path.join(root, 'many');
+    const uids = await makeInstances(path.join(corpusDir, 'fodicom_GH223.dcm'), many, 80);
+    const manyOut = path.join(root, 'many-out');
+    const run = runCli(['anonymize', many, '--out', manyOut, '--mapping', path.join(root, 'many.csv')], { env });
+    expect(run.status).toBe(0);
+    const keys = new Pseudonymizer(Buffer.from(env.DICOM_ANON_SECRET, 'utf8'));
+    expect(readdirSync(manyOut).sort()).toEqual(uids.map((uid) => `${keys.uid(uid)}.dcm`).sort());
+    expect(csvRows(path.join(root, 'many.csv'))).toHaveLength(81);
+    const inProcess = path.join(root, 'many-in-process');
+    await anonymizeFiles({ inputs: [path.join(many, 'IM7')], outDir: inProcess, options: DEFAULT_OPTIONS, keys, batchId: 'x' });
+    const [single] = readdirSync(inProcess);
+    expect(readFileSync(path.join(manyOut, single ?? '')).equals(readFileSync(path.join(inProcess, single ?? '')))).toBe(true);
+  });
+});
+
 describe('dicom-tools verify and mapping', () => {
   it('finds nothing in the outputs, against the originals or through the mapping', () => {
     const against = runCli(['verify', out, '--against', input], { env });
@@ -116,8 +134,8 @@ describe('dicom-tools verify and mapping', () => {
     const csv = path.join(root, 'all.csv');
     const exported = runCli(['mapping', 'export', '--out', csv], { env });
     expect(exported.status).toBe(0);
-    expect(csvRows(csv).length).toBe(1 + 3 + 1);
+    expect(csvRows(csv).length).toBe(1 + 3 + 1 + 80);
     const batches = runCli(['mapping', 'batches'], { env });
-    expect(batches.stdout.trim().split('\n')).toHaveLength(2);
+    expect(batches.stdout.trim().split('\n')).toHaveLength(3);
   });
 });

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DicomError, DicomIoError, commitOutputs, planFile, readDicomFile, writeSegmentsToTemporary, type DicomErrorCode, type PendingOutput } from '../dicom/index.js';
+import { DicomError, DicomIoError, commitOutputs, discardOutputs, type DicomErrorCode, type PendingOutput } from '../dicom/index.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import { collectInputs } from './collect-inputs.js';
 import type { DeidOptions } from './options.js';
-import { planDeidentification } from './plan-deid.js';
+import { createPreparer } from './preparer.js';
 import type { Pseudonymizer } from './pseudonyms.js';
 
 export interface AnonymizeRequest {
@@ -87,19 +87,27 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
     request.record?.(batch.map((item) => item.record));
     for (const item of batch) report(item.index, { ...item.result, output: item.pending.target });
   };
+  const preparer = createPreparer({ outDir: request.outDir, options: request.options, batchId: request.batchId }, request.keys, files.length);
   let next = 0;
   const worker = async () => {
     while (next < files.length && !request.signal?.aborted) {
       const index = next++;
       const input = files[index];
       if (!input) break;
-      const prepared = await prepareOne(input.path, input.named, request, names);
-      if ('pending' in prepared) {
-        group.push({ ...prepared, index });
-        if (group.length >= COMMIT_GROUP) await commit();
-      } else {
-        report(index, prepared.result);
+      const outcome = await preparer.prepare(input.path, input.named);
+      if (outcome.kind === 'done') {
+        report(index, { ...outcome.result, input: input.path });
+        continue;
       }
+      const target = names.claim(outcome.stem);
+      if (path.resolve(target) === path.resolve(input.path)) {
+        names.release(target);
+        await discardOutputs([outcome.pending]);
+        report(index, { input: input.path, status: 'failed', code: 'OVERWRITE', reason: `${input.path}: the output would overwrite the input; choose another --out folder` });
+        continue;
+      }
+      group.push({ index, pending: { ...outcome.pending, target }, result: outcome.result, record: { ...outcome.record, anonymizedFilename: path.basename(target) } });
+      if (group.length >= COMMIT_GROUP) await commit();
     }
   };
   const concurrency = Math.max(1, request.concurrency ?? 8);
@@ -107,6 +115,7 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
     await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, files.length)) }, worker));
   } finally {
     await commit();
+    await preparer.close();
   }
   const finished = results.filter((result): result is FileResult => result !== undefined);
   return {
@@ -128,55 +137,6 @@ interface Prepared {
   readonly pending: PendingOutput;
   readonly result: FileResult;
   readonly record: MappingRecord;
-}
-
-/** Reads, plans and writes one file to its temporary output; never throws. */
-async function prepareOne(
-  input: string,
-  named: boolean,
-  request: AnonymizeRequest,
-  names: OutputNames,
-): Promise<{ pending: PendingOutput; result: FileResult; record: MappingRecord } | { result: FileResult }> {
-  let output: string | undefined;
-  try {
-    const file = readDicomFile(input);
-    const plan = planDeidentification(file, request.options, request.keys);
-    output = names.claim(plan.sopInstanceUid ?? `anon-${request.keys.token(path.resolve(input))}`);
-    if (path.resolve(output) === path.resolve(input)) {
-      names.release(output);
-      return { result: { input, status: 'failed', code: 'OVERWRITE', reason: `${input}: the output would overwrite the input; choose another --out folder` } };
-    }
-    const filePlan = planFile(file, plan.edits, { zeroPreamble: true, metaEdits: plan.metaEdits });
-    const pending = await writeSegmentsToTemporary(file, filePlan.segments, output);
-    const record: MappingRecord = {
-      batchId: request.batchId,
-      processedAt: new Date().toISOString(),
-      originalFilename: input,
-      anonymizedFilename: path.basename(output),
-      originalPatientId: plan.originalPatientId,
-      anonymizedPatientId: plan.anonymizedPatientId,
-      tagsAnonymized: plan.tagsAnonymized,
-      uidsRegenerated: plan.uidsRegenerated,
-    };
-    const result: FileResult = {
-      input,
-      status: 'anonymized',
-      anonymizedPatientId: plan.anonymizedPatientId,
-      tagsAnonymized: plan.tagsAnonymized,
-      uidsRegenerated: plan.uidsRegenerated,
-      warnings: plan.warnings,
-    };
-    return { pending, result, record };
-  } catch (error) {
-    if (output) names.release(output);
-    if (error instanceof DicomError) {
-      const skipped = error.code === 'NOT_DICOM' && !named;
-      return { result: { input, status: skipped ? 'skipped' : 'failed', code: error.code, reason: error.inFile(input).message } };
-    }
-    // Not a problem with the file: a bug of ours. Reported loudly, without values, and the batch goes on.
-    const message = error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : 'unknown error';
-    return { result: { input, status: 'failed', code: 'BUG', reason: `${input}: internal error (please report): ${message}` } };
-  }
 }
 
 /** Creates the output folder, or says plainly why it cannot. */

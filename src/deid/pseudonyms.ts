@@ -11,6 +11,11 @@ export class Pseudonymizer {
     if (secret.length < 16) throw new Error('the de-identification secret must be at least 16 bytes');
   }
 
+  /** The key, for worker threads of the same batch. */
+  secretBytes(): Uint8Array {
+    return Uint8Array.from(this.secret);
+  }
+
   /** `2.25.` + the decimal value of the first 128 bits of HMAC-SHA-256(secret, uid). */
   uid(original: string): string {
     let mapped = this.uidCache.get(original);

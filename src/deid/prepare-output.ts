@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { DicomError, planFile, readDicomFile, writeSegmentsToTemporary, type PendingOutput } from '../dicom/index.js';
+import type { MappingRecord } from '../store/mapping-record.js';
+import type { FileResult } from './anonymize-files.js';
+import type { DeidOptions } from './options.js';
+import { planDeidentification } from './plan-deid.js';
+import type { Pseudonymizer } from './pseudonyms.js';
+
+/** What preparing one input gave: a written, not yet committed output, or a final result. */
+export type PrepareOutcome =
+  | { readonly kind: 'written'; readonly stem: string; readonly pending: PendingOutput; readonly result: FileResult; readonly record: MappingRecord }
+  | { readonly kind: 'done'; readonly result: FileResult };
+
+export interface PrepareSettings {
+  readonly outDir: string;
+  readonly options: DeidOptions;
+  readonly batchId: string;
+}
+
+/**
+ * Reads, de-identifies and writes one input to a temporary file beside `<stem>.dcm` in the output
+ * folder, where the stem is the new SOP Instance UID. The caller settles the final name (unique in
+ * the batch) and commits. Never throws: a problem becomes a failed or skipped result.
+ */
+export async function prepareOutput(input: string, named: boolean, settings: PrepareSettings, keys: Pseudonymizer): Promise<PrepareOutcome> {
+  try {
+    const file = readDicomFile(input);
+    const plan = planDeidentification(file, settings.options, keys);
+    const stem = (plan.sopInstanceUid ?? `anon-${keys.token(path.resolve(input))}`).replace(/[^0-9A-Za-z.-]/g, '_');
+    const filePlan = planFile(file, plan.edits, { zeroPreamble: true, metaEdits: plan.metaEdits });
+    const pending = await writeSegmentsToTemporary(file, filePlan.segments, path.join(settings.outDir, `${stem}.dcm`));
+    const record: MappingRecord = {
+      batchId: settings.batchId,
+      processedAt: new Date().toISOString(),
+      originalFilename: input,
+      anonymizedFilename: `${stem}.dcm`,
+      originalPatientId: plan.originalPatientId,
+      anonymizedPatientId: plan.anonymizedPatientId,
+      tagsAnonymized: plan.tagsAnonymized,
+      uidsRegenerated: plan.uidsRegenerated,
+    };
+    const result: FileResult = {
+      input,
+      status: 'anonymized',
+      anonymizedPatientId: plan.anonymizedPatientId,
+      tagsAnonymized: plan.tagsAnonymized,
+      uidsRegenerated: plan.uidsRegenerated,
+      warnings: plan.warnings,
+    };
+    return { kind: 'written', stem, pending, result, record };
+  } catch (error) {
+    if (error instanceof DicomError) {
+      const skipped = error.code === 'NOT_DICOM' && !named;
+      return { kind: 'done', result: { input, status: skipped ? 'skipped' : 'failed', code: error.code, reason: error.inFile(input).message } };
+    }
+    // Not a problem with the file: a bug of ours. Reported loudly, without values, and the batch goes on.
+    const message = error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : 'unknown error';
+    return { kind: 'done', result: { input, status: 'failed', code: 'BUG', reason: `${input}: internal error (please report): ${message}` } };
+  }
+}
