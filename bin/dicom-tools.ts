@@ -22,6 +22,8 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly summar
   mapping: { run: mappingCommand, summary: 'export the mapping CSV from the store, or list batches', usage: MAPPING_USAGE },
   watch: { run: watchCommand, summary: 'run the watch daemon: anonymize every DICOM file that lands in Sources', usage: WATCH_USAGE },
   status: { run: statusCommand, summary: "show the watch daemon's status", usage: STATUS_USAGE },
+  // Loaded only when used: Ink and React stay out of the other commands' start-up.
+  tui: { run: async (args, io) => (await import('../tui/tui-command.js')).tuiCommand(args, io), summary: 'open the terminal UI: pick files, set options, anonymize, review, save ZIP and mapping', usage: 'Usage: dicom-tools tui [DIR] [--out DIR] [--lang en|de]' },
   inspect: { run: inspectCommand, summary: 'print every data element of a DICOM file (like dcmdump), or --json', usage: INSPECT_USAGE },
   dump: { run: inspectCommand, summary: 'the same as inspect', usage: INSPECT_USAGE },
 };
@@ -46,7 +48,8 @@ Options: -h, --help   -v, --version`;
 }
 
 async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
-  const [name, ...rest] = argv;
+  // With no arguments on a terminal, open the terminal UI; otherwise print usage as before.
+  const [name, ...rest] = argv.length === 0 && process.stdin.isTTY === true && io.stdoutIsTerminal ? ['tui'] : argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     io.stdout.write(`${usage()}\n`);
     return name === undefined ? EXIT_USAGE : 0;

@@ -1,0 +1,103 @@
+import { Box } from 'ink';
+import type { Dispatch, SetStateAction } from 'react';
+import type { AnonymizeSummary, DeidOptions, FileResult } from '../src/index.js';
+import { AnonymizeScreen } from './AnonymizeScreen.js';
+import type { Overlay } from './App.js';
+import { ConfigureScreen } from './ConfigureScreen.js';
+import { useMessages } from './contexts.js';
+import { DaemonScreen } from './DaemonScreen.js';
+import { formatSize } from './format-size.js';
+import { HelpOverlay } from './HelpOverlay.js';
+import type { Step } from './messages.js';
+import { PickScreen } from './PickScreen.js';
+import { ReviewScreen } from './ReviewScreen.js';
+import type { RunSession } from './run-session.js';
+import { totalSize, type Selection } from './selection.js';
+import type { TuiDeps } from './tui-deps.js';
+import type { RunInput } from './use-anonymize-run.js';
+
+export interface BodyState {
+  readonly step: Step;
+  readonly overlay: Overlay;
+  readonly dir: string;
+  readonly selection: Selection;
+  readonly options: DeidOptions;
+  readonly outDir: string;
+  readonly run: { readonly id: number; readonly input: RunInput } | undefined;
+  readonly summary: AnonymizeSummary | undefined;
+  readonly comparing: FileResult | undefined;
+}
+
+export interface BodyActions {
+  readonly setStep: (step: Step) => void;
+  readonly setOverlay: (overlay: Overlay) => void;
+  readonly setDir: (dir: string) => void;
+  readonly setSelection: Dispatch<SetStateAction<Selection>>;
+  readonly setOptions: (options: DeidOptions) => void;
+  readonly setOutDir: (typed: string) => void;
+  readonly setSummary: (summary: AnonymizeSummary | undefined) => void;
+  readonly setComparing: (result: FileResult | undefined) => void;
+  readonly startRun: () => void;
+}
+
+export interface BodyProps {
+  readonly deps: TuiDeps;
+  readonly session: RunSession;
+  readonly cwd: string;
+  readonly state: BodyState;
+  readonly actions: BodyActions;
+  /** False while the terminal is too small: the screens stay mounted but take no keys. */
+  readonly visible: boolean;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * The current step's screen, or an overlay over it. The step's screen stays mounted under the
+ * daemon screen and help (hidden, keys off), so a run goes on and a review keeps its state.
+ */
+export function Body({ deps, session, cwd, state, actions, visible, width, height }: BodyProps) {
+  const messages = useMessages();
+  const active = visible && state.overlay === undefined;
+  const hidden = state.overlay !== undefined;
+  const screen = () => {
+    switch (state.step) {
+      case 'pick':
+        return <PickScreen deps={deps} dir={state.dir} onDir={actions.setDir} selection={state.selection} onSelection={actions.setSelection} outDir={state.outDir} width={width} height={height} active={active} onContinue={() => actions.setStep('configure')} />;
+      case 'configure':
+        return (
+          <ConfigureScreen
+            options={state.options} onOptions={actions.setOptions} outDir={state.outDir} onOutDir={actions.setOutDir}
+            heading={messages.configure.heading(state.selection.size, formatSize(totalSize(state.selection), messages.language))}
+            width={width} height={height} active={active} onStart={actions.startRun} onBack={() => actions.setStep('pick')}
+          />
+        );
+      case 'anonymize':
+        return state.run ? (
+          <AnonymizeScreen key={state.run.id} session={session} run={state.run.input} now={deps.now} width={width} height={height} active={active}
+            onReview={(summary) => {
+              actions.setSummary(summary);
+              actions.setStep('review');
+            }}
+            onBack={() => actions.setStep('configure')}
+          />
+        ) : null;
+      case 'review':
+        return state.summary ? (
+          <ReviewScreen deps={deps} session={session} summary={state.summary} outDir={state.run?.input.outDir ?? state.outDir} cwd={cwd} comparing={state.comparing} onCompare={actions.setComparing}
+            width={width} height={height} active={active} onBack={() => actions.setStep('configure')} />
+        ) : null;
+    }
+  };
+  return (
+    <>
+      <Box display={hidden ? 'none' : 'flex'} flexDirection="column" height={height}>
+        {screen()}
+      </Box>
+      {state.overlay === 'daemon' ? <DaemonScreen deps={deps} height={height} active={visible} onClose={() => actions.setOverlay(undefined)} /> : null}
+      {state.overlay === 'help' ? (
+        <HelpOverlay screen={state.step === 'review' && state.comparing ? 'compare' : state.step} height={height} active={visible} onClose={() => actions.setOverlay(undefined)} />
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,46 @@
+import { Box } from 'ink';
+import { useMessages } from './contexts.js';
+import { TextPrompt } from './TextPrompt.js';
+import { Tint } from './Tint.js';
+import type { useDownload } from './use-download.js';
+
+export interface DownloadPanelProps {
+  readonly download: ReturnType<typeof useDownload>;
+  readonly width: number;
+}
+
+/** Where the exports went, the prompt or overwrite question, and the reminder about the mapping. */
+export function DownloadPanel({ download, width }: DownloadPanelProps) {
+  const messages = useMessages();
+  const { mode, message, written } = download;
+  return (
+    <Box flexDirection="column">
+      {written.zip ? <Tint tone="ok">{messages.download.zipDone(written.zip.path, written.zip.count)}</Tint> : null}
+      {written.mapping ? <Tint tone="ok">{messages.download.csvDone(written.mapping.path, written.mapping.count)}</Tint> : null}
+      {mode.name === 'prompt' ? (
+        <TextPrompt
+          label={mode.kind === 'zip' ? messages.download.zipPrompt : messages.download.csvPrompt}
+          value={mode.value}
+          width={width}
+          onChange={download.edit}
+          onSubmit={(value) => download.submit(mode.kind, value)}
+          onCancel={download.cancel}
+        />
+      ) : null}
+      {mode.name === 'confirm' ? (
+        <Tint bold tone="warning" wrap="wrap">
+          {messages.download.overwrite(mode.target)}
+        </Tint>
+      ) : null}
+      {mode.name === 'writing' ? <Tint>{messages.download.writing}</Tint> : null}
+      {message ? (
+        <Tint wrap="wrap" {...(message.error ? { tone: 'error' as const } : {})}>
+          {message.text}
+        </Tint>
+      ) : null}
+      <Tint tone="warning" wrap="wrap">
+        {messages.download.reminder}
+      </Tint>
+    </Box>
+  );
+}

@@ -1,0 +1,310 @@
+import type { DateMode, DeidOptions, FileStatus } from '../src/index.js';
+
+// Every word the terminal UI shows, one table per language. Option names are the product's.
+
+export type Language = 'en' | 'de';
+
+export const LANGUAGES: readonly Language[] = ['en', 'de'];
+
+export type Step = 'pick' | 'configure' | 'anonymize' | 'review';
+
+export type Screen = Step | 'compare';
+
+/** The five checkbox options, in the product's order (dates is a three-way choice after them). */
+export type CheckboxOption = Exclude<keyof DeidOptions, 'dates'>;
+
+export type KeyHelp = readonly (readonly [keys: string, what: string])[];
+
+export interface Messages {
+  readonly language: Language;
+  readonly title: string;
+  readonly tooSmall: (columns: number, rows: number) => string;
+  readonly steps: Readonly<Record<Step, string>>;
+  readonly options: Readonly<Record<CheckboxOption | 'dates', { readonly label: string; readonly product: string; readonly description: string }>>;
+  readonly dateModes: Readonly<Record<DateMode, string>>;
+  readonly pick: {
+    readonly up: string;
+    readonly folder: string;
+    readonly dicom: string;
+    readonly notDicom: string;
+    readonly output: string;
+    readonly loading: string;
+    readonly empty: string;
+    readonly noMatch: (filter: string) => string;
+    readonly cannotOpen: (reason: string) => string;
+    readonly filterPrompt: string;
+    readonly filterActive: (filter: string) => string;
+    readonly scanning: string;
+    readonly added: (count: number) => string;
+    readonly removed: (count: number) => string;
+    readonly noneFound: string;
+    readonly selectFirst: string;
+    readonly selection: (count: number, size: string) => string;
+    readonly position: (from: number, to: number, total: number) => string;
+  };
+  readonly configure: {
+    readonly heading: (count: number, size: string) => string;
+    readonly outDir: (dir: string) => string;
+    readonly outPrompt: string;
+    readonly profile: (edition: string) => string;
+  };
+  readonly anonymize: {
+    readonly heading: (total: number, outDir: string) => string;
+    readonly counts: (done: number, total: number) => string;
+    readonly rate: (filesPerSecond: string) => string;
+    readonly elapsed: (time: string) => string;
+    readonly left: (time: string) => string;
+    readonly failures: (count: number) => string;
+    readonly cancelling: string;
+    readonly finished: (anonymized: number, failed: number, skipped: number, seconds: string) => string;
+    readonly cancelled: (done: number, total: number) => string;
+    readonly error: (message: string) => string;
+  };
+  readonly review: {
+    readonly columns: { readonly original: string; readonly anonymized: string; readonly status: string; readonly patientId: string; readonly tags: string; readonly uids: string };
+    readonly status: Readonly<Record<FileStatus, string>>;
+    readonly empty: string;
+    readonly reason: (reason: string) => string;
+  };
+  readonly download: {
+    readonly zipPrompt: string;
+    readonly csvPrompt: string;
+    readonly overwrite: (file: string) => string;
+    readonly writing: string;
+    readonly zipDone: (file: string, count: number) => string;
+    readonly csvDone: (file: string, count: number) => string;
+    readonly reminder: string;
+    readonly insideOutput: string;
+    readonly nothingToZip: string;
+    readonly failed: (message: string) => string;
+  };
+  readonly compare: {
+    readonly title: (name: string) => string;
+    readonly before: string;
+    readonly after: string;
+    readonly legend: string;
+    readonly loading: string;
+    readonly failed: (message: string) => string;
+  };
+  readonly daemon: { readonly title: string; readonly refreshed: (time: string) => string };
+  readonly prompt: { readonly hint: string };
+  readonly help: { readonly title: string; readonly close: string; readonly global: string };
+  /** Key lists for the help overlay, per screen, and the global ones. */
+  readonly keys: Readonly<Record<Screen | 'global', KeyHelp>>;
+  /** The one-line key hint at the bottom, per screen. */
+  readonly hints: Readonly<Record<Screen | 'daemon' | 'help', string>>;
+}
+
+const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+
+const en: Messages = {
+  language: 'en',
+  title: 'DICOM Tools',
+  tooSmall: (columns, rows) => `The terminal is too small: ${columns}×${rows}, needs at least 60×16. Enlarge it, or q to quit.`,
+  steps: { pick: '1 Pick files', configure: '2 Configure', anonymize: '3 Anonymize', review: '4 Review & download' },
+  options: {
+    regenerateUids: { label: 'Regenerate UIDs', product: 'UIDs neu generieren', description: 'New UIDs from your secret key; links between files stay intact' },
+    removePrivate: { label: 'Remove private tags', product: 'Private Tags entfernen', description: "Remove vendors' private elements (they can hide identities)" },
+    patient: { label: 'Patient data', product: 'Patientendaten', description: 'Name, ID, birth date, sex, age, address: pseudonym or removed' },
+    institution: { label: 'Institution data', product: 'Institutionsdaten', description: 'Institution, department, staff names, station and device' },
+    study: { label: 'Study data', product: 'Studiendaten', description: 'Accession number, study ID, procedure IDs and descriptions' },
+    dates: { label: 'Dates', product: 'Datumsangaben', description: 'clear: remove per profile · keep · shift: move per patient' },
+  },
+  dateModes: { clear: 'clear', keep: 'keep', shift: 'shift' },
+  pick: {
+    up: '.. (up)',
+    folder: 'folder',
+    dicom: 'DICOM',
+    notDicom: 'not DICOM',
+    output: 'output',
+    loading: 'Reading the folder…',
+    empty: 'This folder is empty.',
+    noMatch: (filter) => `Nothing here matches "${filter}".`,
+    cannotOpen: (reason) => `Cannot open this folder: ${reason}.`,
+    filterPrompt: 'Filter: ',
+    filterActive: (filter) => `Filter: "${filter}" (/ to change, Esc to clear)`,
+    scanning: 'Looking for DICOM files below this folder…',
+    added: (count) => `Selected ${plural(count, 'DICOM file', 'DICOM files')}.`,
+    removed: (count) => `Unselected ${plural(count, 'file', 'files')}.`,
+    noneFound: 'No DICOM files below this folder.',
+    selectFirst: 'Select files first: Space selects, a selects every DICOM file below.',
+    selection: (count, size) => `Selected: ${plural(count, 'file', 'files')}, ${size}`,
+    position: (from, to, total) => `${from}-${to} of ${total}`,
+  },
+  configure: {
+    heading: (count, size) => `Options for ${plural(count, 'file', 'files')} (${size})`,
+    outDir: (dir) => `Output folder: ${dir}`,
+    outPrompt: 'Output folder: ',
+    profile: (edition) => `Profile: DICOM PS3.15 ${edition}, Basic Application Level Confidentiality`,
+  },
+  anonymize: {
+    heading: (total, outDir) => `Anonymizing ${plural(total, 'file', 'files')} into ${outDir}`,
+    counts: (done, total) => `${done}/${total} files`,
+    rate: (rate) => `${rate} files/s`,
+    elapsed: (time) => `${time} elapsed`,
+    left: (time) => `about ${time} left`,
+    failures: (count) => `Failed (${count}):`,
+    cancelling: 'Cancelling: files in progress finish, no new ones start…',
+    finished: (anonymized, failed, skipped, seconds) =>
+      `Done: ${anonymized} anonymized, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''} in ${seconds} s.`,
+    cancelled: (done, total) => `Cancelled after ${done} of ${total} files. Every output written is complete.`,
+    error: (message) => `Could not anonymize: ${message}`,
+  },
+  review: {
+    columns: { original: 'Original', anonymized: 'Anonymized', status: 'Status', patientId: 'Patient ID', tags: 'Tags', uids: 'UIDs' },
+    status: { anonymized: 'done', failed: 'failed', skipped: 'skipped' },
+    empty: 'No files were processed.',
+    reason: (reason) => `Reason: ${reason}`,
+  },
+  download: {
+    zipPrompt: 'Save ZIP as: ',
+    csvPrompt: 'Save mapping CSV as: ',
+    overwrite: (file) => `${file} exists. Overwrite it? (y/n)`,
+    writing: 'Writing…',
+    zipDone: (file, count) => `ZIP: ${file} (${plural(count, 'file', 'files')})`,
+    csvDone: (file, count) => `Mapping CSV: ${file} (${plural(count, 'row', 'rows')}, readable by you only)`,
+    reminder: 'The mapping CSV links anonymized files back to patients: keep it separate and secure. It is never put in the ZIP.',
+    insideOutput: 'Save the mapping outside the output folder: it must never travel with the images.',
+    nothingToZip: 'No anonymized files to put in a ZIP.',
+    failed: (message) => `Could not write: ${message}`,
+  },
+  compare: {
+    title: (name) => `Before and after: ${name}`,
+    before: 'Before (original)',
+    after: 'After (anonymized)',
+    legend: '* changed  - removed  + added',
+    loading: 'Reading both files…',
+    failed: (message) => `Cannot show this file: ${message}`,
+  },
+  daemon: { title: 'Watch daemon', refreshed: (time) => `Refreshed every 2 s, last at ${time}.` },
+  prompt: { hint: 'Enter: OK · Esc: cancel · Ctrl-U: clear' },
+  help: { title: 'Keys', close: 'Press any key to close.', global: 'Everywhere' },
+  keys: {
+    global: [['?', 'this help'], ['d', 'watch daemon status'], ['q, Ctrl-C', 'quit']],
+    pick: [
+      ['↑ ↓, j k', 'move'], ['PgUp PgDn', 'move a page'], ['Enter', 'open folder'], ['Backspace', 'go up'],
+      ['Space', 'select file or folder'], ['a', 'select every DICOM file below'], ['/', 'filter by name'],
+      ['c', 'clear the selection'], ['Tab', 'continue to the options'],
+    ],
+    configure: [['↑ ↓, j k', 'move'], ['Space', 'switch on or off'], ['← →', 'change the dates mode'], ['o', 'change the output folder'], ['Enter', 'start anonymizing'], ['Esc', 'back to the files']],
+    anonymize: [['Esc', 'cancel (files in progress finish)'], ['Enter', 'review the results when done']],
+    review: [['↑ ↓, j k', 'move'], ['Enter', 'attributes before and after'], ['z', 'save a ZIP of the anonymized files'], ['m', 'save the mapping CSV'], ['Esc', 'back to the options']],
+    compare: [['↑ ↓, j k', 'scroll'], ['PgUp PgDn', 'scroll a page'], ['c', 'only changed attributes'], ['Esc', 'back to the results']],
+  },
+  hints: {
+    pick: 'Space select · a all DICOM · Enter open · ⌫ up · / filter · Tab next · ? help',
+    configure: 'Space toggle · ← → dates · o output · Enter start · Esc back · ? help',
+    anonymize: 'Esc cancel · Enter review when done · ? help',
+    review: 'Enter before/after · z ZIP · m mapping CSV · Esc options · q quit · ? help',
+    compare: '↑ ↓ scroll · c only changes · Esc back · ? help',
+    daemon: 'Esc back · q quit',
+    help: 'Any key: close',
+  },
+};
+
+const de: Messages = {
+  language: 'de',
+  title: 'DICOM Tools',
+  tooSmall: (columns, rows) => `Das Terminal ist zu klein: ${columns}×${rows}, nötig sind 60×16. Vergrößern, oder q zum Beenden.`,
+  steps: { pick: '1 Dateien', configure: '2 Einstellungen', anonymize: '3 Anonymisieren', review: '4 Prüfen & Download' },
+  options: {
+    regenerateUids: { label: 'UIDs neu generieren', product: 'UIDs neu generieren', description: 'Neue UIDs aus Ihrem Schlüssel; Bezüge zwischen Dateien bleiben' },
+    removePrivate: { label: 'Private Tags entfernen', product: 'Private Tags entfernen', description: 'Herstellerspezifische Elemente entfernen (können Identität enthalten)' },
+    patient: { label: 'Patientendaten', product: 'Patientendaten', description: 'Name, ID, Geburtsdatum, Geschlecht, Alter, Adresse: Pseudonym/entfernt' },
+    institution: { label: 'Institutionsdaten', product: 'Institutionsdaten', description: 'Einrichtung, Abteilung, Personal, Station und Gerät' },
+    study: { label: 'Studiendaten', product: 'Studiendaten', description: 'Accession-Nummer, Studien-ID, Prozedur-IDs und -beschreibungen' },
+    dates: { label: 'Datumsangaben', product: 'Datumsangaben', description: 'löschen: laut Profil · behalten · verschieben: je Patient' },
+  },
+  dateModes: { clear: 'löschen', keep: 'behalten', shift: 'verschieben' },
+  pick: {
+    up: '.. (hoch)',
+    folder: 'Ordner',
+    dicom: 'DICOM',
+    notDicom: 'kein DICOM',
+    output: 'Ausgabe',
+    loading: 'Ordner wird gelesen…',
+    empty: 'Dieser Ordner ist leer.',
+    noMatch: (filter) => `Nichts passt zu "${filter}".`,
+    cannotOpen: (reason) => `Ordner kann nicht geöffnet werden: ${reason}.`,
+    filterPrompt: 'Filter: ',
+    filterActive: (filter) => `Filter: "${filter}" (/ ändern, Esc löschen)`,
+    scanning: 'Suche DICOM-Dateien unterhalb dieses Ordners…',
+    added: (count) => `${plural(count, 'DICOM-Datei', 'DICOM-Dateien')} ausgewählt.`,
+    removed: (count) => `${plural(count, 'Datei', 'Dateien')} abgewählt.`,
+    noneFound: 'Keine DICOM-Dateien unterhalb dieses Ordners.',
+    selectFirst: 'Erst Dateien wählen: Leertaste wählt, a wählt alle DICOM-Dateien darunter.',
+    selection: (count, size) => `Ausgewählt: ${plural(count, 'Datei', 'Dateien')}, ${size}`,
+    position: (from, to, total) => `${from}-${to} von ${total}`,
+  },
+  configure: {
+    heading: (count, size) => `Einstellungen für ${plural(count, 'Datei', 'Dateien')} (${size})`,
+    outDir: (dir) => `Ausgabeordner: ${dir}`,
+    outPrompt: 'Ausgabeordner: ',
+    profile: (edition) => `Profil: DICOM PS3.15 ${edition}, Basic Application Level Confidentiality`,
+  },
+  anonymize: {
+    heading: (total, outDir) => `Anonymisiere ${plural(total, 'Datei', 'Dateien')} nach ${outDir}`,
+    counts: (done, total) => `${done}/${total} Dateien`,
+    rate: (rate) => `${rate} Dateien/s`,
+    elapsed: (time) => `${time} vergangen`,
+    left: (time) => `noch etwa ${time}`,
+    failures: (count) => `Fehlgeschlagen (${count}):`,
+    cancelling: 'Abbruch: laufende Dateien werden fertig, keine neuen beginnen…',
+    finished: (anonymized, failed, skipped, seconds) =>
+      `Fertig: ${anonymized} anonymisiert, ${failed} fehlgeschlagen${skipped > 0 ? `, ${skipped} übersprungen` : ''} in ${seconds} s.`,
+    cancelled: (done, total) => `Abgebrochen nach ${done} von ${total} Dateien. Jede geschriebene Ausgabe ist vollständig.`,
+    error: (message) => `Anonymisieren nicht möglich: ${message}`,
+  },
+  review: {
+    columns: { original: 'Original', anonymized: 'Anonymisiert', status: 'Status', patientId: 'Patienten-ID', tags: 'Tags', uids: 'UIDs' },
+    status: { anonymized: 'fertig', failed: 'Fehler', skipped: 'übersprungen' },
+    empty: 'Es wurden keine Dateien verarbeitet.',
+    reason: (reason) => `Grund: ${reason}`,
+  },
+  download: {
+    zipPrompt: 'ZIP speichern als: ',
+    csvPrompt: 'Zuordnungs-CSV speichern als: ',
+    overwrite: (file) => `${file} existiert. Überschreiben? (j/n)`,
+    writing: 'Schreibe…',
+    zipDone: (file, count) => `ZIP: ${file} (${plural(count, 'Datei', 'Dateien')})`,
+    csvDone: (file, count) => `Zuordnungs-CSV: ${file} (${plural(count, 'Zeile', 'Zeilen')}, nur für Sie lesbar)`,
+    reminder: 'Die Zuordnungs-CSV führt zurück zu den Patienten: getrennt und sicher aufbewahren. Sie kommt nie ins ZIP.',
+    insideOutput: 'Die Zuordnung außerhalb des Ausgabeordners speichern: sie darf nie mit den Bildern weitergegeben werden.',
+    nothingToZip: 'Keine anonymisierten Dateien für ein ZIP.',
+    failed: (message) => `Schreiben nicht möglich: ${message}`,
+  },
+  compare: {
+    title: (name) => `Vorher und nachher: ${name}`,
+    before: 'Vorher (Original)',
+    after: 'Nachher (anonymisiert)',
+    legend: '* geändert  - entfernt  + hinzugefügt',
+    loading: 'Lese beide Dateien…',
+    failed: (message) => `Diese Datei kann nicht angezeigt werden: ${message}`,
+  },
+  daemon: { title: 'Überwachungsdienst', refreshed: (time) => `Alle 2 s aktualisiert, zuletzt um ${time}.` },
+  prompt: { hint: 'Enter: OK · Esc: abbrechen · Strg-U: leeren' },
+  help: { title: 'Tasten', close: 'Beliebige Taste schließt.', global: 'Überall' },
+  keys: {
+    global: [['?', 'diese Hilfe'], ['d', 'Status des Überwachungsdienstes'], ['q, Strg-C', 'beenden']],
+    pick: [
+      ['↑ ↓, j k', 'bewegen'], ['Bild↑ Bild↓', 'seitenweise'], ['Enter', 'Ordner öffnen'], ['Rücktaste', 'eine Ebene hoch'],
+      ['Leertaste', 'Datei oder Ordner wählen'], ['a', 'alle DICOM-Dateien darunter wählen'], ['/', 'nach Namen filtern'],
+      ['c', 'Auswahl leeren'], ['Tab', 'weiter zu den Einstellungen'],
+    ],
+    configure: [['↑ ↓, j k', 'bewegen'], ['Leertaste', 'ein- oder ausschalten'], ['← →', 'Datumsmodus ändern'], ['o', 'Ausgabeordner ändern'], ['Enter', 'Anonymisieren starten'], ['Esc', 'zurück zu den Dateien']],
+    anonymize: [['Esc', 'abbrechen (laufende Dateien werden fertig)'], ['Enter', 'Ergebnisse prüfen, wenn fertig']],
+    review: [['↑ ↓, j k', 'bewegen'], ['Enter', 'Attribute vorher und nachher'], ['z', 'ZIP der anonymisierten Dateien speichern'], ['m', 'Zuordnungs-CSV speichern'], ['Esc', 'zurück zu den Einstellungen']],
+    compare: [['↑ ↓, j k', 'blättern'], ['Bild↑ Bild↓', 'seitenweise'], ['c', 'nur geänderte Attribute'], ['Esc', 'zurück zu den Ergebnissen']],
+  },
+  hints: {
+    pick: 'Leer wählen · a alle · Enter öffnen · ⌫ hoch · / Filter · Tab weiter · ? Hilfe',
+    configure: 'Leer umschalten · ← → Datum · o Ausgabe · Enter Start · Esc zurück · ? Hilfe',
+    anonymize: 'Esc abbrechen · Enter prüfen, wenn fertig · ? Hilfe',
+    review: 'Enter vorher/nachher · z ZIP · m Zuordnungs-CSV · Esc zurück · q Ende · ? Hilfe',
+    compare: '↑ ↓ blättern · c nur Änderungen · Esc zurück · ? Hilfe',
+    daemon: 'Esc zurück · q beenden',
+    help: 'Beliebige Taste: schließen',
+  },
+};
+
+export const MESSAGES: Readonly<Record<Language, Messages>> = { en, de };

@@ -1,0 +1,79 @@
+import { statSync } from 'node:fs';
+import { render } from 'ink';
+import { createElement } from 'react';
+import { loadConfig } from '../src/index.js';
+import { App } from './App.js';
+import { enterAlternateScreen } from './alternate-screen.js';
+import { MESSAGES } from './messages.js';
+import { parseTuiArgs, TuiUsageError } from './parse-tui-args.js';
+import { RunSession } from './run-session.js';
+import { themeFromEnv } from './theme.js';
+import { createTuiDeps } from './tui-deps.js';
+
+/** Where the command writes and whether it is a terminal (the same shape as the CLI's CommandIo). */
+export interface CommandIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly stdoutIsTerminal: boolean;
+  readonly stderrIsTerminal: boolean;
+}
+
+export const TUI_USAGE = `Usage: dicom-tools tui [DIR] [--out DIR] [--lang en|de]
+       dicom-tools            (with no arguments, on a terminal)
+
+Opens the terminal UI: pick files in a folder browser starting at DIR (default: the current
+folder), set the six options, anonymize with a progress bar, review every file before and
+after, and save a ZIP of the anonymized files and the mapping CSV. Press ? for the keys.
+
+Options:
+  -o, --out DIR   folder for the anonymized files (default: ./anonymized)
+  --lang en|de    language of the screens (default: German when LC_ALL, LC_MESSAGES or LANG
+                  starts with "de", else English)
+  -h, --help
+
+Needs a terminal on stdin and stdout; without one it prints this and exits with status 2.
+Respects NO_COLOR. The mapping store, secret and defaults come from DICOM_DATA_DIR and the
+other DICOM_* variables, as for 'dicom-tools anonymize'.`;
+
+const EXIT_OK = 0;
+const EXIT_USAGE = 2;
+
+/** `dicom-tools tui`: runs the terminal UI until the user quits; afterwards lists what was saved. */
+export async function tuiCommand(args: readonly string[], io: CommandIo): Promise<number> {
+  const cwd = process.cwd();
+  let parsed;
+  try {
+    parsed = parseTuiArgs(args, cwd, process.env);
+    if (!parsed.help && !statSync(parsed.startDir, { throwIfNoEntry: false })?.isDirectory()) throw new TuiUsageError(`${parsed.startDir} is not a folder`);
+  } catch (error) {
+    if (!(error instanceof TuiUsageError)) throw error;
+    io.stderr.write(`dicom-tools tui: ${error.message}\n\n${TUI_USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  if (parsed.help) {
+    io.stdout.write(`${TUI_USAGE}\n`);
+    return EXIT_OK;
+  }
+  if (process.stdin.isTTY !== true || !io.stdoutIsTerminal) {
+    io.stderr.write(`dicom-tools tui: needs a terminal (stdin and stdout must both be one)\n\n${TUI_USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  const config = loadConfig();
+  const deps = createTuiDeps(config);
+  const session = new RunSession(deps);
+  const messages = MESSAGES[parsed.language];
+  const screen = enterAlternateScreen(process.stdout);
+  try {
+    const app = createElement(App, { deps, session, startDir: parsed.startDir, outDir: parsed.outDir, cwd, defaults: config.defaults, messages, theme: themeFromEnv(process.env) });
+    await render(app, { exitOnCtrlC: false }).waitUntilExit();
+  } finally {
+    screen.leave();
+    await session.settle();
+    session.close();
+  }
+  for (const file of session.exported) {
+    io.stdout.write(`${file.kind === 'zip' ? messages.download.zipDone(file.path, file.count) : messages.download.csvDone(file.path, file.count)}\n`);
+  }
+  if (session.exported.some((file) => file.kind === 'mapping')) io.stdout.write(`${messages.download.reminder}\n`);
+  return EXIT_OK;
+}
