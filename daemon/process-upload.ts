@@ -39,6 +39,8 @@ export type UploadOutcome =
   | { readonly kind: 'failed'; readonly reason: string };
 
 const MARKER = 'DICOM Tools';
+/** The reason given for our own outputs, so the daemon can stop watching them. */
+export const OWN_OUTPUT = 'our own output';
 
 /**
  * Anonymizes one uploaded file in place, crash-safely: the output name is fixed and journaled
@@ -55,7 +57,7 @@ export async function processUpload(file: string, context: UploadContext): Promi
   } catch (error) {
     return classify(error, file);
   }
-  if (isOwnOutput(file, parsed, context)) return { kind: 'ignored', why: 'our own output' };
+  if (isOwnOutput(file, parsed, context)) return { kind: 'ignored', why: OWN_OUTPUT };
   let plan: DeidPlan;
   try {
     plan = planDeidentification(parsed, context.options, context.keys);
@@ -107,7 +109,7 @@ function reasonToIgnore(file: string, context: UploadContext): string | undefine
   if (!stat) return 'gone before it could be processed';
   if (stat.isSymbolicLink()) return 'a symbolic link (not followed)';
   if (!stat.isFile()) return 'not a regular file';
-  if (context.store.journalForOutput(file)) return 'our own output';
+  if (context.store.journalForOutput(file)) return OWN_OUTPUT;
   return undefined;
 }
 

@@ -9,6 +9,7 @@ import {
   loadConfig,
   loadSecret,
 } from '../src/index.js';
+import { acquireInstanceLock, InstanceLockError } from './instance-lock.js';
 import { createLogger, type LogFormat } from './logger.js';
 import { WatchDaemon } from './watch-daemon.js';
 
@@ -30,7 +31,8 @@ quarantine folder (DICOM_QUARANTINE_DIR) with a reason file. SIGTERM or SIGINT: 
 in flight, then exit 0. Options come from the DICOM_* variables and .env (see .env.example).
 
 Tuning: DICOM_WATCH_STABLE_MS (quiet time before a file is taken, default 2000),
-DICOM_WATCH_CONCURRENCY (files at once, default 2), DICOM_WATCH_RETRY_MS (default 2000).`;
+DICOM_WATCH_CONCURRENCY (files at once, default 2), DICOM_WATCH_RETRY_MS (default 2000),
+DICOM_WATCH_POLL_MS (how often Sources is polled, default 1000). One daemon per Sources folder.`;
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const text = env[name];
@@ -74,9 +76,18 @@ export async function watchCommand(args: readonly string[], io: CommandIo, env: 
     dataDir: config.dataDir,
     stableMs: positiveInteger(env, 'DICOM_WATCH_STABLE_MS', 2000),
     concurrency: positiveInteger(env, 'DICOM_WATCH_CONCURRENCY', 2),
+    pollMs: positiveInteger(env, 'DICOM_WATCH_POLL_MS', 1000),
     maxAttempts: 3,
     retryDelayMs: positiveInteger(env, 'DICOM_WATCH_RETRY_MS', 2000),
   };
+  let release: () => void;
+  try {
+    release = acquireInstanceLock(settings.sourcesDir);
+  } catch (error) {
+    if (!(error instanceof InstanceLockError)) throw error;
+    log.error('locked', error.message);
+    return 1;
+  }
   const options = config.defaults;
   const keys = new Pseudonymizer(loadSecret(config));
   const store = MappingStore.open(config.dataDir);
@@ -97,8 +108,12 @@ export async function watchCommand(args: readonly string[], io: CommandIo, env: 
     process.on('SIGINT', onSignal);
   });
   log.info('options', `profile PS3.15 ${PROFILE_EDITION} Basic${describeOptions(options).map((part) => `, ${part}`).join('')}; mapping batch ${batchId}`);
-  await daemon.start();
-  await stopped;
-  store.close();
+  try {
+    await daemon.start();
+    await stopped;
+  } finally {
+    store.close();
+    release();
+  }
   return 0;
 }

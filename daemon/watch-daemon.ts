@@ -2,7 +2,7 @@ import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { writeDaemonStatus, type DaemonStatus } from '../src/index.js';
 import type { Logger } from './logger.js';
-import { processUpload, type UploadContext, type UploadOutcome } from './process-upload.js';
+import { OWN_OUTPUT, processUpload, type UploadContext, type UploadOutcome } from './process-upload.js';
 import { quarantine } from './quarantine.js';
 import { recoverJournal } from './recover-journal.js';
 import { SettleTracker } from './settle-tracker.js';
@@ -15,6 +15,8 @@ export interface WatchDaemonSettings {
   readonly stableMs: number;
   /** Files anonymized at once. */
   readonly concurrency: number;
+  /** How often Sources is polled for changes. */
+  readonly pollMs: number;
   /** Attempts for passing problems (permissions, I/O) before a file is quarantined. */
   readonly maxAttempts: number;
   /** Wait before the next attempt. */
@@ -61,6 +63,11 @@ export class WatchDaemon {
       ignoreInitial: false,
       followSymlinks: false,
       alwaysStat: false,
+      // Polling rescans a folder at most once per interval, whatever the number of files that
+      // change in it; event mode rescans the whole folder for each file, which is quadratic in a burst.
+      usePolling: true,
+      interval: this.settings.pollMs,
+      binaryInterval: this.settings.pollMs,
       // Our quarantine may sit inside Sources; never watch it.
       ignored: (file: string) => path.resolve(file) === quarantineDir || path.resolve(file).startsWith(`${quarantineDir}${path.sep}`),
     });
@@ -131,11 +138,13 @@ export class WatchDaemon {
       case 'anonymized':
         if (this.justWritten.size > 10_000) this.justWritten.clear();
         this.justWritten.add(outcome.output);
+        this.stopPolling(outcome.output);
         this.doneToday++;
         this.attempts.delete(file);
         this.log.info('anonymized', `anonymized ${file} -> ${outcome.output}`, { file, output: outcome.output });
         return;
       case 'ignored':
+        if (outcome.why === OWN_OUTPUT) this.stopPolling(file);
         return;
       case 'not-dicom':
         if (!this.notDicom.has(file)) this.log.info('not-dicom', `left alone (not DICOM): ${file}`, { file });
@@ -155,6 +164,11 @@ export class WatchDaemon {
       case 'failed':
         await this.quarantineFile(file, outcome.reason);
     }
+  }
+
+  /** Our outputs need no watching: polling only what may still be an upload keeps an idle daemon idle. */
+  private stopPolling(file: string): void {
+    this.watcher?.unwatch(file);
   }
 
   private async quarantineFile(file: string, reason: string): Promise<void> {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { MappingStore, Pseudonymizer, isTemporary, readDicomFile, readDaemonStatus, textAt } from '../src/index.js';
+import { LOCK_FILENAME } from '../daemon/instance-lock.js';
 import { corpusDir } from './helpers/corpus.js';
 import { filesBelow, makeInstances, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
 import { runCli } from './helpers/run-cli.js';
@@ -111,7 +112,24 @@ describe('the watch daemon', () => {
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toBe(0);
     expect(readDaemonStatus(data)?.state).toBe('stopped');
+    expect(existsSync(path.join(sources, LOCK_FILENAME))).toBe(false);
     expect(runCli(['status'], { env: { DICOM_DATA_DIR: data } }).stdout).toContain('Watch daemon: not running');
+  });
+
+  it('refuses to run twice on one Sources folder, and takes over the lock of a daemon that died', async () => {
+    const { sources, start } = setup();
+    const first = start();
+    await waitUntil(() => first.output().includes('watching'), 'the first daemon to start');
+    const second = start();
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toContain(`another watch daemon (pid ${first.child.pid}) is already watching ${sources}; stop it first`);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(existsSync(path.join(sources, LOCK_FILENAME))).toBe(true); // left behind by the killed daemon
+    const third = start();
+    await waitUntil(() => third.output().includes('watching'), 'a new daemon to take over the stale lock');
+    third.child.kill('SIGTERM');
+    expect(await third.exited).toBe(0);
   });
 
   it('waits until a slow upload has stopped growing', async () => {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { readDicomFile, writeDicomFile, type ElementEdit, type Tag } from '../../src/index.js';
+import { LOCK_FILENAME } from '../../daemon/instance-lock.js';
 import { CLI } from './run-cli.js';
 
 /** A real `dicom-tools watch` process and what it printed. */
@@ -29,11 +30,11 @@ export async function waitUntil(condition: () => boolean, what: string, timeoutM
   }
 }
 
-/** Every file below `folder`, relative, sorted. */
+/** Every file below `folder`, relative, sorted; the daemon's own lock file is left out. */
 export function filesBelow(folder: string): string[] {
   if (!existsSync(folder)) return [];
   return readdirSync(folder, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() || entry.isSymbolicLink())
+    .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && entry.name !== LOCK_FILENAME)
     .map((entry) => path.relative(folder, path.join(entry.parentPath, entry.name)))
     .sort();
 }
