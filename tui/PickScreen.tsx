@@ -1,25 +1,17 @@
 import { Box } from 'ink';
-import { useState, type Dispatch, type SetStateAction } from 'react';
+import { useState } from 'react';
 import { useMessages } from './contexts.js';
 import { FileRow } from './FileRow.js';
 import { formatSize } from './format-size.js';
 import { listWindow } from './list-window.js';
-import { EMPTY_SELECTION, totalSize, type Selection } from './selection.js';
+import { EMPTY_SELECTION, totalSize } from './selection.js';
 import { TextPrompt } from './TextPrompt.js';
 import { Tint } from './Tint.js';
-import type { TuiDeps } from './tui-deps.js';
 import { truncateStart } from './truncate.js';
-import { useBrowser, type Browser } from './use-browser.js';
+import { useBrowser, type Browser, type BrowserOptions } from './use-browser.js';
 import { useKeys } from './use-keys.js';
 
-export interface PickScreenProps {
-  readonly deps: Pick<TuiDeps, 'listDirectory' | 'findDicomFiles'>;
-  readonly dir: string;
-  readonly onDir: (dir: string) => void;
-  readonly selection: Selection;
-  readonly onSelection: Dispatch<SetStateAction<Selection>>;
-  /** The output folder: marked in the list and never searched for input. */
-  readonly outDir: string;
+export interface PickScreenProps extends BrowserOptions {
   readonly width: number;
   readonly height: number;
   readonly active: boolean;

@@ -72,11 +72,6 @@ interface Header {
   readonly valueOffset: number;
 }
 
-/** Stops the walk at Pixel Data; carried out of the recursion by exception-free return values. */
-interface Stop {
-  readonly stop: PixelDataHeader;
-}
-
 /**
  * Walks DICOM data sets and records every element by offsets. Our own walk (not dicom-parser's)
  * because anonymizing needs what dicom-parser does not give: the closed set of short-length VRs
