@@ -31,6 +31,7 @@ beforeAll(() => {
   copyFileSync(path.join(corpusDir, 'dicomparser_report_dfl.dcm'), path.join(input, 'nested', 'deeper', 'report.dicom'));
   copyFileSync(path.join(corpusDir, 'fodicom_GH179B.dcm'), path.join(input, 'broken.dcm'));
   writeFileSync(path.join(input, 'nested', 'notes.txt'), 'not an image\n');
+  copyFileSync(path.join(corpusDir, 'dcm4che_DICOMDIR'), path.join(input, 'DICOMDIR'));
 });
 
 describe('dicom-tools anonymize', () => {
@@ -43,7 +44,7 @@ describe('dicom-tools anonymize', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`${path.join(input, 'broken.dcm')}: Malformed DICOM: invalid VR bytes (not two upper-case letters) (at (0028,0120), byte offset 1402)`);
     expect(result.stderr).toContain('Anonymized 3 files into');
-    expect(result.stderr).toContain('1 failed; 1 not DICOM, skipped.');
+    expect(result.stderr).toContain('1 failed; 2 skipped (not DICOM images).');
     expect(readdirSync(out).sort()).toHaveLength(3);
     for (const name of readdirSync(out)) expect(name).toMatch(/^2\.25\.\d+\.dcm$/);
   });

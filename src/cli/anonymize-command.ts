@@ -88,7 +88,7 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
 function textSummary(summary: AnonymizeSummary, options: DeidOptions, outDir: string, seconds: number, zip?: string, mapping?: string): string {
   const lines = [
     `Anonymized ${summary.anonymized} file${summary.anonymized === 1 ? '' : 's'} into ${outDir} in ${seconds.toFixed(1)} s` +
-      `${summary.failed > 0 ? `; ${summary.failed} failed` : ''}${summary.skipped > 0 ? `; ${summary.skipped} not DICOM, skipped` : ''}.`,
+      `${summary.failed > 0 ? `; ${summary.failed} failed` : ''}${summary.skipped > 0 ? `; ${summary.skipped} skipped (not DICOM images)` : ''}.`,
     `Profile: PS3.15 ${PROFILE_EDITION} Basic${describeOptions(options).map((part) => `, ${part}`).join('')}. Mapping batch ${summary.batchId}.`,
   ];
   if (zip) lines.push(`ZIP: ${zip}`);

@@ -50,7 +50,9 @@ export async function prepareOutput(input: string, named: boolean, settings: Pre
     return { kind: 'written', stem, pending, result, record };
   } catch (error) {
     if (error instanceof DicomError) {
-      const skipped = error.code === 'NOT_DICOM' && !named;
+      // Found in a folder, a file that is not DICOM, or a DICOMDIR (a CD's index, which holds patient
+      // names and cannot be edited), is skipped with its reason; named on the command line, it fails.
+      const skipped = (error.code === 'NOT_DICOM' || error.code === 'UNSUPPORTED') && !named;
       return { kind: 'done', result: { input, status: skipped ? 'skipped' : 'failed', code: error.code, reason: error.inFile(input).message } };
     }
     // Not a problem with the file: a bug of ours. Reported loudly, without values, and the batch goes on.
