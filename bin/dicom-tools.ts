@@ -23,7 +23,13 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly summar
   watch: { run: watchCommand, summary: 'run the watch daemon: anonymize every DICOM file that lands in Sources', usage: WATCH_USAGE },
   status: { run: statusCommand, summary: "show the watch daemon's status", usage: STATUS_USAGE },
   // Loaded only when used: Ink and React stay out of the other commands' start-up.
-  tui: { run: async (args, io) => (await import('../tui/tui-command.js')).tuiCommand(args, io), summary: 'open the terminal UI: pick files, set options, anonymize, review, save ZIP and mapping', usage: 'Usage: dicom-tools tui [DIR] [--out DIR] [--lang en|de]' },
+  tui: {
+    run: async (args, io) => {
+      // Ink draws nothing until exit when CI is set (is-in-ci); on a real terminal a person is looking.
+      if (io.stdoutIsTerminal) delete process.env['CI'];
+      return (await import('../tui/tui-command.js')).tuiCommand(args, io);
+    },
+    summary: 'open the terminal UI: pick files, set options, anonymize, review, save ZIP and mapping', usage: 'Usage: dicom-tools tui [DIR] [--out DIR] [--lang en|de]' },
   inspect: { run: inspectCommand, summary: 'print every data element of a DICOM file (like dcmdump), or --json', usage: INSPECT_USAGE },
   dump: { run: inspectCommand, summary: 'the same as inspect', usage: INSPECT_USAGE },
 };
