@@ -1,5 +1,6 @@
 import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import path from 'node:path';
+import { isProcessAlive } from '../src/index.js';
 
 /** Hidden (the daemon never takes hidden files), in Sources itself: one daemon per Sources folder. */
 export const LOCK_FILENAME = '.dicom-tools-watch.lock';
@@ -23,20 +24,11 @@ export function acquireInstanceLock(sourcesDir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number.parseInt(readFileSync(lock, 'utf8'), 10);
-      if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
+      if (Number.isInteger(holder) && holder !== process.pid && isProcessAlive(holder)) {
         throw new InstanceLockError(`another watch daemon (pid ${holder}) is already watching ${sourcesDir}; stop it first (lock: ${lock})`);
       }
       rmSync(lock, { force: true }); // stale: its daemon is gone
     }
   }
   throw new InstanceLockError(`cannot take the lock ${lock}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -3,6 +3,7 @@ import { open, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import {
   DicomError,
+  internalErrorReason,
   isTemporary,
   planDeidentification,
   readDicomFile,
@@ -132,10 +133,7 @@ function chooseOutput(file: string, stem: string, context: UploadContext): strin
 }
 
 function classify(error: unknown, file: string): UploadOutcome {
-  if (!(error instanceof DicomError)) {
-    const message = error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : 'unknown error';
-    return { kind: 'failed', reason: `${file}: internal error (please report): ${message}` };
-  }
+  if (!(error instanceof DicomError)) return { kind: 'failed', reason: internalErrorReason(file, error) };
   const message = error.inFile(file).message;
   if (error.code === 'NOT_DICOM') return { kind: 'not-dicom' };
   if (error.code === 'IO') return { kind: 'retry', reason: message };

@@ -13,5 +13,6 @@ export { ExportError } from './export/export-error.js';
 export { loadConfig, type Config, type ConfigDefaults } from './config/config.js';
 export { loadSecret } from './config/secret.js';
 export { ConfigError } from './config/config-error.js';
-export { readDaemonStatus, writeDaemonStatus, isDaemonAlive, describeDaemonStatus, DAEMON_STATUS_FILENAME, type DaemonStatus } from './status/daemon-status.js';
+export { readDaemonStatus, writeDaemonStatus, isDaemonAlive, isProcessAlive, describeDaemonStatus, DAEMON_STATUS_FILENAME, type DaemonStatus } from './status/daemon-status.js';
 export type { JournalEntry } from './store/mapping-store.js';
+export { internalErrorReason } from './deid/prepare-output.js';

@@ -1,12 +1,12 @@
 import {
   byteOrderOf,
   decodeValue,
+  declaredCharacterSet,
   firstTextOf,
   isGroupLengthTag,
-  lookupTag,
   textAt,
   valueBytes,
-  SPECIFIC_CHARACTER_SET,
+  valueVrOf,
   type DataSetEdits,
   type DicomElement,
   type DicomFile,
@@ -104,7 +104,7 @@ export function patientKeyOf(file: DicomFile): PatientKey {
 }
 
 function cleanLevel(elements: readonly DicomElement[], level: Level, context: Context): Map<Tag, ElementEdit> {
-  const characterSet = characterSetOf(elements, level, context.file);
+  const characterSet = declaredCharacterSet(elements, level.characterSet, (element) => valueBytes(context.file, element));
   const here: Level = { ...level, characterSet };
   const edits = new Map<Tag, ElementEdit>();
   for (const element of elements) {
@@ -162,12 +162,6 @@ function cleanItems(element: DicomElement, level: Level, context: Context): Elem
   return items.size > 0 ? { op: 'items', items } : undefined;
 }
 
-/** The VR a value is decoded and re-encoded with: the dictionary's where the file says UN. */
-function valueVrOf(element: DicomElement): Vr {
-  if (element.vr !== 'UN') return element.vr;
-  return lookupTag(element.tag)?.vrs[0] ?? 'UN';
-}
-
 function textValues(element: DicomElement, vr: Vr, level: Level, file: DicomFile): string[] | undefined {
   const bytes = valueBytes(file, element);
   if (!bytes) return undefined;
@@ -210,12 +204,6 @@ function shiftDates(element: DicomElement, vr: Vr, level: Level, context: Contex
   context.tagsAnonymized++;
   if (shifted.some((value) => value === undefined)) return { op: 'set', vr, value: dummyValue(vr, 0) };
   return { op: 'set', vr, value: shifted as string[] };
-}
-
-function characterSetOf(elements: readonly DicomElement[], level: Level, file: DicomFile): readonly string[] {
-  const declared = elements.find((element) => element.tag === SPECIFIC_CHARACTER_SET);
-  if (!declared) return level.characterSet;
-  return textValues(declared, 'CS', level, file) ?? level.characterSet;
 }
 
 /** Application entity titles in the meta header identify the sending site; private meta information may hold anything. */

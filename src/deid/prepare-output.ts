@@ -55,8 +55,15 @@ export async function prepareOutput(input: string, named: boolean, settings: Pre
       const skipped = (error.code === 'NOT_DICOM' || error.code === 'UNSUPPORTED') && !named;
       return { kind: 'done', result: { input, status: skipped ? 'skipped' : 'failed', code: error.code, reason: error.inFile(input).message } };
     }
-    // Not a problem with the file: a bug of ours. Reported loudly, without values, and the batch goes on.
-    const message = error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : 'unknown error';
-    return { kind: 'done', result: { input, status: 'failed', code: 'BUG', reason: `${input}: internal error (please report): ${message}` } };
+    return { kind: 'done', result: { input, status: 'failed', code: 'BUG', reason: internalErrorReason(input, error) } };
   }
+}
+
+/**
+ * Not a problem with the file but a bug of ours: reported loudly, naming the file and the error's
+ * first line (our messages carry no values), and the batch goes on.
+ */
+export function internalErrorReason(file: string, error: unknown): string {
+  const message = error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : 'unknown error';
+  return `${file}: internal error (please report): ${message}`;
 }

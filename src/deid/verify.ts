@@ -2,16 +2,16 @@ import path from 'node:path';
 import {
   byteOrderOf,
   decodeValue,
+  declaredCharacterSet,
   formatTag,
   isPixelDataTag,
   isPrivateTag,
   keywordOf,
-  lookupTag,
   readDicomFile,
   textAt,
   valueBytes,
+  valueVrOf,
   DicomError,
-  SPECIFIC_CHARACTER_SET,
   STRING_VRS,
   type DicomElement,
   type DicomFile,
@@ -57,7 +57,7 @@ export function verifyOutput(filePath: string, options: DeidOptions): Finding[] 
   }
   const findings: Finding[] = [];
   const check = (elements: readonly DicomElement[], level: Level) => {
-    const characterSet = characterSetOf(file, elements, level);
+    const characterSet = declaredCharacterSet(elements, level.characterSet, (element) => valueBytes(file, element));
     for (const element of elements) {
       if (element.stray || (element.tag & 0xffff) === 0) continue;
       const where = `${level.trail}${formatTag(element.tag)} ${keywordOf(element.tag)}`;
@@ -74,10 +74,10 @@ export function verifyOutput(filePath: string, options: DeidOptions): Finding[] 
         add('not-removed', 'should have been removed');
       } else if (action === 'empty' && (element.valueLength > 0 && (element.items?.length ?? 1) > 0)) {
         add('not-emptied', 'should be empty');
-      } else if ((action === 'uid' || action === 'dummy') && vrOf(element) === 'UI' && options.regenerateUids) {
+      } else if ((action === 'uid' || action === 'dummy') && valueVrOf(element) === 'UI' && options.regenerateUids) {
         if (!values().every((value) => value === '' || KEYED_UID.test(value))) add('uid-not-regenerated', 'UID not replaced by a keyed UID');
-      } else if (action === 'dummy' && !element.items && STRING_VRS.has(vrOf(element))) {
-        const dummy = dummyValue(vrOf(element), 0);
+      } else if (action === 'dummy' && !element.items && STRING_VRS.has(valueVrOf(element))) {
+        const dummy = dummyValue(valueVrOf(element), 0);
         if (!values().every((value) => value === dummy)) add('not-replaced', 'should hold a dummy value');
       }
       element.items?.forEach((item, index) => {
@@ -118,15 +118,15 @@ export function identifyingValues(originalPath: string, options: DeidOptions): I
   const found = new Map<string, IdentifyingValue>();
   const kept = new Set<string>();
   const visit = (elements: readonly DicomElement[], level: Level) => {
-    const characterSet = characterSetOf(file, elements, level);
+    const characterSet = declaredCharacterSet(elements, level.characterSet, (element) => valueBytes(file, element));
     for (const element of elements) {
       if (element.stray || (element.tag & 0xffff) === 0) continue;
       const privateTag = isPrivateTag(element.tag);
       const action = privateTag ? (options.removePrivate ? 'remove' : 'keep') : resolveAction(element.tag, options);
       const identifying = action !== 'keep' || ((element.tag === PATIENT_ID || element.tag === PATIENT_NAME) && options.patient);
-      if (!element.items && (STRING_VRS.has(vrOf(element)) || privateTag)) {
+      if (!element.items && (STRING_VRS.has(valueVrOf(element)) || privateTag)) {
         for (const value of texts(file, element, { ...level, characterSet }, true)) {
-          const candidates = vrOf(element) === 'PN' ? [value, ...value.split(/[=^]/)] : [value];
+          const candidates = valueVrOf(element) === 'PN' ? [value, ...value.split(/[=^]/)] : [value];
           for (const candidate of candidates.map((text) => text.trim())) {
             if (identifying && candidate.length >= MIN_LENGTH && !DUMMIES.has(candidate)) {
               if (!found.has(candidate)) found.set(candidate, { value: candidate, tag: element.tag, source: originalPath });
@@ -174,23 +174,11 @@ export function findLeaks(outputPath: string, values: readonly IdentifyingValue[
   return findings;
 }
 
-function vrOf(element: DicomElement) {
-  return element.vr === 'UN' ? (lookupTag(element.tag)?.vrs[0] ?? 'UN') : element.vr;
-}
-
 function texts(file: DicomFile, element: DicomElement, level: Level, anyBytes = false): string[] {
   const bytes = valueBytes(file, element);
   if (!bytes) return [];
-  const vr = vrOf(element);
+  const vr = valueVrOf(element);
   const decoded = decodeValue(STRING_VRS.has(vr) || !anyBytes ? vr : 'LO', bytes, byteOrderOf(level.encoding.littleEndian), level.characterSet);
   if (decoded.kind === 'text') return [...decoded.values];
   return [];
-}
-
-function characterSetOf(file: DicomFile, elements: readonly DicomElement[], level: Level): readonly string[] {
-  const declared = elements.find((element) => element.tag === SPECIFIC_CHARACTER_SET);
-  if (!declared) return level.characterSet;
-  const bytes = valueBytes(file, declared);
-  const decoded = bytes ? decodeValue('CS', bytes, byteOrderOf(true)) : undefined;
-  return decoded?.kind === 'text' ? decoded.values : level.characterSet;
 }

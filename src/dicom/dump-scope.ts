@@ -1,10 +1,9 @@
 // What reading a value needs besides the element: where its bytes are, their byte order and the
 // Specific Character Set in force. Items switch byte order (CP-246 UN sequences) and character set.
 import { byteOrderOf, type ByteOrder } from './byte-order.js';
-import { decodeValue } from './decode-value.js';
+import { declaredCharacterSet } from './element-access.js';
 import { EXPLICIT_LITTLE, type DicomElement, type DicomItem, type Encoding } from './model.js';
 import type { DicomFile } from './read-file.js';
-import { SPECIFIC_CHARACTER_SET } from './tag.js';
 
 export interface DumpScope {
   /** The bytes of [start, end) in this data set's coordinate space, or undefined when they are not in memory. */
@@ -43,9 +42,6 @@ export function valueBytes(scope: DumpScope, element: DicomElement): Uint8Array 
 }
 
 function withCharacterSet(scope: DumpScope, elements: readonly DicomElement[]): DumpScope {
-  const declared = elements.find((element) => element.tag === SPECIFIC_CHARACTER_SET);
-  const bytes = declared && valueBytes(scope, declared);
-  if (!declared || !bytes) return scope;
-  const decoded = decodeValue(declared.vr === 'UN' ? 'CS' : declared.vr, bytes, scope.order);
-  return { ...scope, characterSet: decoded.kind === 'text' ? decoded.values : [] };
+  const characterSet = declaredCharacterSet(elements, scope.characterSet, (element) => valueBytes(scope, element));
+  return characterSet === scope.characterSet ? scope : { ...scope, characterSet };
 }

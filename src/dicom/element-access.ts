@@ -3,7 +3,32 @@ import { decodeValue, type DecodedValue } from './decode-value.js';
 import type { PathStep } from './edits.js';
 import type { DicomElement } from './model.js';
 import type { DicomFile } from './read-file.js';
+import { lookupTag } from './dictionary.js';
 import { SPECIFIC_CHARACTER_SET, type Tag } from './tag.js';
+import type { Vr } from './vr.js';
+
+/**
+ * The Specific Character Set that a data set level declares, else the one it inherits (items inherit
+ * their parent's unless they declare their own). `bytesOf` gives an element's value bytes.
+ */
+export function declaredCharacterSet(
+  elements: readonly DicomElement[],
+  inherited: readonly string[],
+  bytesOf: (element: DicomElement) => Uint8Array | undefined,
+): readonly string[] {
+  const declared = elements.find((element) => element.tag === SPECIFIC_CHARACTER_SET);
+  const bytes = declared && bytesOf(declared);
+  if (!bytes) return inherited;
+  // CS values are ASCII: the byte order does not matter.
+  const decoded = decodeValue('CS', bytes, byteOrderOf(true));
+  return decoded.kind === 'text' ? decoded.values : inherited;
+}
+
+/** The VR a value is decoded and re-encoded with: the dictionary's where the file says UN. */
+export function valueVrOf(element: DicomElement): Vr {
+  if (element.vr !== 'UN') return element.vr;
+  return lookupTag(element.tag)?.vrs[0] ?? 'UN';
+}
 
 /** The value bytes of an element when they are in memory (everything but large Pixel Data). */
 export function valueBytes(file: DicomFile, element: DicomElement): Uint8Array | undefined {
@@ -51,20 +76,12 @@ function encodingAt(file: DicomFile, path: readonly PathStep[]) {
 }
 
 function characterSetAt(file: DicomFile, path: readonly PathStep[]): readonly string[] {
-  let terms: readonly string[] = [];
+  const bytesOf = (element: DicomElement) => valueBytes(file, element);
   let elements: readonly DicomElement[] = file.dataSet;
-  const levels: (readonly DicomElement[])[] = [elements];
+  let terms = declaredCharacterSet(elements, [], bytesOf);
   for (const step of path) {
     elements = elements.find((candidate) => candidate.tag === step.tag)?.items?.[step.item]?.elements ?? [];
-    levels.push(elements);
-  }
-  for (const level of levels) {
-    const declared = level.find((element) => element.tag === SPECIFIC_CHARACTER_SET);
-    const bytes = declared && valueBytes(file, declared);
-    if (bytes) {
-      const decoded = decodeValue('CS', bytes, byteOrderOf(true));
-      if (decoded.kind === 'text') terms = decoded.values;
-    }
+    terms = declaredCharacterSet(elements, terms, bytesOf);
   }
   return terms;
 }

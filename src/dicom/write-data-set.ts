@@ -1,10 +1,8 @@
-import { byteOrderOf } from './byte-order.js';
-import { decodeValue } from './decode-value.js';
 import type { DataSetEdits, ElementEdit, ElementValue, NewItem } from './edits.js';
 import { defaultVrOf, encodeHeader, encodeMarker, encodeValue } from './encode-value.js';
-import { lookupTag } from './dictionary.js';
+import { declaredCharacterSet, valueVrOf } from './element-access.js';
 import type { DicomElement, DicomItem, Encoding } from './model.js';
-import { ITEM, SPECIFIC_CHARACTER_SET, isGroupLengthTag, tagGroup, type Tag } from './tag.js';
+import { ITEM, isGroupLengthTag, tagGroup, type Tag } from './tag.js';
 import type { Vr } from './vr.js';
 
 /** Output is a list of segments: bytes copied verbatim from the source, or new bytes. */
@@ -57,7 +55,7 @@ export function planDataSet(elements: readonly DicomElement[], edits: DataSetEdi
   if (edits.size === 0) {
     return elements.length === 0 ? [] : [{ kind: 'copy', start: elements[0]?.start ?? 0, end: elements[elements.length - 1]?.end ?? 0 }];
   }
-  const characterSet = characterSetOf(elements, context);
+  const characterSet = declaredCharacterSet(elements, context.characterSet, (element) => context.bytes(element.valueOffset, element.valueOffset + element.valueLength));
   const levelContext = { ...context, characterSet };
   const present = new Set(elements.map((element) => element.tag));
   const additions = [...edits.entries()]
@@ -89,8 +87,7 @@ function planEdited(element: DicomElement, edit: ElementEdit, context: PlanConte
     case 'remove':
       return [];
     case 'set': {
-      const dictionaryVr = lookupTag(element.tag)?.vrs[0];
-      const vr = edit.vr ?? (element.vr === 'UN' && dictionaryVr ? dictionaryVr : element.vr);
+      const vr = edit.vr ?? valueVrOf(element);
       return [planNew(element.tag, vr, edit.value, context)];
     }
     case 'items':
@@ -153,15 +150,6 @@ function encodeItem(item: NewItem, context: Pick<PlanContext, 'encoding' | 'char
   const body = [...item].sort((a, b) => a.tag - b.tag).map((element) => encodeNew(element.tag, element.vr ?? defaultVrOf(element.tag), element.value, context));
   const length = body.reduce((sum, bytes) => sum + bytes.length, 0);
   return Buffer.concat([encodeMarker(ITEM, length, context.encoding.littleEndian), ...body]);
-}
-
-/** The Specific Character Set declared at this level, else the inherited one. */
-function characterSetOf(elements: readonly DicomElement[], context: PlanContext): readonly string[] {
-  const declared = elements.find((element) => element.tag === SPECIFIC_CHARACTER_SET);
-  if (!declared) return context.characterSet;
-  const bytes = context.bytes(declared.valueOffset, declared.valueOffset + declared.valueLength);
-  const decoded = decodeValue('CS', bytes, byteOrderOf(context.encoding.littleEndian));
-  return decoded.kind === 'text' ? decoded.values : context.characterSet;
 }
 
 /** Group length elements of changed groups are rewritten to the new sum of their group's element sizes. */

@@ -44,9 +44,13 @@ export function readDaemonStatus(dataDir: string): DaemonStatus | undefined {
 
 /** Whether the recorded daemon process is alive (a record left by a killed daemon says 'running' but is not). */
 export function isDaemonAlive(status: DaemonStatus): boolean {
-  if (status.state === 'stopped') return false;
+  return status.state !== 'stopped' && isProcessAlive(status.pid);
+}
+
+/** Whether a process with this pid runs (one we may not signal, EPERM, runs too). */
+export function isProcessAlive(pid: number): boolean {
   try {
-    process.kill(status.pid, 0);
+    process.kill(pid, 0);
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
