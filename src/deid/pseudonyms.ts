@@ -6,6 +6,7 @@ import { createHmac } from 'node:crypto';
 /** Keeps a secret and derives replacement UIDs, patient pseudonyms and date offsets from it. */
 export class Pseudonymizer {
   private readonly uidCache = new Map<string, string>();
+  private readonly patientCache = new Map<string, { readonly pseudonym: string; readonly shiftDays: number }>();
 
   constructor(private readonly secret: Uint8Array) {
     if (secret.length < 16) throw new Error('the de-identification secret must be at least 16 bytes');
@@ -30,14 +31,26 @@ export class Pseudonymizer {
 
   /** `ANON-` + 10 base32 characters from HMAC(secret, Patient ID + Issuer): one patient, one pseudonym. */
   patient(patientKey: PatientKey): string {
-    const digest = createHmac('sha256', this.secret).update(`patient\u0000${patientKey.id}\u0000${patientKey.issuer}`, 'utf8').digest();
-    return `ANON-${base32(digest).slice(0, 10)}`;
+    return this.derivedForPatient(patientKey).pseudonym;
   }
 
   /** Days to move this patient's dates: between 1 and 3650 days back, fixed per patient. */
   dateShiftDays(patientKey: PatientKey): number {
-    const digest = createHmac('sha256', this.secret).update(`date-shift\u0000${patientKey.id}\u0000${patientKey.issuer}`, 'utf8').digest();
-    return -(1 + (digest.readUInt32BE(0) % 3650));
+    return this.derivedForPatient(patientKey).shiftDays;
+  }
+
+  /** Both per-patient values, computed once per patient: a study's files all ask for them. */
+  private derivedForPatient(patientKey: PatientKey): { readonly pseudonym: string; readonly shiftDays: number } {
+    const key = `${patientKey.id}\u0000${patientKey.issuer}`;
+    let derived = this.patientCache.get(key);
+    if (!derived) {
+      const pseudonymDigest = createHmac('sha256', this.secret).update(`patient\u0000${key}`, 'utf8').digest();
+      const shiftDigest = createHmac('sha256', this.secret).update(`date-shift\u0000${key}`, 'utf8').digest();
+      derived = { pseudonym: `ANON-${base32(pseudonymDigest).slice(0, 10)}`, shiftDays: -(1 + (shiftDigest.readUInt32BE(0) % 3650)) };
+      if (this.patientCache.size > 10_000) this.patientCache.clear();
+      this.patientCache.set(key, derived);
+    }
+    return derived;
   }
 
   /** A PHI-free stand-in for a value (file names without a SOP Instance UID). */

@@ -32,8 +32,22 @@ const RESOLVED: Readonly<Record<ActionCode, ElementAction>> = {
   'X/Z/U*': 'uid',
 };
 
+/** Actions already resolved, per options object: the same few hundred tags recur in every file of a batch. */
+const resolved = new WeakMap<DeidOptions, Map<Tag, ElementAction>>();
+
 /** The action for `tag` under `options`, from Table E.1-1 and the product's option groups. */
 export function resolveAction(tag: Tag, options: DeidOptions): ElementAction {
+  let known = resolved.get(options);
+  if (!known) resolved.set(options, (known = new Map()));
+  let action = known.get(tag);
+  if (action === undefined) {
+    action = actionFromProfile(tag, options);
+    if (known.size < 65_536) known.set(tag, action);
+  }
+  return action;
+}
+
+function actionFromProfile(tag: Tag, options: DeidOptions): ElementAction {
   if (isPrivateTag(tag)) return options.removePrivate ? RESOLVED[PRIVATE_RULE.basic] : 'keep';
   const entry = profileEntryFor(tag);
   if (!entry) return 'keep';

@@ -64,28 +64,39 @@ function toNumbers(tag: Tag, vr: Vr, value: Exclude<ElementValue, Uint8Array | {
 const ASCII_ONLY = /^[\x20-\x7e\r\n\t\f\x1b]*$/;
 
 function encodeText(tag: Tag, vr: Vr, values: readonly string[], characterSet: readonly string[]): Uint8Array {
-  if (!TEXT_VRS.has(vr) && values.some((value) => value.includes('\\'))) {
-    throw new InvalidValueError(`a value for ${formatTag(tag)} contains a backslash, the value separator`, { tag });
-  }
   const max = MAX_STRING_BYTES.get(vr);
-  const encoded = values.map((value) => {
+  const encoded: Buffer[] = [];
+  let length = Math.max(0, values.length - 1); // the backslashes between values
+  for (const value of values) {
+    if (!TEXT_VRS.has(vr) && value.includes('\\')) {
+      throw new InvalidValueError(`a value for ${formatTag(tag)} contains a backslash, the value separator`, { tag });
+    }
     const bytes = encodeString(tag, vr, value, characterSet);
     if (max !== undefined && bytes.length > max) {
       throw new InvalidValueError(`a value for ${formatTag(tag)} is ${bytes.length} bytes; VR ${vr} allows ${max}`, { tag });
     }
-    if (vr === 'PN' && value.split('=').some((group) => [...group].length > PN_GROUP_MAX_CHARS)) {
+    if (vr === 'PN' && value.length > PN_GROUP_MAX_CHARS && value.split('=').some((group) => [...group].length > PN_GROUP_MAX_CHARS)) {
       throw new InvalidValueError(`a person name component group for ${formatTag(tag)} exceeds ${PN_GROUP_MAX_CHARS} characters`, { tag });
     }
-    if (vr === 'UI' && value !== '' && !/^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/.test(value)) {
+    if (vr === 'UI' && value !== '' && !UID_SYNTAX.test(value)) {
       throw new InvalidValueError(`a value for ${formatTag(tag)} is not a valid UID`, { tag });
     }
-    return bytes;
+    encoded.push(bytes);
+    length += bytes.length;
+  }
+  // One buffer for the joined, padded value: this runs for every edited element of every file.
+  const out = Buffer.allocUnsafe(length + (length % 2));
+  let offset = 0;
+  encoded.forEach((bytes, index) => {
+    if (index > 0) out[offset++] = BACKSLASH;
+    offset += bytes.copy(out, offset);
   });
-  const joined = Buffer.concat(encoded.flatMap((bytes, index) => (index === 0 ? [bytes] : [BACKSLASH, bytes])));
-  return padToEven(joined, paddingByte(vr));
+  if (offset < out.length) out[offset] = paddingByte(vr);
+  return out;
 }
 
-const BACKSLASH = Buffer.from('\\', 'latin1');
+const UID_SYNTAX = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/;
+const BACKSLASH = 0x5c;
 
 /**
  * Text in the data set's character set. We write only what every declared repertoire can hold
@@ -107,7 +118,7 @@ function encodeNumbers(tag: Tag, vr: Vr, values: readonly (number | bigint)[], l
     if (values.length === 0) return new Uint8Array(0);
     throw new InvalidValueError(`numbers given for ${formatTag(tag)}, which has VR ${vr}; give bytes`, { tag });
   }
-  const out = Buffer.alloc(values.length * size);
+  const out = Buffer.allocUnsafe(values.length * size);
   values.forEach((value, index) => writeNumber(out, index * size, vr, value, littleEndian, tag));
   return out;
 }
@@ -165,30 +176,34 @@ function padToEven(bytes: Uint8Array, padding: number): Uint8Array {
 
 /** An element header: tag, then (explicit) VR and a 2- or 4-byte length, or (implicit) a 4-byte length. */
 export function encodeHeader(tag: Tag, vr: Vr, length: number, encoding: Encoding): Uint8Array {
+  const out = Buffer.allocUnsafe(headerSize(vr, encoding));
+  writeHeader(out, 0, tag, vr, length, encoding);
+  return out;
+}
+
+/** Bytes of an element header for `vr` in `encoding`: 8, or 12 for explicit VRs with a 4-byte length. */
+export function headerSize(vr: Vr, encoding: Encoding): number {
+  return !encoding.explicitVr || hasShortLength(vr) ? 8 : 12;
+}
+
+/** Writes an element header at `offset` of `out`; returns the offset just past it. */
+export function writeHeader(out: Buffer, offset: number, tag: Tag, vr: Vr, length: number, encoding: Encoding): number {
   const le = encoding.littleEndian;
-  const writeTag = (out: Buffer) => {
-    le ? out.writeUInt16LE(tag >>> 16, 0) : out.writeUInt16BE(tag >>> 16, 0);
-    le ? out.writeUInt16LE(tag & 0xffff, 2) : out.writeUInt16BE(tag & 0xffff, 2);
-  };
+  le ? out.writeUInt16LE(tag >>> 16, offset) : out.writeUInt16BE(tag >>> 16, offset);
+  le ? out.writeUInt16LE(tag & 0xffff, offset + 2) : out.writeUInt16BE(tag & 0xffff, offset + 2);
   if (!encoding.explicitVr) {
-    const out = Buffer.alloc(8);
-    writeTag(out);
-    le ? out.writeUInt32LE(length, 4) : out.writeUInt32BE(length, 4);
-    return out;
+    le ? out.writeUInt32LE(length, offset + 4) : out.writeUInt32BE(length, offset + 4);
+    return offset + 8;
   }
+  out.write(vr, offset + 4, 'latin1');
   if (hasShortLength(vr)) {
     if (length > 0xffff) throw new InvalidValueError(`the value of ${formatTag(tag)} is ${length} bytes; VR ${vr} holds at most 65534`, { tag });
-    const out = Buffer.alloc(8);
-    writeTag(out);
-    out.write(vr, 4, 'latin1');
-    le ? out.writeUInt16LE(length, 6) : out.writeUInt16BE(length, 6);
-    return out;
+    le ? out.writeUInt16LE(length, offset + 6) : out.writeUInt16BE(length, offset + 6);
+    return offset + 8;
   }
-  const out = Buffer.alloc(12);
-  writeTag(out);
-  out.write(vr, 4, 'latin1');
-  le ? out.writeUInt32LE(length, 8) : out.writeUInt32BE(length, 8);
-  return out;
+  out.writeUInt16LE(0, offset + 6); // reserved
+  le ? out.writeUInt32LE(length, offset + 8) : out.writeUInt32BE(length, offset + 8);
+  return offset + 12;
 }
 
 /** An Item, Item Delimitation or Sequence Delimitation header: tag and 4-byte length, no VR. */

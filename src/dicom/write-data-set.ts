@@ -1,5 +1,5 @@
 import type { DataSetEdits, ElementEdit, ElementValue, NewItem } from './edits.js';
-import { defaultVrOf, encodeHeader, encodeMarker, encodeValue } from './encode-value.js';
+import { defaultVrOf, encodeHeader, encodeMarker, encodeValue, headerSize, writeHeader } from './encode-value.js';
 import { declaredCharacterSet, valueVrOf } from './element-access.js';
 import type { DicomElement, DicomItem, Encoding } from './model.js';
 import { ITEM, isGroupLengthTag, tagGroup, type Tag } from './tag.js';
@@ -38,11 +38,19 @@ export interface PlanContext {
   readonly bytes: (start: number, end: number) => Uint8Array;
 }
 
+/** The segments of one element's output, its size, and whether it differs from the source. */
 interface Planned {
-  readonly tag: Tag;
   readonly segments: readonly Segment[];
   readonly size: number;
   readonly changed: boolean;
+}
+
+/** A group length element of this level: its slot in the output and the bytes of its group there. */
+interface GroupLength {
+  readonly tag: Tag;
+  readonly slot: number;
+  size: number;
+  changed: boolean;
 }
 
 /**
@@ -56,48 +64,143 @@ export function planDataSet(elements: readonly DicomElement[], edits: DataSetEdi
     return elements.length === 0 ? [] : [{ kind: 'copy', start: elements[0]?.start ?? 0, end: elements[elements.length - 1]?.end ?? 0 }];
   }
   const characterSet = declaredCharacterSet(elements, context.characterSet, (element) => context.bytes(element.valueOffset, element.valueOffset + element.valueLength));
-  const levelContext = { ...context, characterSet };
-  const present = new Set(elements.map((element) => element.tag));
-  const additions = [...edits.entries()]
-    .filter(([tag, edit]) => edit.op === 'set' && !present.has(tag))
-    .sort(([a], [b]) => a - b);
-  const planned: Planned[] = [];
+  const levelContext: PlanContext = { encoding: context.encoding, characterSet, bytes: context.bytes };
+  const additions = additionsTo(elements, edits);
+  // Built in one pass with neighbouring copies joined as they come: this runs for every file of a batch.
+  const out = new SegmentBuilder();
+  const groupLengths = groupLengthsOf(elements, edits);
+  const account = (tag: Tag, planned: Planned) => {
+    const groupLength = groupLengths?.get(tagGroup(tag));
+    if (groupLength && groupLength.tag !== tag) {
+      groupLength.size += planned.size;
+      groupLength.changed ||= planned.changed;
+    }
+    out.push(planned.segments);
+  };
   let next = 0;
   for (const element of elements) {
     while (!element.stray && next < additions.length && (additions[next]?.[0] ?? Infinity) < element.tag) {
       const [tag, edit] = additions[next++] as [Tag, ElementEdit & { op: 'set' }];
-      planned.push(planNew(tag, edit.vr, edit.value, levelContext));
+      account(tag, planNew(tag, edit.vr, edit.value, levelContext));
     }
     const edit = element.stray ? undefined : edits.get(element.tag);
-    if (edit) planned.push(...planEdited(element, edit, levelContext));
-    else planned.push({ tag: element.tag, segments: [{ kind: 'copy', start: element.start, end: element.end }], size: element.end - element.start, changed: false });
+    const groupLength = element.stray ? undefined : groupLengths?.get(tagGroup(element.tag));
+    if (groupLength?.tag === element.tag) {
+      // Kept as new bytes so no copy run swallows it; rewritten below if its group changed.
+      if (edit?.op !== 'remove') out.slot(groupLength.slot, context.bytes(element.start, element.end));
+      continue;
+    }
+    if (edit) account(element.tag, planEdited(element, edit, levelContext));
+    else out.copy(element.start, element.end);
   }
   for (const [tag, edit] of additions.slice(next) as [Tag, ElementEdit & { op: 'set' }][]) {
-    planned.push(planNew(tag, edit.vr, edit.value, levelContext));
+    account(tag, planNew(tag, edit.vr, edit.value, levelContext));
   }
-  const changedGroups = new Set(planned.filter((entry) => entry.changed).map((entry) => tagGroup(entry.tag)));
-  for (const element of elements) {
-    if (!element.stray && edits.get(element.tag)?.op === 'remove') changedGroups.add(tagGroup(element.tag));
+  for (const groupLength of groupLengths?.values() ?? []) {
+    if (groupLength.changed) out.replaceSlot(groupLength.slot, encodeNew(groupLength.tag, 'UL', [groupLength.size], levelContext));
   }
-  return mergeSegments(recomputeGroupLengths(planned, changedGroups, levelContext).flatMap((entry) => entry.segments));
+  return out.segments();
 }
 
-function planEdited(element: DicomElement, edit: ElementEdit, context: PlanContext): Planned[] {
+/** Edits that add an element absent from `elements`, in tag order. */
+function additionsTo(elements: readonly DicomElement[], edits: DataSetEdits): [Tag, ElementEdit][] {
+  const additions: [Tag, ElementEdit][] = [];
+  let present: Set<Tag> | undefined;
+  for (const entry of edits) {
+    if (entry[1].op !== 'set') continue;
+    present ??= new Set(elements.map((element) => element.tag));
+    if (!present.has(entry[0])) additions.push(entry);
+  }
+  return additions.sort(([a], [b]) => a - b);
+}
+
+/**
+ * The group length elements of a level, keyed by group, with the size of the rest of their group
+ * (the untouched part counted here, edits added as they are planned). Undefined when there are none,
+ * as in nearly every data set today (they are retired outside the meta header).
+ */
+function groupLengthsOf(elements: readonly DicomElement[], edits: DataSetEdits): Map<number, GroupLength> | undefined {
+  let groupLengths: Map<number, GroupLength> | undefined;
+  for (const element of elements) {
+    if (element.stray || !isGroupLengthTag(element.tag)) continue;
+    groupLengths ??= new Map();
+    groupLengths.set(tagGroup(element.tag), { tag: element.tag, slot: groupLengths.size, size: 0, changed: edits.get(element.tag)?.op === 'set' });
+  }
+  if (!groupLengths) return undefined;
+  for (const element of elements) {
+    const groupLength = element.stray ? undefined : groupLengths.get(tagGroup(element.tag));
+    if (!groupLength || groupLength.tag === element.tag) continue;
+    const edit = edits.get(element.tag);
+    if (!edit) groupLength.size += element.end - element.start;
+    else if (edit.op === 'remove') groupLength.changed = true;
+  }
+  return groupLengths;
+}
+
+/** Collects output segments, joining neighbouring copies; numbered slots can be rewritten later. */
+class SegmentBuilder {
+  private readonly out: Segment[] = [];
+  private readonly slots: number[] = [];
+  private runStart = -1;
+  private runEnd = -1;
+
+  copy(start: number, end: number): void {
+    if (end <= start) return;
+    if (this.runStart >= 0 && this.runEnd === start) {
+      this.runEnd = end;
+      return;
+    }
+    this.endRun();
+    this.runStart = start;
+    this.runEnd = end;
+  }
+
+  push(segments: readonly Segment[]): void {
+    for (const segment of segments) {
+      if (segment.kind === 'copy') this.copy(segment.start, segment.end);
+      else if (segment.bytes.length > 0) {
+        this.endRun();
+        this.out.push(segment);
+      }
+    }
+  }
+
+  slot(slot: number, bytes: Uint8Array): void {
+    this.endRun();
+    this.slots[slot] = this.out.length;
+    this.out.push({ kind: 'bytes', bytes });
+  }
+
+  replaceSlot(slot: number, bytes: Uint8Array): void {
+    const index = this.slots[slot];
+    if (index !== undefined) this.out[index] = { kind: 'bytes', bytes };
+  }
+
+  segments(): Segment[] {
+    this.endRun();
+    return this.out;
+  }
+
+  private endRun(): void {
+    if (this.runStart >= 0) this.out.push({ kind: 'copy', start: this.runStart, end: this.runEnd });
+    this.runStart = -1;
+  }
+}
+
+function planEdited(element: DicomElement, edit: ElementEdit, context: PlanContext): Planned {
   switch (edit.op) {
     case 'remove':
-      return [];
-    case 'set': {
-      const vr = edit.vr ?? valueVrOf(element);
-      return [planNew(element.tag, vr, edit.value, context)];
-    }
+      return { segments: [], size: 0, changed: true };
+    case 'set':
+      return planNew(element.tag, edit.vr ?? valueVrOf(element), edit.value, context);
     case 'items':
-      return [planItems(element, edit.items, context)];
+      return planItems(element, edit.items, context);
   }
 }
 
 function planItems(element: DicomElement, itemEdits: ReadonlyMap<number, DataSetEdits>, context: PlanContext): Planned {
   const items = element.items;
-  const copyAll: Planned = { tag: element.tag, segments: [{ kind: 'copy', start: element.start, end: element.end }], size: element.end - element.start, changed: false };
+  const copyAll: Planned = { segments: [{ kind: 'copy', start: element.start, end: element.end }], size: element.end - element.start, changed: false };
   if (!items || ![...itemEdits.keys()].some((index) => index < items.length)) return copyAll;
   const itemEncoding = element.itemEncoding ?? context.encoding;
   const itemContext: PlanContext = { ...context, encoding: itemEncoding };
@@ -112,7 +215,7 @@ function planItems(element: DicomElement, itemEdits: ReadonlyMap<number, DataSet
     : { kind: 'bytes', bytes: withLength(context.bytes(element.start, element.valueOffset), bodySize, context.encoding.littleEndian) };
   const trailer: Segment = { kind: 'copy', start: element.valueOffset + element.valueLength, end: element.end };
   const segments = [header, ...body, trailer];
-  return { tag: element.tag, segments, size: segmentSize(segments), changed: true };
+  return { segments, size: segmentSize(segments), changed: true };
 }
 
 function planItem(item: DicomItem, edits: DataSetEdits, context: PlanContext): Segment[] {
@@ -132,7 +235,7 @@ function withLength(header: Uint8Array, length: number, littleEndian: boolean): 
 
 function planNew(tag: Tag, vrGiven: Vr | undefined, value: ElementValue, context: PlanContext): Planned {
   const bytes = encodeNew(tag, vrGiven ?? defaultVrOf(tag), value, context);
-  return { tag, segments: [{ kind: 'bytes', bytes }], size: bytes.length, changed: true };
+  return { segments: [{ kind: 'bytes', bytes }], size: bytes.length, changed: true };
 }
 
 /** Encodes a whole new element, sequences (defined length) included. */
@@ -143,22 +246,13 @@ export function encodeNew(tag: Tag, vr: Vr, value: ElementValue, context: Pick<P
     return Buffer.concat([encodeHeader(tag, 'SQ', length, context.encoding), ...items]);
   }
   const valueBytes = encodeValue(tag, vr, value, context.encoding.littleEndian, context.characterSet);
-  return Buffer.concat([encodeHeader(tag, vr, valueBytes.length, context.encoding), valueBytes]);
+  const out = Buffer.allocUnsafe(headerSize(vr, context.encoding) + valueBytes.length);
+  out.set(valueBytes, writeHeader(out, 0, tag, vr, valueBytes.length, context.encoding));
+  return out;
 }
 
 function encodeItem(item: NewItem, context: Pick<PlanContext, 'encoding' | 'characterSet'>): Uint8Array {
   const body = [...item].sort((a, b) => a.tag - b.tag).map((element) => encodeNew(element.tag, element.vr ?? defaultVrOf(element.tag), element.value, context));
   const length = body.reduce((sum, bytes) => sum + bytes.length, 0);
   return Buffer.concat([encodeMarker(ITEM, length, context.encoding.littleEndian), ...body]);
-}
-
-/** Group length elements of changed groups are rewritten to the new sum of their group's element sizes. */
-function recomputeGroupLengths(planned: readonly Planned[], changedGroups: ReadonlySet<number>, context: PlanContext): Planned[] {
-  return planned.map((entry) => {
-    const group = tagGroup(entry.tag);
-    if (!isGroupLengthTag(entry.tag) || !changedGroups.has(group)) return entry;
-    const length = planned.filter((other) => tagGroup(other.tag) === group && other !== entry).reduce((sum, other) => sum + other.size, 0);
-    const bytes = encodeNew(entry.tag, 'UL', [length], context);
-    return { ...entry, segments: [{ kind: 'bytes', bytes }], size: bytes.length, changed: true };
-  });
 }
