@@ -5,6 +5,8 @@ import path from 'node:path';
 export interface InputFile {
   readonly path: string;
   readonly named: boolean;
+  /** Bytes, as listed. */
+  readonly size: number;
 }
 
 /**
@@ -17,11 +19,11 @@ export function collectInputs(inputs: readonly string[], exclude: readonly strin
   const files: InputFile[] = [];
   const missing: string[] = [];
   const seen = new Set<string>();
-  const add = (file: string, named: boolean) => {
+  const add = (file: string, named: boolean, size: number) => {
     const absolute = path.resolve(file);
     if (seen.has(absolute)) return;
     seen.add(absolute);
-    files.push({ path: file, named });
+    files.push({ path: file, named, size });
   };
   const isExcluded = (candidate: string) => excluded.some((entry) => candidate === entry || candidate.startsWith(`${entry}${path.sep}`));
   const walk = (folder: string) => {
@@ -38,15 +40,18 @@ export function collectInputs(inputs: readonly string[], exclude: readonly strin
       const stat = lstatSync(full, { throwIfNoEntry: false });
       if (!stat) continue;
       if (stat.isDirectory()) walk(full);
-      else if (stat.isFile()) add(full, false);
-      else if (stat.isSymbolicLink() && statSync(full, { throwIfNoEntry: false })?.isFile()) add(full, false);
+      else if (stat.isFile()) add(full, false, stat.size);
+      else if (stat.isSymbolicLink()) {
+        const target = statSync(full, { throwIfNoEntry: false });
+        if (target?.isFile()) add(full, false, target.size);
+      }
     }
   };
   for (const input of inputs) {
     const stat = statSync(input, { throwIfNoEntry: false });
     if (!stat) missing.push(input);
     else if (stat.isDirectory()) walk(input);
-    else add(input, true);
+    else add(input, true, stat.size);
   }
   return { files, missing };
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DicomError, planFile, readDicomFile, writeSegmentsToTemporary, type PendingOutput } from '../dicom/index.js';
+import { DicomError, planFile, readDicomFile, writeTemporaryOutput, type PendingOutput } from '../dicom/index.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import type { FileResult } from './anonymize-files.js';
 import type { DeidOptions } from './options.js';
@@ -8,7 +8,7 @@ import type { Pseudonymizer } from './pseudonyms.js';
 
 /** What preparing one input gave: a written, not yet committed output, or a final result. */
 export type PrepareOutcome =
-  | { readonly kind: 'written'; readonly stem: string; readonly pending: PendingOutput; readonly result: FileResult; readonly record: MappingRecord }
+  | { readonly kind: 'written'; readonly stem: string; readonly pending: PendingOutput; readonly bytes: number; readonly result: FileResult; readonly record: MappingRecord }
   | { readonly kind: 'done'; readonly result: FileResult };
 
 export interface PrepareSettings {
@@ -20,15 +20,16 @@ export interface PrepareSettings {
 /**
  * Reads, de-identifies and writes one input to a temporary file beside `<stem>.dcm` in the output
  * folder, where the stem is the new SOP Instance UID. The caller settles the final name (unique in
- * the batch) and commits. Never throws: a problem becomes a failed or skipped result.
+ * the batch) and commits. Never throws: a problem becomes a failed or skipped result. Synchronous:
+ * it runs in worker threads, one file after another.
  */
-export async function prepareOutput(input: string, named: boolean, settings: PrepareSettings, keys: Pseudonymizer): Promise<PrepareOutcome> {
+export function prepareOutput(input: string, named: boolean, settings: PrepareSettings, keys: Pseudonymizer): PrepareOutcome {
   try {
     const file = readDicomFile(input);
     const plan = planDeidentification(file, settings.options, keys);
     const stem = (plan.sopInstanceUid ?? `anon-${keys.token(path.resolve(input))}`).replace(/[^0-9A-Za-z.-]/g, '_');
     const filePlan = planFile(file, plan.edits, { zeroPreamble: true, metaEdits: plan.metaEdits });
-    const pending = await writeSegmentsToTemporary(file, filePlan.segments, path.join(settings.outDir, `${stem}.dcm`));
+    const pending = writeTemporaryOutput(file, filePlan.segments, path.join(settings.outDir, `${stem}.dcm`));
     const record: MappingRecord = {
       batchId: settings.batchId,
       processedAt: new Date().toISOString(),
@@ -47,7 +48,7 @@ export async function prepareOutput(input: string, named: boolean, settings: Pre
       uidsRegenerated: plan.uidsRegenerated,
       warnings: plan.warnings,
     };
-    return { kind: 'written', stem, pending, result, record };
+    return { kind: 'written', stem, pending, bytes: filePlan.size, result, record };
   } catch (error) {
     if (error instanceof DicomError) {
       // Found in a folder, a file that is not DICOM, or a DICOMDIR (a CD's index, which holds patient

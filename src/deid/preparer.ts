@@ -2,58 +2,126 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { prepareOutput, type PrepareOutcome, type PrepareSettings } from './prepare-output.js';
+import { internalErrorReason, prepareOutput, type PrepareOutcome, type PrepareSettings } from './prepare-output.js';
 import type { Pseudonymizer } from './pseudonyms.js';
 
-/** Prepares outputs, in worker threads when the batch is large enough to pay for them. */
+/** One input to prepare; `index` is its place in the batch. */
+export interface PrepareTask {
+  readonly index: number;
+  readonly input: string;
+  readonly named: boolean;
+}
+
+/** What a worker sends back: outcomes of part of a chunk, `last` on the chunk's final message. */
+export interface PreparedMessage {
+  readonly outcomes: readonly { readonly index: number; readonly outcome: PrepareOutcome }[];
+  readonly last: boolean;
+}
+
+export type OnOutcome = (index: number, outcome: PrepareOutcome) => void;
+
+/** Prepares outputs (read, de-identify, write a temporary file), in worker threads when the batch is large enough to pay for them. */
 export interface Preparer {
-  prepare(input: string, named: boolean): Promise<PrepareOutcome>;
+  /** Prepares `tasks`, calling `onOutcome` as each is ready; stops taking new ones once `signal` aborts. */
+  run(tasks: readonly PrepareTask[], onOutcome: OnOutcome, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Batches smaller than this are prepared on the main thread: starting workers costs more. */
-const WORKER_THRESHOLD = 64;
+/** Smaller batches are prepared on the main thread: starting workers would cost more. */
+const WORKER_THRESHOLD_FILES = 32;
+const WORKER_THRESHOLD_BYTES = 64 << 20;
 
 const WORKER_SCRIPT = new URL('./prepare-worker.js', import.meta.url);
 
-export function createPreparer(settings: PrepareSettings, keys: Pseudonymizer, files: number): Preparer {
+export function createPreparer(settings: PrepareSettings, keys: Pseudonymizer, batch: { readonly files: number; readonly bytes: number }): Preparer {
   const workers = Math.min(availableParallelism(), 4);
+  const large = batch.files >= WORKER_THRESHOLD_FILES || batch.bytes >= WORKER_THRESHOLD_BYTES;
   // The worker script is compiled JavaScript; run from TypeScript sources there is none, and the
   // main thread prepares everything itself.
-  if (files < WORKER_THRESHOLD || workers < 2 || !existsSync(fileURLToPath(WORKER_SCRIPT))) {
-    return { prepare: (input, named) => prepareOutput(input, named, settings, keys), close: async () => undefined };
-  }
+  if (!large || workers < 2 || !existsSync(fileURLToPath(WORKER_SCRIPT))) return new InProcessPreparer(settings, keys);
   return new WorkerPool(workers, settings, keys.secretBytes());
 }
 
-class WorkerPool implements Preparer {
-  private readonly workers: Worker[];
-  private readonly waiting = new Map<number, (outcome: PrepareOutcome) => void>();
-  private nextId = 0;
+/** Prepares on the calling thread, yielding to the event loop between files so a UI stays live. */
+class InProcessPreparer implements Preparer {
+  constructor(
+    private readonly settings: PrepareSettings,
+    private readonly keys: Pseudonymizer,
+  ) {}
 
-  constructor(count: number, settings: PrepareSettings, secret: Uint8Array) {
-    this.workers = Array.from({ length: count }, () => {
-      const worker = new Worker(WORKER_SCRIPT, { workerData: { settings, secret } });
-      worker.on('message', (message: { id: number; outcome: PrepareOutcome }) => {
-        this.waiting.get(message.id)?.(message.outcome);
-        this.waiting.delete(message.id);
-      });
-      worker.on('error', (error) => {
-        for (const [id, resolve] of this.waiting) {
-          resolve({ kind: 'done', result: { input: '', status: 'failed', code: 'BUG', reason: `internal error in a worker (please report): ${error.message}` } });
-          this.waiting.delete(id);
-        }
-      });
-      return worker;
-    });
+  async run(tasks: readonly PrepareTask[], onOutcome: OnOutcome, signal?: AbortSignal): Promise<void> {
+    for (const task of tasks) {
+      if (signal?.aborted) return;
+      onOutcome(task.index, prepareOutput(task.input, task.named, this.settings, this.keys));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
-  prepare(input: string, named: boolean): Promise<PrepareOutcome> {
-    const id = this.nextId++;
-    const worker = this.workers[id % this.workers.length];
+  async close(): Promise<void> {}
+}
+
+/**
+ * Worker threads, each given chunks of files (one message per chunk, not per file) and kept two
+ * chunks ahead so it never waits for the main thread.
+ */
+class WorkerPool implements Preparer {
+  private readonly workers: Worker[];
+  /** Set to 1 to cancel: workers look at it before each file, even in the middle of a chunk. */
+  private readonly cancelled = new Int32Array(new SharedArrayBuffer(4));
+
+  constructor(count: number, settings: PrepareSettings, secret: Uint8Array) {
+    this.workers = Array.from({ length: count }, () => new Worker(WORKER_SCRIPT, { workerData: { settings, secret, cancelled: this.cancelled } }));
+  }
+
+  run(tasks: readonly PrepareTask[], onOutcome: OnOutcome, signal?: AbortSignal): Promise<void> {
+    signal?.addEventListener('abort', () => Atomics.store(this.cancelled, 0, 1), { once: true });
     return new Promise((resolve) => {
-      this.waiting.set(id, resolve);
-      worker?.postMessage({ id, input, named });
+      let next = 0;
+      let running = this.workers.length;
+      const stopped = () => signal?.aborted === true || next >= tasks.length;
+      const finishWorker = (worker: Worker) => {
+        worker.removeAllListeners('message');
+        worker.removeAllListeners('error');
+        if (--running > 0) return;
+        // Every worker failed: what was never handed out fails too rather than vanishing.
+        while (!stopped()) {
+          const task = tasks[next++] as PrepareTask;
+          onOutcome(task.index, { kind: 'done', result: { input: task.input, status: 'failed', code: 'BUG', reason: `${task.input}: internal error (please report): no worker left` } });
+        }
+        resolve();
+      };
+      for (const worker of this.workers) {
+        const unfinished = new Map<number, PrepareTask>();
+        let chunks = 0;
+        const dispatch = () => {
+          if (stopped()) return;
+          // Small chunks near the end keep both workers busy to the last file.
+          const size = Math.max(1, Math.min(CHUNK_FILES, Math.ceil((tasks.length - next) / (this.workers.length * 4))));
+          const chunk = tasks.slice(next, next + size);
+          next += chunk.length;
+          for (const task of chunk) unfinished.set(task.index, task);
+          chunks++;
+          worker.postMessage(chunk);
+        };
+        worker.on('message', (message: PreparedMessage) => {
+          for (const { index, outcome } of message.outcomes) {
+            unfinished.delete(index);
+            onOutcome(index, outcome);
+          }
+          if (!message.last) return;
+          chunks--;
+          dispatch();
+          if (chunks === 0) finishWorker(worker);
+        });
+        worker.on('error', (error) => {
+          // A bug, not a bad file (those become results): its files fail loudly, the others go on.
+          for (const task of unfinished.values()) onOutcome(task.index, { kind: 'done', result: { input: task.input, status: 'failed', code: 'BUG', reason: internalErrorReason(task.input, error) } });
+          finishWorker(worker);
+        });
+        dispatch();
+        dispatch();
+        if (chunks === 0) finishWorker(worker);
+      }
     });
   }
 
@@ -61,3 +129,6 @@ class WorkerPool implements Preparer {
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 }
+
+/** Files per message to a worker. */
+const CHUNK_FILES = 32;

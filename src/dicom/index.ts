@@ -10,7 +10,7 @@ export { decodeText } from './character-set.js';
 export { byteOrderOf, type ByteOrder } from './byte-order.js';
 export { readDicomFile, type DicomFile, type FileLayout, type ReadOptions } from './read-file.js';
 export { planFile, IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, type FilePlan, type FilePlanOptions } from './write-file.js';
-export { commitOutputs, discardOutputs, writeSegmentsAtomically, writeSegmentsToTemporary, type PendingOutput } from './write-output.js';
+export { commitOutputs, discardOutputs, writeSegmentsAtomically, writeTemporaryOutput, type Durability, type PendingOutput } from './write-output.js';
 export { encodeValue, defaultVrOf } from './encode-value.js';
 export type { Segment } from './write-data-set.js';
 export { writeDicomFile } from './write-dicom-file.js';

@@ -234,7 +234,7 @@ function withLength(header: Uint8Array, length: number, littleEndian: boolean): 
 }
 
 function planNew(tag: Tag, vrGiven: Vr | undefined, value: ElementValue, context: PlanContext): Planned {
-  const bytes = encodeNew(tag, vrGiven ?? defaultVrOf(tag), value, context);
+  const bytes = encodeNewShared(tag, vrGiven ?? defaultVrOf(tag), value, context);
   return { segments: [{ kind: 'bytes', bytes }], size: bytes.length, changed: true };
 }
 
@@ -249,6 +249,38 @@ export function encodeNew(tag: Tag, vr: Vr, value: ElementValue, context: Pick<P
   const out = Buffer.allocUnsafe(headerSize(vr, context.encoding) + valueBytes.length);
   out.set(valueBytes, writeHeader(out, 0, tag, vr, valueBytes.length, context.encoding));
   return out;
+}
+
+// A batch writes the same new elements into file after file (the pseudonym, emptied values, dummies,
+// study UIDs, the de-identification markers): each is encoded once and the bytes shared, read-only.
+const SHARED_LIMIT = 4096;
+const sharedByValue = new Map<string, Uint8Array>();
+const sharedBySequence = new WeakMap<object, Map<string, Uint8Array>>();
+
+function encodeNewShared(tag: Tag, vr: Vr, value: ElementValue, context: PlanContext): Uint8Array {
+  const where = `${tag}|${vr}|${context.encoding.explicitVr ? 'E' : 'I'}${context.encoding.littleEndian ? 'L' : 'B'}|${context.characterSet.join('\\')}`;
+  let cache: Map<string, Uint8Array> | undefined;
+  let key: string | undefined;
+  if (typeof value === 'string') key = `s${where}|${value}`;
+  else if (isStrings(value)) key = `a${where}|${value.length}|${value.join('\u0000')}`;
+  else if (typeof value === 'object' && 'items' in value) {
+    cache = sharedBySequence.get(value);
+    if (!cache) sharedBySequence.set(value, (cache = new Map()));
+    key = where;
+  }
+  if (key === undefined) return encodeNew(tag, vr, value, context);
+  cache ??= sharedByValue;
+  let bytes = cache.get(key);
+  if (!bytes) {
+    bytes = encodeNew(tag, vr, value, context);
+    if (cache.size >= SHARED_LIMIT) cache.clear();
+    cache.set(key, bytes);
+  }
+  return bytes;
+}
+
+function isStrings(value: ElementValue): value is readonly string[] {
+  return Array.isArray(value) && value.every((entry) => typeof entry === 'string');
 }
 
 function encodeItem(item: NewItem, context: Pick<PlanContext, 'encoding' | 'characterSet'>): Uint8Array {

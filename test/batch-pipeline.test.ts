@@ -1,0 +1,127 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitOutputs, readDicomFile, textAt, writeTemporaryOutput, type Durability } from '../src/dicom/index.js';
+import { flushFileSystem } from '../src/io/flush-file-system.js';
+import type * as Engine from '../src/index.js';
+import { corpusDir } from './helpers/corpus.js';
+import { makeInstances } from './helpers/daemon-process.js';
+
+// The batch pipeline as the CLI and TUI run it: worker threads exist only as compiled JavaScript,
+// so these tests load the engine from dist/ (npm test builds it first).
+const built = fileURLToPath(new URL('../dist/src/index.js', import.meta.url));
+const engine = (await import(built)) as typeof Engine;
+
+const root = mkdtempSync(path.join(tmpdir(), 'dicom-pipeline-'));
+const input = path.join(root, 'in');
+const keys = new engine.Pseudonymizer(Buffer.from('a secret for the pipeline tests 0123456789'));
+let uids: string[] = [];
+
+beforeAll(async () => {
+  uids = await makeInstances(path.join(corpusDir, 'fodicom_GH223.dcm'), input, 120);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const temporaries = (folder: string) => readdirSync(folder).filter((name) => name.endsWith('.tmp'));
+
+describe('a batch in worker threads', () => {
+  it('anonymizes every file, records each once, and leaves no temporary file', async () => {
+    const out = path.join(root, 'all');
+    const recorded: string[] = [];
+    const progress: number[] = [];
+    const summary = await engine.anonymizeFiles({
+      inputs: [input],
+      outDir: out,
+      options: engine.DEFAULT_OPTIONS,
+      keys,
+      batchId: 'all',
+      record: (records) => recorded.push(...records.map((record) => record.anonymizedFilename)),
+      onResult: (_result, { done }) => progress.push(done),
+    });
+    expect(summary.anonymized).toBe(120);
+    expect(summary.cancelled).toBe(false);
+    expect(readdirSync(out).sort()).toEqual(uids.map((uid) => `${keys.uid(uid)}.dcm`).sort());
+    expect(recorded.sort()).toEqual(readdirSync(out).sort());
+    expect(progress).toEqual(Array.from({ length: 120 }, (_, index) => index + 1));
+    for (const name of readdirSync(out)) expect(textAt(readDicomFile(path.join(out, name)), [], 0x00100020)[0]).toMatch(/^ANON-/);
+  });
+
+  it('goes on past bad files, reporting each with its reason', async () => {
+    const mixed = path.join(root, 'mixed');
+    mkdirSync(mixed);
+    for (const name of readdirSync(input).slice(0, 40)) copyFileSync(path.join(input, name), path.join(mixed, name));
+    const good = readFileSync(path.join(input, 'IM1'));
+    writeFileSync(path.join(mixed, 'truncated'), good.subarray(0, 700));
+    writeFileSync(path.join(mixed, 'notes.txt'), 'not an image');
+    const out = path.join(root, 'mixed-out');
+    const summary = await engine.anonymizeFiles({ inputs: [mixed], outDir: out, options: engine.DEFAULT_OPTIONS, keys, batchId: 'mixed' });
+    expect(summary.anonymized).toBe(40);
+    expect(summary.skipped).toBe(1);
+    const failed = summary.results.filter((result) => result.status === 'failed');
+    expect(failed.map((result) => [path.basename(result.input), result.code])).toEqual([['truncated', 'TRUNCATED']]);
+    expect(temporaries(out)).toEqual([]);
+  });
+
+  it('stops on cancel: what is reported is complete and recorded, nothing half-done is left', async () => {
+    const folder = path.join(root, 'to-cancel');
+    mkdirSync(folder);
+    for (const name of readdirSync(input)) copyFileSync(path.join(input, name), path.join(folder, name));
+    // Listed first, reported at once (skipped): the cancel comes while the workers are busy.
+    writeFileSync(path.join(folder, '0-notes.txt'), 'not an image');
+    const out = path.join(root, 'cancelled');
+    const controller = new AbortController();
+    const recorded: string[] = [];
+    const summary = await engine.anonymizeFiles({
+      inputs: [folder],
+      outDir: out,
+      options: engine.DEFAULT_OPTIONS,
+      keys,
+      batchId: 'cancelled',
+      signal: controller.signal,
+      record: (records) => recorded.push(...records.map((record) => record.anonymizedFilename)),
+      // The workers look before each file, even in the middle of a chunk.
+      onResult: () => controller.abort(),
+    });
+    expect(summary.cancelled).toBe(true);
+    expect(summary.anonymized).toBeLessThan(120);
+    const outputs = readdirSync(out).filter((name) => name.endsWith('.dcm'));
+    expect(outputs.sort()).toEqual(recorded.sort());
+    expect(summary.results.filter((result) => result.output).map((result) => path.basename(result.output ?? '')).sort()).toEqual(outputs.sort());
+    expect(temporaries(out)).toEqual([]);
+    for (const name of outputs) expect(readDicomFile(path.join(out, name)).dataSet.length).toBeGreaterThan(10);
+  });
+
+  it('stops with the mapping store error, not silently', async () => {
+    const out = path.join(root, 'store-fails');
+    const run = engine.anonymizeFiles({
+      inputs: [input],
+      outDir: out,
+      options: engine.DEFAULT_OPTIONS,
+      keys,
+      batchId: 'store-fails',
+      record: () => {
+        throw new Error('the mapping store is read-only');
+      },
+    });
+    await expect(run).rejects.toThrow('the mapping store is read-only');
+  });
+});
+
+describe.each<Durability>(['file-system', 'each-file'])('committing outputs (%s)', (durability) => {
+  it('makes them visible only after the flush, under their final names', async () => {
+    const out = path.join(root, `commit-${durability}`);
+    mkdirSync(out);
+    const file = readDicomFile(path.join(input, 'IM1'));
+    const pending = [0, 1, 2].map((index) => writeTemporaryOutput(file, [{ kind: 'copy', start: 0, end: file.size }], path.join(out, `out${index}.dcm`)));
+    expect(readdirSync(out).filter((name) => name.endsWith('.dcm'))).toEqual([]);
+    await commitOutputs(pending, durability);
+    expect(readdirSync(out).sort()).toEqual(['out0.dcm', 'out1.dcm', 'out2.dcm']);
+    expect(readFileSync(path.join(out, 'out2.dcm')).equals(readFileSync(path.join(input, 'IM1')))).toBe(true);
+  });
+});
+
+it('flushes the file system with syncfs where the platform has it', async () => {
+  expect(await flushFileSystem(root)).toBe(process.platform === 'linux' && (existsSync('/usr/bin/sync') || existsSync('/bin/sync')));
+});
