@@ -2,12 +2,6 @@
 // The dicom-tools program: dispatches to the engine's commands (src/cli), the watch daemon
 // (daemon/) and the terminal UI (tui/). Only this file knows all three.
 import { readFileSync } from 'node:fs';
-import { anonymizeCommand, ANONYMIZE_USAGE } from '../src/cli/anonymize-command.js';
-import { inspectCommand, INSPECT_USAGE } from '../src/cli/inspect-command.js';
-import { mappingCommand, MAPPING_USAGE } from '../src/cli/mapping-command.js';
-import { statusCommand, STATUS_USAGE } from '../src/cli/status-command.js';
-import { verifyCommand, VERIFY_USAGE } from '../src/cli/verify-command.js';
-import { watchCommand, WATCH_USAGE } from '../daemon/watch-command.js';
 import { EXIT_FAILED, EXIT_USAGE, UsageError, processIo, type CommandIo } from '../src/cli/io.js';
 import { ConfigError } from '../src/config/config-error.js';
 import { DicomError } from '../src/dicom/errors.js';
@@ -16,22 +10,53 @@ import { MappingStoreError } from '../src/store/mapping-store-error.js';
 
 type Command = (args: readonly string[], io: CommandIo) => Promise<number>;
 
-const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly summary: string; readonly usage: string }>> = {
-  anonymize: { run: anonymizeCommand, summary: 'de-identify DICOM files into a folder, with optional ZIP and mapping CSV', usage: ANONYMIZE_USAGE },
-  verify: { run: verifyCommand, summary: 'check anonymized files; with the originals, search them for leaked values', usage: VERIFY_USAGE },
-  mapping: { run: mappingCommand, summary: 'export the mapping CSV from the store, or list batches', usage: MAPPING_USAGE },
-  watch: { run: watchCommand, summary: 'run the watch daemon: anonymize every DICOM file that lands in Sources', usage: WATCH_USAGE },
-  status: { run: statusCommand, summary: "show the watch daemon's status", usage: STATUS_USAGE },
-  // Loaded only when used: Ink and React stay out of the other commands' start-up.
+interface LoadedCommand {
+  readonly run: Command;
+  readonly usage: string;
+}
+
+// Each command's module is loaded only when it runs: start-up time is part of every batch's time,
+// and Ink, React, chokidar and the exports stay out of the commands that do not need them.
+const COMMANDS: Readonly<Record<string, { readonly load: () => Promise<LoadedCommand>; readonly summary: string }>> = {
+  anonymize: {
+    load: async () => import('../src/cli/anonymize-command.js').then((module) => ({ run: module.anonymizeCommand, usage: module.ANONYMIZE_USAGE })),
+    summary: 'de-identify DICOM files into a folder, with optional ZIP and mapping CSV',
+  },
+  verify: {
+    load: async () => import('../src/cli/verify-command.js').then((module) => ({ run: module.verifyCommand, usage: module.VERIFY_USAGE })),
+    summary: 'check anonymized files; with the originals, search them for leaked values',
+  },
+  mapping: {
+    load: async () => import('../src/cli/mapping-command.js').then((module) => ({ run: module.mappingCommand, usage: module.MAPPING_USAGE })),
+    summary: 'export the mapping CSV from the store, or list batches',
+  },
+  watch: {
+    load: async () => import('../daemon/watch-command.js').then((module) => ({ run: module.watchCommand, usage: module.WATCH_USAGE })),
+    summary: 'run the watch daemon: anonymize every DICOM file that lands in Sources',
+  },
+  status: {
+    load: async () => import('../src/cli/status-command.js').then((module) => ({ run: module.statusCommand, usage: module.STATUS_USAGE })),
+    summary: "show the watch daemon's status",
+  },
   tui: {
-    run: async (args, io) => {
-      // Ink draws nothing until exit when CI is set (is-in-ci); on a real terminal a person is looking.
-      if (io.stdoutIsTerminal) delete process.env['CI'];
-      return (await import('../tui/tui-command.js')).tuiCommand(args, io);
-    },
-    summary: 'open the terminal UI: pick files, set options, anonymize, review, save ZIP and mapping', usage: 'Usage: dicom-tools tui [DIR] [--out DIR] [--lang en|de]' },
-  inspect: { run: inspectCommand, summary: 'print every data element of a DICOM file (like dcmdump), or --json', usage: INSPECT_USAGE },
-  dump: { run: inspectCommand, summary: 'the same as inspect', usage: INSPECT_USAGE },
+    load: async () => ({
+      run: async (args, io) => {
+        // Ink draws nothing until exit when CI is set (is-in-ci); on a real terminal a person is looking.
+        if (io.stdoutIsTerminal) delete process.env['CI'];
+        return (await import('../tui/tui-command.js')).tuiCommand(args, io);
+      },
+      usage: 'Usage: dicom-tools tui [DIR] [--out DIR] [--lang en|de]',
+    }),
+    summary: 'open the terminal UI: pick files, set options, anonymize, review, save ZIP and mapping',
+  },
+  inspect: {
+    load: async () => import('../src/cli/inspect-command.js').then((module) => ({ run: module.inspectCommand, usage: module.INSPECT_USAGE })),
+    summary: 'print every data element of a DICOM file (like dcmdump), or --json',
+  },
+  dump: {
+    load: async () => import('../src/cli/inspect-command.js').then((module) => ({ run: module.inspectCommand, usage: module.INSPECT_USAGE })),
+    summary: 'the same as inspect',
+  },
 };
 
 function version(): string {
@@ -64,11 +89,12 @@ async function main(argv: readonly string[], io: CommandIo = processIo): Promise
     io.stdout.write(`dicom-tools ${version()}\n`);
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const entry = COMMANDS[name];
+  if (!entry) {
     io.stderr.write(`dicom-tools: unknown command '${name}'\n\n${usage()}\n`);
     return EXIT_USAGE;
   }
+  const command = await entry.load();
   try {
     return await command.run(rest, io);
   } catch (error) {

@@ -19,6 +19,8 @@ const tiny = args.includes('--tiny');
 const keep = args.includes('--keep');
 const only = args.find((arg) => arg.startsWith('--only='))?.slice(7).split(',') ?? ['W1', 'W2', 'W3', 'daemon'];
 const MiB = 1 << 20;
+/** Runs of each command per workload; the best counts (this machine's disk timing varies a lot). */
+const ROUNDS = tiny ? 1 : 3;
 
 // ---------------------------------------------------------------- workload generation
 
@@ -213,21 +215,25 @@ async function benchWorkload(root: string, workload: Workload, env: NodeJS.Proce
   console.log(`\n${workload.name}: ${workload.description} — ${workload.files} files, ${fmt(workload.bytes / 1e6)} MB (target: ${workload.target})`);
   warm(workload.dir);
   const cpOut = path.join(root, `${workload.name}-cp`);
-  // Best of two runs each, the page cache warm and the disk settled before every run.
+  // Best of three runs each, the page cache warm and the disk settled before every run.
   const best = (runs: Run[]) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
   const cpRuns: Run[] = [];
   const cpSyncRuns: Run[] = [];
   const anonymizeRuns: Run[] = [];
   const out = path.join(root, `${workload.name}-anonymized`);
-  for (let round = 0; round < 2; round++) {
+  // Each run starts from the same state: its previous output removed and the disk settled (file
+  // deletion and write-back of one run must not be paid by the next).
+  const settled = async (folder: string) => {
+    rmSync(folder, { recursive: true, force: true });
     await settleDisk();
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    await settled(cpOut);
     cpRuns.push(await measure('cp', ['-r', workload.dir, cpOut]));
-    rmSync(cpOut, { recursive: true, force: true });
-    await settleDisk();
+    await settled(cpOut);
     cpSyncRuns.push(await measure('sh', ['-c', 'cp -r "$0" "$1" && sync', workload.dir, cpOut]));
-    rmSync(cpOut, { recursive: true, force: true });
-    await settleDisk();
-    rmSync(out, { recursive: true, force: true });
+    await settled(cpOut);
+    await settled(out);
     const run = await measure(process.execPath, [CLI, 'anonymize', workload.dir, '--out', out], env);
     if (run.code !== 0) throw new Error(`${workload.name}: dicom-tools exited ${run.code}: ${run.stderr}`);
     anonymizeRuns.push(run);

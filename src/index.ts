@@ -15,4 +15,4 @@ export { loadSecret } from './config/secret.js';
 export { ConfigError } from './config/config-error.js';
 export { readDaemonStatus, writeDaemonStatus, isDaemonAlive, isProcessAlive, describeDaemonStatus, DAEMON_STATUS_FILENAME, type DaemonStatus } from './status/daemon-status.js';
 export type { JournalEntry } from './store/mapping-store.js';
-export { internalErrorReason } from './deid/prepare-output.js';
+export { internalErrorReason } from './deid/internal-error.js';

@@ -6,8 +6,6 @@ import { anonymizeFiles, prepareOutDir, type AnonymizeSummary, type FileResult }
 import { describeOptions, type DeidOptions } from '../deid/options.js';
 import { PROFILE_EDITION } from '../deid/profile.js';
 import { Pseudonymizer } from '../deid/pseudonyms.js';
-import { writeMappingCsv } from '../export/mapping-csv.js';
-import { writeZip } from '../export/zip-export.js';
 import { MappingStore } from '../store/mapping-store.js';
 import { EXIT_FAILED, EXIT_OK, UsageError, type CommandIo } from './io.js';
 import { optionFlags, optionsFromFlags, OPTION_FLAGS_HELP } from './option-flags.js';
@@ -74,8 +72,8 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
     progress.done();
     for (const missing of summary.missing) io.stderr.write(`dicom-tools: ${missing}: no such file or folder\n`);
     const outputs = summary.results.filter((result): result is FileResult & { output: string } => result.output !== undefined);
-    if (values.zip) await writeZip(outputs.map((result) => ({ sourcePath: result.output, name: path.basename(result.output) })), values.zip);
-    if (values.mapping) await writeMappingCsv(store.records({ batchId }), values.mapping);
+    if (values.zip) await (await import('../export/zip-export.js')).writeZip(outputs.map((result) => ({ sourcePath: result.output, name: path.basename(result.output) })), values.zip);
+    if (values.mapping) await (await import('../export/mapping-csv.js')).writeMappingCsv(store.records({ batchId }), values.mapping);
     const seconds = (Date.now() - started) / 1000;
     if (values.json) io.stdout.write(`${JSON.stringify(jsonReport(summary, options, values.out, seconds, values.zip, values.mapping), null, 2)}\n`);
     else io.stderr.write(`${textSummary(summary, options, values.out, seconds, values.zip, values.mapping)}\n`);

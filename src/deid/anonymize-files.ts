@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DicomError, DicomIoError, commitOutputs, discardOutputs, type DicomErrorCode, type PendingOutput } from '../dicom/index.js';
+import { DicomError, DicomIoError, type DicomErrorCode } from '../dicom/errors.js';
+import { commitOutputs, discardOutputs, type PendingOutput } from '../dicom/write-output.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import { collectInputs, type InputFile } from './collect-inputs.js';
 import type { DeidOptions } from './options.js';

@@ -1,4 +1,4 @@
-import { tagGroup } from '../dicom/index.js';
+import { tagGroup } from '../dicom/tag.js';
 import { PROFILE, type ProfileEntry } from './profile.js';
 
 // Which Table E.1-1 attributes each of the product's data options covers. The standard has

@@ -4,6 +4,7 @@ import type { MappingRecord } from '../store/mapping-record.js';
 import type { FileResult } from './anonymize-files.js';
 import type { DeidOptions } from './options.js';
 import { planDeidentification } from './plan-deid.js';
+import { internalErrorReason } from './internal-error.js';
 import type { Pseudonymizer } from './pseudonyms.js';
 
 /** What preparing one input gave: a written, not yet committed output, or a final result. */
@@ -18,6 +19,12 @@ export interface PrepareSettings {
 }
 
 /**
+ * The head of each file (all of a small one) is read into this one buffer: files are prepared one
+ * at a time per thread, and nothing of a file's bytes is kept once its output is written.
+ */
+const headBuffer = Buffer.allocUnsafe(1 << 20);
+
+/**
  * Reads, de-identifies and writes one input to a temporary file beside `<stem>.dcm` in the output
  * folder, where the stem is the new SOP Instance UID. The caller settles the final name (unique in
  * the batch) and commits. Never throws: a problem becomes a failed or skipped result. Synchronous:
@@ -25,7 +32,7 @@ export interface PrepareSettings {
  */
 export function prepareOutput(input: string, named: boolean, settings: PrepareSettings, keys: Pseudonymizer): PrepareOutcome {
   try {
-    const file = readDicomFile(input);
+    const file = readDicomFile(input, { reuse: headBuffer });
     const plan = planDeidentification(file, settings.options, keys);
     const stem = (plan.sopInstanceUid ?? `anon-${keys.token(path.resolve(input))}`).replace(/[^0-9A-Za-z.-]/g, '_');
     const filePlan = planFile(file, plan.edits, { zeroPreamble: true, metaEdits: plan.metaEdits });
@@ -58,13 +65,4 @@ export function prepareOutput(input: string, named: boolean, settings: PrepareSe
     }
     return { kind: 'done', result: { input, status: 'failed', code: 'BUG', reason: internalErrorReason(input, error) } };
   }
-}
-
-/**
- * Not a problem with the file but a bug of ours: reported loudly, naming the file and the error's
- * first line (our messages carry no values), and the batch goes on.
- */
-export function internalErrorReason(file: string, error: unknown): string {
-  const message = error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : 'unknown error';
-  return `${file}: internal error (please report): ${message}`;
 }

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { internalErrorReason, prepareOutput, type PrepareOutcome, type PrepareSettings } from './prepare-output.js';
+import { internalErrorReason } from './internal-error.js';
+import type { PrepareOutcome, PrepareSettings } from './prepare-output.js';
 import type { Pseudonymizer } from './pseudonyms.js';
 
 /** One input to prepare; `index` is its place in the batch. */
@@ -50,6 +51,8 @@ class InProcessPreparer implements Preparer {
   ) {}
 
   async run(tasks: readonly PrepareTask[], onOutcome: OnOutcome, signal?: AbortSignal): Promise<void> {
+    // Loaded here: with workers, the main thread never needs the reader, planner and writer.
+    const { prepareOutput } = await import('./prepare-output.js');
     for (const task of tasks) {
       if (signal?.aborted) return;
       onOutcome(task.index, prepareOutput(task.input, task.named, this.settings, this.keys));

@@ -1,4 +1,4 @@
-import { isPrivateTag, type Tag } from '../dicom/index.js';
+import { isPrivateTag, type Tag } from '../dicom/tag.js';
 import { ACTION_COLUMNS, PRIVATE_ATTRIBUTES_ROW, PROFILE_EDITION, PROFILE_ROWS } from './profile.generated.js';
 
 export { PROFILE_EDITION };

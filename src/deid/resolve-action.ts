@@ -1,4 +1,4 @@
-import { isPrivateTag, type Tag } from '../dicom/index.js';
+import { isPrivateTag, type Tag } from '../dicom/tag.js';
 import { dataGroupOf } from './option-groups.js';
 import type { DeidOptions } from './options.js';
 import { PRIVATE_RULE, profileEntryFor, type ActionCode } from './profile.js';

@@ -47,6 +47,7 @@ function normaliseTerm(term: string): string {
 }
 
 const decoders = new Map<string, TextDecoder>();
+const singleByteDecoders = new Map<string, TextDecoder>();
 function decoderFor(label: string): TextDecoder {
   let decoder = decoders.get(label);
   if (!decoder) {
@@ -58,6 +59,14 @@ function decoderFor(label: string): TextDecoder {
 
 /** Decodes a text value; `terms` are the values of Specific Character Set (empty = default repertoire). */
 export function decodeText(bytes: Uint8Array, terms: readonly string[]): string {
+  // Nearly every file declares one of a few single-byte sets: decide once per declaration.
+  const key = terms.length === 0 ? '' : terms.length === 1 ? (terms[0] ?? '') : undefined;
+  let decoder = key === undefined ? undefined : singleByteDecoders.get(key);
+  if (decoder === undefined && key !== undefined && !key.includes('2022')) {
+    decoder = decoderFor(SINGLE_BYTE[normaliseTerm(key)] ?? 'latin1');
+    if (singleByteDecoders.size < 256) singleByteDecoders.set(key, decoder);
+  }
+  if (decoder) return decoder.decode(bytes);
   const normalised = terms.map(normaliseTerm);
   const usesIso2022 = normalised.some((term) => term.startsWith('ISO 2022'));
   if (!usesIso2022) return decoderFor(SINGLE_BYTE[normalised[0] ?? ''] ?? 'latin1').decode(bytes);

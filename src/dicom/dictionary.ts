@@ -1,4 +1,4 @@
-import { EXACT_ROWS, REPEATING_ROWS, DICTIONARY_EDITION } from './dictionary.generated.js';
+import { EXACT_ROWS, REPEATING_ROWS, DICTIONARY_EDITION, type DictionaryRow } from './dictionary.generated.js';
 import { isGroupLengthTag, isPrivateCreatorTag, isPrivateTag, type Tag } from './tag.js';
 import { isVr, type Vr } from './vr.js';
 
@@ -18,9 +18,21 @@ function toEntry(tag: Tag, keyword: string, vr: string, vm: string, retired: 0 |
   return { tag, keyword, vrs, vm, retired: retired === 1 };
 }
 
-const EXACT: ReadonlyMap<Tag, DictionaryEntry> = new Map(
-  EXACT_ROWS.map(([tag, keyword, vr, vm, retired]) => [tag >>> 0, toEntry(tag >>> 0, keyword, vr, vm, retired)]),
-);
+// Rows are turned into entries when first asked for: every process and worker thread loads this
+// module, and building all 5000 entries up front was a noticeable part of start-up.
+const EXACT_ROW_BY_TAG: ReadonlyMap<Tag, DictionaryRow> = new Map(EXACT_ROWS.map((row) => [row[0] >>> 0, row]));
+const exactEntries = new Map<Tag, DictionaryEntry>();
+
+function exactEntry(tag: Tag): DictionaryEntry | undefined {
+  let entry = exactEntries.get(tag);
+  if (!entry) {
+    const row = EXACT_ROW_BY_TAG.get(tag);
+    if (!row) return undefined;
+    entry = toEntry(tag, row[1], row[2], row[3], row[4]);
+    exactEntries.set(tag, entry);
+  }
+  return entry;
+}
 
 const REPEATING = REPEATING_ROWS.map(([mask, value, keyword, vr, vm, retired]) => ({
   mask: mask >>> 0,
@@ -31,7 +43,7 @@ const REPEATING = REPEATING_ROWS.map(([mask, value, keyword, vr, vm, retired]) =
 /** The PS3.6 entry for a standard tag, including repeating groups (50xx, 60xx, ...); undefined for private tags. */
 export function lookupTag(tag: Tag): DictionaryEntry | undefined {
   if (isPrivateTag(tag)) return undefined;
-  const exact = EXACT.get(tag);
+  const exact = exactEntry(tag);
   if (exact) return exact;
   for (const row of REPEATING) {
     if (((tag & row.mask) >>> 0) === row.value) return row.entry;
@@ -67,9 +79,8 @@ export function implicitVrOf(tag: Tag, hints: ImplicitVrHints): Vr {
 
 /** Every keyword, for name-based lookups (CLI, tests). */
 export function tagForKeyword(keyword: string): Tag | undefined {
-  return KEYWORDS.get(keyword);
+  keywords ??= new Map(EXACT_ROWS.filter((row) => row[1] !== '').map((row) => [row[1], row[0] >>> 0]));
+  return keywords.get(keyword);
 }
 
-const KEYWORDS: ReadonlyMap<string, Tag> = new Map(
-  [...EXACT.values()].filter((entry) => entry.keyword !== '').map((entry) => [entry.keyword, entry.tag]),
-);
+let keywords: Map<string, Tag> | undefined;

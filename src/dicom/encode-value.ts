@@ -63,24 +63,44 @@ function toNumbers(tag: Tag, vr: Vr, value: Exclude<ElementValue, Uint8Array | {
 
 const ASCII_ONLY = /^[\x20-\x7e\r\n\t\f\x1b]*$/;
 
-function encodeText(tag: Tag, vr: Vr, values: readonly string[], characterSet: readonly string[]): Uint8Array {
+/**
+ * The common case in one allocation: one ASCII value of a string VR, header and padding included
+ * (a batch writes thousands of these). Undefined when the value needs the general path.
+ */
+export function encodeAsciiElement(tag: Tag, vr: Vr, value: string, encoding: Encoding): Uint8Array | undefined {
+  if (!STRING_VRS.has(vr) || !ASCII_ONLY.test(value)) return undefined;
+  checkString(tag, vr, value, value.length);
+  const padded = value.length + (value.length % 2);
+  const out = Buffer.allocUnsafe(headerSize(vr, encoding) + padded);
+  const at = writeHeader(out, 0, tag, vr, padded, encoding);
+  out.write(value, at, 'latin1');
+  if (padded > value.length) out[at + value.length] = paddingByte(vr);
+  return out;
+}
+
+/** What the VR allows of one string value: messages name the tag, never the value. */
+function checkString(tag: Tag, vr: Vr, value: string, byteLength: number): void {
+  if (!TEXT_VRS.has(vr) && value.includes('\\')) {
+    throw new InvalidValueError(`a value for ${formatTag(tag)} contains a backslash, the value separator`, { tag });
+  }
   const max = MAX_STRING_BYTES.get(vr);
+  if (max !== undefined && byteLength > max) {
+    throw new InvalidValueError(`a value for ${formatTag(tag)} is ${byteLength} bytes; VR ${vr} allows ${max}`, { tag });
+  }
+  if (vr === 'PN' && value.length > PN_GROUP_MAX_CHARS && value.split('=').some((group) => [...group].length > PN_GROUP_MAX_CHARS)) {
+    throw new InvalidValueError(`a person name component group for ${formatTag(tag)} exceeds ${PN_GROUP_MAX_CHARS} characters`, { tag });
+  }
+  if (vr === 'UI' && value !== '' && !UID_SYNTAX.test(value)) {
+    throw new InvalidValueError(`a value for ${formatTag(tag)} is not a valid UID`, { tag });
+  }
+}
+
+function encodeText(tag: Tag, vr: Vr, values: readonly string[], characterSet: readonly string[]): Uint8Array {
   const encoded: Buffer[] = [];
   let length = Math.max(0, values.length - 1); // the backslashes between values
   for (const value of values) {
-    if (!TEXT_VRS.has(vr) && value.includes('\\')) {
-      throw new InvalidValueError(`a value for ${formatTag(tag)} contains a backslash, the value separator`, { tag });
-    }
     const bytes = encodeString(tag, vr, value, characterSet);
-    if (max !== undefined && bytes.length > max) {
-      throw new InvalidValueError(`a value for ${formatTag(tag)} is ${bytes.length} bytes; VR ${vr} allows ${max}`, { tag });
-    }
-    if (vr === 'PN' && value.length > PN_GROUP_MAX_CHARS && value.split('=').some((group) => [...group].length > PN_GROUP_MAX_CHARS)) {
-      throw new InvalidValueError(`a person name component group for ${formatTag(tag)} exceeds ${PN_GROUP_MAX_CHARS} characters`, { tag });
-    }
-    if (vr === 'UI' && value !== '' && !UID_SYNTAX.test(value)) {
-      throw new InvalidValueError(`a value for ${formatTag(tag)} is not a valid UID`, { tag });
-    }
+    checkString(tag, vr, value, bytes.length);
     encoded.push(bytes);
     length += bytes.length;
   }

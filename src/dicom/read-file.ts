@@ -38,6 +38,12 @@ export interface DicomFile {
 export interface ReadOptions {
   /** Bytes read at first; grown as the header needs. */
   readonly initialChunk?: number;
+  /**
+   * Read the head into this buffer instead of a new one (its length is the initial chunk). For
+   * batches: no allocation per file, so no garbage collection driven by large buffers. The result
+   * is valid only until the buffer is used again.
+   */
+  readonly reuse?: Buffer;
 }
 
 // Headers are rarely larger; Pixel Data beyond it is copied from disk by the writer.
@@ -58,7 +64,7 @@ export function readDicomFile(path: string, options: ReadOptions = {}): DicomFil
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new DicomIoError('not a regular file', { file: path });
-    return readOpenFile(fd, path, stat.size, options.initialChunk ?? DEFAULT_CHUNK);
+    return readOpenFile(fd, path, stat.size, options.reuse ?? options.initialChunk ?? DEFAULT_CHUNK);
   } catch (error) {
     if (error instanceof DicomError) throw error.inFile(path);
     if (error instanceof NeedMoreBytes) throw new TruncatedDicomError('the file ends inside an element', { offset: error.upTo, file: path });
@@ -69,8 +75,8 @@ export function readDicomFile(path: string, options: ReadOptions = {}): DicomFil
   }
 }
 
-function readOpenFile(fd: number, path: string, size: number, initialChunk: number): DicomFile {
-  let head = readRange(fd, 0, Math.min(size, initialChunk));
+function readOpenFile(fd: number, path: string, size: number, initial: number | Buffer): DicomFile {
+  let head = typeof initial === 'number' ? readRange(fd, 0, Math.min(size, initial)) : readInto(fd, initial.subarray(0, Math.min(size, initial.length)));
   const warnings: string[] = [];
   const layout = detectLayout(head, size);
   const metaStart = layout === 'part10' ? 132 : 0;
@@ -164,7 +170,11 @@ class DiskSource implements ByteSource {
 }
 
 function readRange(fd: number, position: number, length: number): Buffer {
-  const buffer = Buffer.allocUnsafe(length);
+  return readInto(fd, Buffer.allocUnsafe(length), position);
+}
+
+function readInto(fd: number, buffer: Buffer, position = 0): Buffer {
+  const length = buffer.length;
   let done = 0;
   while (done < length) {
     const read = readSync(fd, buffer, done, length - done, position + done);

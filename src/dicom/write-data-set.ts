@@ -1,5 +1,5 @@
 import type { DataSetEdits, ElementEdit, ElementValue, NewItem } from './edits.js';
-import { defaultVrOf, encodeHeader, encodeMarker, encodeValue, headerSize, writeHeader } from './encode-value.js';
+import { defaultVrOf, encodeAsciiElement, encodeHeader, encodeMarker, encodeValue, headerSize, writeHeader } from './encode-value.js';
 import { declaredCharacterSet, valueVrOf } from './element-access.js';
 import type { DicomElement, DicomItem, Encoding } from './model.js';
 import { ITEM, isGroupLengthTag, tagGroup, type Tag } from './tag.js';
@@ -105,13 +105,37 @@ export function planDataSet(elements: readonly DicomElement[], edits: DataSetEdi
 /** Edits that add an element absent from `elements`, in tag order. */
 function additionsTo(elements: readonly DicomElement[], edits: DataSetEdits): [Tag, ElementEdit][] {
   const additions: [Tag, ElementEdit][] = [];
+  const sorted = isSortedByTag(elements);
   let present: Set<Tag> | undefined;
   for (const entry of edits) {
     if (entry[1].op !== 'set') continue;
+    if (sorted) {
+      if (!hasTagSorted(elements, entry[0])) additions.push(entry);
+      continue;
+    }
     present ??= new Set(elements.map((element) => element.tag));
     if (!present.has(entry[0])) additions.push(entry);
   }
   return additions.sort(([a], [b]) => a - b);
+}
+
+function isSortedByTag(elements: readonly DicomElement[]): boolean {
+  for (let index = 1; index < elements.length; index++) if ((elements[index] as DicomElement).tag <= (elements[index - 1] as DicomElement).tag) return false;
+  return true;
+}
+
+/** Binary search: data sets are in ascending tag order (checked first; a file that is not gets a set). */
+function hasTagSorted(elements: readonly DicomElement[], tag: Tag): boolean {
+  let low = 0;
+  let high = elements.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const found = (elements[middle] as DicomElement).tag;
+    if (found === tag) return true;
+    if (found < tag) low = middle + 1;
+    else high = middle - 1;
+  }
+  return false;
 }
 
 /**
@@ -245,42 +269,31 @@ export function encodeNew(tag: Tag, vr: Vr, value: ElementValue, context: Pick<P
     const length = items.reduce((sum, bytes) => sum + bytes.length, 0);
     return Buffer.concat([encodeHeader(tag, 'SQ', length, context.encoding), ...items]);
   }
+  if (typeof value === 'string') {
+    const direct = encodeAsciiElement(tag, vr, value, context.encoding);
+    if (direct) return direct;
+  }
   const valueBytes = encodeValue(tag, vr, value, context.encoding.littleEndian, context.characterSet);
   const out = Buffer.allocUnsafe(headerSize(vr, context.encoding) + valueBytes.length);
   out.set(valueBytes, writeHeader(out, 0, tag, vr, valueBytes.length, context.encoding));
   return out;
 }
 
-// A batch writes the same new elements into file after file (the pseudonym, emptied values, dummies,
-// study UIDs, the de-identification markers): each is encoded once and the bytes shared, read-only.
-const SHARED_LIMIT = 4096;
-const sharedByValue = new Map<string, Uint8Array>();
-const sharedBySequence = new WeakMap<object, Map<string, Uint8Array>>();
+// The same new sequences go into file after file (the de-identification markers, emptied
+// sequences): each sequence object is encoded once per encoding and its bytes shared, read-only.
+const sharedSequences = new WeakMap<object, Map<string, Uint8Array>>();
 
 function encodeNewShared(tag: Tag, vr: Vr, value: ElementValue, context: PlanContext): Uint8Array {
-  const where = `${tag}|${vr}|${context.encoding.explicitVr ? 'E' : 'I'}${context.encoding.littleEndian ? 'L' : 'B'}|${context.characterSet.join('\\')}`;
-  let cache: Map<string, Uint8Array> | undefined;
-  let key: string | undefined;
-  if (typeof value === 'string') key = `s${where}|${value}`;
-  else if (isStrings(value)) key = `a${where}|${value.length}|${value.join('\u0000')}`;
-  else if (typeof value === 'object' && 'items' in value) {
-    cache = sharedBySequence.get(value);
-    if (!cache) sharedBySequence.set(value, (cache = new Map()));
-    key = where;
-  }
-  if (key === undefined) return encodeNew(tag, vr, value, context);
-  cache ??= sharedByValue;
+  if (typeof value !== 'object' || !('items' in value)) return encodeNew(tag, vr, value, context);
+  let cache = sharedSequences.get(value);
+  if (!cache) sharedSequences.set(value, (cache = new Map()));
+  const key = `${tag}|${context.encoding.explicitVr ? 'E' : 'I'}${context.encoding.littleEndian ? 'L' : 'B'}|${context.characterSet.join('\\')}`;
   let bytes = cache.get(key);
   if (!bytes) {
     bytes = encodeNew(tag, vr, value, context);
-    if (cache.size >= SHARED_LIMIT) cache.clear();
     cache.set(key, bytes);
   }
   return bytes;
-}
-
-function isStrings(value: ElementValue): value is readonly string[] {
-  return Array.isArray(value) && value.every((entry) => typeof entry === 'string');
 }
 
 function encodeItem(item: NewItem, context: Pick<PlanContext, 'encoding' | 'characterSet'>): Uint8Array {
