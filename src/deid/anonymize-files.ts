@@ -147,8 +147,8 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
  * this size keep that to a few per second, and the time bound keeps progress and the mapping moving.
  */
 const COMMIT_FILES = 4096;
-const COMMIT_BYTES = 1 << 30;
-const COMMIT_AFTER_MS = 1000;
+const COMMIT_BYTES = 256 << 20;
+const COMMIT_AFTER_MS = 500;
 
 interface Prepared {
   readonly index: number;

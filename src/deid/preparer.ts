@@ -35,11 +35,13 @@ const WORKER_THRESHOLD_BYTES = 64 << 20;
 const WORKER_SCRIPT = new URL('./prepare-worker.js', import.meta.url);
 
 export function createPreparer(settings: PrepareSettings, keys: Pseudonymizer, batch: { readonly files: number; readonly bytes: number }): Preparer {
-  const workers = Math.min(availableParallelism(), 4);
+  // No more workers than files: an idle worker still costs its start-up and its memory.
+  const workers = Math.min(availableParallelism(), 4, batch.files);
   const large = batch.files >= WORKER_THRESHOLD_FILES || batch.bytes >= WORKER_THRESHOLD_BYTES;
   // The worker script is compiled JavaScript; run from TypeScript sources there is none, and the
   // main thread prepares everything itself.
-  if (!large || workers < 2 || !existsSync(fileURLToPath(WORKER_SCRIPT))) return new InProcessPreparer(settings, keys);
+  // Even one worker is worth it for a large batch: the event loop (the TUI) stays free while it copies.
+  if (!large || !existsSync(fileURLToPath(WORKER_SCRIPT))) return new InProcessPreparer(settings, keys);
   return new WorkerPool(workers, settings, keys.secretBytes());
 }
 
