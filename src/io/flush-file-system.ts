@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 
 // Node has no syncfs(2). coreutils' `sync -f PATH` calls it for the file system holding PATH and
 // exits non-zero when it fails (Linux reports write-back errors through syncfs since 5.8). Taken
@@ -22,7 +23,8 @@ export function flushFileSystem(directory: string): Promise<boolean> {
   const command = syncProgram();
   if (!command) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const child = spawn(command, ['-f', directory], { stdio: 'ignore' });
+    // Absolute, so a folder named like an option ("-x") is never read as one.
+    const child = spawn(command, ['-f', path.resolve(directory)], { stdio: 'ignore' });
     child.on('error', () => {
       program = null;
       resolve(false);
