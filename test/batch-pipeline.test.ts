@@ -106,6 +106,8 @@ describe('a batch in worker threads', () => {
       },
     });
     await expect(run).rejects.toThrow('the mapping store is read-only');
+    // Nothing it could not record is left: no output, no temporary file.
+    expect(readdirSync(out)).toEqual([]);
   });
 });
 

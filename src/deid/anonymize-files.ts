@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DicomError, DicomIoError, type DicomErrorCode } from '../dicom/errors.js';
 import { commitOutputs, discardOutputs, type PendingOutput } from '../dicom/write-output.js';
@@ -74,13 +74,16 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
   let groupBytes = 0;
   let groupStarted = 0;
   let committed: Promise<void> = Promise.resolve();
+  // Set when the mapping store fails: the batch stops, and no output it cannot record is kept.
   let failure: unknown;
+  const stop = new AbortController();
   const commitGroup = async (batch: readonly Prepared[]) => {
+    if (failure !== undefined) {
+      discardOutputs(batch.map((item) => item.pending));
+      return;
+    }
     try {
-      await commitOutputs(
-        batch.map((item) => item.pending),
-        'file-system',
-      );
+      await commitOutputs(batch.map((item) => item.pending), 'file-system');
     } catch (error) {
       const reason = error instanceof DicomError ? error.message : String(error);
       for (const item of batch) {
@@ -89,7 +92,12 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
       }
       return;
     }
-    request.record?.(batch.map((item) => item.record));
+    try {
+      request.record?.(batch.map((item) => item.record));
+    } catch (error) {
+      for (const item of batch) rmSync(item.pending.target, { force: true });
+      throw error;
+    }
     for (const item of batch) report(item.index, { ...item.result, output: item.pending.target });
   };
   const commit = () => {
@@ -98,7 +106,8 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
     groupBytes = 0;
     if (batch.length > 0) {
       committed = committed.then(() => commitGroup(batch)).catch((error: unknown) => {
-        failure ??= error; // the mapping store failed: the batch stops with that error
+        failure ??= error;
+        stop.abort();
       });
     }
     return committed;
@@ -123,8 +132,9 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
   };
   const settings = { outDir: request.outDir, options: request.options, batchId: request.batchId };
   const preparer = createPreparer(settings, request.keys, { files: files.length, bytes: files.reduce((sum, file) => sum + file.size, 0) });
+  const signal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
   try {
-    if (failure === undefined) await preparer.run(files.map((file, index) => ({ index, input: file.path, named: file.named })), onOutcome, request.signal);
+    await preparer.run(files.map((file, index) => ({ index, input: file.path, named: file.named })), onOutcome, signal);
   } finally {
     await commit();
     await preparer.close();
