@@ -95,7 +95,7 @@ class WorkerPool implements Preparer {
         // Every worker failed: what was never handed out fails too rather than vanishing.
         while (!stopped()) {
           const task = tasks[next++] as PrepareTask;
-          onOutcome(task.index, { kind: 'done', result: { input: task.input, status: 'failed', code: 'BUG', reason: `${task.input}: internal error (please report): no worker left` } });
+          onOutcome(task.index, { kind: 'done', result: { input: task.input, status: 'failed', code: 'BUG', reason: internalErrorReason(task.input, new Error('no worker thread left')) } });
         }
         resolve();
       };
@@ -104,7 +104,7 @@ class WorkerPool implements Preparer {
         let chunks = 0;
         const dispatch = () => {
           if (stopped()) return;
-          // Small chunks near the end keep both workers busy to the last file.
+          // Smaller chunks towards the end keep every worker busy to the last file.
           const size = Math.max(1, Math.min(CHUNK_FILES, Math.ceil((tasks.length - next) / (this.workers.length * 4))));
           const chunk = tasks.slice(next, next + size);
           next += chunk.length;
