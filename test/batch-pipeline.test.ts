@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -108,6 +109,60 @@ describe('a batch in worker threads', () => {
     await expect(run).rejects.toThrow('the mapping store is read-only');
     // Nothing it could not record is left: no output, no temporary file.
     expect(readdirSync(out)).toEqual([]);
+  });
+});
+
+// A full disk, for real: a 1 MiB tmpfs as the output folder (mounting needs root; skipped without).
+const full = path.join(root, 'full');
+mkdirSync(full);
+const canMount = (() => {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', full], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+afterAll(() => {
+  if (canMount) execFileSync('umount', [full]);
+});
+
+describe('a batch on a disk that fills up', () => {
+  it.runIf(canMount)('fails the files that do not fit with "disk full", keeps every output whole, and leaves no temporary file', async () => {
+    // 40 files of 140 KB: about seven fit.
+    const large = path.join(root, 'large');
+    await makeInstances(path.join(corpusDir, 'dcmqadeident_00001.dcm'), large, 40);
+    const recorded: string[] = [];
+    const summary = await engine.anonymizeFiles({
+      inputs: [large],
+      outDir: full,
+      options: engine.DEFAULT_OPTIONS,
+      keys,
+      batchId: 'full',
+      record: (records) => recorded.push(...records.map((record) => record.anonymizedFilename)),
+    });
+    expect(summary.anonymized).toBeGreaterThan(0);
+    expect(summary.failed).toBeGreaterThan(0);
+    expect(summary.anonymized + summary.failed).toBe(40);
+    for (const failure of summary.results.filter((result) => result.status === 'failed')) {
+      expect(failure.code).toBe('IO');
+      expect(failure.reason).toContain('disk full');
+    }
+    expect(temporaries(full)).toEqual([]);
+    const outputs = readdirSync(full);
+    expect(outputs.sort()).toEqual(recorded.sort());
+    // Pixel Data, the last element, is whole: byte for byte the source's.
+    const pixelData = (file: string) => {
+      const parsed = readDicomFile(file);
+      const last = parsed.dataSet[parsed.dataSet.length - 1];
+      expect(last?.tag).toBe(0x7fe00010);
+      return readFileSync(file).subarray(last?.start ?? 0);
+    };
+    const sourcePixels = pixelData(path.join(large, 'IM1'));
+    for (const name of outputs) {
+      expect(textAt(readDicomFile(path.join(full, name)), [], 0x00100020)[0]).toMatch(/^ANON-/);
+      expect(pixelData(path.join(full, name)).equals(sourcePixels)).toBe(true);
+    }
   });
 });
 
