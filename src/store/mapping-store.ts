@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import { describeFsError, ensureDataDir } from '../config/data-dir.js';
 import { BATCH_SOURCES, type BatchSource, type BatchSummary, type MappingRecord } from './mapping-record.js';
 import { MappingStoreError } from './mapping-store-error.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+
+// Loaded as the CommonJS module it is (an ESM import makes Node scan its source first: slower start-up).
+const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
 
 /** The database file in the data folder. */
 export const MAPPING_STORE_FILENAME = 'mapping.sqlite';
@@ -148,7 +152,7 @@ export class MappingStore {
     }
     let db: Database.Database | undefined;
     try {
-      db = new Database(dbPath, { timeout: BUSY_TIMEOUT_MS });
+      db = new Sqlite(dbPath, { timeout: BUSY_TIMEOUT_MS });
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       // Output names are random UIDs, so each insert touches a random page of their index: a larger
@@ -298,7 +302,7 @@ function recordProblem(record: MappingRecord): string | undefined {
 
 /** SQLite's messages name constraints and files, never bound values, so they are safe to show. */
 function describeStoreError(error: unknown): string {
-  if (error instanceof Database.SqliteError) {
+  if (error instanceof Sqlite.SqliteError) {
     const hints: Record<string, string> = {
       SQLITE_NOTADB: 'the file is not a SQLite database; move it aside and restore a backup (it is the only link back to the original patients)',
       SQLITE_CORRUPT: 'the database is damaged; move it aside and restore a backup (it is the only link back to the original patients)',
