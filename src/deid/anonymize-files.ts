@@ -131,7 +131,7 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
     if (group.length >= COMMIT_FILES || groupBytes >= COMMIT_BYTES || Date.now() - groupStarted >= COMMIT_AFTER_MS) void commit();
   };
   const settings = { outDir: request.outDir, options: request.options, batchId: request.batchId };
-  const preparer = createPreparer(settings, request.keys, { files: files.length, bytes: files.reduce((sum, file) => sum + file.size, 0) });
+  const preparer = createPreparer(settings, request.keys, files.map((file) => file.path));
   const signal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
   try {
     await preparer.run(files.map((file, index) => ({ index, input: file.path, named: file.named })), onOutcome, signal);

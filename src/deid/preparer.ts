@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -34,18 +34,23 @@ const WORKER_THRESHOLD_BYTES = 64 << 20;
 
 const WORKER_SCRIPT = new URL('./prepare-worker.js', import.meta.url);
 
-export function createPreparer(settings: PrepareSettings, keys: Pseudonymizer, batch: { readonly files: number; readonly bytes: number }): Preparer {
+export function createPreparer(settings: PrepareSettings, keys: Pseudonymizer, inputs: readonly string[]): Preparer {
   // A worker per core (the main thread's share, naming, renaming and recording, is small), and no
   // more workers than files: an idle worker still costs its start-up and its memory. On the 2-core
   // test machine two workers beat one for 5000 small files (3.2 s against 3.7-4.3 s), where each
   // file waits in the kernel to be created; one was 10-15 % faster for 2000 large ones.
-  const workers = Math.min(availableParallelism(), 4, batch.files);
-  const large = batch.files >= WORKER_THRESHOLD_FILES || batch.bytes >= WORKER_THRESHOLD_BYTES;
+  const workers = Math.min(availableParallelism(), 4, inputs.length);
+  const large = inputs.length >= WORKER_THRESHOLD_FILES || bytesOf(inputs) >= WORKER_THRESHOLD_BYTES;
   // The worker script is compiled JavaScript; run from TypeScript sources there is none, and the
   // main thread prepares everything itself.
   // Even one worker is worth it for a large batch: the event loop (the TUI) stays free while it copies.
   if (!large || !existsSync(fileURLToPath(WORKER_SCRIPT))) return new InProcessPreparer(settings, keys);
   return new WorkerPool(workers, settings, keys.secretBytes());
+}
+
+/** Total size of a few files (only small batches are sized: a large one uses workers anyway). */
+function bytesOf(inputs: readonly string[]): number {
+  return inputs.reduce((sum, input) => sum + (statSync(input, { throwIfNoEntry: false })?.size ?? 0), 0);
 }
 
 /** Prepares on the calling thread, yielding to the event loop between files so a UI stays live. */
