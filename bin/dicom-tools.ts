@@ -15,6 +15,11 @@ interface LoadedCommand {
   readonly usage: string;
 }
 
+async function loadInspect(): Promise<LoadedCommand> {
+  const module = await import('../src/cli/inspect-command.js');
+  return { run: module.inspectCommand, usage: module.INSPECT_USAGE };
+}
+
 // Each command's module is loaded only when it runs: start-up time is part of every batch's time,
 // and Ink, React, chokidar and the exports stay out of the commands that do not need them.
 const COMMANDS: Readonly<Record<string, { readonly load: () => Promise<LoadedCommand>; readonly summary: string }>> = {
@@ -49,14 +54,8 @@ const COMMANDS: Readonly<Record<string, { readonly load: () => Promise<LoadedCom
     }),
     summary: 'open the terminal UI: pick files, set options, anonymize, review, save ZIP and mapping',
   },
-  inspect: {
-    load: async () => import('../src/cli/inspect-command.js').then((module) => ({ run: module.inspectCommand, usage: module.INSPECT_USAGE })),
-    summary: 'print every data element of a DICOM file (like dcmdump), or --json',
-  },
-  dump: {
-    load: async () => import('../src/cli/inspect-command.js').then((module) => ({ run: module.inspectCommand, usage: module.INSPECT_USAGE })),
-    summary: 'the same as inspect',
-  },
+  inspect: { load: loadInspect, summary: 'print every data element of a DICOM file (like dcmdump), or --json' },
+  dump: { load: loadInspect, summary: 'the same as inspect' },
 };
 
 function version(): string {
