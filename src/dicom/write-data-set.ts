@@ -45,10 +45,11 @@ interface Planned {
   readonly changed: boolean;
 }
 
-/** A group length element of this level: its slot in the output and the bytes of its group there. */
+/** A group length element of this level: where the output holds it, and the bytes of its group there. */
 interface GroupLength {
   readonly tag: Tag;
-  readonly slot: number;
+  /** Its index among the output segments; unset when it is removed. */
+  index?: number;
   size: number;
   changed: boolean;
 }
@@ -87,7 +88,7 @@ export function planDataSet(elements: readonly DicomElement[], edits: DataSetEdi
     const groupLength = element.stray ? undefined : groupLengths?.get(tagGroup(element.tag));
     if (groupLength?.tag === element.tag) {
       // Kept as new bytes so no copy run swallows it; rewritten below if its group changed.
-      if (edit?.op !== 'remove') out.slot(groupLength.slot, context.bytes(element.start, element.end));
+      if (edit?.op !== 'remove') groupLength.index = out.placeholder(context.bytes(element.start, element.end));
       continue;
     }
     if (edit) account(element.tag, planEdited(element, edit, levelContext));
@@ -97,7 +98,7 @@ export function planDataSet(elements: readonly DicomElement[], edits: DataSetEdi
     account(tag, planNew(tag, edit.vr, edit.value, levelContext));
   }
   for (const groupLength of groupLengths?.values() ?? []) {
-    if (groupLength.changed) out.replaceSlot(groupLength.slot, encodeNew(groupLength.tag, 'UL', [groupLength.size], levelContext));
+    if (groupLength.changed && groupLength.index !== undefined) out.replace(groupLength.index, encodeNew(groupLength.tag, 'UL', [groupLength.size], levelContext));
   }
   return out.segments();
 }
@@ -148,7 +149,7 @@ function groupLengthsOf(elements: readonly DicomElement[], edits: DataSetEdits):
   for (const element of elements) {
     if (element.stray || !isGroupLengthTag(element.tag)) continue;
     groupLengths ??= new Map();
-    groupLengths.set(tagGroup(element.tag), { tag: element.tag, slot: groupLengths.size, size: 0, changed: edits.get(element.tag)?.op === 'set' });
+    groupLengths.set(tagGroup(element.tag), { tag: element.tag, size: 0, changed: edits.get(element.tag)?.op === 'set' });
   }
   if (!groupLengths) return undefined;
   for (const element of elements) {
@@ -161,10 +162,9 @@ function groupLengthsOf(elements: readonly DicomElement[], edits: DataSetEdits):
   return groupLengths;
 }
 
-/** Collects output segments, joining neighbouring copies; numbered slots can be rewritten later. */
+/** Collects output segments, joining neighbouring copies; a placeholder can be replaced later. */
 class SegmentBuilder {
   private readonly out: Segment[] = [];
-  private readonly slots: number[] = [];
   private runStart = -1;
   private runEnd = -1;
 
@@ -189,15 +189,14 @@ class SegmentBuilder {
     }
   }
 
-  slot(slot: number, bytes: Uint8Array): void {
+  /** Adds bytes that no copy run may swallow; returns their index for replace(). */
+  placeholder(bytes: Uint8Array): number {
     this.endRun();
-    this.slots[slot] = this.out.length;
-    this.out.push({ kind: 'bytes', bytes });
+    return this.out.push({ kind: 'bytes', bytes }) - 1;
   }
 
-  replaceSlot(slot: number, bytes: Uint8Array): void {
-    const index = this.slots[slot];
-    if (index !== undefined) this.out[index] = { kind: 'bytes', bytes };
+  replace(index: number, bytes: Uint8Array): void {
+    this.out[index] = { kind: 'bytes', bytes };
   }
 
   segments(): Segment[] {
