@@ -177,6 +177,15 @@ describe.each<Durability>(['file-system', 'each-file'])('committing outputs (%s)
     expect(readdirSync(out).sort()).toEqual(['out0.dcm', 'out1.dcm', 'out2.dcm']);
     expect(readFileSync(path.join(out, 'out2.dcm')).equals(readFileSync(path.join(input, 'IM1')))).toBe(true);
   });
+
+  it('leaves none of a group behind when one of its renames fails', async () => {
+    const out = path.join(root, `commit-fails-${durability}`);
+    mkdirSync(path.join(out, 'out1.dcm', 'in-the-way'), { recursive: true });
+    const file = readDicomFile(path.join(input, 'IM1'));
+    const pending = [0, 1, 2].map((index) => writeTemporaryOutput(file, [{ kind: 'copy', start: 0, end: file.size }], path.join(out, `out${index}.dcm`)));
+    await expect(commitOutputs(pending, durability)).rejects.toThrow('cannot write output');
+    expect(readdirSync(out)).toEqual(['out1.dcm']);
+  });
 });
 
 it('flushes the file system with syncfs where the platform has it', async () => {

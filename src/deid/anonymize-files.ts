@@ -1,7 +1,7 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DicomError, DicomIoError, type DicomErrorCode } from '../dicom/errors.js';
-import { commitOutputs, discardOutputs, type PendingOutput } from '../dicom/write-output.js';
+import { commitOutputs, discardOutputs, withdrawOutputs, type PendingOutput } from '../dicom/write-output.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import { collectInputs, type InputFile } from './collect-inputs.js';
 import type { DeidOptions } from './options.js';
@@ -95,7 +95,7 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
     try {
       request.record?.(batch.map((item) => item.record));
     } catch (error) {
-      for (const item of batch) rmSync(item.pending.target, { force: true });
+      withdrawOutputs(batch.map((item) => item.pending));
       throw error;
     }
     for (const item of batch) report(item.index, { ...item.result, output: item.pending.target });

@@ -119,13 +119,19 @@ const FLUSH_CONCURRENCY = 16;
 export async function commitOutputs(pending: readonly PendingOutput[], durability: Durability = 'each-file'): Promise<void> {
   if (pending.length === 0) return;
   const directories = [...new Set(pending.map((item) => path.dirname(item.target)))];
+  let renamed = 0;
   try {
     let flushed = false;
     if (durability === 'file-system') flushed = (await Promise.all(directories.map(flushFileSystem))).every(Boolean);
     if (!flushed) await flushEachFile(pending);
-    for (const item of pending) renameSync(item.temporary, item.target);
+    for (const item of pending) {
+      renameSync(item.temporary, item.target);
+      renamed++;
+    }
   } catch (error) {
-    for (const item of pending) rmSync(item.temporary, { force: true });
+    // The whole group fails: none of it stays, renamed or not, so what is visible was reported done.
+    withdrawOutputs(pending.slice(0, renamed));
+    discardOutputs(pending.slice(renamed));
     throw error instanceof DicomIoError ? error : writeError(error, pending[0]?.target ?? '');
   }
   for (const directory of directories) await syncDirectory(directory);
@@ -149,9 +155,14 @@ async function flushEachFile(pending: readonly PendingOutput[]): Promise<void> {
   );
 }
 
-/** Discards pending outputs. */
+/** Discards pending outputs (their temporary files). */
 export function discardOutputs(pending: readonly PendingOutput[]): void {
   for (const item of pending) rmSync(item.temporary, { force: true });
+}
+
+/** Removes committed outputs again: a group whose commit or recording failed leaves nothing behind. */
+export function withdrawOutputs(committed: readonly PendingOutput[]): void {
+  for (const item of committed) rmSync(item.target, { force: true });
 }
 
 /** writev, continued after a short write. */
