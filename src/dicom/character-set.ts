@@ -47,7 +47,6 @@ function normaliseTerm(term: string): string {
 }
 
 const decoders = new Map<string, TextDecoder>();
-const singleByteDecoders = new Map<string, TextDecoder>();
 function decoderFor(label: string): TextDecoder {
   let decoder = decoders.get(label);
   if (!decoder) {
@@ -59,22 +58,27 @@ function decoderFor(label: string): TextDecoder {
 
 /** Decodes a text value; `terms` are the values of Specific Character Set (empty = default repertoire). */
 export function decodeText(bytes: Uint8Array, terms: readonly string[]): string {
-  // Nearly every file declares one of a few single-byte sets: decide once per declaration.
-  const key = terms.length === 0 ? '' : terms.length === 1 ? (terms[0] ?? '') : undefined;
-  let decoder = key === undefined ? undefined : singleByteDecoders.get(key);
-  if (decoder === undefined && key !== undefined && !key.includes('2022')) {
-    decoder = decoderFor(SINGLE_BYTE[normaliseTerm(key)] ?? 'latin1');
-    if (singleByteDecoders.size < 256) singleByteDecoders.set(key, decoder);
+  // A batch sees the same few declarations in every file: the decoding is chosen once for each.
+  const key = terms.join('\\');
+  let decode = decodersByDeclaration.get(key);
+  if (!decode) {
+    decode = chooseDecoding(terms);
+    if (decodersByDeclaration.size < 256) decodersByDeclaration.set(key, decode);
   }
-  if (decoder) return decoder.decode(bytes);
+  return decode(bytes);
+}
+
+const decodersByDeclaration = new Map<string, (bytes: Uint8Array) => string>();
+
+function chooseDecoding(terms: readonly string[]): (bytes: Uint8Array) => string {
   const normalised = terms.map(normaliseTerm);
-  const usesIso2022 = normalised.some((term) => term.startsWith('ISO 2022'));
-  if (!usesIso2022) return decoderFor(SINGLE_BYTE[normalised[0] ?? ''] ?? 'latin1').decode(bytes);
-  if (normalised.some((term) => term === 'ISO 2022 IR 87' || term === 'ISO 2022 IR 159' || term === 'ISO 2022 IR 13')) {
-    return decodeJapanese(bytes);
+  if (!normalised.some((term) => term.startsWith('ISO 2022'))) {
+    const decoder = decoderFor(SINGLE_BYTE[normalised[0] ?? ''] ?? 'latin1');
+    return (bytes) => decoder.decode(bytes);
   }
-  const label = normalised.map((term) => ISO_2022[term]).find((value) => value !== undefined && value !== 'latin1') ?? 'latin1';
-  return decoderFor(label).decode(stripEscapes(bytes));
+  if (normalised.some((term) => term === 'ISO 2022 IR 87' || term === 'ISO 2022 IR 159' || term === 'ISO 2022 IR 13')) return decodeJapanese;
+  const decoder = decoderFor(normalised.map((term) => ISO_2022[term]).find((value) => value !== undefined && value !== 'latin1') ?? 'latin1');
+  return (bytes) => decoder.decode(stripEscapes(bytes));
 }
 
 const ESC = 0x1b;
