@@ -48,33 +48,40 @@ export function conformanceMarkers(file: DicomFile, options: DeidOptions): Map<T
   const ours = oursFor(options);
   edits.set(DEIDENTIFICATION_METHOD, ours.method);
   const existing = file.dataSet.find((element) => element.tag === DEIDENTIFICATION_METHOD_CODES)?.items ?? [];
-  edits.set(DEIDENTIFICATION_METHOD_CODES, existing.length === 0 ? ours.codes : { op: 'set', vr: 'SQ', value: { items: withEarlierCodes(file, options, existing.length) } });
+  edits.set(DEIDENTIFICATION_METHOD_CODES, existing.length === 0 ? ours.codes : { op: 'set', vr: 'SQ', value: { items: [...ours.items, ...earlierCodes(file, options, existing.length)] } });
   const temporal = options.dates === 'keep' ? 'UNMODIFIED' : options.dates === 'shift' ? 'MODIFIED' : 'REMOVED';
   edits.set(LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, { op: 'set', value: temporal });
   return edits;
 }
 
 /** Our method text and codes, one object per options: the writer encodes an object it has seen once. */
-const oursByOptions = new WeakMap<DeidOptions, { readonly method: ElementEdit; readonly codes: ElementEdit }>();
+interface OurMarkers {
+  readonly method: ElementEdit;
+  readonly items: readonly NewItem[];
+  readonly codes: ElementEdit;
+}
 
-function oursFor(options: DeidOptions): { readonly method: ElementEdit; readonly codes: ElementEdit } {
+const oursByOptions = new WeakMap<DeidOptions, OurMarkers>();
+
+function oursFor(options: DeidOptions): OurMarkers {
   let ours = oursByOptions.get(options);
   if (!ours) {
     const items = methodCodes(options).map(([value, meaning]) => codeItem(value, 'DCM', meaning));
-    ours = { method: { op: 'set', value: methodText(options) }, codes: { op: 'set', vr: 'SQ', value: { items } } };
+    ours = { method: { op: 'set', value: methodText(options) }, items, codes: { op: 'set', vr: 'SQ', value: { items } } };
     oursByOptions.set(options, ours);
   }
   return ours;
 }
 
-function withEarlierCodes(file: DicomFile, options: DeidOptions, count: number): NewItem[] {
+/** Earlier de-identifications' CID 7050 codes in the file, other than ours. */
+function earlierCodes(file: DicomFile, options: DeidOptions, count: number): NewItem[] {
   const ours = methodCodes(options);
-  const items: NewItem[] = ours.map(([value, meaning]) => codeItem(value, 'DCM', meaning));
+  const items: NewItem[] = [];
   for (let index = 0; index < count; index++) {
     const path = [{ tag: DEIDENTIFICATION_METHOD_CODES, item: index }];
     const value = textAt(file, path, CODE_VALUE)[0] ?? '';
     const scheme = textAt(file, path, CODING_SCHEME)[0] ?? '';
-    // Earlier de-identifications' CID 7050 codes stay on record; anything else is not ours to copy.
+    // They stay on record; anything else is not ours to copy.
     if (/^1131\d\d$/.test(value) && scheme === 'DCM' && !ours.some(([code]) => code === value)) items.push(codeItem(value, scheme, textAt(file, path, CODE_MEANING)[0] ?? ''));
   }
   return items;
