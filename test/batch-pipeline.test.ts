@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitOutputs, readDicomFile, textAt, writeTemporaryOutput, type Durability } from '../src/dicom/index.js';
+import { workerThreadsFor } from '../src/deid/preparer.js';
 import { flushFileSystem } from '../src/io/flush-file-system.js';
 import type * as Engine from '../src/index.js';
 import { corpusDir } from './helpers/corpus.js';
@@ -125,6 +127,50 @@ const canMount = (() => {
 })();
 afterAll(() => {
   if (canMount) execFileSync('umount', [full]);
+});
+
+describe('how many threads prepare a batch', () => {
+  const folderOf = (name: string, count: number, bytes: number) => {
+    const folder = path.join(root, 'sizes', name);
+    mkdirSync(folder, { recursive: true });
+    // Sparse files: only their size matters to the choice.
+    return Array.from({ length: count }, (_, index) => {
+      const file = path.join(folder, `f${index}`);
+      writeFileSync(file, '');
+      truncateSync(file, bytes);
+      return file;
+    });
+  };
+
+  it('prepares a few small files on the calling thread', () => {
+    expect(workerThreadsFor(folderOf('few-small', 5, 700))).toBe(0);
+  });
+
+  it('gives many small files one worker: two share the work badly', () => {
+    expect(workerThreadsFor(folderOf('many-small', 200, 9000))).toBe(1);
+  });
+
+  it('gives large files a worker per core, up to four and never more than files', () => {
+    expect(workerThreadsFor(folderOf('many-large', 40, 512 << 10))).toBe(Math.min(availableParallelism(), 4));
+    expect(workerThreadsFor(folderOf('two-huge', 2, 40 << 20))).toBe(Math.min(availableParallelism(), 2));
+  });
+
+  it('anonymizes a batch of large files in several workers, every file once', async () => {
+    const folder = path.join(root, 'large-in');
+    const large = await makeInstances(path.join(corpusDir, 'dcmqats_1_ELE.dcm'), folder, 40, 'CT');
+    const out = path.join(root, 'large-out');
+    const summary = await engine.anonymizeFiles({ inputs: [folder], outDir: out, options: engine.DEFAULT_OPTIONS, keys, batchId: 'large' });
+    expect(summary.anonymized).toBe(40);
+    expect(readdirSync(out).sort()).toEqual(large.map((uid) => `${keys.uid(uid)}.dcm`).sort());
+    const pixels = (file: string) => {
+      const parsed = readDicomFile(file);
+      const pixel = parsed.dataSet.find((element) => element.tag === 0x7fe00010);
+      return pixel ? readFileSync(file).subarray(pixel.valueOffset, pixel.end) : Buffer.alloc(0);
+    };
+    const original = pixels(path.join(folder, 'CT1'));
+    expect(original.length).toBeGreaterThan(250_000);
+    for (const name of readdirSync(out)) expect(pixels(path.join(out, name)).equals(original)).toBe(true);
+  });
 });
 
 describe('a batch on a disk that fills up', () => {
