@@ -1,10 +1,12 @@
 // npm run bench [-- --tiny] [--keep] [--only W1,W2,W3,daemon]
-// Generates realistic workloads in a temporary folder, times `cp` and `dicom-tools anonymize` on
-// each in the same run (warm page cache), verifies the outputs, and prints files/s, MB/s, wall time,
-// peak resident memory and the ratio to cp; then drops W1 into a running watch daemon.
+// Generates realistic workloads in a temporary folder; on each, times cp -r, cp -r + sync, a
+// minimal atomic copy in Node.js (scripts/node-atomic-copy.mjs) and `dicom-tools anonymize` in
+// paired rounds (warm page cache), verifies the outputs, and prints the median wall time with its
+// range, files/s, MB/s, peak resident memory and the ratio to cp; then drops W1 into a running
+// watch daemon.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statfsSync, statSync, writeSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,13 +16,14 @@ import { encodeNew } from '../src/dicom/write-data-set.js';
 import { MappingStore, isPixelDataTag, readDicomFile, textAt, type Tag, type Vr } from '../src/index.js';
 
 const CLI = fileURLToPath(new URL('../dist/bin/dicom-tools.js', import.meta.url));
+const NODE_ATOMIC_COPY = fileURLToPath(new URL('./node-atomic-copy.mjs', import.meta.url));
 const args = process.argv.slice(2);
 const tiny = args.includes('--tiny');
 const keep = args.includes('--keep');
 const only = args.find((arg) => arg.startsWith('--only='))?.slice(7).split(',') ?? ['W1', 'W2', 'W3', 'daemon'];
 const MiB = 1 << 20;
-/** Runs of each command per workload; the best counts (this machine's disk timing varies a lot). */
-const ROUNDS = tiny ? 1 : 3;
+/** Rounds per workload; medians are reported (this machine's timing varies a lot from run to run). */
+const ROUNDS = tiny ? 1 : 5;
 
 // ---------------------------------------------------------------- workload generation
 
@@ -206,45 +209,77 @@ function verify(workload: Workload, outDir: string): string {
 
 const fmt = (value: number, digits = 1) => value.toFixed(digits);
 
-function row(label: string, workload: Workload, run: Run, cp?: Run): string {
-  const mb = workload.bytes / 1e6;
-  return `  ${label.padEnd(10)} ${fmt(run.seconds, 2).padStart(7)} s  ${fmt(workload.files / run.seconds).padStart(8)} files/s  ${fmt(mb / run.seconds).padStart(7)} MB/s  peak RSS ${fmt(run.peakRssMiB).padStart(6)} MiB${cp ? `  ${fmt(run.seconds / cp.seconds, 2)}× cp` : ''}`;
+/** Median wall time (with the range), the rates at the median, and the highest peak RSS of any run. */
+function row(label: string, workload: Workload, runs: readonly Run[]): string {
+  const seconds = median(runs.map((run) => run.seconds));
+  const range = `(${fmt(Math.min(...runs.map((run) => run.seconds)), 2)}–${fmt(Math.max(...runs.map((run) => run.seconds)), 2)})`;
+  const peak = Math.max(...runs.map((run) => run.peakRssMiB));
+  return `  ${label.padEnd(10)} ${fmt(seconds, 2).padStart(6)} s ${range.padEnd(12)} ${fmt(workload.files / seconds).padStart(8)} files/s ${fmt(workload.bytes / 1e6 / seconds).padStart(7)} MB/s  peak RSS ${fmt(peak).padStart(6)} MiB`;
 }
 
+interface Contender {
+  readonly label: string;
+  readonly run: (out: string) => Promise<Run>;
+}
+
+/** The value in the middle: robust against the odd run that this machine makes much faster or slower. */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/**
+ * Times cp -r, cp -r + sync, a minimal atomic copy in Node.js and dicom-tools on one workload, in
+ * paired rounds: each round runs all four back to back, in an order rotated from round to round, so
+ * that a slow spell of the machine hits them alike. Ratios are taken within a round; the medians
+ * are printed.
+ *
+ * Every run writes into a folder of its own and nothing is deleted until the whole benchmark is
+ * over. This matters here: on a file system without a journal, ext4 skips inodes freed in the last
+ * minutes when it allocates new ones, so a run that follows the deletion of thousands of files
+ * creates each of its files several times slower (cp -r of W2: 0.17 s fresh, 0.8-1.3 s right after
+ * an rm -rf). Deleting between runs made whichever command came next look slow.
+ */
 async function benchWorkload(root: string, workload: Workload, env: NodeJS.ProcessEnv): Promise<void> {
   console.log(`\n${workload.name}: ${workload.description} — ${workload.files} files, ${fmt(workload.bytes / 1e6)} MB (target: ${workload.target})`);
+  const contenders: Contender[] = [
+    { label: 'cp -r', run: (out) => measure('cp', ['-r', workload.dir, out]) },
+    { label: 'cp+sync', run: (out) => measure('sh', ['-c', 'cp -r "$0" "$1" && sync', workload.dir, out]) },
+    { label: 'node copy', run: (out) => measure(process.execPath, [NODE_ATOMIC_COPY, workload.dir, out]) },
+    { label: 'anonymize', run: (out) => measure(process.execPath, [CLI, 'anonymize', workload.dir, '--out', out], env) },
+  ];
+  mkdirSync(path.join(root, 'runs'), { recursive: true });
+  const runs = new Map<string, Run[]>(contenders.map((contender) => [contender.label, []]));
+  let lastAnonymized = '';
+  // A single large file leaves no inodes to skip: its copies are removed at once, to spare the disk.
+  // So are all outputs when the disk cannot hold every run's, which the output then says.
+  const roomForAll = statfsSync(root).bavail * statfsSync(root).bsize > 2 * workload.bytes * ROUNDS * contenders.length;
+  const removeEachRun = workload.files === 1 || !roomForAll;
+  if (!roomForAll && workload.files > 1) console.log('  (not enough free disk to keep every run\'s output: each is removed after its run, which slows the next run)');
   warm(workload.dir);
-  const cpOut = path.join(root, `${workload.name}-cp`);
-  // Best of three runs each, the page cache warm and the disk settled before every run.
-  const best = (runs: Run[]) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-  const cpRuns: Run[] = [];
-  const cpSyncRuns: Run[] = [];
-  const anonymizeRuns: Run[] = [];
-  const out = path.join(root, `${workload.name}-anonymized`);
-  // Each run starts from the same state: its previous output removed and the disk settled (file
-  // deletion and write-back of one run must not be paid by the next).
-  const settled = async (folder: string) => {
-    rmSync(folder, { recursive: true, force: true });
-    await settleDisk();
-  };
   for (let round = 0; round < ROUNDS; round++) {
-    await settled(cpOut);
-    cpRuns.push(await measure('cp', ['-r', workload.dir, cpOut]));
-    await settled(cpOut);
-    cpSyncRuns.push(await measure('sh', ['-c', 'cp -r "$0" "$1" && sync', workload.dir, cpOut]));
-    await settled(cpOut);
-    await settled(out);
-    const run = await measure(process.execPath, [CLI, 'anonymize', workload.dir, '--out', out], env);
-    if (run.code !== 0) throw new Error(`${workload.name}: dicom-tools exited ${run.code}: ${run.stderr}`);
-    anonymizeRuns.push(run);
+    for (let turn = 0; turn < contenders.length; turn++) {
+      const contender = contenders[(round + turn) % contenders.length] as Contender;
+      const out = path.join(root, 'runs', `${workload.name}-${contender.label.replace(/\W+/g, '-')}-${round}`);
+      await settleDisk();
+      const run = await contender.run(out);
+      if (run.code !== 0) throw new Error(`${workload.name}: ${contender.label} exited ${run.code}: ${run.stderr}`);
+      runs.get(contender.label)?.push(run);
+      const removable = contender.label === 'anonymize' ? lastAnonymized : out;
+      if (contender.label === 'anonymize') lastAnonymized = out;
+      if (removeEachRun && removable) rmSync(removable, { recursive: true, force: true });
+    }
   }
-  const cp = best(cpRuns);
-  const anonymize = best(anonymizeRuns);
-  console.log(row('cp -r', workload, cp));
-  console.log(row('cp+sync', workload, best(cpSyncRuns), cp));
-  console.log(`${row('anonymize', workload, anonymize, cp)}  (${fmt(anonymize.seconds / best(cpSyncRuns).seconds, 2)}× cp+sync)`);
-  console.log(`  ${verify(workload, out)}`);
-  rmSync(out, { recursive: true, force: true });
+  console.log(`  ${verify(workload, lastAnonymized)}`);
+  const cp = runs.get('cp -r') ?? [];
+  for (const contender of contenders) {
+    const own = runs.get(contender.label) ?? [];
+    const ratios = (base: readonly Run[]) => own.map((run, index) => run.seconds / (base[index]?.seconds ?? Number.NaN));
+    const vsCp = contender.label === 'cp -r' ? '' : `  ${fmt(median(ratios(cp)), 2)}× cp (${fmt(Math.min(...ratios(cp)), 2)}–${fmt(Math.max(...ratios(cp)), 2)})`;
+    const vsCpSync = contender.label === 'anonymize' ? `  ${fmt(median(ratios(runs.get('cp+sync') ?? [])), 2)}× cp+sync` : '';
+    console.log(`${row(contender.label, workload, own)}${vsCp}${vsCpSync}`);
+  }
 }
 
 async function benchDaemon(root: string, workload: Workload, env: NodeJS.ProcessEnv): Promise<void> {
