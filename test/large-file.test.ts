@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readlinkSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readDicomFile, textAt, writeDicomFile, type DicomFile, type ElementEdit, type Tag } from '../src/dicom/index.js';
+import { EarlyWriteback } from '../src/io/early-writeback.js';
 import { explicitElement, marker, part10 } from './helpers/broken-files.js';
 
 // A multi-frame file far larger than the reader's window: its Pixel Data must stay on disk and be
@@ -106,5 +107,57 @@ describe.each([
     expect(outputEnd - outputStart).toBe(sourceEnd - sourceStart);
     expect(sha256OfRange(output, outputStart, outputEnd)).toBe(sha256OfRange(source, sourceStart, sourceEnd));
     expect(back.dataSet.length).toBe(file.dataSet.length);
+  });
+});
+
+/** Descriptors of this process open on files in `folder` (Linux). */
+function descriptorsIn(folder: string): string[] {
+  return readdirSync('/proc/self/fd').flatMap((fd) => {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      return target.startsWith(folder) ? [target] : [];
+    } catch {
+      return []; // closed while listing (the listing's own descriptor)
+    }
+  });
+}
+
+describe('early write-back of a large output', () => {
+  it('streams a large output through early flushes and closes every descriptor once they are done', async () => {
+    const source = path.join(dir, 'writeback-source.dcm');
+    const output = path.join(dir, 'writeback-output.dcm');
+    writeNative(source, 40); // 160 MiB: flushed early at least twice
+    const file = readDicomFile(source);
+    const edits = new Map<Tag, ElementEdit>([[PATIENT_NAME, { op: 'set', value: 'X' }]]);
+    await writeDicomFile(file, edits, output);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(descriptorsIn(dir)).toEqual([]);
+    const [sourceStart, sourceEnd] = pixelRange(file);
+    const [outputStart, outputEnd] = pixelRange(readDicomFile(output));
+    expect(sha256OfRange(output, outputStart, outputEnd)).toBe(sha256OfRange(source, sourceStart, sourceEnd));
+  });
+});
+
+describe('EarlyWriteback', () => {
+  it('asks for a flush only once the given number of bytes is written, and closes its descriptor after the last', async () => {
+    const file = path.join(dir, 'writeback-unit.bin');
+    writeFileSync(file, Buffer.alloc(1000));
+    const writeback = new EarlyWriteback(file, 600);
+    writeback.wrote(500);
+    expect(writeback.started).toBe(false);
+    expect(descriptorsIn(file)).toEqual([]);
+    writeback.wrote(200);
+    expect(writeback.started).toBe(true);
+    expect(descriptorsIn(file)).toEqual([file]);
+    writeback.wrote(700);
+    writeback.finish();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(descriptorsIn(file)).toEqual([]);
+  });
+
+  it('is only an optimisation: a file it cannot open is left to the final flush', () => {
+    const writeback = new EarlyWriteback(path.join(dir, 'no-such-folder', 'file'), 1);
+    expect(() => writeback.wrote(10)).not.toThrow();
+    writeback.finish();
   });
 });

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writevSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, openSync, readSync, renameSync, rmSync, writevSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { describeFsError, syncDirectory } from '../io/durable-files.js';
+import { EarlyWriteback } from '../io/early-writeback.js';
 import { flushFileSystem } from '../io/flush-file-system.js';
 import { DicomIoError } from './errors.js';
 import type { LoadedRegions } from './loaded-regions.js';
@@ -10,6 +11,9 @@ import type { Segment } from './write-data-set.js';
 
 /** Bytes copied from the source per read when a range is not in memory (pixel data). */
 const COPY_CHUNK = 4 << 20;
+
+/** While a large range is copied, what is written goes to disk every this many bytes (see EarlyWriteback). */
+const WRITEBACK_EVERY = 64 << 20;
 
 /** Copy buffers are reused: a batch allocates one per file in flight, not one per file. */
 const copyBuffers: Buffer[] = [];
@@ -60,6 +64,7 @@ export function writeTemporaryOutput(source: OutputSource, segments: readonly Se
   let output: number | undefined;
   let input: number | undefined;
   let buffer: Buffer | undefined;
+  let writeback: EarlyWriteback | undefined;
   try {
     output = openSync(temporary, 'wx', 0o644);
     const fd = output;
@@ -87,10 +92,14 @@ export function writeTemporaryOutput(source: OutputSource, segments: readonly Se
         const bytesRead = readSync(input, buffer, 0, Math.min(COPY_CHUNK, segment.end - position), position);
         if (bytesRead === 0) throw new DicomIoError('the source file shrank while it was being copied', { file: source.path, offset: position });
         writevAll(fd, [buffer.subarray(0, bytesRead)]);
+        (writeback ??= new EarlyWriteback(temporary, WRITEBACK_EVERY)).wrote(bytesRead);
         position += bytesRead;
       }
     }
     flush();
+    // A file that went to disk while it was written is flushed here, on this descriptor, so that a
+    // write-back error of the early flushes fails this file rather than going unseen.
+    if (writeback?.started) fdatasyncSync(output);
     closeSync(output);
     output = undefined;
     return { temporary, target: outPath };
@@ -99,6 +108,7 @@ export function writeTemporaryOutput(source: OutputSource, segments: readonly Se
     rmSync(temporary, { force: true });
     throw error instanceof DicomIoError ? error : writeError(error, outPath);
   } finally {
+    writeback?.finish();
     if (buffer) giveCopyBuffer(buffer);
     if (input !== undefined) closeQuietly(input);
   }
