@@ -1,19 +1,25 @@
 import { existsSync, lstatSync } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  commitOutputs,
+  describeFsError,
   DicomError,
+  discardOutputs,
   internalErrorReason,
   isTemporary,
   planDeidentification,
+  planFile,
   readDicomFile,
+  syncDirectory,
   textAt,
-  writeDicomFile,
+  writeTemporaryOutput,
   type DeidOptions,
   type DeidPlan,
   type DicomFile,
   type MappingRecord,
   type MappingStore,
+  type PendingOutput,
   type Pseudonymizer,
 } from '../src/index.js';
 
@@ -43,40 +49,129 @@ const MARKER = 'DICOM Tools';
 /** The reason given for our own outputs, so the daemon can stop watching them. */
 export const OWN_OUTPUT = 'our own output';
 
+/** How much one group takes before it is committed. */
+export interface GroupLimits {
+  readonly files: number;
+  readonly bytes: number;
+}
+
+/** One upload written to its temporary file, not yet journaled or visible. */
+interface PreparedUpload {
+  readonly file: string;
+  readonly output: string;
+  readonly pending: PendingOutput;
+  readonly bytes: number;
+  readonly record: MappingRecord;
+}
+
 /**
- * Anonymizes one uploaded file in place, crash-safely: the output name is fixed and journaled
- * before the output is written (temporary file, fsync, rename); the mapping is recorded and the
- * journal marked in one transaction; only then is the original removed. After a crash at any step
- * `recoverJournal` completes or undoes the step, so no file is lost and none is anonymized twice.
+ * Headers are read into this one buffer: a group prepares its files one after another, and each
+ * file's output is written before the next is read.
  */
-export async function processUpload(file: string, context: UploadContext): Promise<UploadOutcome> {
+const headBuffer = Buffer.allocUnsafe(1 << 20);
+
+/**
+ * Anonymizes uploads in place as one group, crash-safely, with one flush of the disk for the
+ * whole group instead of several per file. `take` hands out the next file, until the group is full
+ * or there is none. The steps:
+ * 1. each file is read, de-identified and written to a temporary file beside it, under a name that
+ *    no file, journal entry or other group holds (`reserved`);
+ * 2. the originals and their output names are journaled (one transaction, flushed);
+ * 3. the outputs are flushed (one syncfs) and renamed into place;
+ * 4. the mappings are recorded and the entries marked written (one transaction, flushed);
+ * 5. only then are the originals removed (their folders flushed) and the entries finished.
+ * After a crash at any step `recoverJournal` completes or undoes it, so no file is lost and none
+ * is anonymized twice. Resolves to the outcome of every file taken.
+ */
+export async function processUploadGroup(
+  take: () => string | undefined,
+  context: UploadContext,
+  reserved: Set<string>,
+  limits: GroupLimits,
+): Promise<Map<string, UploadOutcome>> {
+  const outcomes = new Map<string, UploadOutcome>();
+  const prepared: PreparedUpload[] = [];
+  let bytes = 0;
+  try {
+    for (let file = take(); file !== undefined; file = prepared.length < limits.files && bytes < limits.bytes ? take() : undefined) {
+      const result = prepareUpload(file, context, reserved);
+      if ('pending' in result) {
+        prepared.push(result);
+        bytes += result.bytes;
+      } else {
+        outcomes.set(file, result);
+      }
+      // One file at a time, synchronously: the event loop (polling, signals) runs between files.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (prepared.length > 0) await commitGroup(prepared, context, outcomes);
+  } finally {
+    for (const upload of prepared) reserved.delete(upload.output);
+  }
+  return outcomes;
+}
+
+function prepareUpload(file: string, context: UploadContext, reserved: Set<string>): PreparedUpload | UploadOutcome {
   const ignored = reasonToIgnore(file, context);
   if (ignored) return { kind: 'ignored', why: ignored };
-  let parsed: DicomFile;
   try {
-    parsed = readDicomFile(file);
+    const parsed = readDicomFile(file, { reuse: headBuffer });
+    if (isOwnOutput(file, parsed, context)) return { kind: 'ignored', why: OWN_OUTPUT };
+    const plan = planDeidentification(parsed, context.options, context.keys);
+    const output = chooseOutput(file, plan.sopInstanceUid ?? `anon-${context.keys.token(file)}`, context, reserved);
+    const filePlan = planFile(parsed, plan.edits, { zeroPreamble: true, metaEdits: plan.metaEdits });
+    const pending = writeTemporaryOutput(parsed, filePlan.segments, output);
+    reserved.add(output);
+    return { file, output, pending, bytes: filePlan.size, record: mappingRecord(file, output, plan, context.batchId) };
   } catch (error) {
     return classify(error, file);
   }
-  if (isOwnOutput(file, parsed, context)) return { kind: 'ignored', why: OWN_OUTPUT };
-  let plan: DeidPlan;
+}
+
+async function commitGroup(group: readonly PreparedUpload[], context: UploadContext, outcomes: Map<string, UploadOutcome>): Promise<void> {
+  const pending = group.map((upload) => upload.pending);
+  const originals = group.map((upload) => upload.file);
   try {
-    plan = planDeidentification(parsed, context.options, context.keys);
+    context.store.journalBegin(group.map((upload) => ({ originalPath: upload.file, outputPath: upload.output })));
   } catch (error) {
-    return classify(error, file);
+    discardOutputs(pending);
+    throw error;
   }
-  const output = chooseOutput(file, plan.sopInstanceUid ?? `anon-${context.keys.token(file)}`, context);
-  context.store.journalBegin(file, output);
   try {
-    await writeDicomFile(parsed, plan.edits, output, { zeroPreamble: true, metaEdits: plan.metaEdits });
+    await commitOutputs(pending, 'file-system');
   } catch (error) {
-    context.store.journalFinish(file);
-    return classify(error, file);
+    // None of the group is visible: the entries are dropped and the originals tried again.
+    context.store.journalFinish(originals);
+    for (const file of originals) outcomes.set(file, classify(error, file));
+    return;
   }
-  context.store.journalWritten(file, mappingRecord(file, output, plan, context.batchId));
-  await removeOriginal(file);
-  context.store.journalFinish(file);
-  return { kind: 'anonymized', output };
+  context.store.journalWritten(group.map((upload) => ({ originalPath: upload.file, record: upload.record })));
+  const removed = await removeOriginals(originals);
+  context.store.journalFinish([...removed.keys()].filter((file) => removed.get(file) === undefined));
+  for (const upload of group) {
+    const problem = removed.get(upload.file);
+    // Its entry stays 'written': the next start removes the original without recording it again.
+    outcomes.set(upload.file, problem === undefined ? { kind: 'anonymized', output: upload.output } : { kind: 'retry', reason: `${upload.file}: anonymized, but the original cannot be removed: ${describeFsError(problem)}` });
+  }
+}
+
+/**
+ * Removes originals and makes the removals durable, flushing each folder once. Resolves to each
+ * file's problem, undefined when it is gone.
+ */
+async function removeOriginals(files: readonly string[]): Promise<Map<string, unknown>> {
+  const problems = new Map<string, unknown>();
+  for (const file of files) {
+    problems.set(
+      file,
+      await unlink(file).then(
+        () => undefined,
+        (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : error),
+      ),
+    );
+  }
+  for (const directory of new Set(files.map((file) => path.dirname(file)))) await syncDirectory(directory);
+  return problems;
 }
 
 /** The mapping record of one upload (also rebuilt by recovery from the original). */
@@ -95,12 +190,8 @@ export function mappingRecord(original: string, output: string, plan: DeidPlan, 
 
 /** Removes the original and makes the removal durable. */
 export async function removeOriginal(file: string): Promise<void> {
-  await unlink(file).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw error;
-  });
-  const directory = await open(path.dirname(file), 'r').catch(() => undefined);
-  await directory?.sync().catch(() => undefined);
-  await directory?.close();
+  const problem = (await removeOriginals([file])).get(file);
+  if (problem !== undefined) throw problem;
 }
 
 function reasonToIgnore(file: string, context: UploadContext): string | undefined {
@@ -120,14 +211,14 @@ function isOwnOutput(file: string, parsed: DicomFile, context: UploadContext): b
   return textAt(parsed, [], 0x00120063)[0] === MARKER;
 }
 
-/** `<new SOP Instance UID>.dcm` beside the original; a name already taken by another file gets -2, -3, ... */
-function chooseOutput(file: string, stem: string, context: UploadContext): string {
+/** `<new SOP Instance UID>.dcm` beside the original; a name already taken by another file (or upload in flight) gets -2, -3, ... */
+function chooseOutput(file: string, stem: string, context: UploadContext, reserved: ReadonlySet<string>): string {
   const directory = path.dirname(file);
   const safe = stem.replace(/[^0-9A-Za-z.-]/g, '_');
   for (let counter = 1; ; counter++) {
     const candidate = path.join(directory, counter === 1 ? `${safe}.dcm` : `${safe}-${counter}.dcm`);
     const journaled = context.store.journalForOutput(candidate);
-    if (candidate === file) continue;
+    if (candidate === file || reserved.has(candidate)) continue;
     if (journaled ? journaled.originalPath === file : !existsSync(candidate)) return candidate;
   }
 }

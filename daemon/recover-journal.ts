@@ -20,12 +20,12 @@ export async function recoverJournal(sourcesDir: string, context: UploadContext,
     const originalExists = existsSync(entry.originalPath);
     if (entry.state === 'writing' && outputExists && originalExists) {
       const plan = planDeidentification(readDicomFile(entry.originalPath), context.options, context.keys);
-      context.store.journalWritten(entry.originalPath, mappingRecord(entry.originalPath, entry.outputPath, plan, context.batchId));
+      context.store.journalWritten([{ originalPath: entry.originalPath, record: mappingRecord(entry.originalPath, entry.outputPath, plan, context.batchId) }]);
       await removeOriginal(entry.originalPath);
     } else if (entry.state === 'written' && originalExists) {
       await removeOriginal(entry.originalPath);
     }
-    context.store.journalFinish(entry.originalPath);
+    context.store.journalFinish([entry.originalPath]);
     recovered++;
     log.info('recovered', `recovered interrupted work on ${entry.originalPath}`, { file: entry.originalPath });
   }

@@ -31,7 +31,7 @@ quarantine folder (DICOM_QUARANTINE_DIR) with a reason file. SIGTERM or SIGINT: 
 in flight, then exit 0. Options come from the DICOM_* variables and .env (see .env.example).
 
 Tuning: DICOM_WATCH_STABLE_MS (quiet time before a file is taken, default 2000),
-DICOM_WATCH_CONCURRENCY (files at once, default 2), DICOM_WATCH_RETRY_MS (default 2000),
+DICOM_WATCH_CONCURRENCY (groups of files at once, default 2), DICOM_WATCH_RETRY_MS (default 2000),
 DICOM_WATCH_POLL_MS (how often Sources is polled, default 1000). One daemon per Sources folder.`;
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

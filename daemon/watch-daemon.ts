@@ -2,7 +2,7 @@ import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { writeDaemonStatus, type DaemonStatus } from '../src/index.js';
 import type { Logger } from './logger.js';
-import { OWN_OUTPUT, processUpload, type UploadContext, type UploadOutcome } from './process-upload.js';
+import { OWN_OUTPUT, processUploadGroup, type GroupLimits, type UploadContext, type UploadOutcome } from './process-upload.js';
 import { quarantine } from './quarantine.js';
 import { recoverJournal } from './recover-journal.js';
 import { SettleTracker } from './settle-tracker.js';
@@ -13,7 +13,7 @@ export interface WatchDaemonSettings {
   readonly dataDir: string;
   /** How long a file must stay unchanged before it is taken. */
   readonly stableMs: number;
-  /** Files anonymized at once. */
+  /** Groups of files in flight: while one group waits for the disk, the next is prepared. */
   readonly concurrency: number;
   /** How often Sources is polled for changes. */
   readonly pollMs: number;
@@ -24,6 +24,13 @@ export interface WatchDaemonSettings {
 }
 
 /**
+ * A group is committed once it holds this many files or bytes, or when no settled file is left:
+ * one flush of the disk per group instead of three per file. The bounds keep a group's wait short
+ * and what SIGTERM has to finish small.
+ */
+const GROUP_LIMITS: GroupLimits = { files: 256, bytes: 256 << 20 };
+
+/**
  * The watch service: takes every DICOM file that settles in Sources (and what arrived while it was
  * down), anonymizes it in place, quarantines what cannot be anonymized, and keeps a status record.
  * Bounded: a fixed number of files in flight, and only paths held for the rest.
@@ -32,12 +39,17 @@ export class WatchDaemon {
   private watcher: FSWatcher | undefined;
   private readonly settle: SettleTracker;
   private readonly queue = new Set<string>();
-  private readonly inFlight = new Map<string, Promise<void>>();
+  /** Files taken by a group in flight. */
+  private readonly inFlight = new Set<string>();
+  private readonly groups = new Set<Promise<void>>();
+  /** Output names chosen by groups in flight and not yet journaled. */
+  private readonly reserved = new Set<string>();
   private readonly attempts = new Map<string, number>();
   private readonly notDicom = new Set<string>();
   /** Outputs we just wrote: their 'add' events are ours, not uploads. */
   private readonly justWritten = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
   private stopping = false;
   private doneToday = 0;
   private quarantined = 0;
@@ -92,7 +104,7 @@ export class WatchDaemon {
     this.writeStatus('stopping', true);
     if (this.timer) clearInterval(this.timer);
     await this.watcher?.close();
-    await Promise.all(this.inFlight.values());
+    await Promise.all(this.groups);
     this.writeStatus('stopped', true);
     this.log.info('stopped', 'stopped');
   }
@@ -106,34 +118,57 @@ export class WatchDaemon {
   }
 
   private async tick(): Promise<void> {
-    if (this.stopping) return;
-    for (const file of await this.settle.settled()) this.queue.add(file);
+    // Ticks come on a timer and look at files asynchronously: one at a time, or two could both
+    // find the same file settled and hand it on twice.
+    if (this.stopping || this.ticking) return;
+    this.ticking = true;
+    try {
+      for (const file of await this.settle.settled()) if (!this.inFlight.has(file)) this.queue.add(file);
+    } finally {
+      this.ticking = false;
+    }
     this.pump();
     this.writeStatus('running', false);
   }
 
-  /** Starts queued files up to the concurrency limit; called on each tick and whenever a file finishes. */
+  /** Starts groups of queued files up to the concurrency limit; called on each tick and whenever a group finishes. */
   private pump(): void {
-    while (!this.stopping && this.inFlight.size < this.settings.concurrency && this.queue.size > 0) {
-      const [file] = this.queue;
-      if (file === undefined) break;
-      this.queue.delete(file);
-      const work = this.handle(file).finally(() => {
-        this.inFlight.delete(file);
+    while (!this.stopping && this.groups.size < this.settings.concurrency && this.queue.size > 0) {
+      const group: Promise<void> = this.runGroup().finally(() => {
+        this.groups.delete(group);
         this.statusDirty = true;
         this.pump();
       });
-      this.inFlight.set(file, work);
+      this.groups.add(group);
     }
   }
 
-  private async handle(file: string): Promise<void> {
-    let outcome: UploadOutcome;
+  /** One group: takes queued files (also those that settle while it prepares) until it is full, commits them, and handles each outcome. */
+  private async runGroup(): Promise<void> {
+    const taken: string[] = [];
+    const take = () => {
+      const [file] = this.queue;
+      if (this.stopping || file === undefined) return undefined;
+      this.queue.delete(file);
+      this.inFlight.add(file);
+      taken.push(file);
+      return file;
+    };
+    let outcomes: Map<string, UploadOutcome>;
     try {
-      outcome = await processUpload(file, this.context);
+      outcomes = await processUploadGroup(take, this.context, this.reserved, GROUP_LIMITS);
     } catch (error) {
-      outcome = { kind: 'retry', reason: `${file}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+      // The mapping store failed: nothing of the group was removed; every file is tried again.
+      const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+      outcomes = new Map(taken.map((file) => [file, { kind: 'retry', reason: `${file}: ${reason}` }]));
     }
+    for (const file of taken) {
+      await this.handle(file, outcomes.get(file) ?? { kind: 'retry', reason: `${file}: not processed` });
+      this.inFlight.delete(file);
+    }
+  }
+
+  private async handle(file: string, outcome: UploadOutcome): Promise<void> {
     switch (outcome.kind) {
       case 'anonymized':
         if (this.justWritten.size > 10_000) this.justWritten.clear();

@@ -14,5 +14,6 @@ export { loadConfig, type Config, type ConfigDefaults } from './config/config.js
 export { loadSecret } from './config/secret.js';
 export { ConfigError } from './config/config-error.js';
 export { readDaemonStatus, writeDaemonStatus, isDaemonAlive, isProcessAlive, describeDaemonStatus, DAEMON_STATUS_FILENAME, type DaemonStatus } from './status/daemon-status.js';
-export type { JournalEntry } from './store/mapping-store.js';
+export type { JournalEntry, JournalStart, JournalWritten } from './store/mapping-store.js';
 export { internalErrorReason } from './deid/internal-error.js';
+export { describeFsError, syncDirectory } from './io/durable-files.js';

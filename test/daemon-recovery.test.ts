@@ -33,7 +33,7 @@ async function stage(name: string) {
 describe('recovering the journal after a crash', () => {
   it('crash after journaling, before the output existed: forgets the entry, removes our temporary file, keeps the original', async () => {
     const { sources, original, output, store, context } = await stage('before-write');
-    store.journalBegin(original, output);
+    store.journalBegin([{ originalPath: original, outputPath: output }]);
     writeFileSync(path.join(sources, `.${path.basename(output)}.0123456789ab.tmp`), 'half written');
     expect(await recoverJournal(sources, context, silent)).toBe(1);
     expect(filesBelow(sources)).toEqual(['IM1']);
@@ -44,7 +44,7 @@ describe('recovering the journal after a crash', () => {
 
   it('crash after the output was renamed into place, before the mapping: records it once and removes the original', async () => {
     const { sources, original, output, store, context, writeOutput } = await stage('after-write');
-    store.journalBegin(original, output);
+    store.journalBegin([{ originalPath: original, outputPath: output }]);
     await writeOutput();
     expect(await recoverJournal(sources, context, silent)).toBe(1);
     expect(filesBelow(sources)).toEqual([path.basename(output)]);
@@ -55,9 +55,9 @@ describe('recovering the journal after a crash', () => {
 
   it('crash after the mapping, before the original was removed: removes it without recording again', async () => {
     const { sources, original, output, store, context, writeOutput, plan, batchId } = await stage('after-record');
-    store.journalBegin(original, output);
+    store.journalBegin([{ originalPath: original, outputPath: output }]);
     await writeOutput();
-    store.journalWritten(original, mappingRecord(original, output, plan, batchId));
+    store.journalWritten([{ originalPath: original, record: mappingRecord(original, output, plan, batchId) }]);
     expect(await recoverJournal(sources, context, silent)).toBe(1);
     expect(filesBelow(sources)).toEqual([path.basename(output)]);
     expect(store.records()).toHaveLength(1);
@@ -66,9 +66,9 @@ describe('recovering the journal after a crash', () => {
 
   it('crash after the original was removed, before the entry was finished: just finishes it', async () => {
     const { sources, original, output, store, context, writeOutput, plan, batchId } = await stage('after-remove');
-    store.journalBegin(original, output);
+    store.journalBegin([{ originalPath: original, outputPath: output }]);
     await writeOutput();
-    store.journalWritten(original, mappingRecord(original, output, plan, batchId));
+    store.journalWritten([{ originalPath: original, record: mappingRecord(original, output, plan, batchId) }]);
     rmSync(original);
     expect(await recoverJournal(sources, context, silent)).toBe(1);
     expect(existsSync(output)).toBe(true);

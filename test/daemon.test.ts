@@ -194,9 +194,10 @@ describe('the watch daemon', () => {
 
   it('finishes the files in flight on SIGTERM and exits 0', async () => {
     const { sources, start, records } = setup({ DICOM_WATCH_CONCURRENCY: '2', DICOM_WATCH_STABLE_MS: '100' });
-    const uids = await makeInstances(ELE, sources, 60);
+    // More files than one group takes: SIGTERM comes while later groups are still being prepared.
+    const uids = await makeInstances(ELE, sources, 700);
     const daemon = start();
-    await waitUntil(() => records().length > 0, 'the first file to be done');
+    await waitUntil(() => records().length > 0, 'the first group to be done');
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toBe(0);
     expect(daemon.output()).toContain('SIGTERM received');
@@ -205,7 +206,9 @@ describe('the watch daemon', () => {
     const done = records().length;
     expect(names.filter((name) => name.startsWith('2.25.'))).toHaveLength(done); // each finished file: output present...
     expect(names.filter((name) => name.startsWith('IM'))).toHaveLength(uids.length - done); // ...and original gone; the rest untouched
+    expect(done).toBeLessThan(uids.length);
     const again = start();
+    await waitUntil(() => again.output().includes('watching'), 'the restarted daemon to watch');
     await waitUntil(() => records().length === uids.length && filesBelow(sources).length === uids.length, 'the rest after a restart', 60_000);
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);

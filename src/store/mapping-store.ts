@@ -76,6 +76,18 @@ type Statements = ReturnType<typeof prepareStatements>;
  * One file the watch daemon is working on: 'writing' until its output exists and its mapping is
  * recorded (one transaction), then 'written' until the original is removed.
  */
+/** An original whose anonymized version is about to be written to `outputPath`. */
+export interface JournalStart {
+  readonly originalPath: string;
+  readonly outputPath: string;
+}
+
+/** An original whose anonymized version is in place, with its mapping. */
+export interface JournalWritten {
+  readonly originalPath: string;
+  readonly record: MappingRecord;
+}
+
 export interface JournalEntry {
   readonly originalPath: string;
   readonly outputPath: string;
@@ -96,7 +108,9 @@ export class MappingStore {
   readonly #db: Database.Database;
   readonly #statements: Statements;
   readonly #recordAll: (records: readonly MappingRecord[]) => void;
-  readonly #journalWritten: (originalPath: string, record: MappingRecord) => void;
+  readonly #journalBegin: (entries: readonly JournalStart[]) => void;
+  readonly #journalWritten: (entries: readonly JournalWritten[]) => void;
+  readonly #journalFinish: (originalPaths: readonly string[]) => void;
 
   private constructor(dbPath: string, db: Database.Database) {
     this.path = dbPath;
@@ -122,12 +136,20 @@ export class MappingStore {
         );
       }
     });
-    this.#recordAll = (records) => recordAll.immediate(records);
-    const journalWritten = db.transaction((originalPath: string, record: MappingRecord) => {
-      recordAll(record ? [record] : []);
-      statements.journalWritten.run(originalPath);
+    this.#recordAll = (records) => this.#durably(() => recordAll.immediate(records));
+    const journalBegin = db.transaction((entries: readonly JournalStart[], startedAt: string) => {
+      for (const entry of entries) statements.journalBegin.run(entry.originalPath, entry.outputPath, startedAt);
     });
-    this.#journalWritten = (originalPath, record) => journalWritten.immediate(originalPath, record);
+    this.#journalBegin = (entries) => this.#durably(() => journalBegin.immediate(entries, new Date().toISOString()));
+    const journalWritten = db.transaction((entries: readonly JournalWritten[]) => {
+      recordAll(entries.map((entry) => entry.record));
+      for (const entry of entries) statements.journalWritten.run(entry.originalPath);
+    });
+    this.#journalWritten = (entries) => this.#durably(() => journalWritten.immediate(entries));
+    const journalFinish = db.transaction((originalPaths: readonly string[]) => {
+      for (const originalPath of originalPaths) statements.journalFinish.run(originalPath);
+    });
+    this.#journalFinish = (originalPaths) => journalFinish.immediate(originalPaths);
   }
 
   /**
@@ -196,7 +218,7 @@ export class MappingStore {
       if (problem !== undefined) throw new MappingStoreError(this.path, `cannot record files: record ${index} ${problem}`);
     });
     if (records.length === 0) return;
-    this.#write(`record ${records.length} file${records.length === 1 ? '' : 's'}`, () => this.#recordAll(records));
+    this.#write(`record ${plural(records.length, 'file')}`, () => this.#recordAll(records));
   }
 
   /** The recorded files, oldest first; all of them, or those of one batch. */
@@ -221,21 +243,29 @@ export class MappingStore {
     return this.#statements.filesByAnonymizedName.all(name);
   }
 
-  /** Journals that `originalPath` is being written to `outputPath`. */
-  journalBegin(originalPath: string, outputPath: string): void {
-    this.#write('journal a file', () => this.#statements.journalBegin.run(originalPath, outputPath, new Date().toISOString()));
+  /** Journals that each original is being written to its output, in one transaction that is on disk when this returns. */
+  journalBegin(entries: readonly JournalStart[]): void {
+    if (entries.length === 0) return;
+    this.#write(`journal ${plural(entries.length, 'file')}`, () => this.#journalBegin(entries));
   }
 
-  /** Records the mapping and marks the journal entry written, in one transaction. */
-  journalWritten(originalPath: string, record: MappingRecord): void {
-    const problem = recordProblem(record);
-    if (problem !== undefined) throw new MappingStoreError(this.path, `cannot record a file: ${problem}`);
-    this.#write('record a file', () => this.#journalWritten(originalPath, record));
+  /**
+   * Records the mappings and marks their journal entries written, in one transaction that is on
+   * disk when this returns: only then may the originals be removed.
+   */
+  journalWritten(entries: readonly JournalWritten[]): void {
+    for (const entry of entries) {
+      const problem = recordProblem(entry.record);
+      if (problem !== undefined) throw new MappingStoreError(this.path, `cannot record a file: ${problem}`);
+    }
+    if (entries.length === 0) return;
+    this.#write(`record ${plural(entries.length, 'file')}`, () => this.#journalWritten(entries));
   }
 
-  /** Forgets a journal entry once its original is gone (or its work abandoned). */
-  journalFinish(originalPath: string): void {
-    this.#write('finish a journal entry', () => this.#statements.journalFinish.run(originalPath));
+  /** Forgets journal entries once their originals are gone (or their work abandoned), in one transaction. */
+  journalFinish(originalPaths: readonly string[]): void {
+    if (originalPaths.length === 0) return;
+    this.#write(`finish ${plural(originalPaths.length, 'journal entry', 'journal entries')}`, () => this.#journalFinish(originalPaths));
   }
 
   /** The work in flight, oldest first. */
@@ -251,6 +281,20 @@ export class MappingStore {
   /** Closes the database; further calls are no-ops. */
   close(): void {
     if (this.#db.open) this.#db.close();
+  }
+
+  /**
+   * Runs a write whose commit is flushed to disk before it returns. The store otherwise commits
+   * without a flush (synchronous NORMAL: fast, and safe from corruption, but a power cut may undo
+   * the last commits); a record that outputs or removals depend on must not be undone.
+   */
+  #durably(write: () => void): void {
+    this.#db.pragma('synchronous = FULL');
+    try {
+      write();
+    } finally {
+      this.#db.pragma('synchronous = NORMAL');
+    }
   }
 
   #write(what: string, write: () => unknown): void {
@@ -315,4 +359,8 @@ function describeStoreError(error: unknown): string {
     return `${hints[primary] ?? error.message} (${error.code})`;
   }
   return describeFsError(error);
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
 }
