@@ -182,7 +182,8 @@ function replaceUids(element: DicomElement, level: Level, context: Context): Ele
   const mapped = values.map((uid) => (uid === '' ? '' : context.keys.uid(uid)));
   context.tagsAnonymized++;
   context.uidsRegenerated += mapped.filter((uid) => uid !== '').length;
-  return { op: 'set', vr: 'UI', value: mapped };
+  // One value (nearly always) as a plain string: the writer encodes those on its fast path.
+  return { op: 'set', vr: 'UI', value: mapped.length === 1 ? (mapped[0] as string) : mapped };
 }
 
 function replaceWithDummy(element: DicomElement, vr: Vr, level: Level, context: Context): ElementEdit | undefined {

@@ -73,12 +73,27 @@ const decodersByDeclaration = new Map<string, (bytes: Uint8Array) => string>();
 function chooseDecoding(terms: readonly string[]): (bytes: Uint8Array) => string {
   const normalised = terms.map(normaliseTerm);
   if (!normalised.some((term) => term.startsWith('ISO 2022'))) {
-    const decoder = decoderFor(SINGLE_BYTE[normalised[0] ?? ''] ?? 'latin1');
+    const label = SINGLE_BYTE[normalised[0] ?? ''] ?? 'latin1';
+    const decoder = decoderFor(label);
+    if (label === 'latin1' || label === 'utf-8') return (bytes) => shortAsciiText(bytes) ?? decoder.decode(bytes);
     return (bytes) => decoder.decode(bytes);
   }
   if (normalised.some((term) => term === 'ISO 2022 IR 87' || term === 'ISO 2022 IR 159' || term === 'ISO 2022 IR 13')) return decodeJapanese;
   const decoder = decoderFor(normalised.map((term) => ISO_2022[term]).find((value) => value !== undefined && value !== 'latin1') ?? 'latin1');
   return (bytes) => decoder.decode(stripEscapes(bytes));
+}
+
+/** Values this short are looked at for being all ASCII. */
+const SHORT_ASCII = 64;
+
+/**
+ * The text of a short all-ASCII value, else undefined: Latin-1 and UTF-8 read ASCII as ASCII, and
+ * nearly every value a batch looks at is short and ASCII, so the decoder's overhead is skipped.
+ */
+export function shortAsciiText(bytes: Uint8Array): string | undefined {
+  if (bytes.length > SHORT_ASCII) return undefined;
+  for (let index = 0; index < bytes.length; index++) if ((bytes[index] as number) >= 0x80) return undefined;
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
 }
 
 const ESC = 0x1b;

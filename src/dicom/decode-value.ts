@@ -1,6 +1,6 @@
 import type { ByteOrder } from './byte-order.js';
 import { TextDecoder } from 'node:util';
-import { decodeText } from './character-set.js';
+import { decodeText, shortAsciiText } from './character-set.js';
 import { makeTag, type Tag } from './tag.js';
 import { CHARSET_VRS, NUMERIC_VR_SIZES, STRING_VRS, TEXT_VRS, type Vr } from './vr.js';
 
@@ -14,11 +14,19 @@ const latin1 = new TextDecoder('latin1');
 
 /** A default-repertoire string value without its padding (UIDs, codes, the transfer syntax). */
 export function stringValue(bytes: Uint8Array): string {
-  return stripPadding(latin1.decode(bytes));
+  return stripPadding(decodeDefault(bytes));
 }
 
+/** Trailing NULs and spaces removed (a loop: this runs for every value a batch looks at). */
 function stripPadding(text: string): string {
-  return text.replace(/[\0 ]+$/, '');
+  let end = text.length;
+  while (end > 0 && (text.charCodeAt(end - 1) === 0x20 || text.charCodeAt(end - 1) === 0x00)) end--;
+  return end === text.length ? text : text.slice(0, end);
+}
+
+/** Default-repertoire bytes as text. */
+function decodeDefault(bytes: Uint8Array): string {
+  return shortAsciiText(bytes) ?? latin1.decode(bytes);
 }
 
 /**
@@ -27,7 +35,7 @@ function stripPadding(text: string): string {
  */
 export function decodeValue(vr: Vr, bytes: Uint8Array, order: ByteOrder, characterSet: readonly string[] = []): DecodedValue {
   if (STRING_VRS.has(vr)) {
-    const text = stripPadding(CHARSET_VRS.has(vr) ? decodeText(bytes, characterSet) : latin1.decode(bytes));
+    const text = stripPadding(CHARSET_VRS.has(vr) ? decodeText(bytes, characterSet) : decodeDefault(bytes));
     if (TEXT_VRS.has(vr)) return { kind: 'text', values: [text] };
     return { kind: 'text', values: text === '' ? [] : text.split('\\') };
   }

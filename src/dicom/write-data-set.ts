@@ -282,7 +282,16 @@ export function encodeNew(tag: Tag, vr: Vr, value: ElementValue, context: Pick<P
 // sequences): each sequence object is encoded once per encoding and its bytes shared, read-only.
 const sharedSequences = new WeakMap<object, Map<string, Uint8Array>>();
 
+/**
+ * So do most new text values: the empty and dummy values, a patient's pseudonym, the new study,
+ * series and frame of reference UIDs. Encoded elements are kept per encoding, tag and value and
+ * shared, read-only; a tag whose values keep changing (the SOP Instance UID) starts over at a bound.
+ */
+const sharedTexts: Map<Tag, Map<string, { readonly vr: Vr; readonly bytes: Uint8Array }>>[] = [new Map(), new Map(), new Map(), new Map()];
+const SHARED_TEXTS_PER_TAG = 64;
+
 function encodeNewShared(tag: Tag, vr: Vr, value: ElementValue, context: PlanContext): Uint8Array {
+  if (typeof value === 'string') return encodeTextShared(tag, vr, value, context);
   if (typeof value !== 'object' || !('items' in value)) return encodeNew(tag, vr, value, context);
   let cache = sharedSequences.get(value);
   if (!cache) sharedSequences.set(value, (cache = new Map()));
@@ -292,6 +301,22 @@ function encodeNewShared(tag: Tag, vr: Vr, value: ElementValue, context: PlanCon
     bytes = encodeNew(tag, vr, value, context);
     cache.set(key, bytes);
   }
+  return bytes;
+}
+
+function encodeTextShared(tag: Tag, vr: Vr, value: string, context: PlanContext): Uint8Array {
+  const byEncoding = sharedTexts[(context.encoding.explicitVr ? 2 : 0) + (context.encoding.littleEndian ? 1 : 0)] as (typeof sharedTexts)[number];
+  let byValue = byEncoding.get(tag);
+  const known = byValue?.get(value);
+  // The VR is checked: it sets the header and the padding, and an element's VR can differ from file
+  // to file (private and UN elements). Only ASCII values are shared: they encode the same under
+  // every character set.
+  if (known?.vr === vr) return known.bytes;
+  const bytes = encodeAsciiElement(tag, vr, value, context.encoding);
+  if (!bytes) return encodeNew(tag, vr, value, context);
+  if (!byValue) byEncoding.set(tag, (byValue = new Map()));
+  if (byValue.size >= SHARED_TEXTS_PER_TAG) byValue.clear();
+  byValue.set(value, { vr, bytes });
   return bytes;
 }
 
