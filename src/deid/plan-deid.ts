@@ -4,7 +4,6 @@ import {
   declaredCharacterSet,
   firstTextOf,
   isGroupLengthTag,
-  textAt,
   valueBytes,
   valueVrOf,
   type DataSetEdits,
@@ -69,17 +68,18 @@ interface Context {
  * parsed file's header bytes.
  */
 export function planDeidentification(file: DicomFile, options: DeidOptions, keys: Pseudonymizer): DeidPlan {
-  const patientKey = patientKeyOf(file);
-  const originalPatientId = textAt(file, [], PATIENT_ID).join('\\');
+  const textOf = topLevelTexts(file);
+  const patientKey = patientKeyFrom(textOf);
+  const originalPatientId = textOf(PATIENT_ID).join('\\');
   const pseudonym = options.patient ? keys.patient(patientKey) : originalPatientId;
   const shiftDays = keys.dateShiftDays(patientKey);
   const context: Context = { file, options, keys, pseudonym, shiftDays, tagsAnonymized: 0, uidsRegenerated: 0 };
   const edits = new Map(cleanLevel(file.dataSet, { encoding: file.encoding, characterSet: [] }, context));
   for (const [tag, edit] of conformanceMarkers(file, options)) edits.set(tag, edit);
 
-  const sopInstanceUid = firstTextOf(edits.get(SOP_INSTANCE_UID)) ?? textAt(file, [], SOP_INSTANCE_UID)[0];
+  const sopInstanceUid = firstTextOf(edits.get(SOP_INSTANCE_UID)) ?? textOf(SOP_INSTANCE_UID)[0];
   const warnings: string[] = [];
-  if ((textAt(file, [], BURNED_IN_ANNOTATION)[0] ?? '').toUpperCase() === 'YES') {
+  if ((textOf(BURNED_IN_ANNOTATION)[0] ?? '').toUpperCase() === 'YES') {
     warnings.push('Burned In Annotation (0028,0301) is YES: the pixel data may show identifying text, and pixel data is not cleaned');
   }
   return {
@@ -97,10 +97,30 @@ export function planDeidentification(file: DicomFile, options: DeidOptions, keys
 
 /** Patient ID with its issuer; without an ID, name and birth date stand in so one patient still gets one pseudonym. */
 export function patientKeyOf(file: DicomFile): PatientKey {
-  const id = textAt(file, [], PATIENT_ID).join('\\').trim();
-  const issuer = textAt(file, [], ISSUER_OF_PATIENT_ID).join('\\').trim();
+  return patientKeyFrom(topLevelTexts(file));
+}
+
+function patientKeyFrom(textOf: (tag: Tag) => readonly string[]): PatientKey {
+  const id = textOf(PATIENT_ID).join('\\').trim();
+  const issuer = textOf(ISSUER_OF_PATIENT_ID).join('\\').trim();
   if (id !== '') return { id, issuer };
-  return { id: `name:${textAt(file, [], PATIENT_NAME).join('\\')}|${textAt(file, [], PATIENT_BIRTH_DATE).join('')}`, issuer };
+  return { id: `name:${textOf(PATIENT_NAME).join('\\')}|${textOf(PATIENT_BIRTH_DATE).join('')}`, issuer };
+}
+
+/**
+ * Text values of top-level elements, as textAt gives them, with the data set's character set
+ * worked out once for the several values a plan looks up.
+ */
+function topLevelTexts(file: DicomFile): (tag: Tag) => readonly string[] {
+  const characterSet = declaredCharacterSet(file.dataSet, [], (element) => valueBytes(file, element));
+  const order = byteOrderOf(file.encoding.littleEndian);
+  return (tag) => {
+    const element = file.dataSet.find((candidate) => candidate.tag === tag);
+    const bytes = element && valueBytes(file, element);
+    if (!element || !bytes) return [];
+    const decoded = decodeValue(element.vr, bytes, order, characterSet);
+    return decoded.kind === 'text' ? decoded.values : [];
+  };
 }
 
 function cleanLevel(elements: readonly DicomElement[], level: Level, context: Context): Map<Tag, ElementEdit> {
