@@ -91,9 +91,17 @@ export async function processUploadGroup(
 ): Promise<Map<string, UploadOutcome>> {
   const outcomes = new Map<string, UploadOutcome>();
   const prepared: PreparedUpload[] = [];
+  // Originals already anonymized and recorded whose removal failed before: only removed now, so
+  // that they are neither written nor recorded a second time.
+  const recorded: InPlace[] = [];
   let bytes = 0;
   try {
     for (let file = take(); file !== undefined; file = prepared.length < limits.files && bytes < limits.bytes ? take() : undefined) {
+      const entry = context.store.journalForOriginal(file);
+      if (entry?.state === 'written' && existsSync(entry.outputPath)) {
+        recorded.push({ file, output: entry.outputPath });
+        continue;
+      }
       const result = prepareUpload(file, context, reserved);
       if ('pending' in result) {
         prepared.push(result);
@@ -105,6 +113,7 @@ export async function processUploadGroup(
       await new Promise((resolve) => setImmediate(resolve));
     }
     if (prepared.length > 0) await commitGroup(prepared, context, outcomes);
+    if (recorded.length > 0) await removeRecordedOriginals(recorded, context, outcomes);
   } finally {
     for (const upload of prepared) reserved.delete(upload.output);
   }
@@ -146,11 +155,25 @@ async function commitGroup(group: readonly PreparedUpload[], context: UploadCont
     return;
   }
   context.store.journalWritten(group.map((upload) => ({ originalPath: upload.file, record: upload.record })));
-  const removed = await removeOriginals(originals);
-  context.store.journalFinish([...removed.keys()].filter((file) => removed.get(file) === undefined));
-  for (const upload of group) {
-    const problem = removed.get(upload.file);
-    // Its entry stays 'written': the next start removes the original without recording it again.
+  await removeRecordedOriginals(group, context, outcomes);
+}
+
+/** An original whose anonymized file is in place and recorded. */
+interface InPlace {
+  readonly file: string;
+  readonly output: string;
+}
+
+/**
+ * Removes originals whose outputs are in place and recorded, and finishes their journal entries.
+ * One that cannot be removed keeps its entry ('written'): a later attempt, or the next start,
+ * only removes it.
+ */
+async function removeRecordedOriginals(uploads: readonly InPlace[], context: UploadContext, outcomes: Map<string, UploadOutcome>): Promise<void> {
+  const problems = await removeOriginals(uploads.map((upload) => upload.file));
+  context.store.journalFinish(uploads.filter((upload) => problems.get(upload.file) === undefined).map((upload) => upload.file));
+  for (const upload of uploads) {
+    const problem = problems.get(upload.file);
     outcomes.set(upload.file, problem === undefined ? { kind: 'anonymized', output: upload.output } : { kind: 'retry', reason: `${upload.file}: anonymized, but the original cannot be removed: ${describeFsError(problem)}` });
   }
 }

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { isTemporary, planDeidentification, readDicomFile } from '../src/index.js';
+import { describeFsError, isTemporary, planDeidentification, readDicomFile } from '../src/index.js';
 import type { Logger } from './logger.js';
 import { mappingRecord, removeOriginal, type UploadContext } from './process-upload.js';
 
@@ -18,12 +18,19 @@ export async function recoverJournal(sourcesDir: string, context: UploadContext,
   for (const entry of context.store.journal()) {
     const outputExists = existsSync(entry.outputPath);
     const originalExists = existsSync(entry.originalPath);
-    if (entry.state === 'writing' && outputExists && originalExists) {
-      const plan = planDeidentification(readDicomFile(entry.originalPath), context.options, context.keys);
-      context.store.journalWritten([{ originalPath: entry.originalPath, record: mappingRecord(entry.originalPath, entry.outputPath, plan, context.batchId) }]);
-      await removeOriginal(entry.originalPath);
-    } else if (entry.state === 'written' && originalExists) {
-      await removeOriginal(entry.originalPath);
+    try {
+      if (entry.state === 'writing' && outputExists && originalExists) {
+        const plan = planDeidentification(readDicomFile(entry.originalPath), context.options, context.keys);
+        context.store.journalWritten([{ originalPath: entry.originalPath, record: mappingRecord(entry.originalPath, entry.outputPath, plan, context.batchId) }]);
+        await removeOriginal(entry.originalPath);
+      } else if (entry.state === 'written' && originalExists) {
+        await removeOriginal(entry.originalPath);
+      }
+    } catch (error) {
+      // An original that cannot be removed (or read) keeps its entry, and the daemon starts all the
+      // same: the entry says what is left to do, and the next start tries again.
+      log.warn('recovery-incomplete', `cannot finish interrupted work on ${entry.originalPath}: ${describeFsError(error)}; it stays in the journal`, { file: entry.originalPath });
+      continue;
     }
     context.store.journalFinish([entry.originalPath]);
     recovered++;

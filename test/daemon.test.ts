@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -191,6 +192,62 @@ describe('the watch daemon', () => {
     store.close();
     for (const name of filesBelow(sources).slice(0, 10)) expect(() => readDicomFile(path.join(sources, name))).not.toThrow();
   }, 180_000);
+
+  // An immutable file (chattr +i) cannot be removed even by root, while its folder stays writable:
+  // the daemon can write the anonymized file beside it but not remove the original.
+  const canMakeImmutable = (() => {
+    const probe = path.join(root, 'immutable-probe');
+    writeFileSync(probe, '');
+    try {
+      execFileSync('chattr', ['+i', probe], { stdio: 'ignore' });
+      execFileSync('chattr', ['-i', probe], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    } finally {
+      rmSync(probe, { force: true });
+    }
+  })();
+
+  it.skipIf(!canMakeImmutable)('records an upload once when its original cannot be removed, and removes it once it can', async () => {
+    const { sources, data, start, records } = setup();
+    const original = path.join(sources, 'IM1');
+    copyFileSync(ELE, original);
+    const output = path.join(sources, expectedName(textAt(readDicomFile(original), [], 0x00080018)[0] ?? ''));
+    execFileSync('chattr', ['+i', original]);
+    try {
+      const daemon = start();
+      // Three attempts, then quarantine, which cannot move the file either: it stays in Sources.
+      await waitUntil(() => daemon.output().includes('cannot quarantine'), 'the attempts to run out', 30_000);
+      expect(daemon.output()).toContain('anonymized, but the original cannot be removed');
+      expect(existsSync(output)).toBe(true);
+      expect(existsSync(original)).toBe(true);
+      expect(records()).toHaveLength(1); // not recorded again on each attempt
+      daemon.child.kill('SIGTERM');
+      expect(await daemon.exited).toBe(0);
+      const store = MappingStore.open(data);
+      expect(store.journal()).toEqual([{ originalPath: original, outputPath: output, state: 'written' }]);
+      store.close();
+      // Started again while the original still cannot go: recovery says so and the daemon runs.
+      const blocked = start();
+      await waitUntil(() => blocked.output().includes('watching'), 'the daemon to start despite the stuck original');
+      expect(blocked.output()).toContain(`cannot finish interrupted work on ${original}`);
+      blocked.child.kill('SIGTERM');
+      expect(await blocked.exited).toBe(0);
+      expect(records()).toHaveLength(1);
+    } finally {
+      execFileSync('chattr', ['-i', original]);
+    }
+    const again = start();
+    await waitUntil(() => !existsSync(original), 'the original to be removed on the next start');
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+    expect(filesBelow(sources)).toEqual([path.basename(output)]);
+    expect(records()).toHaveLength(1);
+    const store = MappingStore.open(data);
+    expect(store.journal()).toEqual([]);
+    store.close();
+  }, 60_000);
 
   it('finishes the files in flight on SIGTERM and exits 0', async () => {
     const { sources, start, records } = setup({ DICOM_WATCH_CONCURRENCY: '2', DICOM_WATCH_STABLE_MS: '100' });

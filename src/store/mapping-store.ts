@@ -64,6 +64,9 @@ function prepareStatements(db: Database.Database) {
     journalWritten: db.prepare<[originalPath: string]>("UPDATE journal SET state = 'written' WHERE original_path = ?"),
     journalFinish: db.prepare<[originalPath: string]>('DELETE FROM journal WHERE original_path = ?'),
     journalAll: db.prepare<[], JournalEntry>('SELECT original_path AS originalPath, output_path AS outputPath, state FROM journal ORDER BY rowid'),
+    journalByOriginal: db.prepare<[originalPath: string], JournalEntry>(
+      'SELECT original_path AS originalPath, output_path AS outputPath, state FROM journal WHERE original_path = ?',
+    ),
     journalByOutput: db.prepare<[outputPath: string], JournalEntry>(
       'SELECT original_path AS originalPath, output_path AS outputPath, state FROM journal WHERE output_path = ?',
     ),
@@ -271,6 +274,11 @@ export class MappingStore {
   /** The work in flight, oldest first. */
   journal(): JournalEntry[] {
     return this.#statements.journalAll.all();
+  }
+
+  /** The journal entry of `originalPath`, if any. */
+  journalForOriginal(originalPath: string): JournalEntry | undefined {
+    return this.#statements.journalByOriginal.get(originalPath);
   }
 
   /** The journal entry writing `outputPath`, if any. */

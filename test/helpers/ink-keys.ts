@@ -31,7 +31,11 @@ export const KEYS = {
 export type Until = string | RegExp | ((frame: string) => boolean);
 
 export interface WaitOptions {
-  /** @default 5000 */
+  /**
+   * Generous: the wait ends as soon as the frame holds, and the whole suite shares two cores (one
+   * frame took over 5 s to follow a key while the daemon tests ran beside it).
+   * @default 15000
+   */
   readonly timeout?: number;
 }
 
@@ -45,7 +49,7 @@ function matcher(until: Until): (frame: string) => boolean {
 
 /** Polls `lastFrame()` until `until` holds; returns that frame, or fails showing the last one. */
 export async function waitForFrame(app: InkHandle, until: Until, options: WaitOptions = {}): Promise<string> {
-  const timeout = options.timeout ?? 5000;
+  const timeout = options.timeout ?? 15_000;
   const holds = matcher(until);
   const deadline = Date.now() + timeout;
   for (;;) {
