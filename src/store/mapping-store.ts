@@ -75,10 +75,6 @@ function prepareStatements(db: Database.Database) {
 
 type Statements = ReturnType<typeof prepareStatements>;
 
-/**
- * One file the watch daemon is working on: 'writing' until its output exists and its mapping is
- * recorded (one transaction), then 'written' until the original is removed.
- */
 /** An original whose anonymized version is about to be written to `outputPath`. */
 export interface JournalStart {
   readonly originalPath: string;
@@ -91,6 +87,10 @@ export interface JournalWritten {
   readonly record: MappingRecord;
 }
 
+/**
+ * One file the watch daemon is working on: 'writing' until its output exists and its mapping is
+ * recorded (one transaction), then 'written' until the original is removed.
+ */
 export interface JournalEntry {
   readonly originalPath: string;
   readonly outputPath: string;
