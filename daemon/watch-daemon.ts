@@ -49,6 +49,7 @@ export class WatchDaemon {
   /** Outputs we just wrote: their 'add' events are ours, not uploads. */
   private readonly justWritten = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private startup: Promise<void> | undefined;
   private ticking = false;
   private stopping = false;
   private doneToday = 0;
@@ -66,10 +67,17 @@ export class WatchDaemon {
     this.settle = new SettleTracker(settings.stableMs);
   }
 
-  async start(): Promise<void> {
+  /** Recovers what a killed daemon left, then watches; a stop() meanwhile waits for this and ends it. */
+  start(): Promise<void> {
+    this.startup ??= this.startWatching();
+    return this.startup;
+  }
+
+  private async startWatching(): Promise<void> {
     this.doneToday = this.context.store.countToday();
     const recovered = await recoverJournal(this.settings.sourcesDir, this.context, this.log);
     if (recovered > 0) this.log.info('recovered', `finished ${recovered} interrupted file${recovered === 1 ? '' : 's'}`);
+    if (this.stopping) return;
     const quarantineDir = path.resolve(this.settings.quarantineDir);
     this.watcher = watch(this.settings.sourcesDir, {
       ignoreInitial: false,
@@ -91,6 +99,7 @@ export class WatchDaemon {
     });
     this.watcher.on('error', (error: unknown) => this.problem('watch-error', `watching ${this.settings.sourcesDir} failed: ${error instanceof Error ? error.message : String(error)}`));
     await new Promise<void>((resolve) => this.watcher?.once('ready', () => resolve()));
+    if (this.stopping) return;
     this.timer = setInterval(() => void this.tick(), Math.min(250, Math.max(50, this.settings.stableMs / 4)));
     this.log.info('started', `watching ${this.settings.sourcesDir} (quarantine: ${this.settings.quarantineDir})`, { folder: this.settings.sourcesDir });
     this.writeStatus('running', true);
@@ -102,6 +111,9 @@ export class WatchDaemon {
     this.stopping = true;
     this.log.info('stopping', `stopping: finishing ${this.inFlight.size} file${this.inFlight.size === 1 ? '' : 's'} in flight`);
     this.writeStatus('stopping', true);
+    // A signal during start-up: closing the watcher before it is ready would leave start() waiting
+    // for a 'ready' that never comes (and Node exiting with code 13), so start-up finishes first.
+    await this.startup?.catch(() => undefined);
     if (this.timer) clearInterval(this.timer);
     await this.watcher?.close();
     await Promise.all(this.groups);

@@ -249,6 +249,17 @@ describe('the watch daemon', () => {
     store.close();
   }, 60_000);
 
+  it('stops cleanly on SIGTERM during start-up, before it watches', async () => {
+    const { sources, start } = setup();
+    await makeInstances(ELE, sources, 300);
+    const daemon = start();
+    // Logged just before start-up (recovery, then the first scan of Sources) begins.
+    await waitUntil(() => daemon.output().includes('mapping batch'), 'start-up to begin');
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+    expect(daemon.output()).toContain('stopped');
+  });
+
   it('finishes the files in flight on SIGTERM and exits 0', async () => {
     const { sources, start, records } = setup({ DICOM_WATCH_CONCURRENCY: '2', DICOM_WATCH_STABLE_MS: '100' });
     // More files than one group takes: SIGTERM comes while later groups are still being prepared.
