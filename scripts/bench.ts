@@ -318,7 +318,7 @@ async function benchDaemon(root: string, workload: Workload, env: NodeJS.Process
   const store = MappingStore.open(env['DICOM_DATA_DIR'] ?? '');
   const recorded = store.records().length;
   store.close();
-  console.log(`\ndaemon: ${workload.name} copied into Sources one file after another (DICOM_WATCH_STABLE_MS=${stableMs}, concurrency 2)`);
+  console.log(`\ndaemon: ${workload.name} copied into Sources one file after another (DICOM_WATCH_STABLE_MS=${stableMs}, 2 groups in flight)`);
   console.log(`  ${names.length} files in ${fmt(seconds, 2)} s: ${fmt(names.length / seconds)} files/s, ${fmt(workload.bytes / 1e6 / seconds)} MB/s`);
   console.log(`  arrival -> anonymized delay: median ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${at(1)} ms (includes the ${stableMs} ms settle time)`);
   console.log(`  ${outputs} outputs in Sources, ${recorded} mapping records, originals left: ${names.filter((name) => existsSync(path.join(sources, name))).length}`);
