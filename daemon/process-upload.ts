@@ -88,6 +88,8 @@ export async function processUploadGroup(
   context: UploadContext,
   reserved: Set<string>,
   limits: GroupLimits,
+  /** Called once the group takes no more files: from here on it waits for the disk. */
+  onPrepared: () => void = () => {},
 ): Promise<Map<string, UploadOutcome>> {
   const outcomes = new Map<string, UploadOutcome>();
   const prepared: PreparedUpload[] = [];
@@ -112,6 +114,7 @@ export async function processUploadGroup(
       // One file at a time, synchronously: the event loop (polling, signals) runs between files.
       await new Promise((resolve) => setImmediate(resolve));
     }
+    onPrepared();
     if (prepared.length > 0) await commitGroup(prepared, context, outcomes);
     if (recorded.length > 0) await removeRecordedOriginals(recorded, context, outcomes);
   } finally {

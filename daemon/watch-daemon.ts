@@ -42,6 +42,8 @@ export class WatchDaemon {
   /** Files taken by a group in flight. */
   private readonly inFlight = new Set<string>();
   private readonly groups = new Set<Promise<void>>();
+  /** A group in flight is still taking files (at most one: the next starts once it commits). */
+  private preparing = false;
   /** Output names chosen by groups in flight and not yet journaled. */
   private readonly reserved = new Set<string>();
   private readonly attempts = new Map<string, number>();
@@ -145,7 +147,8 @@ export class WatchDaemon {
 
   /** Starts groups of queued files up to the concurrency limit; called on each tick and whenever a group finishes. */
   private pump(): void {
-    while (!this.stopping && this.groups.size < this.settings.concurrency && this.queue.size > 0) {
+    while (!this.stopping && !this.preparing && this.groups.size < this.settings.concurrency && this.queue.size > 0) {
+      this.preparing = true;
       const group: Promise<void> = this.runGroup().finally(() => {
         this.groups.delete(group);
         this.statusDirty = true;
@@ -158,6 +161,14 @@ export class WatchDaemon {
   /** One group: takes queued files (also those that settle while it prepares) until it is full, commits them, and handles each outcome. */
   private async runGroup(): Promise<void> {
     const taken: string[] = [];
+    let open = true;
+    // The next group may start once this one takes no more files (or failed while taking them).
+    const prepared = () => {
+      if (!open) return;
+      open = false;
+      this.preparing = false;
+      this.pump();
+    };
     const take = () => {
       const [file] = this.queue;
       if (this.stopping || file === undefined) return undefined;
@@ -168,12 +179,13 @@ export class WatchDaemon {
     };
     let outcomes: Map<string, UploadOutcome>;
     try {
-      outcomes = await processUploadGroup(take, this.context, this.reserved, GROUP_LIMITS);
+      outcomes = await processUploadGroup(take, this.context, this.reserved, GROUP_LIMITS, prepared);
     } catch (error) {
       // The mapping store failed: nothing of the group was removed; every file is tried again.
       const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
       outcomes = new Map(taken.map((file) => [file, { kind: 'retry', reason: `${file}: ${reason}` }]));
     }
+    prepared();
     for (const file of taken) {
       await this.handle(file, outcomes.get(file) ?? { kind: 'retry', reason: `${file}: not processed` });
       this.inFlight.delete(file);
