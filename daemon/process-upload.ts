@@ -9,11 +9,10 @@ import {
   internalErrorReason,
   isTemporary,
   planDeidentification,
-  planFile,
   readDicomFile,
   syncDirectory,
   textAt,
-  writeTemporaryOutput,
+  writeDeidentifiedTemporary,
   type DeidOptions,
   type DeidPlan,
   type DicomFile,
@@ -131,10 +130,9 @@ function prepareUpload(file: string, context: UploadContext, reserved: Set<strin
     if (isOwnOutput(file, parsed, context)) return { kind: 'ignored', why: OWN_OUTPUT };
     const plan = planDeidentification(parsed, context.options, context.keys);
     const output = chooseOutput(file, plan.sopInstanceUid ?? `anon-${context.keys.token(file)}`, context, reserved);
-    const filePlan = planFile(parsed, plan.edits, { zeroPreamble: true, metaEdits: plan.metaEdits });
-    const pending = writeTemporaryOutput(parsed, filePlan.segments, output);
+    const { pending, size } = writeDeidentifiedTemporary(parsed, plan, output);
     reserved.add(output);
-    return { file, output, pending, bytes: filePlan.size, record: mappingRecord(file, output, plan, context.batchId) };
+    return { file, output, pending, bytes: size, record: mappingRecord(file, output, plan, context.batchId) };
   } catch (error) {
     return classify(error, file);
   }

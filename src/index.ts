@@ -16,4 +16,5 @@ export { ConfigError } from './config/config-error.js';
 export { readDaemonStatus, writeDaemonStatus, isDaemonAlive, isProcessAlive, describeDaemonStatus, DAEMON_STATUS_FILENAME, type DaemonStatus } from './status/daemon-status.js';
 export type { JournalEntry, JournalStart, JournalWritten } from './store/mapping-store.js';
 export { internalErrorReason } from './deid/internal-error.js';
+export { writeDeidentifiedTemporary } from './deid/write-deidentified.js';
 export { describeFsError, syncDirectory } from './io/durable-files.js';

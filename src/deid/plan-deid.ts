@@ -4,6 +4,7 @@ import {
   declaredCharacterSet,
   firstTextOf,
   isGroupLengthTag,
+  textsAt,
   valueBytes,
   valueVrOf,
   type DataSetEdits,
@@ -68,7 +69,7 @@ interface Context {
  * parsed file's header bytes.
  */
 export function planDeidentification(file: DicomFile, options: DeidOptions, keys: Pseudonymizer): DeidPlan {
-  const textOf = topLevelTexts(file);
+  const textOf = textsAt(file, []);
   const patientKey = patientKeyFrom(textOf);
   const originalPatientId = textOf(PATIENT_ID).join('\\');
   const pseudonym = options.patient ? keys.patient(patientKey) : originalPatientId;
@@ -97,7 +98,7 @@ export function planDeidentification(file: DicomFile, options: DeidOptions, keys
 
 /** Patient ID with its issuer; without an ID, name and birth date stand in so one patient still gets one pseudonym. */
 export function patientKeyOf(file: DicomFile): PatientKey {
-  return patientKeyFrom(topLevelTexts(file));
+  return patientKeyFrom(textsAt(file, []));
 }
 
 function patientKeyFrom(textOf: (tag: Tag) => readonly string[]): PatientKey {
@@ -105,22 +106,6 @@ function patientKeyFrom(textOf: (tag: Tag) => readonly string[]): PatientKey {
   const issuer = textOf(ISSUER_OF_PATIENT_ID).join('\\').trim();
   if (id !== '') return { id, issuer };
   return { id: `name:${textOf(PATIENT_NAME).join('\\')}|${textOf(PATIENT_BIRTH_DATE).join('')}`, issuer };
-}
-
-/**
- * Text values of top-level elements, as textAt gives them, with the data set's character set
- * worked out once for the several values a plan looks up.
- */
-function topLevelTexts(file: DicomFile): (tag: Tag) => readonly string[] {
-  const characterSet = declaredCharacterSet(file.dataSet, [], (element) => valueBytes(file, element));
-  const order = byteOrderOf(file.encoding.littleEndian);
-  return (tag) => {
-    const element = file.dataSet.find((candidate) => candidate.tag === tag);
-    const bytes = element && valueBytes(file, element);
-    if (!element || !bytes) return [];
-    const decoded = decodeValue(element.vr, bytes, order, characterSet);
-    return decoded.kind === 'text' ? decoded.values : [];
-  };
 }
 
 function cleanLevel(elements: readonly DicomElement[], level: Level, context: Context): Map<Tag, ElementEdit> {

@@ -1,9 +1,10 @@
 import path from 'node:path';
-import { DicomError, planFile, readDicomFile, writeTemporaryOutput, type PendingOutput } from '../dicom/index.js';
+import { DicomError, readDicomFile, type PendingOutput } from '../dicom/index.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import type { FileResult } from './anonymize-files.js';
 import type { DeidOptions } from './options.js';
 import { planDeidentification } from './plan-deid.js';
+import { writeDeidentifiedTemporary } from './write-deidentified.js';
 import { internalErrorReason } from './internal-error.js';
 import type { Pseudonymizer } from './pseudonyms.js';
 
@@ -35,8 +36,7 @@ export function prepareOutput(input: string, named: boolean, settings: PrepareSe
     const file = readDicomFile(input, { reuse: headBuffer });
     const plan = planDeidentification(file, settings.options, keys);
     const stem = (plan.sopInstanceUid ?? `anon-${keys.token(path.resolve(input))}`).replace(/[^0-9A-Za-z.-]/g, '_');
-    const filePlan = planFile(file, plan.edits, { zeroPreamble: true, metaEdits: plan.metaEdits });
-    const pending = writeTemporaryOutput(file, filePlan.segments, path.join(settings.outDir, `${stem}.dcm`));
+    const { pending, size } = writeDeidentifiedTemporary(file, plan, path.join(settings.outDir, `${stem}.dcm`));
     const record: MappingRecord = {
       batchId: settings.batchId,
       processedAt: new Date().toISOString(),
@@ -55,7 +55,7 @@ export function prepareOutput(input: string, named: boolean, settings: PrepareSe
       uidsRegenerated: plan.uidsRegenerated,
       warnings: plan.warnings,
     };
-    return { kind: 'written', stem, pending, bytes: filePlan.size, result, record };
+    return { kind: 'written', stem, pending, bytes: size, result, record };
   } catch (error) {
     if (error instanceof DicomError) {
       // Found in a folder, a file that is not DICOM, or a DICOMDIR (a CD's index, which holds patient

@@ -37,31 +37,54 @@ export function valueBytes(file: DicomFile, element: DicomElement): Uint8Array |
   return file.fileBytes.slice(element.valueOffset, end);
 }
 
-/** The element `tag` inside the items named by `path` (empty path = top level). */
-export function elementAt(file: DicomFile, path: readonly PathStep[], tag: Tag): DicomElement | undefined {
+/** The elements of the item named by `path` (empty path = the top level), if it exists. */
+function elementsAt(file: DicomFile, path: readonly PathStep[]): readonly DicomElement[] | undefined {
   let elements: readonly DicomElement[] = file.dataSet;
   for (const step of path) {
     const item = elements.find((element) => element.tag === step.tag)?.items?.[step.item];
     if (!item) return undefined;
     elements = item.elements;
   }
-  return elements.find((element) => element.tag === tag);
+  return elements;
+}
+
+/** The element `tag` inside the items named by `path` (empty path = top level). */
+export function elementAt(file: DicomFile, path: readonly PathStep[], tag: Tag): DicomElement | undefined {
+  return elementsAt(file, path)?.find((element) => element.tag === tag);
 }
 
 /** Decoded value of the element at `path`/`tag`, with the Specific Character Set in force there. */
 export function valueAt(file: DicomFile, path: readonly PathStep[], tag: Tag): DecodedValue | undefined {
-  const element = elementAt(file, path, tag);
-  if (!element) return undefined;
-  const bytes = valueBytes(file, element);
-  if (!bytes) return undefined;
-  const order = byteOrderOf(encodingAt(file, path).littleEndian);
-  return decodeValue(element.vr, bytes, order, characterSetAt(file, path));
+  return valuesAt(file, path)(tag);
 }
 
 /** Text values of an element (empty when absent or not text). */
 export function textAt(file: DicomFile, path: readonly PathStep[], tag: Tag): readonly string[] {
-  const value = valueAt(file, path, tag);
-  return value?.kind === 'text' ? value.values : [];
+  return textsAt(file, path)(tag);
+}
+
+/**
+ * Text values of the elements at `path`, looked up by tag, as textAt gives them; the byte order and
+ * character set there are worked out once for all the lookups.
+ */
+export function textsAt(file: DicomFile, path: readonly PathStep[]): (tag: Tag) => readonly string[] {
+  const values = valuesAt(file, path);
+  return (tag) => {
+    const value = values(tag);
+    return value?.kind === 'text' ? value.values : [];
+  };
+}
+
+function valuesAt(file: DicomFile, path: readonly PathStep[]): (tag: Tag) => DecodedValue | undefined {
+  const elements = elementsAt(file, path);
+  if (!elements) return () => undefined;
+  const order = byteOrderOf(encodingAt(file, path).littleEndian);
+  const characterSet = characterSetAt(file, path);
+  return (tag) => {
+    const element = elements.find((candidate) => candidate.tag === tag);
+    const bytes = element && valueBytes(file, element);
+    return element && bytes ? decodeValue(element.vr, bytes, order, characterSet) : undefined;
+  };
 }
 
 function encodingAt(file: DicomFile, path: readonly PathStep[]) {

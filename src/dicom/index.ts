@@ -14,5 +14,5 @@ export { commitOutputs, discardOutputs, writeSegmentsAtomically, writeTemporaryO
 export { encodeValue, defaultVrOf } from './encode-value.js';
 export type { Segment } from './write-data-set.js';
 export { writeDicomFile } from './write-dicom-file.js';
-export { declaredCharacterSet, elementAt, textAt, valueAt, valueBytes, valueVrOf } from './element-access.js';
+export { declaredCharacterSet, elementAt, textAt, textsAt, valueAt, valueBytes, valueVrOf } from './element-access.js';
 export { dumpJson, formatDump, type DumpJson } from './dump.js';

@@ -1,0 +1,12 @@
+import { planFile, writeTemporaryOutput, type DicomFile, type PendingOutput } from '../dicom/index.js';
+import type { DeidPlan } from './plan-deid.js';
+
+/**
+ * Writes `file` as `plan` de-identifies it (preamble zeroed, File Meta Information cleaned) to a
+ * temporary file beside `outPath`, for the caller to commit; `size` is the output's size. The one
+ * place that says how a de-identified output is written, for the batch and for the daemon.
+ */
+export function writeDeidentifiedTemporary(file: DicomFile, plan: DeidPlan, outPath: string): { readonly pending: PendingOutput; readonly size: number } {
+  const filePlan = planFile(file, plan.edits, { zeroPreamble: true, metaEdits: plan.metaEdits });
+  return { pending: writeTemporaryOutput(file, filePlan.segments, outPath), size: filePlan.size };
+}
