@@ -3,6 +3,8 @@ import {
   decodeValue,
   declaredCharacterSet,
   firstTextOf,
+  formatTag,
+  lookupTag,
   isGroupLengthTag,
   textsAt,
   valueBytes,
@@ -36,10 +38,12 @@ export interface DeidPlan {
   readonly metaEdits: DataSetEdits;
   readonly originalPatientId: string;
   readonly anonymizedPatientId: string;
-  /** Elements removed, emptied or replaced, at any depth. */
-  readonly tagsAnonymized: number;
-  /** UID values replaced by keyed UIDs. */
-  readonly uidsRegenerated: number;
+  /** The attributes removed, emptied or replaced at any depth: keywords ((gggg,eeee) without one), in tag order, each once. */
+  readonly tagsAnonymized: readonly string[];
+  /** The UID attributes whose values were replaced by keyed UIDs: keywords, in tag order, each once. */
+  readonly uidsRegenerated: readonly string[];
+  /** Each distinct original UID this file's plan replaced, with its keyed replacement. */
+  readonly uidPairs: readonly UidPair[];
   /** SOP Instance UID of the output (names the output file). */
   readonly sopInstanceUid: string | undefined;
   readonly dateShiftDays: number | undefined;
@@ -58,8 +62,16 @@ interface Context {
   readonly keys: Pseudonymizer;
   readonly pseudonym: string;
   readonly shiftDays: number;
-  tagsAnonymized: number;
-  uidsRegenerated: number;
+  /** Tags changed and UID tags regenerated, at any depth; labelled once the plan is done. */
+  readonly changed: Set<Tag>;
+  readonly regenerated: Set<Tag>;
+  readonly uidPairs: Map<string, string>;
+}
+
+/** An original UID and the keyed UID that replaces it. */
+export interface UidPair {
+  readonly original: string;
+  readonly anonymized: string;
 }
 
 /**
@@ -74,7 +86,7 @@ export function planDeidentification(file: DicomFile, options: DeidOptions, keys
   const originalPatientId = textOf(PATIENT_ID).join('\\');
   const pseudonym = options.patient ? keys.patient(patientKey) : originalPatientId;
   const shiftDays = keys.dateShiftDays(patientKey);
-  const context: Context = { file, options, keys, pseudonym, shiftDays, tagsAnonymized: 0, uidsRegenerated: 0 };
+  const context: Context = { file, options, keys, pseudonym, shiftDays, changed: new Set(), regenerated: new Set(), uidPairs: new Map() };
   const edits = new Map(cleanLevel(file.dataSet, { encoding: file.encoding, characterSet: [] }, context));
   for (const [tag, edit] of conformanceMarkers(file, options)) edits.set(tag, edit);
 
@@ -88,8 +100,9 @@ export function planDeidentification(file: DicomFile, options: DeidOptions, keys
     metaEdits: metaEditsFor(options),
     originalPatientId,
     anonymizedPatientId: pseudonym,
-    tagsAnonymized: context.tagsAnonymized,
-    uidsRegenerated: context.uidsRegenerated,
+    tagsAnonymized: labelsOf(context.changed),
+    uidsRegenerated: labelsOf(context.regenerated),
+    uidPairs: [...context.uidPairs].map(([original, anonymized]) => ({ original, anonymized })),
     sopInstanceUid,
     dateShiftDays: options.dates === 'shift' ? shiftDays : undefined,
     warnings,
@@ -128,13 +141,13 @@ function cleanElement(element: DicomElement, level: Level, context: Context): El
   }
   const action = resolveAction(element.tag, options);
   if (action === 'remove') {
-    context.tagsAnonymized++;
+    context.changed.add(element.tag);
     return { op: 'remove' };
   }
   if (element.items) {
     if (action === 'empty') {
       if (element.items.length === 0) return undefined;
-      context.tagsAnonymized++;
+      context.changed.add(element.tag);
       return { op: 'set', vr: 'SQ', value: { items: [] } };
     }
     // keep, dummy and uid on a sequence: keep it and clean its items (their UIDs are replaced by their own rows).
@@ -146,7 +159,7 @@ function cleanElement(element: DicomElement, level: Level, context: Context): El
       return undefined;
     case 'empty':
       if (element.valueLength === 0) return undefined;
-      context.tagsAnonymized++;
+      context.changed.add(element.tag);
       return { op: 'set', vr, value: vr === 'SQ' ? { items: [] } : '' };
     case 'uid':
       return vr === 'UI' ? replaceUids(element, level, context) : replaceWithDummy(element, vr, level, context);
@@ -177,7 +190,7 @@ function textValues(element: DicomElement, vr: Vr, level: Level, file: DicomFile
 function replaceIfDifferent(element: DicomElement, level: Level, context: Context, value: string): ElementEdit | undefined {
   const current = textValues(element, valueVrOf(element), level, context.file);
   if (current?.length === 1 && current[0] === value) return undefined;
-  context.tagsAnonymized++;
+  context.changed.add(element.tag);
   return { op: 'set', vr: valueVrOf(element), value };
 }
 
@@ -185,8 +198,11 @@ function replaceUids(element: DicomElement, level: Level, context: Context): Ele
   const values = textValues(element, 'UI', level, context.file) ?? [];
   if (values.length === 0) return undefined;
   const mapped = values.map((uid) => (uid === '' ? '' : context.keys.uid(uid)));
-  context.tagsAnonymized++;
-  context.uidsRegenerated += mapped.filter((uid) => uid !== '').length;
+  context.changed.add(element.tag);
+  values.forEach((uid, index) => {
+    if (uid !== '') context.uidPairs.set(uid, mapped[index] as string);
+  });
+  if (mapped.some((uid) => uid !== '')) context.regenerated.add(element.tag);
   // One value (nearly always) as a plain string: the writer encodes those on its fast path.
   return { op: 'set', vr: 'UI', value: mapped.length === 1 ? (mapped[0] as string) : mapped };
 }
@@ -197,7 +213,7 @@ function replaceWithDummy(element: DicomElement, vr: Vr, level: Level, context: 
     const current = textValues(element, vr, level, context.file);
     if (current?.length === 1 && current[0] === value) return undefined;
   }
-  context.tagsAnonymized++;
+  context.changed.add(element.tag);
   return { op: 'set', vr, value };
 }
 
@@ -207,9 +223,14 @@ function shiftDates(element: DicomElement, vr: Vr, level: Level, context: Contex
   if (values.length === 0) return undefined;
   const shift = vr === 'DA' ? shiftDa : shiftDt;
   const shifted = values.map((value) => (value === '' ? '' : shift(value, context.shiftDays)));
-  context.tagsAnonymized++;
+  context.changed.add(element.tag);
   if (shifted.some((value) => value === undefined)) return { op: 'set', vr, value: dummyValue(vr, 0) };
   return { op: 'set', vr, value: shifted as string[] };
+}
+
+/** Keywords in tag order; (gggg,eeee) for a tag without one (private, unknown). */
+function labelsOf(tags: ReadonlySet<Tag>): string[] {
+  return [...tags].sort((a, b) => a - b).map((tag) => lookupTag(tag)?.keyword ?? formatTag(tag));
 }
 
 /** Application entity titles in the meta header identify the sending site; private meta information may hold anything. */

@@ -44,15 +44,15 @@ export function prepareOutput(input: string, named: boolean, settings: PrepareSe
       anonymizedFilename: `${stem}.dcm`,
       originalPatientId: plan.originalPatientId,
       anonymizedPatientId: plan.anonymizedPatientId,
-      tagsAnonymized: plan.tagsAnonymized,
-      uidsRegenerated: plan.uidsRegenerated,
+      tagsAnonymized: plan.tagsAnonymized.length,
+      uidsRegenerated: plan.uidsRegenerated.length,
     };
     const result: FileResult = {
       input,
       status: 'anonymized',
       anonymizedPatientId: plan.anonymizedPatientId,
-      tagsAnonymized: plan.tagsAnonymized,
-      uidsRegenerated: plan.uidsRegenerated,
+      tagsAnonymized: plan.tagsAnonymized.length,
+      uidsRegenerated: plan.uidsRegenerated.length,
       warnings: plan.warnings,
     };
     return { kind: 'written', stem, pending, bytes: size, result, record };
