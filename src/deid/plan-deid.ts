@@ -5,6 +5,7 @@ import {
   firstTextOf,
   formatTag,
   lookupTag,
+  tagGroup,
   isGroupLengthTag,
   textsAt,
   valueBytes,
@@ -22,7 +23,7 @@ import { dummyValue } from './dummy-values.js';
 import { conformanceMarkers } from './markers.js';
 import type { DeidOptions } from './options.js';
 import type { PatientKey, Pseudonymizer } from './pseudonyms.js';
-import { resolveAction } from './resolve-action.js';
+import { ruleFor, STANDARD_UID_ROOT, type Scope } from './nested-rules.js';
 
 export const PATIENT_NAME = 0x00100010;
 export const PATIENT_ID = 0x00100020;
@@ -54,6 +55,7 @@ export interface DeidPlan {
 interface Level {
   readonly encoding: Encoding;
   readonly characterSet: readonly string[];
+  readonly scope: Scope;
 }
 
 interface Context {
@@ -76,8 +78,10 @@ export interface UidPair {
 
 /**
  * Plans the de-identification of a file: PS3.15 Table E.1-1 applied to every element at every
- * depth (items of every sequence, private sequences kept by option, sequences sent as UN), with the
- * product's options, keyed UIDs and pseudonyms, and the conformance markers. Pure: reads only the
+ * depth (items of every sequence, private sequences kept by option, sequences sent as UN), inside
+ * the sequences the table dummies every attribute it does not name treated as D too (see
+ * nested-rules.ts), with the product's options, keyed UIDs and pseudonyms, and the conformance
+ * markers. Pure: reads only the
  * parsed file's header bytes.
  */
 export function planDeidentification(file: DicomFile, options: DeidOptions, keys: Pseudonymizer): DeidPlan {
@@ -87,7 +91,7 @@ export function planDeidentification(file: DicomFile, options: DeidOptions, keys
   const pseudonym = options.patient ? keys.patient(patientKey) : originalPatientId;
   const shiftDays = keys.dateShiftDays(patientKey);
   const context: Context = { file, options, keys, pseudonym, shiftDays, changed: new Set(), regenerated: new Set(), uidPairs: new Map() };
-  const edits = new Map(cleanLevel(file.dataSet, { encoding: file.encoding, characterSet: [] }, context));
+  const edits = new Map(cleanLevel(file.dataSet, { encoding: file.encoding, characterSet: [], scope: 'profile' }, context));
   for (const [tag, edit] of conformanceMarkers(file, options)) edits.set(tag, edit);
 
   const sopInstanceUid = firstTextOf(edits.get(SOP_INSTANCE_UID)) ?? textOf(SOP_INSTANCE_UID)[0];
@@ -126,12 +130,30 @@ function cleanLevel(elements: readonly DicomElement[], level: Level, context: Co
   const here: Level = { ...level, characterSet };
   const edits = new Map<Tag, ElementEdit>();
   for (const element of elements) {
-    // Group lengths are recomputed by the writer; stray delimiters are copied as they are.
-    if (element.stray || isGroupLengthTag(element.tag)) continue;
+    // Stray delimiters are copied as they are; group lengths are recomputed by the writer, or go with their group.
+    if (element.stray) continue;
+    if (isGroupLengthTag(element.tag)) {
+      if (ruleFor(element.tag, element.vr, false, here.scope, context.options).action === 'remove') edits.set(element.tag, { op: 'remove' });
+      continue;
+    }
     const edit = cleanElement(element, here, context);
     if (edit) edits.set(element.tag, edit);
   }
+  removeEmptiedGroupLengths(elements, edits);
   return edits;
+}
+
+/** A group length whose group lost every element goes too: an empty group is no group. */
+function removeEmptiedGroupLengths(elements: readonly DicomElement[], edits: Map<Tag, ElementEdit>): void {
+  const lengths = elements.filter((element) => !element.stray && isGroupLengthTag(element.tag) && !edits.has(element.tag));
+  if (lengths.length === 0) return;
+  const survives = new Map<number, boolean>();
+  for (const element of elements) {
+    if (element.stray || isGroupLengthTag(element.tag)) continue;
+    const group = tagGroup(element.tag);
+    survives.set(group, survives.get(group) === true || edits.get(element.tag)?.op !== 'remove');
+  }
+  for (const length of lengths) if (survives.get(tagGroup(length.tag)) === false) edits.set(length.tag, { op: 'remove' });
 }
 
 function cleanElement(element: DicomElement, level: Level, context: Context): ElementEdit | undefined {
@@ -139,7 +161,9 @@ function cleanElement(element: DicomElement, level: Level, context: Context): El
   if ((element.tag === PATIENT_ID || element.tag === PATIENT_NAME) && options.patient) {
     return replaceIfDifferent(element, level, context, context.pseudonym);
   }
-  const action = resolveAction(element.tag, options);
+  const vr = valueVrOf(element);
+  const rule = ruleFor(element.tag, vr, element.items !== undefined, level.scope, options);
+  const { action } = rule;
   if (action === 'remove') {
     context.changed.add(element.tag);
     return { op: 'remove' };
@@ -150,10 +174,9 @@ function cleanElement(element: DicomElement, level: Level, context: Context): El
       context.changed.add(element.tag);
       return { op: 'set', vr: 'SQ', value: { items: [] } };
     }
-    // keep, dummy and uid on a sequence: keep it and clean its items (their UIDs are replaced by their own rows).
-    return cleanItems(element, level, context);
+    // keep, dummy and uid on a sequence: keep it and clean its items in the scope the rule gives.
+    return cleanItems(element, level, rule.items, context);
   }
-  const vr = valueVrOf(element);
   switch (action) {
     case 'keep':
       return undefined;
@@ -162,16 +185,15 @@ function cleanElement(element: DicomElement, level: Level, context: Context): El
       context.changed.add(element.tag);
       return { op: 'set', vr, value: vr === 'SQ' ? { items: [] } : '' };
     case 'uid':
-      return vr === 'UI' ? replaceUids(element, level, context) : replaceWithDummy(element, vr, level, context);
+    case 'dummy':
+      return vr === 'UI' ? replaceUids(element, level, context, rule.keepsStandardUids) : replaceWithDummy(element, vr, level, context);
     case 'shift':
       return shiftDates(element, vr, level, context);
-    case 'dummy':
-      return vr === 'UI' ? replaceUids(element, level, context) : replaceWithDummy(element, vr, level, context);
   }
 }
 
-function cleanItems(element: DicomElement, level: Level, context: Context): ElementEdit | undefined {
-  const itemLevel: Level = { encoding: element.itemEncoding ?? level.encoding, characterSet: level.characterSet };
+function cleanItems(element: DicomElement, level: Level, scope: Scope, context: Context): ElementEdit | undefined {
+  const itemLevel: Level = { encoding: element.itemEncoding ?? level.encoding, characterSet: level.characterSet, scope };
   const items = new Map<number, DataSetEdits>();
   element.items?.forEach((item, index) => {
     const edits = cleanLevel(item.elements, itemLevel, context);
@@ -194,15 +216,17 @@ function replaceIfDifferent(element: DicomElement, level: Level, context: Contex
   return { op: 'set', vr: valueVrOf(element), value };
 }
 
-function replaceUids(element: DicomElement, level: Level, context: Context): ElementEdit | undefined {
+function replaceUids(element: DicomElement, level: Level, context: Context, keepsStandardUids: boolean): ElementEdit | undefined {
   const values = textValues(element, 'UI', level, context.file) ?? [];
   if (values.length === 0) return undefined;
-  const mapped = values.map((uid) => (uid === '' ? '' : context.keys.uid(uid)));
+  const kept = (uid: string) => uid === '' || (keepsStandardUids && uid.startsWith(STANDARD_UID_ROOT));
+  if (values.every(kept)) return undefined;
+  const mapped = values.map((uid) => (kept(uid) ? uid : context.keys.uid(uid)));
   context.changed.add(element.tag);
   values.forEach((uid, index) => {
-    if (uid !== '') context.uidPairs.set(uid, mapped[index] as string);
+    if (!kept(uid)) context.uidPairs.set(uid, mapped[index] as string);
   });
-  if (mapped.some((uid) => uid !== '')) context.regenerated.add(element.tag);
+  context.regenerated.add(element.tag);
   // One value (nearly always) as a plain string: the writer encodes those on its fast path.
   return { op: 'set', vr: 'UI', value: mapped.length === 1 ? (mapped[0] as string) : mapped };
 }
