@@ -4,6 +4,7 @@ import {
   decodeValue,
   declaredCharacterSet,
   formatTag,
+  isGroupLengthTag,
   isPixelDataTag,
   isPrivateTag,
   keywordOf,
@@ -22,7 +23,7 @@ import { dummyValue } from './dummy-values.js';
 import { DEIDENTIFICATION_METHOD, DEIDENTIFICATION_METHOD_CODES, LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, PATIENT_IDENTITY_REMOVED } from './markers.js';
 import type { DeidOptions } from './options.js';
 import { PATIENT_ID, PATIENT_NAME } from './plan-deid.js';
-import { resolveAction } from './resolve-action.js';
+import { isDisallowedGroupTag, ruleFor, STANDARD_UID_ROOT, type Scope } from './nested-rules.js';
 
 export type FindingKind = 'unreadable' | 'private' | 'not-removed' | 'not-emptied' | 'not-replaced' | 'uid-not-regenerated' | 'missing-marker' | 'leak';
 
@@ -41,6 +42,7 @@ interface Level {
   readonly encoding: Encoding;
   readonly characterSet: readonly string[];
   readonly trail: string;
+  readonly scope: Scope;
 }
 
 /**
@@ -59,33 +61,39 @@ export function verifyOutput(filePath: string, options: DeidOptions): Finding[] 
   const check = (elements: readonly DicomElement[], level: Level) => {
     const characterSet = declaredCharacterSet(elements, level.characterSet, (element) => valueBytes(file, element));
     for (const element of elements) {
-      if (element.stray || (element.tag & 0xffff) === 0) continue;
+      if (element.stray) continue;
       const where = `${level.trail}${formatTag(element.tag)} ${keywordOf(element.tag)}`;
       const add = (kind: FindingKind, detail: string) => findings.push({ file: filePath, kind, tag: formatTag(element.tag), detail: `${where}: ${detail}` });
-      if (isPrivateTag(element.tag) && options.removePrivate) {
-        add('private', 'private element present');
+      const vr = valueVrOf(element);
+      const rule = ruleFor(element.tag, vr, element.items !== undefined, level.scope, options);
+      if (isGroupLengthTag(element.tag)) {
+        if (rule.action === 'remove') add('private', 'group length of a private group present');
         continue;
       }
-      const action = isPrivateTag(element.tag) ? 'keep' : resolveAction(element.tag, options);
+      if ((isPrivateTag(element.tag) || isDisallowedGroupTag(element.tag)) && options.removePrivate) {
+        add('private', isPrivateTag(element.tag) ? 'private element present' : 'element of a group PS3.5 7.8.1 does not allow present');
+        continue;
+      }
       const values = () => texts(file, element, { ...level, characterSet });
       if ((element.tag === PATIENT_ID || element.tag === PATIENT_NAME) && options.patient) {
         if (!values().every((value) => PSEUDONYM.test(value))) add('not-replaced', 'holds something other than the pseudonym');
-      } else if (action === 'remove') {
+      } else if (rule.action === 'remove') {
         add('not-removed', 'should have been removed');
-      } else if (action === 'empty' && (element.valueLength > 0 && (element.items?.length ?? 1) > 0)) {
+      } else if (rule.action === 'empty' && (element.valueLength > 0 && (element.items?.length ?? 1) > 0)) {
         add('not-emptied', 'should be empty');
-      } else if ((action === 'uid' || action === 'dummy') && valueVrOf(element) === 'UI' && options.regenerateUids) {
-        if (!values().every((value) => value === '' || KEYED_UID.test(value))) add('uid-not-regenerated', 'UID not replaced by a keyed UID');
-      } else if (action === 'dummy' && !element.items && STRING_VRS.has(valueVrOf(element))) {
-        const dummy = dummyValue(valueVrOf(element), 0);
+      } else if ((rule.action === 'uid' || rule.action === 'dummy') && vr === 'UI' && options.regenerateUids) {
+        const keyed = (value: string) => value === '' || KEYED_UID.test(value) || (rule.keepsStandardUids && value.startsWith(STANDARD_UID_ROOT));
+        if (!values().every(keyed)) add('uid-not-regenerated', 'UID not replaced by a keyed UID');
+      } else if (rule.action === 'dummy' && !element.items && STRING_VRS.has(vr)) {
+        const dummy = dummyValue(vr, 0);
         if (!values().every((value) => value === dummy)) add('not-replaced', 'should hold a dummy value');
       }
       element.items?.forEach((item, index) => {
-        check(item.elements, { encoding: element.itemEncoding ?? level.encoding, characterSet, trail: `${where} item ${index + 1} > ` });
+        check(item.elements, { encoding: element.itemEncoding ?? level.encoding, characterSet, trail: `${where} item ${index + 1} > `, scope: rule.items });
       });
     }
   };
-  check(file.dataSet, { encoding: file.encoding, characterSet: [], trail: '' });
+  check(file.dataSet, { encoding: file.encoding, characterSet: [], trail: '', scope: 'profile' });
   const marker = (tag: Tag, ok: boolean, detail: string) => {
     if (!ok) findings.push({ file: filePath, kind: 'missing-marker', tag: formatTag(tag), detail: `${formatTag(tag)} ${keywordOf(tag)}: ${detail}` });
   };
@@ -110,8 +118,9 @@ const DUMMIES = new Set(['ANONYMIZED', 'ANONYMOUS', '19000101', '19000101000000'
 
 /**
  * The values a de-identified copy of `original` must not contain: every text value of an element
- * the options remove or replace (private elements included when they are removed), names also by
- * component, minus any string that the original also holds in an element that is kept.
+ * the options remove or replace, read with the planner's own rules (so the text inside sequences the
+ * profile dummies counts; private elements when they are removed), names also by component, minus
+ * any string that the original also holds in an element that is kept.
  */
 export function identifyingValues(originalPath: string, options: DeidOptions): IdentifyingValue[] {
   const file = readDicomFile(originalPath);
@@ -120,26 +129,29 @@ export function identifyingValues(originalPath: string, options: DeidOptions): I
   const visit = (elements: readonly DicomElement[], level: Level) => {
     const characterSet = declaredCharacterSet(elements, level.characterSet, (element) => valueBytes(file, element));
     for (const element of elements) {
-      if (element.stray || (element.tag & 0xffff) === 0) continue;
-      const privateTag = isPrivateTag(element.tag);
-      const action = privateTag ? (options.removePrivate ? 'remove' : 'keep') : resolveAction(element.tag, options);
-      const identifying = action !== 'keep' || ((element.tag === PATIENT_ID || element.tag === PATIENT_NAME) && options.patient);
-      if (!element.items && (STRING_VRS.has(valueVrOf(element)) || privateTag)) {
+      if (element.stray || isGroupLengthTag(element.tag)) continue;
+      const vr = valueVrOf(element);
+      const rule = ruleFor(element.tag, vr, element.items !== undefined, level.scope, options);
+      const identifying = rule.action !== 'keep' || ((element.tag === PATIENT_ID || element.tag === PATIENT_NAME) && options.patient);
+      // Bytes of a private, disallowed or unknown element may be text: searched as text when they go.
+      const textLike = STRING_VRS.has(vr) || isPrivateTag(element.tag) || isDisallowedGroupTag(element.tag) || vr === 'UN' || vr === 'OB';
+      if (!element.items && textLike) {
         for (const value of texts(file, element, { ...level, characterSet }, true)) {
-          const candidates = valueVrOf(element) === 'PN' ? [value, ...value.split(/[=^]/)] : [value];
+          const candidates = vr === 'PN' ? [value, ...value.split(/[=^]/)] : [value];
           for (const candidate of candidates.map((text) => text.trim())) {
-            if (identifying && candidate.length >= MIN_LENGTH && !DUMMIES.has(candidate)) {
+            const standardUid = vr === 'UI' && rule.keepsStandardUids && candidate.startsWith(STANDARD_UID_ROOT);
+            if (identifying && !standardUid && candidate.length >= MIN_LENGTH && !DUMMIES.has(candidate)) {
               if (!found.has(candidate)) found.set(candidate, { value: candidate, tag: element.tag, source: originalPath });
-            } else if (!identifying) {
+            } else if (!identifying || standardUid) {
               kept.add(candidate);
             }
           }
         }
       }
-      element.items?.forEach((item) => visit(item.elements, { encoding: element.itemEncoding ?? level.encoding, characterSet, trail: '' }));
+      element.items?.forEach((item) => visit(item.elements, { encoding: element.itemEncoding ?? level.encoding, characterSet, trail: '', scope: rule.items }));
     }
   };
-  visit(file.dataSet, { encoding: file.encoding, characterSet: [], trail: '' });
+  visit(file.dataSet, { encoding: file.encoding, characterSet: [], trail: '', scope: 'profile' });
   return [...found.values()].filter((entry) => ![...kept].some((value) => value.includes(entry.value)));
 }
 
