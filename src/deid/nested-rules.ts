@@ -74,10 +74,13 @@ export const CLASS_UID_ATTRIBUTES: ReadonlyMap<Tag, string> = new Map([
   [0x00080016, 'SOPClassUID'],
   [0x0008001a, 'RelatedGeneralSOPClassUID'],
   [0x0008001b, 'OriginalSpecializedSOPClassUID'],
+  [0x00080062, 'SOPClassesInStudy'],
   [0x0008010c, 'CodingSchemeUID'],
   [0x00080117, 'ContextUID'],
   [0x00080118, 'MappingResourceUID'],
+  [0x0008040e, 'StoredInstanceTransferSyntaxUID'],
   [0x00081150, 'ReferencedSOPClassUID'],
+  [0x0008115a, 'SOPClassesSupported'],
   [0x00340003, 'FlowTransferSyntaxUID'],
 ]);
 
