@@ -46,15 +46,13 @@ export const CONCEPT_SEQUENCES: ReadonlyMap<Tag, string> = new Map([
   [0x0040a195, 'ModifierCodeSequence'],
 ]);
 
-/** The Code Sequence Macro's attributes (PS3.3 Table 8.8-1), kept in concept scope. */
+/** The Code Sequence Macro's attributes (PS3.3 Table 8.8-1), kept in concept scope (its context group dates are table rows). */
 export const CODE_ATTRIBUTES: ReadonlyMap<Tag, string> = new Map([
   [0x00080100, 'CodeValue'],
   [0x00080102, 'CodingSchemeDesignator'],
   [0x00080103, 'CodingSchemeVersion'],
   [0x00080104, 'CodeMeaning'],
   [0x00080105, 'MappingResource'],
-  [0x00080106, 'ContextGroupVersion'],
-  [0x00080107, 'ContextGroupLocalVersion'],
   [0x0008010b, 'ContextGroupExtensionFlag'],
   [0x0008010c, 'CodingSchemeUID'],
   [0x0008010f, 'ContextIdentifier'],
