@@ -30,23 +30,16 @@ Files that are not DICOM are left alone; DICOM files that cannot be anonymized a
 quarantine folder (DICOM_QUARANTINE_DIR) with a reason file. SIGTERM or SIGINT: finish the files
 in flight, then exit 0. Options come from the DICOM_* variables and .env (see .env.example).
 
-Tuning: DICOM_WATCH_STABLE_MS (quiet time before a file is taken, default 2000),
-DICOM_WATCH_CONCURRENCY (groups of files at once, default 2), DICOM_WATCH_RETRY_MS (default 2000),
-DICOM_WATCH_POLL_MS (how often Sources is polled, default 1000). One daemon per Sources folder.`;
-
-function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const text = env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new WatchUsageError(`${name} must be a positive whole number`);
-  return value;
-}
+Tuning, in the environment or .env, whole numbers: DICOM_WATCH_STABLE_MS (quiet time before a file
+is taken, default 2000), DICOM_WATCH_CONCURRENCY (groups of files at once, default 2, at most 64),
+DICOM_WATCH_RETRY_MS (default 2000), DICOM_WATCH_POLL_MS (how often Sources is polled, default
+1000); times in ms, at most 86400000. One daemon per Sources folder.`;
 
 export class WatchUsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export async function watchCommand(args: readonly string[], io: CommandIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function watchCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
@@ -74,11 +67,11 @@ export async function watchCommand(args: readonly string[], io: CommandIo, env: 
     sourcesDir: path.resolve(sourcesDir),
     quarantineDir: path.resolve(config.quarantineDir),
     dataDir: config.dataDir,
-    stableMs: positiveInteger(env, 'DICOM_WATCH_STABLE_MS', 2000),
-    concurrency: positiveInteger(env, 'DICOM_WATCH_CONCURRENCY', 2),
-    pollMs: positiveInteger(env, 'DICOM_WATCH_POLL_MS', 1000),
+    stableMs: config.watch.stableMs,
+    concurrency: config.watch.concurrency,
+    pollMs: config.watch.pollMs,
     maxAttempts: 3,
-    retryDelayMs: positiveInteger(env, 'DICOM_WATCH_RETRY_MS', 2000),
+    retryDelayMs: config.watch.retryMs,
   };
   let release: () => void;
   try {
@@ -106,6 +99,13 @@ export async function watchCommand(args: readonly string[], io: CommandIo, env: 
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+  });
+  // The effective tuning, whether it came from the environment, .env or the defaults.
+  log.info('tuning', `taking files after ${settings.stableMs} ms unchanged, ${settings.concurrency} group${settings.concurrency === 1 ? '' : 's'} in flight, polling every ${settings.pollMs} ms, retrying after ${settings.retryDelayMs} ms`, {
+    stableMs: settings.stableMs,
+    concurrency: settings.concurrency,
+    pollMs: settings.pollMs,
+    retryMs: settings.retryDelayMs,
   });
   log.info('options', `profile PS3.15 ${PROFILE_EDITION} Basic${describeOptions(options).map((part) => `, ${part}`).join('')}; mapping batch ${batchId}`);
   try {

@@ -10,7 +10,7 @@ export type { MappingRecord, BatchSource, BatchSummary } from './store/mapping-r
 export { writeMappingCsv, MAPPING_CSV_COLUMNS } from './export/mapping-csv.js';
 export { writeZip, type ZipEntry } from './export/zip-export.js';
 export { ExportError } from './export/export-error.js';
-export { loadConfig, type Config, type ConfigDefaults } from './config/config.js';
+export { loadConfig, type Config, type ConfigDefaults, type WatchTuning } from './config/config.js';
 export { loadSecret } from './config/secret.js';
 export { ConfigError } from './config/config-error.js';
 export { readDaemonStatus, writeDaemonStatus, isDaemonAlive, isProcessAlive, describeDaemonStatus, DAEMON_STATUS_FILENAME, type DaemonStatus } from './status/daemon-status.js';

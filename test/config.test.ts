@@ -43,6 +43,8 @@ function thrown(action: () => unknown): Error {
 }
 
 const DEFAULTS: Config['defaults'] = { regenerateUids: true, removePrivate: true, patient: true, institution: true, study: true, dates: 'clear' };
+const WATCH_DEFAULTS: Config['watch'] = { stableMs: 2000, concurrency: 2, pollMs: 1000, retryMs: 2000 };
+const WATCH_VARIABLES = ['DICOM_WATCH_STABLE_MS', 'DICOM_WATCH_CONCURRENCY', 'DICOM_WATCH_POLL_MS', 'DICOM_WATCH_RETRY_MS'];
 
 describe('loadConfig', () => {
   it('defaults to ~/.local/share/dicom-tools and every option on', () => {
@@ -54,6 +56,7 @@ describe('loadConfig', () => {
       anonymizeOnUpload: false,
       secretFromEnv: undefined,
       defaults: DEFAULTS,
+      watch: WATCH_DEFAULTS,
     });
   });
 
@@ -80,6 +83,10 @@ describe('loadConfig', () => {
         DICOM_CLEAN_INSTITUTION: 'TRUE',
         DICOM_CLEAN_STUDY: '1',
         DICOM_DATES: 'Shift',
+        DICOM_WATCH_STABLE_MS: '150',
+        DICOM_WATCH_CONCURRENCY: ' 4 ',
+        DICOM_WATCH_POLL_MS: '250',
+        DICOM_WATCH_RETRY_MS: '86400000',
       },
     });
     expect(config).toEqual({
@@ -89,6 +96,7 @@ describe('loadConfig', () => {
       anonymizeOnUpload: true,
       secretFromEnv: 'correct horse battery staple',
       defaults: { regenerateUids: false, removePrivate: false, patient: false, institution: true, study: true, dates: 'shift' },
+      watch: { stableMs: 150, concurrency: 4, pollMs: 250, retryMs: 86_400_000 },
     });
   });
 
@@ -139,8 +147,33 @@ describe('loadConfig', () => {
       anonymizeOnUpload: false,
       secretFromEnv: 'from-the-environment-0123',
       defaults: { ...DEFAULTS, study: false, dates: 'shift' },
+      watch: WATCH_DEFAULTS,
     });
     expect(process.env).toEqual(before);
+  });
+
+  it('reads the watch daemon tuning from .env, the environment winning (an empty value there hides the file\'s)', () => {
+    const cwd = temporaryDir();
+    writeFileSync(path.join(cwd, '.env'), 'DICOM_WATCH_STABLE_MS=100\nDICOM_WATCH_CONCURRENCY=3\nDICOM_WATCH_POLL_MS=200\nDICOM_WATCH_RETRY_MS=300\n');
+    expect(loadConfig({ env: { HOME: '/h' }, cwd }).watch).toEqual({ stableMs: 100, concurrency: 3, pollMs: 200, retryMs: 300 });
+    expect(loadConfig({ env: { HOME: '/h', DICOM_WATCH_STABLE_MS: '5000', DICOM_WATCH_POLL_MS: '' }, cwd }).watch).toEqual({ stableMs: 5000, concurrency: 3, pollMs: 1000, retryMs: 300 });
+  });
+
+  it.each(WATCH_VARIABLES.flatMap((variable) => ['0', '-5', '1.5', '2s', '1e3', '0x10', 'ten'].map((value) => [variable, value] as const)))('refuses %s=%j in .env', (variable, value) => {
+    const cwd = temporaryDir();
+    writeFileSync(path.join(cwd, '.env'), `${variable}=${value}\n`);
+    const error = thrown(() => loadConfig({ env: { HOME: '/h' }, cwd }));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ code: 'CONFIG', variable });
+    const max = variable === 'DICOM_WATCH_CONCURRENCY' ? 64 : 86_400_000;
+    expect(error.message).toBe(`${variable} must be a whole number from 1 to ${max}, not ${JSON.stringify(value)}`);
+  });
+
+  it('refuses watch tuning beyond what a timer or the disk can use', () => {
+    for (const [variable, value] of [['DICOM_WATCH_CONCURRENCY', '65'], ['DICOM_WATCH_STABLE_MS', '86400001'], ['DICOM_WATCH_RETRY_MS', '3000000000']] as const) {
+      expect(thrown(() => loadConfig({ env: { HOME: '/h', [variable]: value }, cwd: temporaryDir() }))).toMatchObject({ variable });
+    }
+    expect(loadConfig({ env: { HOME: '/h', DICOM_WATCH_CONCURRENCY: '64' }, cwd: temporaryDir() }).watch.concurrency).toBe(64);
   });
 
   it('counts an empty value as unset, also when it hides a value in .env', () => {

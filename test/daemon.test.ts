@@ -42,8 +42,8 @@ function setup(extraEnv: NodeJS.ProcessEnv = {}) {
     DICOM_WATCH_RETRY_MS: '100',
     ...extraEnv,
   };
-  const start = (args: readonly string[] = []) => {
-    const daemon = startDaemon(sources, env, args);
+  const start = (args: readonly string[] = [], cwd?: string) => {
+    const daemon = startDaemon(sources, env, args, cwd);
     running.push(daemon);
     return daemon;
   };
@@ -149,6 +149,32 @@ describe('the watch daemon', () => {
     const output = path.join(sources, records()[0]?.anonymizedFilename ?? '');
     expect(filesBelow(sources)).toEqual([path.basename(output)]);
     expect(textAt(readDicomFile(output), [], 0x00100010)[0]).toMatch(/^ANON-/);
+  });
+
+  it('takes its tuning from .env in its working folder, the environment winning', async () => {
+    // Only .env sets the tuning (the other tests set it in the environment); the retry time is also in the environment.
+    const { base, sources, start, records } = setup({ DICOM_WATCH_STABLE_MS: undefined, DICOM_WATCH_RETRY_MS: '120' });
+    const cwd = path.join(base, 'cwd');
+    mkdirSync(cwd);
+    writeFileSync(path.join(cwd, '.env'), 'DICOM_WATCH_STABLE_MS=100\nDICOM_WATCH_CONCURRENCY=3\nDICOM_WATCH_POLL_MS=100\nDICOM_WATCH_RETRY_MS=150\n');
+    const daemon = start([], cwd);
+    await waitUntil(() => daemon.output().includes('watching'), 'the daemon to start');
+    expect(daemon.output()).toContain('taking files after 100 ms unchanged, 3 groups in flight, polling every 100 ms, retrying after 120 ms');
+    const copied = Date.now();
+    copyFileSync(SMALL, path.join(sources, 'IM1'));
+    await waitUntil(() => records().length === 1, 'the file to be anonymized');
+    // With the default DICOM_WATCH_STABLE_MS (2000) the file could not have been taken this soon.
+    expect(Date.now() - copied).toBeLessThan(2000);
+  });
+
+  it('refuses a bad tuning value in .env, naming the variable, and touches nothing', async () => {
+    const { base, sources, start } = setup({ DICOM_WATCH_STABLE_MS: undefined });
+    writeFileSync(path.join(base, '.env'), 'DICOM_WATCH_STABLE_MS=2s\n');
+    copyFileSync(SMALL, path.join(sources, 'IM1'));
+    const daemon = start([], base);
+    expect(await daemon.exited).toBe(1);
+    expect(daemon.output()).toBe('dicom-tools watch: DICOM_WATCH_STABLE_MS must be a whole number from 1 to 86400000, not "2s"\n');
+    expect(filesBelow(sources)).toEqual(['IM1']);
   });
 
   it('works through a burst of files steadily and writes JSON log lines on request', async () => {

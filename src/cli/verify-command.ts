@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.js';
 import { collectInputs } from '../deid/collect-inputs.js';
+import { isOurOutput } from '../deid/our-output.js';
 import { findLeaks, identifyingValues, verifyOutput, type Finding, type IdentifyingValue } from '../deid/verify.js';
 import { DicomError } from '../dicom/index.js';
 import { MappingStore } from '../store/mapping-store.js';
@@ -17,7 +18,9 @@ file; all but the unchanged Pixel Data) and every file name is searched for the 
 identifying values. Findings name the file, tag and offset, never the value.
 
 Options:
-  --against DIR        the originals (folder or files): search the outputs for their values
+  --against DIR        the originals (folder or files): search the outputs for their values;
+                       files there that are our own de-identified outputs (an earlier run's
+                       anonymized/ folder) are skipped, and counted
   --mapping            find each output's original through the mapping store
 ${OPTION_FLAGS_HELP}
                        (give the options the files were anonymized with)
@@ -51,8 +54,15 @@ export async function verifyCommand(args: readonly string[], io: CommandIo): Pro
   const findings: Finding[] = missing.map((file) => ({ file, kind: 'unreadable', detail: `${file}: no such file or folder` }));
   for (const output of outputs) findings.push(...verifyOutput(output, options));
 
+  let originalCount = 0;
+  let skippedOriginals = 0;
   if (values.against) {
-    const originals = collectInputs(values.against).files.map((file) => file.path);
+    // Earlier outputs lying among the originals are no originals: their dummies and pseudonyms would
+    // all be reported as leaks. A genuine leak in an output is still found through the real original.
+    const candidates = collectInputs(values.against).files.map((file) => file.path);
+    const originals = candidates.filter((candidate) => !isOurOutput(candidate));
+    originalCount = originals.length;
+    skippedOriginals = candidates.length - originals.length;
     const needles = dedupe(originals.flatMap((original) => valuesOf(original, options)));
     for (const output of outputs) findings.push(...leaksIn(output, needles));
   }
@@ -73,9 +83,12 @@ export async function verifyCommand(args: readonly string[], io: CommandIo): Pro
     }
   }
 
-  if (values.json) io.stdout.write(`${JSON.stringify({ files: outputs.length, findings }, null, 2)}\n`);
+  if (values.json) io.stdout.write(`${JSON.stringify({ files: outputs.length, ...(values.against ? { originals: originalCount, skippedOriginals } : {}), findings }, null, 2)}\n`);
   else {
     for (const finding of findings) io.stdout.write(`${finding.file}: ${finding.kind}: ${finding.detail}\n`);
+    if (skippedOriginals > 0) io.stderr.write(`Skipped ${skippedOriginals} file${skippedOriginals === 1 ? '' : 's'} under --against: our own de-identified outputs, not originals.\n`);
+    // A leak gate with nothing to compare passes by default; say so rather than look reassuring.
+    if (values.against && originalCount === 0) io.stderr.write('Warning: --against gave no originals, so nothing was searched for leaks (to check outputs made from our own outputs, use --mapping).\n');
     io.stderr.write(`Verified ${outputs.length} file${outputs.length === 1 ? '' : 's'}: ${findings.length === 0 ? 'no findings' : `${findings.length} finding${findings.length === 1 ? '' : 's'}`}.\n`);
   }
   return findings.length > 0 ? EXIT_FAILED : EXIT_OK;

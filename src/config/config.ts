@@ -24,6 +24,18 @@ export interface ConfigDefaults {
   dates: DatesMode;
 }
 
+/** The watch daemon's timing and parallelism (`dicom-tools watch`). */
+export interface WatchTuning {
+  /** `DICOM_WATCH_STABLE_MS`: how long, in ms, an upload must stay unchanged before it is taken. @default 2000 */
+  stableMs: number;
+  /** `DICOM_WATCH_CONCURRENCY`: groups of files in flight at once. @default 2 */
+  concurrency: number;
+  /** `DICOM_WATCH_POLL_MS`: how often, in ms, Sources is polled for new and growing files. @default 1000 */
+  pollMs: number;
+  /** `DICOM_WATCH_RETRY_MS`: wait, in ms, before retrying a file after a passing problem (times the attempt). @default 2000 */
+  retryMs: number;
+}
+
 export interface Config {
   /** `DICOM_DATA_DIR`: mapping store, secret key, quarantine. @default `$XDG_DATA_HOME/dicom-tools`, else `~/.local/share/dicom-tools` */
   dataDir: string;
@@ -36,6 +48,7 @@ export interface Config {
   /** `DICOM_ANON_SECRET`, at least 16 characters; else the secret comes from `<dataDir>/secret.key`. */
   secretFromEnv: string | undefined;
   defaults: ConfigDefaults;
+  watch: WatchTuning;
 }
 
 export interface LoadConfigOptions {
@@ -51,6 +64,10 @@ export const MIN_ENV_SECRET_LENGTH = 16;
 const TRUE_WORDS = ['true', '1', 'yes'];
 const FALSE_WORDS = ['false', '0', 'no'];
 const DATES_MODES: readonly DatesMode[] = ['clear', 'keep', 'shift'];
+// Node runs a timer longer than 2^31-1 ms after 1 ms instead; a day is far below that, retries included.
+const MAX_WATCH_MS = 86_400_000;
+// Catches a typo (200 for 2); more groups than this would only queue for the same disk.
+const MAX_WATCH_CONCURRENCY = 64;
 
 /**
  * Reads the configuration from the environment and from `.env` in `cwd` (when present; a variable
@@ -81,6 +98,13 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     if (FALSE_WORDS.includes(word)) return false;
     throw new ConfigError(`${name} must be one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')} (any case), not ${JSON.stringify(value)}`, { variable: name });
   };
+  const wholeNumber = (name: string, fallback: number, max: number): number => {
+    const value = lookup(name);
+    if (value === undefined) return fallback;
+    const number = /^\s*[0-9]+\s*$/.test(value) ? Number(value) : NaN;
+    if (number >= 1 && number <= max) return number;
+    throw new ConfigError(`${name} must be a whole number from 1 to ${max}, not ${JSON.stringify(value)}`, { variable: name });
+  };
 
   const dataDir = optionalPath('DICOM_DATA_DIR') ?? defaultDataDir(env['XDG_DATA_HOME'], home);
   const secretFromEnv = lookup('DICOM_ANON_SECRET');
@@ -101,6 +125,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       institution: boolean('DICOM_CLEAN_INSTITUTION', true),
       study: boolean('DICOM_CLEAN_STUDY', true),
       dates,
+    },
+    watch: {
+      stableMs: wholeNumber('DICOM_WATCH_STABLE_MS', 2000, MAX_WATCH_MS),
+      concurrency: wholeNumber('DICOM_WATCH_CONCURRENCY', 2, MAX_WATCH_CONCURRENCY),
+      pollMs: wholeNumber('DICOM_WATCH_POLL_MS', 1000, MAX_WATCH_MS),
+      retryMs: wholeNumber('DICOM_WATCH_RETRY_MS', 2000, MAX_WATCH_MS),
     },
   };
 }

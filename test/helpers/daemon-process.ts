@@ -12,8 +12,9 @@ export interface DaemonProcess {
   readonly exited: Promise<number | null>;
 }
 
-export function startDaemon(sources: string, env: NodeJS.ProcessEnv, args: readonly string[] = []): DaemonProcess {
-  const child = spawn(process.execPath, [CLI, 'watch', sources, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts the daemon; `cwd` is where it looks for `.env`. A variable set to undefined in `env` is left out. */
+export function startDaemon(sources: string, env: NodeJS.ProcessEnv, args: readonly string[] = [], cwd?: string): DaemonProcess {
+  const child = spawn(process.execPath, [CLI, 'watch', sources, ...args], { env: { ...process.env, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));

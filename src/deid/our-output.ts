@@ -1,0 +1,21 @@
+import { DicomError, readDicomFile, textAt } from '../dicom/index.js';
+import { DEIDENTIFICATION_METHOD, methodText } from './markers.js';
+import { DEFAULT_OPTIONS } from './options.js';
+
+// The first value of our De-identification Method names the tool, whatever the options.
+const OUR_METHOD = methodText(DEFAULT_OPTIONS)[0];
+
+/**
+ * Whether a file is one of our de-identified outputs: its De-identification Method (0012,0063)
+ * starts with our tool's name. Patient Identity Removed (0012,0062) YES is not required: we write it
+ * only when the patient group is cleaned, so outputs made with `--keep-patient` would not count.
+ * A file that cannot be read as DICOM is not one of ours.
+ */
+export function isOurOutput(filePath: string): boolean {
+  try {
+    return textAt(readDicomFile(filePath), [], DEIDENTIFICATION_METHOD)[0] === OUR_METHOD;
+  } catch (error) {
+    if (error instanceof DicomError) return false;
+    throw error;
+  }
+}
