@@ -7,6 +7,7 @@ import { planFileMeta, type OutputIdentity } from './plan-file-meta.js';
 import type { DicomFile } from './read-file.js';
 import { SOP_CLASS_UID, SOP_INSTANCE_UID, type Tag } from './tag.js';
 import { mergeSegments, planDataSet, segmentSize, type PlanContext, type Segment } from './write-data-set.js';
+import { checkWritable } from './writable-check.js';
 
 export interface FilePlanOptions {
   /**
@@ -34,8 +35,9 @@ export interface FilePlan {
 
 /**
  * Plans the output file. With no edits the output is the input, byte for byte (deflated data sets
- * are not re-deflated). With edits, the data set is spliced, the meta header is completed and
- * rebuilt (plan-file-meta.ts) and a deflated data set is deflated again.
+ * are not re-deflated). With edits, the source is first checked for structures other readers
+ * reject (refused, see writable-check.ts), the data set is spliced, the meta header is completed
+ * and rebuilt (plan-file-meta.ts) and a deflated data set is deflated again.
  */
 export function planFile(file: DicomFile, edits: DataSetEdits, options: FilePlanOptions = {}): FilePlan {
   const metaEdited = options.metaEdits !== undefined && hasEdits(options.metaEdits);
@@ -43,6 +45,8 @@ export function planFile(file: DicomFile, edits: DataSetEdits, options: FilePlan
   if (file.dataSet.some((element) => DIRECTORY_OFFSET_TAGS.has(element.tag))) {
     throw new UnsupportedDicomError('a DICOMDIR holds byte offsets to its own records and cannot be edited; build a new DICOMDIR from the edited files instead', { file: file.path });
   }
+  // Whatever of the source goes into the output unchanged must be something other readers accept.
+  checkWritable(file, edits);
   const normalisations: string[] = [];
   const dataSetBytes = file.inflated
     ? (start: number, end: number) => (file.inflated as Buffer).subarray(start, end)
