@@ -19,3 +19,22 @@ export function dcmdumpMeta(file: string): Map<string, string> {
   const lines = parseDump(runDcmdump(file, ['-q', '+Qn', '-Un', '-dc'])).filter((line) => line.section === 'meta');
   return new Map(lines.map((line) => [line.tag, line.value.startsWith('[') && line.value.endsWith(']') ? line.value.slice(1, -1).replace(/( |\0|&#0;)+$/, '') : line.value]));
 }
+
+/**
+ * dcmdumpErrors for many files with one dcmdump run when all read cleanly (it goes on after a file
+ * it cannot read); only then each file is run alone, to say which failed. Files without errors are left out.
+ */
+export function dcmdumpErrorsOfMany(files: readonly string[]): Map<string, string[]> {
+  const failed = new Map<string, string[]>();
+  for (let start = 0; start < files.length; start += 200) {
+    const chunk = files.slice(start, start + 200);
+    const result = spawnSync('dcmdump', ['-q', '+Qn', ...chunk], { encoding: 'latin1', maxBuffer: 1 << 28 });
+    if (result.error) throw new Error(`cannot run dcmdump (install the Debian package dcmtk): ${result.error.message}`);
+    if (result.status === 0 && !/^[EF]: /m.test(result.stderr)) continue;
+    for (const file of chunk) {
+      const errors = dcmdumpErrors(file);
+      if (errors.length > 0) failed.set(file, errors);
+    }
+  }
+  return failed;
+}
