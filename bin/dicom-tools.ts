@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The dicom-tools program: dispatches to the engine's commands (src/cli), the watch daemon
 // (daemon/) and the terminal UI (tui/). Only this file knows all three.
-import { readFileSync } from 'node:fs';
 import { EXIT_FAILED, EXIT_USAGE, UsageError, processIo, type CommandIo } from '../src/cli/io.js';
 import { ConfigError } from '../src/config/config-error.js';
 import { DicomError } from '../src/dicom/errors.js';
@@ -58,9 +57,9 @@ const COMMANDS: Readonly<Record<string, { readonly load: () => Promise<LoadedCom
   dump: { load: loadInspect, summary: 'the same as inspect' },
 };
 
-function version(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return manifest.version;
+/** The version our outputs name in (0002,0013) too: one reading of package.json for both. */
+async function version(): Promise<string> {
+  return (await import('../src/dicom/implementation.js')).PACKAGE_VERSION;
 }
 
 function usage(): string {
@@ -85,7 +84,7 @@ async function main(argv: readonly string[], io: CommandIo = processIo): Promise
     return name === undefined ? EXIT_USAGE : 0;
   }
   if (name === '-v' || name === '--version') {
-    io.stdout.write(`dicom-tools ${version()}\n`);
+    io.stdout.write(`dicom-tools ${await version()}\n`);
     return 0;
   }
   const entry = COMMANDS[name];

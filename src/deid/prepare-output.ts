@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DicomError, readDicomFile, type PendingOutput } from '../dicom/index.js';
+import { DicomError, UnwritableDicomError, readDicomFile, type PendingOutput } from '../dicom/index.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import type { FileResult } from './anonymize-files.js';
 import type { DeidOptions } from './options.js';
@@ -60,7 +60,8 @@ export function prepareOutput(input: string, named: boolean, settings: PrepareSe
     if (error instanceof DicomError) {
       // Found in a folder, a file that is not DICOM, or a DICOMDIR (a CD's index, which holds patient
       // names and cannot be edited), is skipped with its reason; named on the command line, it fails.
-      const skipped = (error.code === 'NOT_DICOM' || error.code === 'UNSUPPORTED') && !named;
+      // A file refused because its output could not be read by others is an image that failed.
+      const skipped = (error.code === 'NOT_DICOM' || (error.code === 'UNSUPPORTED' && !(error instanceof UnwritableDicomError))) && !named;
       return { kind: 'done', result: { input, status: skipped ? 'skipped' : 'failed', code: error.code, reason: error.inFile(input).message } };
     }
     return { kind: 'done', result: { input, status: 'failed', code: 'BUG', reason: internalErrorReason(input, error) } };

@@ -88,6 +88,12 @@ export class UnsupportedDicomError extends DicomError {
   }
 }
 
+/**
+ * Read, but the output would have to copy something other readers reject (see writable-check.ts).
+ * Unlike other unsupported files (a DICOMDIR), it is an image that failed, never one to skip.
+ */
+export class UnwritableDicomError extends UnsupportedDicomError {}
+
 /** An edit asks for a value its VR cannot hold. */
 export class InvalidValueError extends DicomError {
   constructor(problem: string, details: DicomErrorDetails = {}) {

@@ -4,7 +4,8 @@ import { DicomError, DicomIoError, MalformedDicomError, NotDicomError, Truncated
 import { EXPLICIT_LITTLE, type DicomElement, type Encoding } from './model.js';
 import { describeFsError } from '../io/durable-files.js';
 import { LoadedRegions } from './loaded-regions.js';
-import { makeTag } from './tag.js';
+import { TRANSFER_SYNTAX_UID, makeTag } from './tag.js';
+import { detectEncoding } from './detect-encoding.js';
 import { transferSyntaxFor, transferSyntaxOf, type TransferSyntax } from './transfer-syntax.js';
 import { DataSetWalker, MemorySource, NeedMoreBytes, type ByteSource } from './walk-data-set.js';
 import { hasShortLength, isVr } from './vr.js';
@@ -98,11 +99,14 @@ function readOpenFile(fd: number, path: string, size: number, initial: number | 
         head = readRange(fd, 0, Math.min(size, Math.max(error.upTo, head.length * 2)));
       }
     }
-    const tsElement = meta.find((element) => element.tag === 0x00020010);
-    if (!tsElement && metaEnd >= size) throw new TruncatedDicomError('the file ends inside the File Meta Information', { offset: metaEnd });
-    if (!tsElement) throw new MalformedDicomError('File Meta Information has no Transfer Syntax UID (0002,0010)', { tag: 0x00020010, offset: metaStart });
-    transferSyntax = transferSyntaxFor(stringValue(head.subarray(tsElement.valueOffset, tsElement.valueOffset + tsElement.valueLength)));
-    if (!transferSyntax.known) warnings.push(`unknown transfer syntax; read as Little Endian Explicit`);
+    const tsElement = meta.find((element) => element.tag === TRANSFER_SYNTAX_UID);
+    const uid = tsElement ? stringValue(head.subarray(tsElement.valueOffset, tsElement.valueOffset + tsElement.valueLength)) : '';
+    if (uid === '') {
+      transferSyntax = detectDataSetSyntax(head, metaEnd, size, warnings);
+    } else {
+      transferSyntax = transferSyntaxFor(uid);
+      if (!transferSyntax.known) warnings.push(`unknown transfer syntax; read as Little Endian Explicit`);
+    }
   }
   const encoding: Encoding = { explicitVr: transferSyntax.explicitVr, littleEndian: transferSyntax.littleEndian };
   const common = { path, size, layout, meta, dataSetStart: metaEnd, transferSyntax, encoding, warnings };
@@ -218,26 +222,29 @@ function findMetaEnd(head: Buffer, start: number, size: number): number {
   return position;
 }
 
-/**
- * A bare data set has no transfer syntax UID: the first element tells. Its group (read both ways)
- * says the byte order; two upper-case letters at bytes 4-5 that form a VR say Explicit VR.
- */
+/** A bare data set has no Transfer Syntax UID: its first element tells how it is encoded. */
 function detectRawEncoding(head: Buffer, size: number): Encoding {
   if (size < 8) throw new NotDicomError(`only ${size} bytes, too short for a DICOM data set`);
-  const little = head.readUInt16LE(0);
-  const big = head.readUInt16BE(0);
-  const littleEndian = little <= big;
-  const group = Math.min(little, big);
-  const plausible = group % 2 === 0 && group >= 0x0002 && group <= 0x0010;
-  if (!plausible) {
-    throw new NotDicomError('no DICM prefix at byte 128 and the first bytes are not a DICOM data set element', { offset: 0 });
+  const guess = detectEncoding(head, 0, size);
+  if ('encoding' in guess) return guess.encoding;
+  if (guess.problem === 'group') throw new NotDicomError('no DICM prefix at byte 128 and the first bytes are not a DICOM data set element', { offset: 0 });
+  throw new NotDicomError('no DICM prefix at byte 128 and the first element length exceeds the file', { offset: 4 });
+}
+
+/**
+ * File Meta Information without a Transfer Syntax UID (absent or empty): read the data set as its
+ * first element is encoded, as DCMTK and pydicom do. Only the three uncompressed syntaxes can be
+ * told this way; anything else is refused.
+ */
+function detectDataSetSyntax(head: Buffer, metaEnd: number, size: number, warnings: string[]): TransferSyntax {
+  if (metaEnd + 8 > size) throw new TruncatedDicomError('the file ends inside the File Meta Information', { offset: metaEnd });
+  const guess = detectEncoding(head, metaEnd, size);
+  if (!('encoding' in guess) || (!guess.encoding.explicitVr && !guess.encoding.littleEndian)) {
+    throw new MalformedDicomError('File Meta Information has no Transfer Syntax UID (0002,0010), and the data set does not start like an uncompressed one', { tag: TRANSFER_SYNTAX_UID, offset: metaEnd });
   }
-  const explicitVr = isVr(head.toString('latin1', 4, 6));
-  const order = littleEndian ? head.readUInt32LE(4) : head.readUInt32BE(4);
-  if (!explicitVr && order > size) {
-    throw new NotDicomError('no DICM prefix at byte 128 and the first element length exceeds the file', { offset: 4 });
-  }
-  return { explicitVr, littleEndian };
+  const syntax = transferSyntaxOf(guess.encoding.explicitVr, guess.encoding.littleEndian);
+  warnings.push(`File Meta Information has no Transfer Syntax UID (0002,0010): read as ${syntax.name}, as its first data element is encoded`);
+  return syntax;
 }
 
 function inflateDataSet(compressed: Buffer, offset: number): Buffer {

@@ -1,17 +1,13 @@
 import { deflateRawSync } from 'node:zlib';
 import { byteOrderOf } from './byte-order.js';
 import { decodeValue } from './decode-value.js';
-import { firstTextOf, hasEdits, type DataSetEdits, type ElementEdit } from './edits.js';
+import { firstTextOf, hasEdits, type DataSetEdits } from './edits.js';
 import { MalformedDicomError, UnsupportedDicomError } from './errors.js';
-import { EXPLICIT_LITTLE } from './model.js';
+import { planFileMeta, type OutputIdentity } from './plan-file-meta.js';
 import type { DicomFile } from './read-file.js';
 import { SOP_CLASS_UID, SOP_INSTANCE_UID, type Tag } from './tag.js';
-import { encodeNew, mergeSegments, planDataSet, segmentSize, type PlanContext, type Segment } from './write-data-set.js';
-
-/** Our Implementation Class UID (0002,0012), a UUID-derived UID under 2.25 (PS3.5 B.2). */
-export const IMPLEMENTATION_CLASS_UID = '2.25.53289338343203100814120244593909803196';
-/** Implementation Version Name (0002,0013): at most 16 characters. */
-export const IMPLEMENTATION_VERSION_NAME = 'DICOMTOOLS_0_1';
+import { mergeSegments, planDataSet, segmentSize, type PlanContext, type Segment } from './write-data-set.js';
+import { checkWritable } from './writable-check.js';
 
 export interface FilePlanOptions {
   /**
@@ -39,15 +35,18 @@ export interface FilePlan {
 
 /**
  * Plans the output file. With no edits the output is the input, byte for byte (deflated data sets
- * are not re-deflated). With edits, the data set is spliced, the meta header is rebuilt (group
- * length, Media Storage SOP Instance UID following SOP Instance UID, our implementation class and
- * version) and a deflated data set is deflated again.
+ * are not re-deflated). With edits, the source is first checked for structures other readers
+ * reject (refused, see writable-check.ts), the data set is spliced, the meta header is completed
+ * and rebuilt (plan-file-meta.ts) and a deflated data set is deflated again.
  */
 export function planFile(file: DicomFile, edits: DataSetEdits, options: FilePlanOptions = {}): FilePlan {
-  if (!hasEdits(edits) && !options.zeroPreamble) return { segments: [{ kind: 'copy', start: 0, end: file.size }], size: file.size, normalisations: [] };
+  const metaEdited = options.metaEdits !== undefined && hasEdits(options.metaEdits);
+  if (!hasEdits(edits) && !metaEdited && !options.zeroPreamble) return { segments: [{ kind: 'copy', start: 0, end: file.size }], size: file.size, normalisations: [] };
   if (file.dataSet.some((element) => DIRECTORY_OFFSET_TAGS.has(element.tag))) {
     throw new UnsupportedDicomError('a DICOMDIR holds byte offsets to its own records and cannot be edited; build a new DICOMDIR from the edited files instead', { file: file.path });
   }
+  // Whatever of the source goes into the output unchanged must be something other readers accept.
+  checkWritable(file, edits);
   const normalisations: string[] = [];
   const dataSetBytes = file.inflated
     ? (start: number, end: number) => (file.inflated as Buffer).subarray(start, end)
@@ -59,36 +58,43 @@ export function planFile(file: DicomFile, edits: DataSetEdits, options: FilePlan
     const plain = Buffer.concat(dataSet.map((segment) => (segment.kind === 'copy' ? inflated.subarray(segment.start, segment.end) : segment.bytes)));
     dataSet = [{ kind: 'bytes', bytes: deflateRawSync(plain) }];
   }
-  const metaBytes = (start: number, end: number) => requireLoaded(file, start, end);
-  const metaContext: PlanContext = { encoding: EXPLICIT_LITTLE, characterSet: [], bytes: metaBytes };
-  const sopInstance = currentUid(file, edits, SOP_INSTANCE_UID);
+  const identity: OutputIdentity = {
+    sopClass: currentUid(file, edits, SOP_CLASS_UID),
+    sopInstance: currentUid(file, edits, SOP_INSTANCE_UID),
+    sopInstanceChanged: edits.get(SOP_INSTANCE_UID)?.op === 'set',
+  };
   let head: Segment[];
   if (file.layout === 'raw') {
-    const sopClass = currentUid(file, edits, SOP_CLASS_UID);
-    if (options.addFileMeta !== false && sopClass && sopInstance) {
-      head = [{ kind: 'bytes', bytes: Buffer.alloc(128) }, { kind: 'bytes', bytes: Buffer.from('DICM', 'latin1') }, ...newMeta(file, sopClass, sopInstance)];
+    if (options.addFileMeta !== false && identity.sopClass && identity.sopInstance) {
+      head = [...newPreamble(), ...planFileMeta(file, identity, options.metaEdits).segments];
       normalisations.push('added a preamble and File Meta Information to a bare data set');
     } else {
       head = [];
       if (options.addFileMeta !== false) normalisations.push('bare data set kept without File Meta Information: it has no SOP Class or Instance UID');
     }
   } else {
-    const metaEdits = new Map<Tag, ElementEdit>([
-      ...(options.metaEdits ?? new Map<Tag, ElementEdit>()),
-      [0x00020012, { op: 'set', value: IMPLEMENTATION_CLASS_UID }],
-      [0x00020013, { op: 'set', value: IMPLEMENTATION_VERSION_NAME }],
-    ]);
-    if (sopInstance && edits.get(SOP_INSTANCE_UID)?.op === 'set') metaEdits.set(0x00020003, { op: 'set', value: sopInstance });
     const metaStart = file.meta[0]?.start ?? file.dataSetStart;
-    const preamble: Segment[] = file.layout === 'part10'
-      ? [options.zeroPreamble ? { kind: 'bytes', bytes: Buffer.alloc(128) } : { kind: 'copy', start: 0, end: 128 }, { kind: 'copy', start: 128, end: 132 }]
-      : [];
-    head = [...preamble, ...planDataSet(file.meta, metaEdits, metaContext)];
     if (metaStart !== (file.layout === 'part10' ? 132 : 0)) throw new MalformedDicomError('unexpected bytes before the File Meta Information', { offset: 0 });
+    const meta = planFileMeta(file, identity, options.metaEdits);
+    if (meta.added.length > 0) normalisations.push(`added to the File Meta Information: ${meta.added.join(', ')}`);
+    if (meta.missing.length > 0) normalisations.push(`File Meta Information still lacks ${meta.missing.join(', ')}: the data set has no value for it`);
+    let preamble: Segment[];
+    if (file.layout === 'part10') {
+      preamble = [options.zeroPreamble ? { kind: 'bytes', bytes: Buffer.alloc(128) } : { kind: 'copy', start: 0, end: 128 }, { kind: 'copy', start: 128, end: 132 }];
+    } else {
+      // A Part 10 file starts with the preamble and "DICM" (PS3.10 7.1); this source had neither.
+      preamble = newPreamble();
+      normalisations.push('added the preamble and "DICM" prefix');
+    }
+    head = [...preamble, ...meta.segments];
   }
   // Non-deflated data set offsets are file offsets already; a deflated one is a single bytes segment.
   const segments = mergeSegments([...head, ...dataSet]);
   return { segments, size: segmentSize(segments), normalisations };
+}
+
+function newPreamble(): Segment[] {
+  return [{ kind: 'bytes', bytes: Buffer.alloc(128) }, { kind: 'bytes', bytes: Buffer.from('DICM', 'latin1') }];
 }
 
 function requireLoaded(file: DicomFile, start: number, end: number): Uint8Array {
@@ -108,17 +114,4 @@ function currentUid(file: DicomFile, edits: DataSetEdits, tag: Tag): string | un
   if (!bytes) return undefined;
   const decoded = decodeValue('UI', bytes, byteOrderOf(file.encoding.littleEndian));
   return decoded.kind === 'text' ? decoded.values[0] : undefined;
-}
-
-function newMeta(file: DicomFile, sopClass: string, sopInstance: string): Segment[] {
-  const context = { encoding: EXPLICIT_LITTLE, characterSet: [] };
-  const body = Buffer.concat([
-    encodeNew(0x00020001, 'OB', Uint8Array.of(0, 1), context),
-    encodeNew(0x00020002, 'UI', sopClass, context),
-    encodeNew(0x00020003, 'UI', sopInstance, context),
-    encodeNew(0x00020010, 'UI', file.transferSyntax.uid, context),
-    encodeNew(0x00020012, 'UI', IMPLEMENTATION_CLASS_UID, context),
-    encodeNew(0x00020013, 'SH', IMPLEMENTATION_VERSION_NAME, context),
-  ]);
-  return [{ kind: 'bytes', bytes: encodeNew(0x00020000, 'UL', [body.length], context) }, { kind: 'bytes', bytes: body }];
 }
