@@ -31,10 +31,11 @@ const OUR_META = { '(0002,0001)': '00\\01', '(0002,0012)': IMPLEMENTATION_CLASS_
 const REQUIRED = ['(0002,0000)', '(0002,0001)', '(0002,0002)', '(0002,0003)', '(0002,0010)', '(0002,0012)', '(0002,0013)'];
 
 /** Anonymizes the one file `input` with the built CLI into a fresh folder; returns the output's path. */
-function anonymizeWithCli(name: string, input: string): string {
+function anonymizeWithCli(name: string, input: string, warning?: string): string {
   const out = path.join(root, `out-${name}`);
   const result = runCli(['anonymize', input, '--out', out], { env });
   expect(result.stderr).toContain('Anonymized 1 file');
+  if (warning !== undefined) expect(result.stderr).toContain(`${input}: warning: ${warning}`);
   expect(result.status).toBe(0);
   const [output] = readdirSync(out);
   return path.join(out, output ?? '');
@@ -65,7 +66,7 @@ describe('a File Meta Information without Transfer Syntax UID (0002,0010)', () =
 
   it.each(cases)('anonymized (%s), gets a full meta header with the transfer syntax used', (_, name, uid) => {
     const input = scratch(`no-ts-cli-${name}`, withoutMetaElements(path.join(corpusDir, name), [TRANSFER_SYNTAX]));
-    const output = anonymizeWithCli(`no-ts-${name}`, input);
+    const output = anonymizeWithCli(`no-ts-${name}`, input, 'File Meta Information has no Transfer Syntax UID (0002,0010)');
     expect(dcmdumpErrors(output)).toEqual([]);
     const meta = dcmdumpMeta(output);
     expect([...meta.keys()]).toEqual(REQUIRED);

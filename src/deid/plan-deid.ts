@@ -95,7 +95,8 @@ export function planDeidentification(file: DicomFile, options: DeidOptions, keys
   for (const [tag, edit] of conformanceMarkers(file, options)) edits.set(tag, edit);
 
   const sopInstanceUid = firstTextOf(edits.get(SOP_INSTANCE_UID)) ?? textOf(SOP_INSTANCE_UID)[0];
-  const warnings: string[] = [];
+  // How the file was read (a missing transfer syntax, stray delimiters) is worth reporting; reader warnings hold no values.
+  const warnings: string[] = [...file.warnings];
   if ((textOf(BURNED_IN_ANNOTATION)[0] ?? '').toUpperCase() === 'YES') {
     warnings.push('Burned In Annotation (0028,0301) is YES: the pixel data may show identifying text, and pixel data is not cleaned');
   }
