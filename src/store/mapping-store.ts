@@ -164,6 +164,9 @@ export class MappingStore {
           throw new MappingStoreError(dbPath, `cannot record files for batch ${JSON.stringify(batchId)}: no such batch (call startBatch() first)`);
         }
       }
+      // Most pairs of a batch (study, series, frame of reference) repeat in every file: each is
+      // offered to SQLite once per call, and the unique key makes a repeat across calls a no-op.
+      const offered = new Set<string>();
       for (const record of records) {
         statements.insertFile.run(
           record.batchId,
@@ -177,9 +180,12 @@ export class MappingStore {
           record.tagsAnonymized.join(LIST_SEPARATOR),
           record.uidsRegenerated.join(LIST_SEPARATOR),
         );
-        // Most pairs of a batch (study, series, frame of reference) repeat in every file: the
-        // unique key turns them into cheap no-ops.
-        for (const pair of record.uidPairs) statements.insertUidPair.run(record.batchId, pair.original, pair.anonymized);
+        for (const pair of record.uidPairs) {
+          const key = `${record.batchId}\n${pair.original}`;
+          if (offered.has(key)) continue;
+          offered.add(key);
+          statements.insertUidPair.run(record.batchId, pair.original, pair.anonymized);
+        }
       }
     });
     this.#recordAll = (records) => this.#durably(() => recordAll.immediate(records));
