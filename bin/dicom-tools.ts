@@ -32,7 +32,7 @@ const COMMANDS: Readonly<Record<string, { readonly load: () => Promise<LoadedCom
   },
   mapping: {
     load: async () => import('../src/cli/mapping-command.js').then((module) => ({ run: module.mappingCommand, usage: module.MAPPING_USAGE })),
-    summary: 'export the mapping CSV from the store, or list batches',
+    summary: 'export the mapping CSV, UID pairs or patient ID pairs from the store, or list batches',
   },
   watch: {
     load: async () => import('../daemon/watch-command.js').then((module) => ({ run: module.watchCommand, usage: module.WATCH_USAGE })),

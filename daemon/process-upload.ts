@@ -207,8 +207,9 @@ export function mappingRecord(original: string, output: string, plan: DeidPlan, 
     anonymizedFilename: path.basename(output),
     originalPatientId: plan.originalPatientId,
     anonymizedPatientId: plan.anonymizedPatientId,
-    tagsAnonymized: plan.tagsAnonymized.length,
-    uidsRegenerated: plan.uidsRegenerated.length,
+    tagsAnonymized: plan.tagsAnonymized,
+    uidsRegenerated: plan.uidsRegenerated,
+    uidPairs: plan.uidPairs,
   };
 }
 

@@ -6,8 +6,8 @@ export { collectInputs, isTemporary, type InputFile } from './deid/collect-input
 export { verifyOutput, identifyingValues, findLeaks, type Finding, type FindingKind, type IdentifyingValue } from './deid/verify.js';
 export { MappingStore, MAPPING_STORE_FILENAME } from './store/mapping-store.js';
 export { MappingStoreError } from './store/mapping-store-error.js';
-export type { MappingRecord, BatchSource, BatchSummary } from './store/mapping-record.js';
-export { writeMappingCsv, MAPPING_CSV_COLUMNS } from './export/mapping-csv.js';
+export type { MappingRecord, RecordedFile, IdPair, BatchSource, BatchSummary } from './store/mapping-record.js';
+export { writeMappingCsv, writeIdPairsCsv, MAPPING_CSV_COLUMNS, MAPPING_CSV_LIST_SEPARATOR, ID_PAIRS_CSV_COLUMNS } from './export/mapping-csv.js';
 export { writeZip, type ZipEntry } from './export/zip-export.js';
 export { ExportError } from './export/export-error.js';
 export { loadConfig, type Config, type ConfigDefaults, type WatchTuning } from './config/config.js';

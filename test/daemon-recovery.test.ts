@@ -43,12 +43,16 @@ describe('recovering the journal after a crash', () => {
   });
 
   it('crash after the output was renamed into place, before the mapping: records it once and removes the original', async () => {
-    const { sources, original, output, store, context, writeOutput } = await stage('after-write');
+    const { sources, original, output, store, context, writeOutput, plan, batchId } = await stage('after-write');
     store.journalBegin([{ originalPath: original, outputPath: output }]);
     await writeOutput();
     expect(await recoverJournal(sources, context, silent)).toBe(1);
     expect(filesBelow(sources)).toEqual([path.basename(output)]);
     expect(store.records().map((record) => [record.originalFilename, record.anonymizedFilename])).toEqual([[original, path.basename(output)]]);
+    // The lists and UID pairs too, as the plan of the original gives them.
+    expect(store.records()[0]).toMatchObject({ tagsAnonymized: plan.tagsAnonymized, uidsRegenerated: plan.uidsRegenerated });
+    expect(plan.uidPairs.length).toBeGreaterThan(3);
+    expect(store.uidPairs({ batchId })).toEqual(plan.uidPairs);
     expect(store.journal()).toEqual([]);
     store.close();
   });

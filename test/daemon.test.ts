@@ -7,6 +7,7 @@ import { MappingStore, Pseudonymizer, isTemporary, readDicomFile, readDaemonStat
 import { LOCK_FILENAME } from '../daemon/instance-lock.js';
 import { corpusDir } from './helpers/corpus.js';
 import { filesBelow, makeInstances, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
+import { parseCsv } from './helpers/parse-csv.js';
 import { runCli } from './helpers/run-cli.js';
 
 // The real daemon as a child process on real temporary folders. Each test asserts the end state of
@@ -73,7 +74,7 @@ describe('the watch daemon', () => {
   });
 
   it('anonymizes what arrived while it was down and what lands later, in nested folders, leaving the rest alone', async () => {
-    const { sources, quarantine, start, records, data } = setup();
+    const { base, sources, quarantine, start, records, data } = setup();
     const outside = path.join(root, `outside-${counter}.dcm`);
     copyFileSync(ELE, outside);
     const [early] = await makeInstances(ELE, sources, 1, 'EARLY');
@@ -104,6 +105,23 @@ describe('the watch daemon', () => {
     expect(records().map((record) => path.basename(record.originalFilename)).sort()).toEqual(['EARLY1', 'LATE1', 'LATE2', 'read-only.dcm']);
     expect(daemon.output()).not.toContain('PATIENT-'); // Patient IDs never reach a log line
     expect(daemon.output()).toContain('left alone (not DICOM)');
+    for (const record of records()) {
+      // The small file has no patient attributes; the others do.
+      const patient = record.originalFilename.endsWith('read-only.dcm') ? [] : ['PatientName', 'PatientID'];
+      expect(record.tagsAnonymized).toEqual(expect.arrayContaining(['SOPInstanceUID', ...patient]));
+      expect(record.uidsRegenerated).toContain('SOPInstanceUID');
+    }
+    const uidCsv = path.join(base, 'uids.csv');
+    const patientCsv = path.join(base, 'patients.csv');
+    expect(runCli(['mapping', 'export', '--uids', uidCsv, '--patients', patientCsv], { env: { DICOM_DATA_DIR: data } }).status).toBe(0);
+    const eleStudy = textAt(readDicomFile(ELE), [], 0x0020000d)[0] ?? '';
+    const uidRows = parseCsv(readFileSync(uidCsv, 'utf8'));
+    expect(uidRows[0]).toEqual(['id_old', 'id_new']);
+    expect(uidRows).toEqual(expect.arrayContaining([early, ...later, small, eleStudy].map((uid) => [uid, keys.uid(uid ?? '')])));
+    expect(new Set(uidRows.map((row) => row[0])).size).toBe(uidRows.length);
+    const patientPairs = records().map((record) => `${record.originalPatientId},${record.anonymizedPatientId}`);
+    expect(readFileSync(patientCsv, 'utf8')).toBe(`id_old,id_new\n${[...new Set(patientPairs)].join('\n')}\n`);
+    expect(new Set(patientPairs).size).toBe(3); // PATIENT-0 twice, PATIENT-1, and the small file's patient
 
     await waitUntil(() => readDaemonStatus(data)?.doneToday === 4 && readDaemonStatus(data)?.queueLength === 0, 'the status record to catch up');
     expect(readDaemonStatus(data)).toMatchObject({ state: 'running', watchedFolder: sources, doneToday: 4, quarantined: 1, queueLength: 0 });
@@ -215,6 +233,10 @@ describe('the watch daemon', () => {
     expect(filesBelow(quarantine)).toEqual([]);
     const store = MappingStore.open(data);
     expect(store.journal()).toEqual([]);
+    // Recorded by whichever run finished a file, or by recovery after a kill: every pair is there once.
+    const pairs = store.uidPairs();
+    expect(pairs).toEqual(expect.arrayContaining(uids.map((uid) => ({ original: uid, anonymized: keys.uid(uid) }))));
+    expect(new Set(pairs.map((pair) => pair.original)).size).toBe(pairs.length);
     store.close();
     for (const name of filesBelow(sources).slice(0, 10)) expect(() => readDicomFile(path.join(sources, name))).not.toThrow();
   }, 180_000);

@@ -5,9 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExportError } from '../src/export/export-error.js';
-import { writeMappingCsv } from '../src/export/mapping-csv.js';
+import { writeIdPairsCsv, writeMappingCsv } from '../src/export/mapping-csv.js';
 import { writeZip } from '../src/export/zip-export.js';
-import type { MappingRecord } from '../src/store/mapping-record.js';
+import type { IdPair, RecordedFile } from '../src/store/mapping-record.js';
+import { parseCsv } from './helpers/parse-csv.js';
 
 const HEADER = 'Original Filename,Anonymized Filename,Original Patient ID,Anonymized ID,Tags Anonymized,UIDs Regenerated';
 
@@ -30,7 +31,7 @@ function modeOf(file: string): number {
   return statSync(file).mode & 0o777;
 }
 
-function record(originalFilename: string, originalPatientId: string, overrides: Partial<MappingRecord> = {}): MappingRecord {
+function record(originalFilename: string, originalPatientId: string, overrides: Partial<RecordedFile> = {}): RecordedFile {
   return {
     batchId: 'b-20240501T120000Z-000000000000',
     processedAt: '2024-05-01T12:00:00.000Z',
@@ -38,46 +39,10 @@ function record(originalFilename: string, originalPatientId: string, overrides: 
     anonymizedFilename: 'ANON-00001.dcm',
     originalPatientId,
     anonymizedPatientId: 'ANON-7KQ2M4ZP1D',
-    tagsAnonymized: 42,
-    uidsRegenerated: 3,
+    tagsAnonymized: ['PatientName', 'PatientID', 'StudyInstanceUID'],
+    uidsRegenerated: ['StudyInstanceUID', 'SOPInstanceUID'],
     ...overrides,
   };
-}
-
-/** RFC 4180 reader, enough to read our own output back. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let index = 0; index < text.length; index++) {
-    const char = text[index];
-    if (quoted) {
-      if (char === '"' && text[index + 1] === '"') {
-        field += '"';
-        index++;
-      } else if (char === '"') {
-        quoted = false;
-      } else {
-        field += char;
-      }
-    } else if (char === '"' && field === '') {
-      quoted = true;
-    } else if (char === ',') {
-      row.push(field);
-      field = '';
-    } else if (char === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else {
-      field += char;
-    }
-  }
-  if (quoted) throw new Error('unterminated quoted field');
-  if (field !== '' || row.length > 0) rows.push([...row, field]);
-  return rows;
 }
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
@@ -90,13 +55,20 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 }
 
 describe('writeMappingCsv', () => {
-  it('writes the product header and one quoted-as-needed row per record, mode 0600', async () => {
+  it('writes the product header and one quoted-as-needed row per record, the lists ;-separated, mode 0600', async () => {
     const dir = temporaryDir();
     const out = path.join(dir, 'mapping.csv');
-    await writeMappingCsv([record('IM0001', 'P1'), record('Müller, Hans.dcm', 'say "hi"', { anonymizedFilename: 'a/b.dcm', tagsAnonymized: 0, uidsRegenerated: 0 })], out);
+    await writeMappingCsv(
+      [
+        record('IM0001', 'P1'),
+        record('Müller, Hans.dcm', 'say "hi"', { anonymizedFilename: 'a/b.dcm', tagsAnonymized: ['PatientID', '(0009,1001)'], uidsRegenerated: [] }),
+      ],
+      out,
+    );
 
     expect(readFileSync(out, 'utf8')).toBe(
-      `${HEADER}\nIM0001,ANON-00001.dcm,P1,ANON-7KQ2M4ZP1D,42,3\n"Müller, Hans.dcm",a/b.dcm,"say ""hi""",ANON-7KQ2M4ZP1D,0,0\n`,
+      `${HEADER}\nIM0001,ANON-00001.dcm,P1,ANON-7KQ2M4ZP1D,PatientName;PatientID;StudyInstanceUID,StudyInstanceUID;SOPInstanceUID\n` +
+        `"Müller, Hans.dcm",a/b.dcm,"say ""hi""",ANON-7KQ2M4ZP1D,"PatientID;(0009,1001)",\n`,
     );
     expect(modeOf(out)).toBe(0o600);
     expect(readdirSync(dir)).toEqual(['mapping.csv']);
@@ -118,21 +90,27 @@ describe('writeMappingCsv', () => {
     const rows = parseCsv(readFileSync(out, 'utf8'));
     expect(rows).toEqual([
       HEADER.split(','),
-      ...records.map((r) => [r.originalFilename, r.anonymizedFilename, r.originalPatientId, r.anonymizedPatientId, String(r.tagsAnonymized), String(r.uidsRegenerated)]),
+      ...records.map((r) => [r.originalFilename, r.anonymizedFilename, r.originalPatientId, r.anonymizedPatientId, r.tagsAnonymized?.join(';'), r.uidsRegenerated?.join(';')]),
     ]);
     expect(readFileSync(out).subarray(0, 3).toString('hex')).not.toBe('efbbbf'); // no BOM
   });
 
   it('streams a large iterable', async () => {
     const out = path.join(temporaryDir(), 'mapping.csv');
-    function* many(): Generator<MappingRecord> {
+    function* many(): Generator<RecordedFile> {
       for (let index = 0; index < 20_000; index++) yield record(`file ${index}.dcm`, `P${index}`);
     }
     await writeMappingCsv(many(), out);
 
     const rows = parseCsv(readFileSync(out, 'utf8'));
     expect(rows).toHaveLength(20_001);
-    expect(rows[20_000]).toEqual(['file 19999.dcm', 'ANON-00001.dcm', 'P19999', 'ANON-7KQ2M4ZP1D', '42', '3']);
+    expect(rows[20_000]).toEqual(['file 19999.dcm', 'ANON-00001.dcm', 'P19999', 'ANON-7KQ2M4ZP1D', 'PatientName;PatientID;StudyInstanceUID', 'StudyInstanceUID;SOPInstanceUID']);
+  });
+
+  it('leaves both list cells empty for a file recorded before the store kept the lists', async () => {
+    const out = path.join(temporaryDir(), 'mapping.csv');
+    await writeMappingCsv([record('IM0001', 'P1', { tagsAnonymized: undefined, uidsRegenerated: undefined })], out);
+    expect(readFileSync(out, 'utf8')).toBe(`${HEADER}\nIM0001,ANON-00001.dcm,P1,ANON-7KQ2M4ZP1D,,\n`);
   });
 
   it('writes only the header for no records', async () => {
@@ -147,7 +125,7 @@ describe('writeMappingCsv', () => {
     writeFileSync(out, 'old', { mode: 0o644 });
     await writeMappingCsv([record('IM0001', 'P1')], out);
 
-    expect(readFileSync(out, 'utf8')).toBe(`${HEADER}\nIM0001,ANON-00001.dcm,P1,ANON-7KQ2M4ZP1D,42,3\n`);
+    expect(readFileSync(out, 'utf8')).toBe(`${HEADER}\nIM0001,ANON-00001.dcm,P1,ANON-7KQ2M4ZP1D,PatientName;PatientID;StudyInstanceUID,StudyInstanceUID;SOPInstanceUID\n`);
     expect(modeOf(out)).toBe(0o600);
     expect(readdirSync(dir)).toEqual(['mapping.csv']);
   });
@@ -164,7 +142,7 @@ describe('writeMappingCsv', () => {
     const dir = temporaryDir();
     const out = path.join(dir, 'mapping.csv');
     writeFileSync(out, 'old', { mode: 0o600 });
-    function* failing(): Generator<MappingRecord> {
+    function* failing(): Generator<RecordedFile> {
       for (let index = 0; index < 5000; index++) yield record(`file ${index}`, `P${index}`);
       throw new Error('the store went away');
     }
@@ -181,6 +159,34 @@ describe('writeMappingCsv', () => {
     const error = await rejection(writeMappingCsv([record('IM0001', 'P1')], path.join(dir, 'mapping.csv')));
     expect(error.message).toBe(`${path.join(dir, 'mapping.csv')}: cannot write: permission denied`);
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('writeIdPairsCsv', () => {
+  it('writes id_old,id_new and one row per pair, quoted as needed, mode 0600, replacing a file atomically', async () => {
+    const dir = temporaryDir();
+    const out = path.join(dir, 'uids.csv');
+    writeFileSync(out, 'old', { mode: 0o644 });
+    const pairs: IdPair[] = [
+      { original: '1.2.826.0.1.3680043.10.9999.1', anonymized: '2.25.1111' },
+      { original: 'Müller, Hans', anonymized: 'ANON-7KQ2M4ZP1D' },
+    ];
+    await writeIdPairsCsv(pairs, out);
+
+    expect(readFileSync(out, 'utf8')).toBe('id_old,id_new\n1.2.826.0.1.3680043.10.9999.1,2.25.1111\n"Müller, Hans",ANON-7KQ2M4ZP1D\n');
+    expect(modeOf(out)).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(['uids.csv']);
+  });
+
+  it('writes only the header for no pairs, and names the path and no identifier on failure', async () => {
+    const dir = temporaryDir();
+    await writeIdPairsCsv([], path.join(dir, 'none.csv'));
+    expect(readFileSync(path.join(dir, 'none.csv'), 'utf8')).toBe('id_old,id_new\n');
+
+    const out = path.join(dir, 'missing', 'uids.csv');
+    const error = await rejection(writeIdPairsCsv([{ original: '1.2.3.4.5.6', anonymized: '2.25.9' }], out));
+    expect(error).toBeInstanceOf(ExportError);
+    expect(error.message).toBe(`${out}: cannot write: no such file or folder`);
   });
 });
 

@@ -2,14 +2,20 @@ import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MappingRecord } from '../src/store/mapping-record.js';
+import { writeMappingCsv } from '../src/export/mapping-csv.js';
+import type { MappingRecord, RecordedFile } from '../src/store/mapping-record.js';
 import { MappingStoreError } from '../src/store/mapping-store-error.js';
 import { MappingStore } from '../src/store/mapping-store.js';
-import { SCHEMA_VERSION } from '../src/store/schema.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../src/store/schema.js';
 
 const STORE_MODULE = fileURLToPath(new URL('../src/store/mapping-store.ts', import.meta.url));
+// Only to build a store as an older dicom-tools left it (and to look at columns the store does not
+// return): the code under test reaches SQLite through MappingStore alone.
+const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
 
 const temporaryDirs: string[] = [];
 const openStores: MappingStore[] = [];
@@ -56,10 +62,20 @@ function sample(batchId: string, index: number, overrides: Partial<MappingRecord
     anonymizedFilename: `ANON-${String(index).padStart(5, '0')}.dcm`,
     originalPatientId: `PID-${index}`,
     anonymizedPatientId: `ANON-PAT${index % 7}`,
-    tagsAnonymized: index % 40,
-    uidsRegenerated: index % 5,
+    tagsAnonymized: ['PatientName', 'PatientID', 'StudyDate', '(0009,1001)'].slice(0, index % 5),
+    uidsRegenerated: ['StudyInstanceUID', 'SeriesInstanceUID', 'SOPInstanceUID'].slice(0, index % 4),
+    uidPairs: [
+      { original: '1.2.826.0.1.3680043.10.9999.1', anonymized: '2.25.100' },
+      { original: `1.2.826.0.1.3680043.10.9999.1.${index}`, anonymized: `2.25.100${index}` },
+    ],
     ...overrides,
   };
+}
+
+/** A record as the store gives it back: its UID pairs are kept per batch, not per file. */
+function readBack(record: MappingRecord): RecordedFile {
+  const { uidPairs: _pairs, ...file } = record;
+  return file;
 }
 
 function thrown(action: () => unknown): unknown {
@@ -109,7 +125,7 @@ describe('MappingStore.open', () => {
     first.close();
 
     const second = open(dataDir);
-    expect(second.records()).toEqual(records);
+    expect(second.records()).toEqual(records.map(readBack));
     expect(second.batches()).toEqual([{ id: batchId, startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), source: 'daemon', fileCount: 2 }]);
   });
 
@@ -183,8 +199,8 @@ describe('MappingStore batches and records', () => {
     store.record(batchB);
     store.record([]);
 
-    expect(store.records()).toEqual([...batchA, ...batchB]);
-    expect(store.records({ batchId: b })).toEqual(batchB);
+    expect(store.records()).toEqual([...batchA, ...batchB].map(readBack));
+    expect(store.records({ batchId: b })).toEqual(batchB.map(readBack));
     expect(store.records({ batchId: undefined })).toHaveLength(1002);
     expect(store.records({ batchId: 'b-unknown' })).toEqual([]);
     expect(store.batches().map(({ id, source, fileCount }) => ({ id, source, fileCount }))).toEqual([
@@ -205,6 +221,7 @@ describe('MappingStore batches and records', () => {
     expect((error as Error).message).toBe(`${store.path}: cannot record 1000 files: cannot store BLOB value in TEXT column files.original_filename (SQLITE_CONSTRAINT_DATATYPE)`);
     expect((error as Error).message).not.toMatch(/Müller|PID-/);
     expect(store.records()).toEqual([]);
+    expect(store.uidPairs()).toEqual([]);
   });
 
   it('refuses records of a batch that was not started, and invalid fields, before writing anything', () => {
@@ -217,8 +234,15 @@ describe('MappingStore batches and records', () => {
     expect(() => store.record([sample(batchId, 1), sample(batchId, 2, { processedAt: '2024-05-01 12:00' })])).toThrow(
       `${store.path}: cannot record files: record 1 has a processedAt that is not an ISO 8601 UTC time (like 2024-05-01T12:00:00.000Z)`,
     );
-    expect(() => store.record([sample(batchId, 1, { tagsAnonymized: -1 })])).toThrow(`${store.path}: cannot record files: record 0 has a tagsAnonymized that is not a non-negative integer`);
-    expect(() => store.record([sample(batchId, 1, { uidsRegenerated: 1.5 })])).toThrow(`${store.path}: cannot record files: record 0 has a uidsRegenerated that is not a non-negative integer`);
+    expect(() => store.record([sample(batchId, 1, { tagsAnonymized: ['PatientName;PatientID'] })])).toThrow(
+      `${store.path}: cannot record files: record 0 has a tagsAnonymized that is not a list of keywords (strings without ";")`,
+    );
+    expect(() => store.record([sample(batchId, 1, { uidsRegenerated: 3 as unknown as string[] })])).toThrow(
+      `${store.path}: cannot record files: record 0 has a uidsRegenerated that is not a list of keywords (strings without ";")`,
+    );
+    expect(() => store.record([sample(batchId, 1, { uidPairs: [{ original: '1.2.3', anonymized: undefined as unknown as string }] })])).toThrow(
+      `${store.path}: cannot record files: record 0 has uidPairs that are not a list of { original, anonymized } strings`,
+    );
     expect(store.records()).toEqual([]);
   });
 
@@ -241,18 +265,146 @@ describe('MappingStore batches and records', () => {
   });
 });
 
+describe('MappingStore lists and identifier pairs', () => {
+  it('gives the lists back as recorded: in order, empty ones empty', () => {
+    const store = open(temporaryDir());
+    const batchId = store.startBatch({ source: 'cli', options: {}, profile: 'basic' });
+    const records = [
+      sample(batchId, 4, { tagsAnonymized: ['PatientName', 'PatientID', '(0009,1001)', 'StudyInstanceUID'] }),
+      sample(batchId, 5, { tagsAnonymized: [], uidsRegenerated: [] }),
+    ];
+    store.record(records);
+    expect(store.records()).toEqual(records.map(readBack));
+    expect(store.records()[1]).toMatchObject({ tagsAnonymized: [], uidsRegenerated: [] });
+  });
+
+  it('keeps one UID pair per distinct original per batch, recorded with the files, in the order first seen', () => {
+    const store = open(temporaryDir());
+    const a = store.startBatch({ source: 'cli', options: {}, profile: 'basic' });
+    const b = store.startBatch({ source: 'daemon', options: {}, profile: 'basic' });
+    // Every sample shares the study pair 1.2.826.0.1.3680043.10.9999.1 -> 2.25.100 and has one of its own.
+    store.record([sample(a, 1), sample(a, 2)]);
+    store.record([sample(a, 2), sample(a, 3)]);
+    store.record([sample(b, 1)]);
+
+    const study = { original: '1.2.826.0.1.3680043.10.9999.1', anonymized: '2.25.100' };
+    const own = (index: number) => ({ original: `1.2.826.0.1.3680043.10.9999.1.${index}`, anonymized: `2.25.100${index}` });
+    expect(store.uidPairs({ batchId: a })).toEqual([study, own(1), own(2), own(3)]);
+    expect(store.uidPairs({ batchId: b })).toEqual([study, own(1)]);
+    expect(store.uidPairs()).toEqual([study, own(1), own(2), own(3)]);
+    expect(store.uidPairs({ batchId: 'b-unknown' })).toEqual([]);
+  });
+
+  it('lists each distinct original-to-pseudonymous patient pair once, of all batches or of one', () => {
+    const store = open(temporaryDir());
+    const a = store.startBatch({ source: 'cli', options: {}, profile: 'basic' });
+    const b = store.startBatch({ source: 'tui', options: {}, profile: 'basic' });
+    const patient = (batchId: string, index: number, id: string) => sample(batchId, index, { originalPatientId: id, anonymizedPatientId: `ANON-${id}` });
+    store.record([patient(a, 1, 'P1'), patient(a, 2, 'P2'), patient(a, 3, 'P1')]);
+    store.record([patient(b, 4, 'P3'), patient(b, 5, 'P1')]);
+
+    expect(store.patientPairs()).toEqual([
+      { original: 'P1', anonymized: 'ANON-P1' },
+      { original: 'P2', anonymized: 'ANON-P2' },
+      { original: 'P3', anonymized: 'ANON-P3' },
+    ]);
+    expect(store.patientPairs({ batchId: b })).toEqual([
+      { original: 'P3', anonymized: 'ANON-P3' },
+      { original: 'P1', anonymized: 'ANON-P1' },
+    ]);
+  });
+
+  it('records the UID pairs of the daemon’s files when it marks them written', () => {
+    const store = open(temporaryDir());
+    const batchId = store.startBatch({ source: 'daemon', options: {}, profile: 'basic' });
+    store.journalBegin([{ originalPath: '/sources/IM1', outputPath: '/sources/2.25.1001.dcm' }]);
+    store.journalWritten([{ originalPath: '/sources/IM1', record: sample(batchId, 1) }]);
+
+    expect(store.uidPairs({ batchId })).toEqual(sample(batchId, 1).uidPairs);
+    expect(store.journal()).toEqual([{ originalPath: '/sources/IM1', outputPath: '/sources/2.25.1001.dcm', state: 'written' }]);
+  });
+});
+
+describe('MappingStore migrating a store of schema version 2 (counts, no lists, no UID pairs)', () => {
+  /** A store as dicom-tools left it before the lists: the first two migrations, a batch and two files with counts. */
+  function versionTwoStore(dataDir: string): { batchId: string; dbPath: string } {
+    const dbPath = path.join(dataDir, 'mapping.sqlite');
+    writeFileSync(dbPath, '', { mode: 0o600 });
+    const db = new Sqlite(dbPath);
+    try {
+      db.pragma('journal_mode = WAL');
+      for (const migration of MIGRATIONS.slice(0, 2)) db.exec(migration);
+      db.pragma('user_version = 2');
+      const batchId = 'b-20240501T120000Z-0123456789ab';
+      db.prepare("INSERT INTO batches (id, started_at, source, options, profile) VALUES (?, '2024-05-01T12:00:00.000Z', 'cli', '{}', 'basic')").run(batchId);
+      const insert = db.prepare(
+        `INSERT INTO files (batch_id, processed_at, original_filename, anonymized_filename, original_patient_id, anonymized_patient_id,
+          tags_anonymized, uids_regenerated) VALUES (?, '2024-05-01T12:00:01.000Z', ?, ?, ?, ?, ?, ?)`,
+      );
+      insert.run(batchId, 'Old 1.dcm', '2.25.1.dcm', 'OLD-PID', 'ANON-OLD', 120, 4);
+      insert.run(batchId, 'Old 2.dcm', '2.25.2.dcm', 'OLD-PID', 'ANON-OLD', 118, 4);
+      return { batchId, dbPath };
+    } finally {
+      db.close();
+    }
+  }
+
+  it('keeps the old rows (their lists unknown, their counts kept), records new ones, and exports both', async () => {
+    const dataDir = temporaryDir();
+    const { batchId: oldBatch, dbPath } = versionTwoStore(dataDir);
+
+    const store = open(dataDir);
+    const old = store.records();
+    expect(old.map(({ originalFilename, originalPatientId, tagsAnonymized, uidsRegenerated }) => ({ originalFilename, originalPatientId, tagsAnonymized, uidsRegenerated }))).toEqual([
+      { originalFilename: 'Old 1.dcm', originalPatientId: 'OLD-PID', tagsAnonymized: undefined, uidsRegenerated: undefined },
+      { originalFilename: 'Old 2.dcm', originalPatientId: 'OLD-PID', tagsAnonymized: undefined, uidsRegenerated: undefined },
+    ]);
+    const newBatch = store.startBatch({ source: 'cli', options: {}, profile: 'basic' });
+    const fresh = sample(newBatch, 3);
+    store.record([fresh, sample(oldBatch, 4)]);
+
+    expect(store.records()).toEqual([...old, readBack(fresh), readBack(sample(oldBatch, 4))]);
+    expect(store.uidPairs({ batchId: newBatch })).toEqual(fresh.uidPairs);
+    expect(store.patientPairs({ batchId: oldBatch })).toEqual([
+      { original: 'OLD-PID', anonymized: 'ANON-OLD' },
+      { original: 'PID-4', anonymized: 'ANON-PAT4' },
+    ]);
+    const csv = path.join(dataDir, 'mapping.csv');
+    await writeMappingCsv(store.records(), csv);
+    expect(readFileSync(csv, 'utf8').split('\n').slice(1, 4)).toEqual([
+      'Old 1.dcm,2.25.1.dcm,OLD-PID,ANON-OLD,,',
+      'Old 2.dcm,2.25.2.dcm,OLD-PID,ANON-OLD,,',
+      '"Müller, Hans 3.dcm",ANON-00003.dcm,PID-3,ANON-PAT3,PatientName;PatientID;StudyDate,StudyInstanceUID;SeriesInstanceUID;SOPInstanceUID',
+    ]);
+    store.close();
+
+    expect(header(dbPath).userVersion).toBe(SCHEMA_VERSION);
+    const db = new Sqlite(dbPath, { readonly: true });
+    try {
+      expect(db.prepare('SELECT tags_anonymized, uids_regenerated FROM files ORDER BY id').raw().all()).toEqual([
+        [120, 4],
+        [118, 4],
+        [3, 3],
+        [4, 0],
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('MappingStore shared by several connections', () => {
   it('lets two stores on one folder read each other’s writes, interleaved', () => {
     const dataDir = temporaryDir();
     const first = open(dataDir);
     const second = open(dataDir);
     const batchId = first.startBatch({ source: 'daemon', options: {}, profile: 'basic' });
-    const expected: MappingRecord[] = [];
+    const expected: RecordedFile[] = [];
     for (let round = 0; round < 10; round++) {
       const writer = round % 2 === 0 ? first : second;
       const records = [sample(batchId, round * 2), sample(batchId, round * 2 + 1)];
       writer.record(records);
-      expected.push(...records);
+      expected.push(...records.map(readBack));
       expect(first.records()).toEqual(expected);
       expect(second.records()).toEqual(expected);
     }
@@ -279,7 +431,8 @@ const batchId = store.startBatch({ source: 'cli', options: { label }, profile: '
 for (let call = 0; call < 25; call++) {
   store.record(Array.from({ length: 20 }, (_, i) => ({
     batchId, processedAt: new Date().toISOString(), originalFilename: label + '-' + (call * 20 + i),
-    anonymizedFilename: 'a', originalPatientId: 'p', anonymizedPatientId: 'q', tagsAnonymized: 1, uidsRegenerated: 2,
+    anonymizedFilename: 'a', originalPatientId: 'p', anonymizedPatientId: 'q', tagsAnonymized: ['PatientID'], uidsRegenerated: ['SOPInstanceUID'],
+    uidPairs: [{ original: '1.2.3', anonymized: '2.25.3' }, { original: '1.2.3.' + label + '.' + (call * 20 + i), anonymized: '2.25.4.' + (call * 20 + i) }],
   })));
 }
 store.close();
@@ -298,6 +451,7 @@ store.close();
       expect(names).toEqual(Array.from({ length: 500 }, (_, index) => `${label}-${index}`));
     }
     expect(store.batches().map((batch) => batch.fileCount)).toEqual([500, 500, 500, 500]);
+    for (const batch of store.batches()) expect(store.uidPairs({ batchId: batch.id })).toHaveLength(501);
     for (const suffix of ['', '-wal', '-shm']) {
       if (existsSync(`${store.path}${suffix}`)) expect(modeOf(`${store.path}${suffix}`)).toBe(0o600);
     }

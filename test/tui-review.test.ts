@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MappingStore, type MappingRecord } from '../src/index.js';
+import { MappingStore, type RecordedFile } from '../src/index.js';
 import { cleanupApps, createWorkspace, renderApp, type RenderedApp, type Workspace } from './helpers/ink-app.js';
 import { KEYS, lines, lineWith, press, type, waitForFrame } from './helpers/ink-keys.js';
 
@@ -23,7 +23,7 @@ async function toReview(app: RenderedApp): Promise<string> {
   return press(app, KEYS.enter, '[4 Review & download]');
 }
 
-function records(workspace: Workspace): MappingRecord[] {
+function records(workspace: Workspace): RecordedFile[] {
   const store = MappingStore.open(workspace.dataDir);
   try {
     return store.records();
@@ -33,6 +33,9 @@ function records(workspace: Workspace): MappingRecord[] {
 }
 
 const squeeze = (line: string) => line.replace(/ {2,}/g, ' ').trimEnd();
+
+/** A CSV cell as RFC 4180 writes it: quoted when it holds a comma (a "(gggg,eeee)" label), quote or line break. */
+const csvCell = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
 function zipEntries(zip: string): string[] {
   const script = 'import sys, zipfile; print("\\n".join(sorted(zipfile.ZipFile(sys.argv[1]).namelist())))';
@@ -50,7 +53,8 @@ describe('TUI step 4: review and download', () => {
     expect(mapped).toHaveLength(3);
     for (const record of mapped) {
       const row = lineWith(frame, path.basename(record.originalFilename));
-      expect(squeeze(row.slice(45))).toBe(`done ${record.anonymizedPatientId} ${record.tagsAnonymized} ${record.uidsRegenerated}`);
+      // The table shows counts: the lengths of the recorded lists.
+      expect(squeeze(row.slice(45))).toBe(`done ${record.anonymizedPatientId} ${record.tagsAnonymized?.length} ${record.uidsRegenerated?.length}`);
       expect(record.anonymizedFilename).toMatch(/^2\.25\.\d+\.dcm$/);
       expect(row.slice(24, 44)).toBe(`${record.anonymizedFilename.slice(0, 10)}…${record.anonymizedFilename.slice(-9)}`);
     }
@@ -123,7 +127,9 @@ describe('TUI step 4: review and download', () => {
     const rows = readFileSync(csv, 'utf8').trim().split('\n');
     expect(rows[0]).toBe('Original Filename,Anonymized Filename,Original Patient ID,Anonymized ID,Tags Anonymized,UIDs Regenerated');
     expect(rows.slice(1)).toEqual(
-      records(workspace).map((record) => [record.originalFilename, record.anonymizedFilename, record.originalPatientId, record.anonymizedPatientId, record.tagsAnonymized, record.uidsRegenerated].join(',')),
+      records(workspace).map((record) =>
+        [record.originalFilename, record.anonymizedFilename, record.originalPatientId, record.anonymizedPatientId, record.tagsAnonymized?.join(';') ?? '', record.uidsRegenerated?.join(';') ?? ''].map(csvCell).join(','),
+      ),
     );
     expect(rows.slice(1).map((row) => row.split(',')[2]).sort()).toEqual(['55555', 'SCSGREEK', 'SCSRUSS']);
   });

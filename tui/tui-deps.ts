@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import {
   anonymizeFiles, describeDaemonStatus, dumpJson, loadSecret, MappingStore, Pseudonymizer, readDaemonStatus, readDicomFile, writeMappingCsv, writeZip,
-  type AnonymizeRequest, type AnonymizeSummary, type Config, type DumpJson, type MappingRecord, type ZipEntry,
+  type AnonymizeRequest, type AnonymizeSummary, type Config, type DumpJson, type RecordedFile, type ZipEntry,
 } from '../src/index.js';
 import { findDicomFiles } from './find-dicom-files.js';
 import { listDirectory, type DirEntry } from './list-directory.js';
@@ -23,7 +23,7 @@ export interface TuiDeps {
   /** The keyed pseudonymizer from the secret (once per session, on the first run). */
   readonly loadKeys: () => Pseudonymizer;
   readonly writeZip: (entries: readonly ZipEntry[], outPath: string) => Promise<void>;
-  readonly writeMappingCsv: (records: Iterable<MappingRecord>, outPath: string) => Promise<void>;
+  readonly writeMappingCsv: (records: Iterable<RecordedFile>, outPath: string) => Promise<void>;
   /** The watch daemon's status, one line per fact. */
   readonly daemonStatus: () => readonly string[];
   /** Milliseconds since the epoch. */

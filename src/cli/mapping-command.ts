@@ -1,24 +1,37 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.js';
-import { writeMappingCsv } from '../export/mapping-csv.js';
+import { writeIdPairsCsv, writeMappingCsv } from '../export/mapping-csv.js';
 import { MappingStore } from '../store/mapping-store.js';
 import { EXIT_OK, UsageError, type CommandIo } from './io.js';
 
-export const MAPPING_USAGE = `Usage: dicom-tools mapping export --out FILE.csv [--batch ID]
+export const MAPPING_USAGE = `Usage: dicom-tools mapping export [--out FILE.csv] [--uids FILE.csv] [--patients FILE.csv] [--batch ID]
        dicom-tools mapping batches
 
 The mapping store (DICOM_DATA_DIR/mapping.sqlite) links every anonymized file back to its original
-file name and patient ID. It is the only place, with the CSV exported from it, that holds them.
+file name, patient ID and UIDs. It is the only place, with the files exported from it, that holds them.
 
-  export     write the mapping CSV (columns: Original Filename, Anonymized Filename, Original Patient ID,
-             Anonymized ID, Tags Anonymized, UIDs Regenerated), mode 0600; all batches or --batch ID
+  export     write one or more of (at least one), each mode 0600, from all batches or --batch ID:
+             --out       the mapping CSV (columns: Original Filename, Anonymized Filename, Original
+                         Patient ID, Anonymized ID, Tags Anonymized, UIDs Regenerated; the last two
+                         list keywords separated by ";"; both are empty for files recorded by an older
+                         dicom-tools, which kept only their counts)
+             --uids      original-to-new UIDs as CSV (id_old,id_new), one row per distinct pair
+             --patients  original-to-pseudonymous patient IDs as CSV (id_old,id_new), one row per
+                         distinct pair
   batches    list the batches: id, start time, source, number of files`;
 
 export async function mappingCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
-    options: { out: { type: 'string', short: 'o' }, batch: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    options: {
+      out: { type: 'string', short: 'o' },
+      uids: { type: 'string' },
+      patients: { type: 'string' },
+      batch: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
   });
   const [action] = positionals;
   if (values.help) {
@@ -26,18 +39,40 @@ export async function mappingCommand(args: readonly string[], io: CommandIo): Pr
     return EXIT_OK;
   }
   if (action !== 'export' && action !== 'batches') throw new UsageError("mapping needs 'export' or 'batches'");
-  if (action === 'export' && !values.out) throw new UsageError('mapping export needs --out FILE.csv');
+  const targets = [values.out, values.uids, values.patients].filter((target): target is string => target !== undefined);
+  if (action === 'export' && targets.length === 0) throw new UsageError('mapping export needs --out FILE.csv, --uids FILE.csv or --patients FILE.csv');
+  if (targets.some((target) => target === '')) throw new UsageError('mapping export needs a file name after --out, --uids and --patients');
+  // One export written over another would leave only the last, silently.
+  if (new Set(targets.map((target) => path.resolve(target))).size < targets.length) throw new UsageError('mapping export needs a different file for each of --out, --uids and --patients');
   const store = MappingStore.open(loadConfig().dataDir);
   try {
     if (action === 'batches') {
       for (const batch of store.batches()) io.stdout.write(`${batch.id}\t${batch.startedAt}\t${batch.source}\t${batch.fileCount}\n`);
       return EXIT_OK;
     }
-    const records = store.records(values.batch === undefined ? {} : { batchId: values.batch });
-    await writeMappingCsv(records, values.out ?? '');
-    io.stderr.write(`Wrote ${records.length} mapping row${records.length === 1 ? '' : 's'} to ${values.out} (mode 0600: keep it separate and secure).\n`);
+    const filter = values.batch === undefined ? {} : { batchId: values.batch };
+    const keep = '(mode 0600: keep it separate and secure)';
+    if (values.out !== undefined) {
+      const records = store.records(filter);
+      await writeMappingCsv(records, values.out);
+      io.stderr.write(`Wrote ${plural(records.length, 'mapping row')} to ${values.out} ${keep}.\n`);
+    }
+    if (values.uids !== undefined) {
+      const pairs = store.uidPairs(filter);
+      await writeIdPairsCsv(pairs, values.uids);
+      io.stderr.write(`Wrote ${plural(pairs.length, 'UID pair')} to ${values.uids} ${keep}.\n`);
+    }
+    if (values.patients !== undefined) {
+      const pairs = store.patientPairs(filter);
+      await writeIdPairsCsv(pairs, values.patients);
+      io.stderr.write(`Wrote ${plural(pairs.length, 'patient ID pair')} to ${values.patients} ${keep}.\n`);
+    }
     return EXIT_OK;
   } finally {
     store.close();
   }
+}
+
+function plural(count: number, one: string): string {
+  return `${count} ${one}${count === 1 ? '' : 's'}`;
 }

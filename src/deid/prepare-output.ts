@@ -44,8 +44,9 @@ export function prepareOutput(input: string, named: boolean, settings: PrepareSe
       anonymizedFilename: `${stem}.dcm`,
       originalPatientId: plan.originalPatientId,
       anonymizedPatientId: plan.anonymizedPatientId,
-      tagsAnonymized: plan.tagsAnonymized.length,
-      uidsRegenerated: plan.uidsRegenerated.length,
+      tagsAnonymized: plan.tagsAnonymized,
+      uidsRegenerated: plan.uidsRegenerated,
+      uidPairs: plan.uidPairs,
     };
     const result: FileResult = {
       input,

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
-import type { MappingRecord } from '../store/mapping-record.js';
+import type { IdPair, RecordedFile } from '../store/mapping-record.js';
 import { sinkInto, writeFileAtomically } from './atomic-file.js';
 
 /** The product's columns, in its order. */
@@ -12,18 +12,54 @@ export const MAPPING_CSV_COLUMNS = [
   { key: 'anonymizedPatientId', header: 'Anonymized ID' },
   { key: 'tagsAnonymized', header: 'Tags Anonymized' },
   { key: 'uidsRegenerated', header: 'UIDs Regenerated' },
-] as const satisfies readonly { key: keyof MappingRecord; header: string }[];
+] as const satisfies readonly { key: keyof RecordedFile; header: string }[];
+
+/** Separates the keywords in the Tags Anonymized and UIDs Regenerated cells. */
+export const MAPPING_CSV_LIST_SEPARATOR = ';';
+
+/** The header of the UID and patient pair exports: the format the MIDI-B benchmark takes a tool's mappings in. */
+export const ID_PAIRS_CSV_COLUMNS = [
+  { key: 'original', header: 'id_old' },
+  { key: 'anonymized', header: 'id_new' },
+] as const satisfies readonly { key: keyof IdPair; header: string }[];
 
 /**
  * Writes the mapping as CSV (RFC 4180 quoting, UTF-8 without BOM, `\n` line ends): a header row
- * and one row per record. The file holds patient data, so it is readable by the owner only (0600)
- * from the moment it exists. It is written to a temporary file and renamed, so an existing
- * `outPath` is replaced atomically and a failure leaves no partial file.
+ * and one row per record. Tags Anonymized and UIDs Regenerated hold `;`-separated keywords; a
+ * file recorded before the store kept those lists gets empty cells there. The file holds patient
+ * data, so it is readable by the owner only (0600) from the moment it exists. It is written to a
+ * temporary file and renamed, so an existing `outPath` is replaced atomically and a failure
+ * leaves no partial file.
  *
  * @throws ExportError when the file cannot be written.
  */
-export async function writeMappingCsv(records: Iterable<MappingRecord>, outPath: string): Promise<void> {
+export async function writeMappingCsv(records: Iterable<RecordedFile>, outPath: string): Promise<void> {
+  await writeCsv(mappingRows(records), MAPPING_CSV_COLUMNS, outPath);
+}
+
+/**
+ * Writes original-to-new identifier pairs (UIDs or Patient IDs) as CSV with the header
+ * `id_old,id_new`, one row per pair, with the same format, mode 0600 and atomic replacement as
+ * `writeMappingCsv`: the original identifiers are patient data.
+ *
+ * @throws ExportError when the file cannot be written.
+ */
+export async function writeIdPairsCsv(pairs: Iterable<IdPair>, outPath: string): Promise<void> {
+  await writeCsv(pairs, ID_PAIRS_CSV_COLUMNS, outPath);
+}
+
+function* mappingRows(records: Iterable<RecordedFile>): Generator<Record<(typeof MAPPING_CSV_COLUMNS)[number]['key'], string>> {
+  for (const record of records) {
+    yield {
+      ...record,
+      tagsAnonymized: record.tagsAnonymized?.join(MAPPING_CSV_LIST_SEPARATOR) ?? '',
+      uidsRegenerated: record.uidsRegenerated?.join(MAPPING_CSV_LIST_SEPARATOR) ?? '',
+    };
+  }
+}
+
+async function writeCsv(rows: Iterable<object>, columns: readonly { key: string; header: string }[], outPath: string): Promise<void> {
   await writeFileAtomically(outPath, 0o600, async (handle) => {
-    await pipeline(Readable.from(records), stringify({ header: true, columns: MAPPING_CSV_COLUMNS }), sinkInto(handle));
+    await pipeline(Readable.from(rows), stringify({ header: true, columns: [...columns] }), sinkInto(handle));
   });
 }

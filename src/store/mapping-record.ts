@@ -1,7 +1,7 @@
 /**
- * One processed file as the mapping store keeps it: the link between an original file and its
- * anonymized copy. Holds patient data (original filename and Patient ID), so it may go only into
- * the mapping store and the mapping CSV, never into logs, messages or output file names.
+ * One processed file as it is recorded: the link between an original file and its anonymized
+ * copy. Holds patient data (original filename and Patient ID, original UIDs), so it may go only
+ * into the mapping store and the mapping exports, never into logs, messages or output file names.
  */
 export interface MappingRecord {
   /** The batch from `MappingStore.startBatch()`. */
@@ -12,10 +12,31 @@ export interface MappingRecord {
   anonymizedFilename: string;
   originalPatientId: string;
   anonymizedPatientId: string;
-  /** Number of data elements removed, emptied or replaced. */
-  tagsAnonymized: number;
-  /** Number of UIDs replaced. */
-  uidsRegenerated: number;
+  /** The attributes removed, emptied or replaced at any depth: keywords ((gggg,eeee) without one), in tag order, each once. */
+  tagsAnonymized: readonly string[];
+  /** The UID attributes whose values were replaced: keywords, in tag order, each once. */
+  uidsRegenerated: readonly string[];
+  /**
+   * Each distinct original UID the file's de-identification replaced, with its replacement. The
+   * store keeps them per batch, not per file (`MappingStore.uidPairs()`), so a `RecordedFile`
+   * read back has none.
+   */
+  uidPairs: readonly IdPair[];
+}
+
+/**
+ * A file as the store gives it back. The two lists are undefined for a file recorded before the
+ * store kept them (schema version 2 and older kept only their counts).
+ */
+export interface RecordedFile extends Omit<MappingRecord, 'tagsAnonymized' | 'uidsRegenerated' | 'uidPairs'> {
+  tagsAnonymized: readonly string[] | undefined;
+  uidsRegenerated: readonly string[] | undefined;
+}
+
+/** An original identifier (UID or Patient ID) and the one that replaced it. Patient data. */
+export interface IdPair {
+  readonly original: string;
+  readonly anonymized: string;
 }
 
 /** The program that started a batch. */

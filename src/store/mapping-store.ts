@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { describeFsError, ensureDataDir } from '../config/data-dir.js';
-import { BATCH_SOURCES, type BatchSource, type BatchSummary, type MappingRecord } from './mapping-record.js';
+import { BATCH_SOURCES, type BatchSource, type BatchSummary, type IdPair, type MappingRecord, type RecordedFile } from './mapping-record.js';
 import { MappingStoreError } from './mapping-store-error.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
@@ -33,11 +33,31 @@ export interface RecordsFilter {
   batchId?: string | undefined;
 }
 
-type RecordRow = [batchId: string, processedAt: string, originalFilename: string, anonymizedFilename: string, originalPatientId: string, anonymizedPatientId: string, tagsAnonymized: number, uidsRegenerated: number];
+type RecordRow = [
+  batchId: string,
+  processedAt: string,
+  originalFilename: string,
+  anonymizedFilename: string,
+  originalPatientId: string,
+  anonymizedPatientId: string,
+  tagsAnonymized: number,
+  uidsRegenerated: number,
+  tagsAnonymizedList: string,
+  uidsRegeneratedList: string,
+];
+
+/** A files row as read: the lists as stored (NULL for files recorded before schema version 3). */
+interface FileRow extends Omit<RecordedFile, 'tagsAnonymized' | 'uidsRegenerated'> {
+  tagsAnonymized: string | null;
+  uidsRegenerated: string | null;
+}
 
 const RECORD_COLUMNS = `batch_id AS batchId, processed_at AS processedAt, original_filename AS originalFilename,
   anonymized_filename AS anonymizedFilename, original_patient_id AS originalPatientId,
-  anonymized_patient_id AS anonymizedPatientId, tags_anonymized AS tagsAnonymized, uids_regenerated AS uidsRegenerated`;
+  anonymized_patient_id AS anonymizedPatientId, tags_anonymized_list AS tagsAnonymized, uids_regenerated_list AS uidsRegenerated`;
+
+/** Separates the keywords of a stored list; keywords and "(gggg,eeee)" labels never contain it. */
+const LIST_SEPARATOR = ';';
 
 function prepareStatements(db: Database.Database) {
   return {
@@ -47,17 +67,35 @@ function prepareStatements(db: Database.Database) {
     batchExists: db.prepare<[id: string], 1>('SELECT 1 FROM batches WHERE id = ?').pluck(),
     insertFile: db.prepare<RecordRow>(
       `INSERT INTO files (batch_id, processed_at, original_filename, anonymized_filename, original_patient_id,
-        anonymized_patient_id, tags_anonymized, uids_regenerated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        anonymized_patient_id, tags_anonymized, uids_regenerated, tags_anonymized_list, uids_regenerated_list)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    allFiles: db.prepare<[], MappingRecord>(`SELECT ${RECORD_COLUMNS} FROM files ORDER BY id`),
-    filesOfBatch: db.prepare<[batchId: string], MappingRecord>(`SELECT ${RECORD_COLUMNS} FROM files WHERE batch_id = ? ORDER BY id`),
+    insertUidPair: db.prepare<[batchId: string, originalUid: string, anonymizedUid: string]>(
+      'INSERT OR IGNORE INTO uid_pairs (batch_id, original_uid, anonymized_uid) VALUES (?, ?, ?)',
+    ),
+    allFiles: db.prepare<[], FileRow>(`SELECT ${RECORD_COLUMNS} FROM files ORDER BY id`),
+    filesOfBatch: db.prepare<[batchId: string], FileRow>(`SELECT ${RECORD_COLUMNS} FROM files WHERE batch_id = ? ORDER BY id`),
+    // Distinct pairs in the order first recorded. Across batches an original UID has one row unless
+    // the secret changed between them (then each new value is a row of its own).
+    allUidPairs: db.prepare<[], IdPair>(
+      'SELECT original_uid AS original, anonymized_uid AS anonymized FROM uid_pairs GROUP BY original_uid, anonymized_uid ORDER BY min(id)',
+    ),
+    uidPairsOfBatch: db.prepare<[batchId: string], IdPair>('SELECT original_uid AS original, anonymized_uid AS anonymized FROM uid_pairs WHERE batch_id = ? ORDER BY id'),
+    allPatientPairs: db.prepare<[], IdPair>(
+      `SELECT original_patient_id AS original, anonymized_patient_id AS anonymized FROM files
+        GROUP BY original_patient_id, anonymized_patient_id ORDER BY min(id)`,
+    ),
+    patientPairsOfBatch: db.prepare<[batchId: string], IdPair>(
+      `SELECT original_patient_id AS original, anonymized_patient_id AS anonymized FROM files WHERE batch_id = ?
+        GROUP BY original_patient_id, anonymized_patient_id ORDER BY min(id)`,
+    ),
     batches: db.prepare<[], BatchSummary>(
       `SELECT b.id AS id, b.started_at AS startedAt, b.source AS source,
         (SELECT count(*) FROM files f WHERE f.batch_id = b.id) AS fileCount
       FROM batches b ORDER BY b.rowid`,
     ),
     countBetween: db.prepare<[from: string, to: string], number>('SELECT count(*) FROM files WHERE processed_at >= ? AND processed_at < ?').pluck(),
-    filesByAnonymizedName: db.prepare<[name: string], MappingRecord>(`SELECT ${RECORD_COLUMNS} FROM files WHERE anonymized_filename = ? ORDER BY id`),
+    filesByAnonymizedName: db.prepare<[name: string], FileRow>(`SELECT ${RECORD_COLUMNS} FROM files WHERE anonymized_filename = ? ORDER BY id`),
     journalBegin: db.prepare<[originalPath: string, outputPath: string, startedAt: string]>(
       "INSERT OR REPLACE INTO journal (original_path, output_path, state, started_at) VALUES (?, ?, 'writing', ?)",
     ),
@@ -98,9 +136,9 @@ export interface JournalEntry {
 }
 
 /**
- * The mapping between original and anonymized files and patients, in `mapping.sqlite` in the data
+ * The mapping between original and anonymized files, patients and UIDs, in `mapping.sqlite` in the data
  * folder. The database and its `-wal` and `-shm` files are readable by the owner only (0600): they
- * are the one place, besides an exported mapping CSV, that holds patient data.
+ * are the one place, besides the mapping exports (CSV, UID and patient pairs), that holds patient data.
  *
  * Several processes (CLI, daemon, TUI) may use the same store at once: it runs in WAL mode, so
  * readers never wait, and a writer waits up to 5 s for another writer.
@@ -126,6 +164,9 @@ export class MappingStore {
           throw new MappingStoreError(dbPath, `cannot record files for batch ${JSON.stringify(batchId)}: no such batch (call startBatch() first)`);
         }
       }
+      // Most pairs of a batch (study, series, frame of reference) repeat in every file: each is
+      // offered to SQLite once per call, and the unique key makes a repeat across calls a no-op.
+      const offered = new Set<string>();
       for (const record of records) {
         statements.insertFile.run(
           record.batchId,
@@ -134,9 +175,17 @@ export class MappingStore {
           record.anonymizedFilename,
           record.originalPatientId,
           record.anonymizedPatientId,
-          record.tagsAnonymized,
-          record.uidsRegenerated,
+          record.tagsAnonymized.length,
+          record.uidsRegenerated.length,
+          record.tagsAnonymized.join(LIST_SEPARATOR),
+          record.uidsRegenerated.join(LIST_SEPARATOR),
         );
+        for (const pair of record.uidPairs) {
+          const key = `${record.batchId}\n${pair.original}`;
+          if (offered.has(key)) continue;
+          offered.add(key);
+          statements.insertUidPair.run(record.batchId, pair.original, pair.anonymized);
+        }
       }
     });
     this.#recordAll = (records) => this.#durably(() => recordAll.immediate(records));
@@ -210,10 +259,12 @@ export class MappingStore {
   }
 
   /**
-   * Records processed files in one transaction: all of them are stored, or none.
+   * Records processed files, and the UID pairs of their batches, in one transaction: all of them
+   * are stored, or none.
    *
    * @throws MappingStoreError for a record with an unknown batch, a `processedAt` that is not
-   * ISO 8601 UTC, a count that is not a non-negative integer, or a database failure.
+   * ISO 8601 UTC, a list that is not one of keywords, UID pairs that are not pairs of strings, or
+   * a database failure.
    */
   record(records: readonly MappingRecord[]): void {
     records.forEach((record, index) => {
@@ -225,8 +276,18 @@ export class MappingStore {
   }
 
   /** The recorded files, oldest first; all of them, or those of one batch. */
-  records(filter: RecordsFilter = {}): MappingRecord[] {
-    return filter.batchId === undefined ? this.#statements.allFiles.all() : this.#statements.filesOfBatch.all(filter.batchId);
+  records(filter: RecordsFilter = {}): RecordedFile[] {
+    return (filter.batchId === undefined ? this.#statements.allFiles.all() : this.#statements.filesOfBatch.all(filter.batchId)).map(recordedFile);
+  }
+
+  /** The distinct original-to-new UID pairs, in the order first recorded; of all batches, or of one. */
+  uidPairs(filter: RecordsFilter = {}): IdPair[] {
+    return filter.batchId === undefined ? this.#statements.allUidPairs.all() : this.#statements.uidPairsOfBatch.all(filter.batchId);
+  }
+
+  /** The distinct original-to-pseudonymous Patient ID pairs of the recorded files, in the order first recorded; of all batches, or of one. */
+  patientPairs(filter: RecordsFilter = {}): IdPair[] {
+    return filter.batchId === undefined ? this.#statements.allPatientPairs.all() : this.#statements.patientPairsOfBatch.all(filter.batchId);
   }
 
   /** Every batch, oldest first, with the number of files recorded in it. */
@@ -242,8 +303,8 @@ export class MappingStore {
   }
 
   /** Records of files whose anonymized file name is `name`. */
-  recordsForAnonymizedName(name: string): MappingRecord[] {
-    return this.#statements.filesByAnonymizedName.all(name);
+  recordsForAnonymizedName(name: string): RecordedFile[] {
+    return this.#statements.filesByAnonymizedName.all(name).map(recordedFile);
   }
 
   /** Journals that each original is being written to its output, in one transaction that is on disk when this returns. */
@@ -347,9 +408,26 @@ function restrictPermissions(dbPath: string): void {
 
 function recordProblem(record: MappingRecord): string | undefined {
   if (typeof record.processedAt !== 'string' || !ISO_UTC.test(record.processedAt)) return 'has a processedAt that is not an ISO 8601 UTC time (like 2024-05-01T12:00:00.000Z)';
-  if (!Number.isSafeInteger(record.tagsAnonymized) || record.tagsAnonymized < 0) return 'has a tagsAnonymized that is not a non-negative integer';
-  if (!Number.isSafeInteger(record.uidsRegenerated) || record.uidsRegenerated < 0) return 'has a uidsRegenerated that is not a non-negative integer';
+  if (!isKeywordList(record.tagsAnonymized)) return `has a tagsAnonymized that is not a list of keywords (strings without "${LIST_SEPARATOR}")`;
+  if (!isKeywordList(record.uidsRegenerated)) return `has a uidsRegenerated that is not a list of keywords (strings without "${LIST_SEPARATOR}")`;
+  if (!Array.isArray(record.uidPairs) || !record.uidPairs.every((pair) => typeof pair?.original === 'string' && typeof pair.anonymized === 'string')) {
+    return 'has uidPairs that are not a list of { original, anonymized } strings';
+  }
   return undefined;
+}
+
+/** A list the store can keep as ';'-separated text and give back unchanged. */
+function isKeywordList(list: unknown): boolean {
+  return Array.isArray(list) && list.every((keyword) => typeof keyword === 'string' && keyword !== '' && !keyword.includes(LIST_SEPARATOR));
+}
+
+function recordedFile(row: FileRow): RecordedFile {
+  return { ...row, tagsAnonymized: listOf(row.tagsAnonymized), uidsRegenerated: listOf(row.uidsRegenerated) };
+}
+
+function listOf(stored: string | null): readonly string[] | undefined {
+  if (stored === null) return undefined;
+  return stored === '' ? [] : stored.split(LIST_SEPARATOR);
 }
 
 /** SQLite's messages name constraints and files, never bound values, so they are safe to show. */

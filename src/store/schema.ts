@@ -35,6 +35,20 @@ export const MIGRATIONS: readonly string[] = [
     started_at TEXT NOT NULL
   ) STRICT;
   `,
+  // 3: the attributes changed and UID attributes regenerated per file, as ';'-separated keywords
+  // (NULL for files recorded before: only their counts were kept), and the original-to-new UID
+  // pairs of each batch, one row per distinct original UID.
+  `
+  ALTER TABLE files ADD COLUMN tags_anonymized_list TEXT;
+  ALTER TABLE files ADD COLUMN uids_regenerated_list TEXT;
+  CREATE TABLE uid_pairs (
+    id INTEGER PRIMARY KEY,
+    batch_id TEXT NOT NULL REFERENCES batches (id),
+    original_uid TEXT NOT NULL,
+    anonymized_uid TEXT NOT NULL,
+    UNIQUE (batch_id, original_uid)
+  ) STRICT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
