@@ -126,8 +126,8 @@ export function ruleFor(tag: Tag, vr: Vr, sequence: boolean, scope: Scope, optio
   let byScope = cache.get(options);
   if (!byScope) cache.set(options, (byScope = { profile: new Map(), scrub: new Map(), concept: new Map() }));
   const known = byScope[scope];
-  // The VR matters only for attributes the table does not name; it is part of the key.
-  const key = tag * 64 + (sequence ? 63 : VR_INDEX.get(vr) ?? 62);
+  // At the top level the VR never matters; inside a scrubbed sequence it does, so it is part of the key.
+  const key = scope === 'profile' ? tag : tag * 64 + (sequence ? 63 : VR_INDEX.get(vr) ?? 62);
   let found = known.get(key);
   if (found === undefined) {
     found = workOut(tag, vr, sequence, scope, options);

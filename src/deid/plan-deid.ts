@@ -146,15 +146,18 @@ function cleanLevel(elements: readonly DicomElement[], level: Level, context: Co
 
 /** A group length whose group lost every element goes too: an empty group is no group. */
 function removeEmptiedGroupLengths(elements: readonly DicomElement[], edits: Map<Tag, ElementEdit>): void {
-  const lengths = elements.filter((element) => !element.stray && isGroupLengthTag(element.tag) && !edits.has(element.tag));
-  if (lengths.length === 0) return;
+  // Most levels have no group length: look for one before doing any work.
+  if (!elements.some((element) => !element.stray && isGroupLengthTag(element.tag) && !edits.has(element.tag))) return;
   const survives = new Map<number, boolean>();
   for (const element of elements) {
     if (element.stray || isGroupLengthTag(element.tag)) continue;
     const group = tagGroup(element.tag);
     survives.set(group, survives.get(group) === true || edits.get(element.tag)?.op !== 'remove');
   }
-  for (const length of lengths) if (survives.get(tagGroup(length.tag)) === false) edits.set(length.tag, { op: 'remove' });
+  for (const element of elements) {
+    if (element.stray || !isGroupLengthTag(element.tag) || edits.has(element.tag)) continue;
+    if (survives.get(tagGroup(element.tag)) === false) edits.set(element.tag, { op: 'remove' });
+  }
 }
 
 function cleanElement(element: DicomElement, level: Level, context: Context): ElementEdit | undefined {
@@ -253,9 +256,19 @@ function shiftDates(element: DicomElement, vr: Vr, level: Level, context: Contex
   return { op: 'set', vr, value: shifted as string[] };
 }
 
+/** Labels already made: the same few dozen tags recur in every file. */
+const labels = new Map<Tag, string>();
+
 /** Keywords in tag order; (gggg,eeee) for a tag without one (private, unknown). */
 function labelsOf(tags: ReadonlySet<Tag>): string[] {
-  return [...tags].sort((a, b) => a - b).map((tag) => lookupTag(tag)?.keyword ?? formatTag(tag));
+  return [...tags].sort((a, b) => a - b).map((tag) => {
+    let label = labels.get(tag);
+    if (label === undefined) {
+      label = lookupTag(tag)?.keyword ?? formatTag(tag);
+      if (labels.size < 65_536) labels.set(tag, label);
+    }
+    return label;
+  });
 }
 
 /** Application entity titles in the meta header identify the sending site; private meta information may hold anything. */

@@ -42,8 +42,8 @@ type RecordRow = [
   anonymizedPatientId: string,
   tagsAnonymized: number,
   uidsRegenerated: number,
-  tagsAnonymizedList: string,
-  uidsRegeneratedList: string,
+  tagsAnonymizedList: number,
+  uidsRegeneratedList: number,
 ];
 
 /** A files row as read: the lists as stored (NULL for files recorded before schema version 3). */
@@ -52,9 +52,13 @@ interface FileRow extends Omit<RecordedFile, 'tagsAnonymized' | 'uidsRegenerated
   uidsRegenerated: string | null;
 }
 
-const RECORD_COLUMNS = `batch_id AS batchId, processed_at AS processedAt, original_filename AS originalFilename,
-  anonymized_filename AS anonymizedFilename, original_patient_id AS originalPatientId,
-  anonymized_patient_id AS anonymizedPatientId, tags_anonymized_list AS tagsAnonymized, uids_regenerated_list AS uidsRegenerated`;
+const RECORD_COLUMNS = `files.batch_id AS batchId, files.processed_at AS processedAt, files.original_filename AS originalFilename,
+  files.anonymized_filename AS anonymizedFilename, files.original_patient_id AS originalPatientId,
+  files.anonymized_patient_id AS anonymizedPatientId, tags.list AS tagsAnonymized, uids.list AS uidsRegenerated`;
+
+/** Files with their lists. */
+const RECORD_SOURCE = `files LEFT JOIN keyword_lists tags ON tags.id = files.tags_anonymized_list
+  LEFT JOIN keyword_lists uids ON uids.id = files.uids_regenerated_list`;
 
 /** Separates the keywords of a stored list; keywords and "(gggg,eeee)" labels never contain it. */
 const LIST_SEPARATOR = ';';
@@ -73,8 +77,10 @@ function prepareStatements(db: Database.Database) {
     insertUidPair: db.prepare<[batchId: string, originalUid: string, anonymizedUid: string]>(
       'INSERT OR IGNORE INTO uid_pairs (batch_id, original_uid, anonymized_uid) VALUES (?, ?, ?)',
     ),
-    allFiles: db.prepare<[], FileRow>(`SELECT ${RECORD_COLUMNS} FROM files ORDER BY id`),
-    filesOfBatch: db.prepare<[batchId: string], FileRow>(`SELECT ${RECORD_COLUMNS} FROM files WHERE batch_id = ? ORDER BY id`),
+    listId: db.prepare<[list: string], number>('SELECT id FROM keyword_lists WHERE list = ?').pluck(),
+    insertList: db.prepare<[list: string]>('INSERT INTO keyword_lists (list) VALUES (?)'),
+    allFiles: db.prepare<[], FileRow>(`SELECT ${RECORD_COLUMNS} FROM ${RECORD_SOURCE} ORDER BY files.id`),
+    filesOfBatch: db.prepare<[batchId: string], FileRow>(`SELECT ${RECORD_COLUMNS} FROM ${RECORD_SOURCE} WHERE files.batch_id = ? ORDER BY files.id`),
     // Distinct pairs in the order first recorded. Across batches an original UID has one row unless
     // the secret changed between them (then each new value is a row of its own).
     allUidPairs: db.prepare<[], IdPair>(
@@ -95,7 +101,7 @@ function prepareStatements(db: Database.Database) {
       FROM batches b ORDER BY b.rowid`,
     ),
     countBetween: db.prepare<[from: string, to: string], number>('SELECT count(*) FROM files WHERE processed_at >= ? AND processed_at < ?').pluck(),
-    filesByAnonymizedName: db.prepare<[name: string], FileRow>(`SELECT ${RECORD_COLUMNS} FROM files WHERE anonymized_filename = ? ORDER BY id`),
+    filesByAnonymizedName: db.prepare<[name: string], FileRow>(`SELECT ${RECORD_COLUMNS} FROM ${RECORD_SOURCE} WHERE files.anonymized_filename = ? ORDER BY files.id`),
     journalBegin: db.prepare<[originalPath: string, outputPath: string, startedAt: string]>(
       "INSERT OR REPLACE INTO journal (original_path, output_path, state, started_at) VALUES (?, ?, 'writing', ?)",
     ),
@@ -167,6 +173,17 @@ export class MappingStore {
       // Most pairs of a batch (study, series, frame of reference) repeat in every file: each is
       // offered to SQLite once per call, and the unique key makes a repeat across calls a no-op.
       const offered = new Set<string>();
+      // A list is stored once and referenced: a series' files share one (ids found once per call).
+      const listIds = new Map<string, number>();
+      const listId = (keywords: readonly string[]): number => {
+        const list = keywords.join(LIST_SEPARATOR);
+        let id = listIds.get(list);
+        if (id === undefined) {
+          id = statements.listId.get(list) ?? Number(statements.insertList.run(list).lastInsertRowid);
+          listIds.set(list, id);
+        }
+        return id;
+      };
       for (const record of records) {
         statements.insertFile.run(
           record.batchId,
@@ -177,8 +194,8 @@ export class MappingStore {
           record.anonymizedPatientId,
           record.tagsAnonymized.length,
           record.uidsRegenerated.length,
-          record.tagsAnonymized.join(LIST_SEPARATOR),
-          record.uidsRegenerated.join(LIST_SEPARATOR),
+          listId(record.tagsAnonymized),
+          listId(record.uidsRegenerated),
         );
         for (const pair of record.uidPairs) {
           const key = `${record.batchId}\n${pair.original}`;

@@ -36,11 +36,16 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   `,
   // 3: the attributes changed and UID attributes regenerated per file, as ';'-separated keywords
-  // (NULL for files recorded before: only their counts were kept), and the original-to-new UID
+  // kept once each in keyword_lists (the files of a series share one list) and referenced from the
+  // file (NULL for files recorded before: only their counts were kept); and the original-to-new UID
   // pairs of each batch, one row per distinct original UID.
   `
-  ALTER TABLE files ADD COLUMN tags_anonymized_list TEXT;
-  ALTER TABLE files ADD COLUMN uids_regenerated_list TEXT;
+  CREATE TABLE keyword_lists (
+    id INTEGER PRIMARY KEY,
+    list TEXT NOT NULL UNIQUE
+  ) STRICT;
+  ALTER TABLE files ADD COLUMN tags_anonymized_list INTEGER REFERENCES keyword_lists (id);
+  ALTER TABLE files ADD COLUMN uids_regenerated_list INTEGER REFERENCES keyword_lists (id);
   CREATE TABLE uid_pairs (
     id INTEGER PRIMARY KEY,
     batch_id TEXT NOT NULL REFERENCES batches (id),
