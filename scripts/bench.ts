@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeHeader } from '../src/dicom/encode-value.js';
-import { encodeNew } from '../src/dicom/write-data-set.js';
+import { encodeNew } from '../src/dicom/encode-element.js';
 import { MappingStore, isPixelDataTag, readDicomFile, textAt, type Tag, type Vr } from '../src/index.js';
 
 const CLI = fileURLToPath(new URL('../dist/bin/dicom-tools.js', import.meta.url));

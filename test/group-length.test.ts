@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeNew } from '../src/dicom/write-data-set.js';
+import { encodeNew } from '../src/dicom/encode-element.js';
 import { readDicomFile, writeDicomFile, type ElementEdit, type Encoding, type Tag, type Vr } from '../src/dicom/index.js';
 import { dcmdumpElements } from './helpers/dcmdump-elements.js';
 

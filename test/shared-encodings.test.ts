@@ -2,7 +2,7 @@ import { TextDecoder } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { decodeText, shortAsciiText } from '../src/dicom/character-set.js';
 import { byteOrderOf, decodeValue, stringValue, type ElementEdit, type Encoding, type Tag, type Vr } from '../src/dicom/index.js';
-import { planDataSet, type PlanContext } from '../src/dicom/write-data-set.js';
+import { planDataSet, type PlanContext } from '../src/dicom/plan-data-set.js';
 
 // A batch encodes the same new values file after file, and decodes thousands of short values: both
 // take shortcuts, which must give exactly what the general paths give.

@@ -6,7 +6,9 @@ import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './impleme
 import { EXPLICIT_LITTLE } from './model.js';
 import type { DicomFile } from './read-file.js';
 import { TRANSFER_SYNTAX_UID, formatTag, type Tag } from './tag.js';
-import { encodeNew, planDataSet, segmentSize, type PlanContext, type Segment } from './write-data-set.js';
+import { encodeNew } from './encode-element.js';
+import { planDataSet, type PlanContext } from './plan-data-set.js';
+import { segmentSize, type Segment } from './segments.js';
 
 const GROUP_LENGTH: Tag = 0x00020000;
 const VERSION: Tag = 0x00020001;

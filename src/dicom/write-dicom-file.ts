@@ -1,6 +1,6 @@
 import type { DataSetEdits } from './edits.js';
 import type { DicomFile } from './read-file.js';
-import { planFile, type FilePlan, type FilePlanOptions } from './write-file.js';
+import { planFile, type FilePlan, type FilePlanOptions } from './plan-file.js';
 import { writeSegmentsAtomically } from './write-output.js';
 
 /** Plans and writes `file` with `edits` applied to `outPath`, atomically; returns the plan that was written. */

@@ -7,7 +7,7 @@ import { EarlyWriteback } from '../io/early-writeback.js';
 import { flushFileSystem } from '../io/flush-file-system.js';
 import { DicomIoError } from './errors.js';
 import type { LoadedRegions } from './loaded-regions.js';
-import type { Segment } from './write-data-set.js';
+import type { Segment } from './segments.js';
 
 /** Bytes copied from the source per read when a range is not in memory (pixel data). */
 const COPY_CHUNK = 4 << 20;

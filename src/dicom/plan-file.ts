@@ -6,7 +6,8 @@ import { MalformedDicomError, UnsupportedDicomError } from './errors.js';
 import { planFileMeta, type OutputIdentity } from './plan-file-meta.js';
 import type { DicomFile } from './read-file.js';
 import { SOP_CLASS_UID, SOP_INSTANCE_UID, type Tag } from './tag.js';
-import { mergeSegments, planDataSet, segmentSize, type PlanContext, type Segment } from './write-data-set.js';
+import { planDataSet, type PlanContext } from './plan-data-set.js';
+import { mergeSegments, segmentSize, type Segment } from './segments.js';
 import { checkWritable } from './writable-check.js';
 
 export interface FilePlanOptions {

@@ -1,39 +1,15 @@
-import type { DataSetEdits, ElementEdit, ElementValue, NewItem } from './edits.js';
-import { defaultVrOf, encodeAsciiElement, encodeHeader, encodeMarker, encodeValue, headerSize, writeHeader } from './encode-value.js';
+import type { DataSetEdits, ElementEdit, ElementValue } from './edits.js';
+import { encodeNew, type EncodeContext } from './encode-element.js';
+import { encodeNewShared } from './encode-shared.js';
+import { defaultVrOf, encodeMarker } from './encode-value.js';
 import { declaredCharacterSet, valueVrOf } from './element-access.js';
-import type { DicomElement, DicomItem, Encoding } from './model.js';
+import type { DicomElement, DicomItem } from './model.js';
+import { SegmentBuilder } from './segment-builder.js';
+import { segmentSize, type Segment } from './segments.js';
 import { ITEM, isGroupLengthTag, tagGroup, type Tag } from './tag.js';
 import type { Vr } from './vr.js';
 
-/** Output is a list of segments: bytes copied verbatim from the source, or new bytes. */
-export type Segment =
-  | { readonly kind: 'copy'; readonly start: number; readonly end: number }
-  | { readonly kind: 'bytes'; readonly bytes: Uint8Array };
-
-export function segmentSize(segments: readonly Segment[]): number {
-  let size = 0;
-  for (const segment of segments) size += segment.kind === 'copy' ? segment.end - segment.start : segment.bytes.length;
-  return size;
-}
-
-/** Joins neighbouring copies so the executor makes one read for each untouched run. */
-export function mergeSegments(segments: readonly Segment[]): Segment[] {
-  const out: Segment[] = [];
-  for (const segment of segments) {
-    const last = out[out.length - 1];
-    if (segment.kind === 'copy' && last?.kind === 'copy' && last.end === segment.start) {
-      out[out.length - 1] = { kind: 'copy', start: last.start, end: segment.end };
-    } else if (segment.kind === 'copy' ? segment.end > segment.start : segment.bytes.length > 0) {
-      out.push(segment);
-    }
-  }
-  return out;
-}
-
-export interface PlanContext {
-  readonly encoding: Encoding;
-  /** Specific Character Set in force at this level (items inherit it). */
-  readonly characterSet: readonly string[];
+export interface PlanContext extends EncodeContext {
   /** Bytes of the source in the data set's space; only headers and small values are asked for. */
   readonly bytes: (start: number, end: number) => Uint8Array;
 }
@@ -67,7 +43,6 @@ export function planDataSet(elements: readonly DicomElement[], edits: DataSetEdi
   const characterSet = declaredCharacterSet(elements, context.characterSet, (element) => context.bytes(element.valueOffset, element.valueOffset + element.valueLength));
   const levelContext: PlanContext = { encoding: context.encoding, characterSet, bytes: context.bytes };
   const additions = additionsTo(elements, edits);
-  // Built in one pass with neighbouring copies joined as they come: this runs for every file of a batch.
   const out = new SegmentBuilder();
   const groupLengths = groupLengthsOf(elements, edits);
   const account = (tag: Tag, planned: Planned) => {
@@ -162,54 +137,6 @@ function groupLengthsOf(elements: readonly DicomElement[], edits: DataSetEdits):
   return groupLengths;
 }
 
-/** Collects output segments, joining neighbouring copies; a placeholder can be replaced later. */
-class SegmentBuilder {
-  private readonly out: Segment[] = [];
-  private runStart = -1;
-  private runEnd = -1;
-
-  copy(start: number, end: number): void {
-    if (end <= start) return;
-    if (this.runStart >= 0 && this.runEnd === start) {
-      this.runEnd = end;
-      return;
-    }
-    this.endRun();
-    this.runStart = start;
-    this.runEnd = end;
-  }
-
-  push(segments: readonly Segment[]): void {
-    for (const segment of segments) {
-      if (segment.kind === 'copy') this.copy(segment.start, segment.end);
-      else if (segment.bytes.length > 0) {
-        this.endRun();
-        this.out.push(segment);
-      }
-    }
-  }
-
-  /** Adds bytes that no copy run may swallow; returns their index for replace(). */
-  placeholder(bytes: Uint8Array): number {
-    this.endRun();
-    return this.out.push({ kind: 'bytes', bytes }) - 1;
-  }
-
-  replace(index: number, bytes: Uint8Array): void {
-    this.out[index] = { kind: 'bytes', bytes };
-  }
-
-  segments(): Segment[] {
-    this.endRun();
-    return this.out;
-  }
-
-  private endRun(): void {
-    if (this.runStart >= 0) this.out.push({ kind: 'copy', start: this.runStart, end: this.runEnd });
-    this.runStart = -1;
-  }
-}
-
 function planEdited(element: DicomElement, edit: ElementEdit, context: PlanContext): Planned {
   switch (edit.op) {
     case 'remove':
@@ -259,69 +186,4 @@ function withLength(header: Uint8Array, length: number, littleEndian: boolean): 
 function planNew(tag: Tag, vrGiven: Vr | undefined, value: ElementValue, context: PlanContext): Planned {
   const bytes = encodeNewShared(tag, vrGiven ?? defaultVrOf(tag), value, context);
   return { segments: [{ kind: 'bytes', bytes }], size: bytes.length, changed: true };
-}
-
-/** Encodes a whole new element, sequences (defined length) included. */
-export function encodeNew(tag: Tag, vr: Vr, value: ElementValue, context: Pick<PlanContext, 'encoding' | 'characterSet'>): Uint8Array {
-  if (typeof value === 'object' && 'items' in value) {
-    const items = value.items.map((item) => encodeItem(item, context));
-    const length = items.reduce((sum, bytes) => sum + bytes.length, 0);
-    return Buffer.concat([encodeHeader(tag, 'SQ', length, context.encoding), ...items]);
-  }
-  if (typeof value === 'string') {
-    const direct = encodeAsciiElement(tag, vr, value, context.encoding);
-    if (direct) return direct;
-  }
-  const valueBytes = encodeValue(tag, vr, value, context.encoding.littleEndian, context.characterSet);
-  const out = Buffer.allocUnsafe(headerSize(vr, context.encoding) + valueBytes.length);
-  out.set(valueBytes, writeHeader(out, 0, tag, vr, valueBytes.length, context.encoding));
-  return out;
-}
-
-// The same new sequences go into file after file (the de-identification markers, emptied
-// sequences): each sequence object is encoded once per encoding and its bytes shared, read-only.
-const sharedSequences = new WeakMap<object, Map<string, Uint8Array>>();
-
-/**
- * So do most new text values: the empty and dummy values, a patient's pseudonym, the new study,
- * series and frame of reference UIDs. Encoded elements are kept per encoding, tag and value and
- * shared, read-only; a tag whose values keep changing (the SOP Instance UID) starts over at a bound.
- */
-const sharedTexts: Map<Tag, Map<string, { readonly vr: Vr; readonly bytes: Uint8Array }>>[] = [new Map(), new Map(), new Map(), new Map()];
-const SHARED_TEXTS_PER_TAG = 64;
-
-function encodeNewShared(tag: Tag, vr: Vr, value: ElementValue, context: PlanContext): Uint8Array {
-  if (typeof value === 'string') return encodeTextShared(tag, vr, value, context);
-  if (typeof value !== 'object' || !('items' in value)) return encodeNew(tag, vr, value, context);
-  let cache = sharedSequences.get(value);
-  if (!cache) sharedSequences.set(value, (cache = new Map()));
-  const key = `${tag}|${context.encoding.explicitVr ? 'E' : 'I'}${context.encoding.littleEndian ? 'L' : 'B'}|${context.characterSet.join('\\')}`;
-  let bytes = cache.get(key);
-  if (!bytes) {
-    bytes = encodeNew(tag, vr, value, context);
-    cache.set(key, bytes);
-  }
-  return bytes;
-}
-
-function encodeTextShared(tag: Tag, vr: Vr, value: string, context: PlanContext): Uint8Array {
-  const byEncoding = sharedTexts[(context.encoding.explicitVr ? 2 : 0) + (context.encoding.littleEndian ? 1 : 0)] as (typeof sharedTexts)[number];
-  let byValue = byEncoding.get(tag);
-  const known = byValue?.get(value);
-  // The VR is checked: it sets the header and the padding, and an element's VR can differ from file
-  // to file (private and UN elements). Only ASCII values are shared: they encode the same under
-  // every character set.
-  if (known?.vr === vr) return known.bytes;
-  const bytes = encodeAsciiElement(tag, vr, value, context.encoding);
-  if (!bytes) return encodeNew(tag, vr, value, context);
-  if (!byValue) byEncoding.set(tag, (byValue = new Map()));
-  if (byValue.size >= SHARED_TEXTS_PER_TAG) byValue.clear();
-  byValue.set(value, { vr, bytes });
-  return bytes;
-}
-
-function encodeItem(item: NewItem, context: Pick<PlanContext, 'encoding' | 'characterSet'>): Uint8Array {
-  const body = [...item].sort((a, b) => a.tag - b.tag).map((element) => encodeNew(element.tag, element.vr ?? defaultVrOf(element.tag), element.value, context));
-  const length = body.reduce((sum, bytes) => sum + bytes.length, 0);
-  return Buffer.concat([encodeMarker(ITEM, length, context.encoding.littleEndian), ...body]);
 }
