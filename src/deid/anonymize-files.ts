@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DicomError, DicomIoError, type DicomErrorCode } from '../dicom/errors.js';
-import { commitOutputs, discardOutputs, withdrawOutputs, type PendingOutput } from '../dicom/write-output.js';
+import { commitOutputs, discardOutputs, withdrawOutputs, type PendingOutput } from '../io/atomic-output.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import { collectInputs, type InputFile } from './collect-inputs.js';
 import type { DeidOptions } from './options.js';

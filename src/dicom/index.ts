@@ -11,7 +11,7 @@ export { byteOrderOf, type ByteOrder } from './byte-order.js';
 export { readDicomFile, type DicomFile, type FileLayout, type ReadOptions } from './read-file.js';
 export { planFile, type FilePlan, type FilePlanOptions } from './plan-file.js';
 export { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, PACKAGE_VERSION } from './implementation.js';
-export { commitOutputs, discardOutputs, writeSegmentsAtomically, writeTemporaryOutput, type Durability, type PendingOutput } from './write-output.js';
+export { commitOutputs, discardOutputs, writeSegmentsAtomically, writeTemporaryOutput, type Durability, type PendingOutput } from '../io/atomic-output.js';
 export { encodeValue, defaultVrOf } from './encode-value.js';
 export type { Segment } from './segments.js';
 export { writeDicomFile } from './write-dicom-file.js';

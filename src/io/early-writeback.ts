@@ -1,18 +1,12 @@
 import { close, fdatasync, openSync } from 'node:fs';
 
 /**
- * Hands the written part of a large file to the disk while the rest is still being written.
+ * Hands the written part of a large file to the disk while the rest is still being written: the
+ * kernel would otherwise hold it in memory until the final flush, and the disk would idle meanwhile.
  *
- * The kernel starts writing dirty pages back only when they are 30 s old or fill a tenth of the
- * memory, so without this a gigabyte-sized output sits in the page cache until the final flush,
- * and the disk idles during the copy and then holds everything up (1 GB here: copy 3.0 s, then
- * flush 1.9 s; with a flush started every 128 MiB the last one took 0.2 s, the copy no longer).
- *
- * Each request is an fdatasync in the thread pool, so it runs while the calling thread copies on
- * synchronously. They use a second descriptor of their own, closed once all of them are done:
- * the writer closes its descriptor as soon as it is finished, and a request still queued must not
- * meet a recycled descriptor number. Their errors are not reported here: the writer's own final
- * flush, on its own descriptor, reports any write-back error since it opened the file.
+ * Each request is an fdatasync in the thread pool, on a descriptor of its own (the writer's may be
+ * closed and its number reused while a request is queued). Errors are not reported here: the
+ * writer's own final flush reports any write-back error since it opened the file.
  */
 export class EarlyWriteback {
   private descriptor: number | undefined;

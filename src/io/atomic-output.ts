@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasyncSync, fstatSync, openSync, readSync, renameSync, rmSync, writevSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { describeFsError, syncDirectory } from '../io/durable-files.js';
-import { EarlyWriteback } from '../io/early-writeback.js';
-import { flushFileSystem } from '../io/flush-file-system.js';
-import { DicomIoError } from './errors.js';
-import type { LoadedRegions } from './loaded-regions.js';
-import type { Segment } from './segments.js';
+import { DicomIoError } from '../dicom/errors.js';
+import type { LoadedRegions } from '../dicom/loaded-regions.js';
+import type { Segment } from '../dicom/segments.js';
+import { describeFsError, syncDirectory } from './durable-files.js';
+import { EarlyWriteback } from './early-writeback.js';
+import { flushFileSystem } from './flush-file-system.js';
 
 /** Bytes copied from the source per read when a range is not in memory (pixel data). */
 const COPY_CHUNK = 4 << 20;
@@ -123,8 +123,8 @@ const FLUSH_CONCURRENCY = 16;
 /**
  * Makes pending outputs durable and visible: flushes them, renames each over its target, and
  * flushes the folders. One flush of the whole file system (syncfs) is much cheaper than one per
- * file when there are many (5000 small files: 0.1 s against 1.2 s here); where that is not
- * available each file is flushed. On failure every output of the group is removed.
+ * file when there are many; where that is not available each file is flushed. On failure every
+ * output of the group is removed.
  */
 export async function commitOutputs(pending: readonly PendingOutput[], durability: Durability = 'each-file'): Promise<void> {
   if (pending.length === 0) return;
