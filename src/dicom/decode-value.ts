@@ -1,8 +1,9 @@
 import type { ByteOrder } from './byte-order.js';
 import { TextDecoder } from 'node:util';
 import { decodeText, shortAsciiText } from './character-set.js';
-import { makeTag, type Tag } from './tag.js';
-import { CHARSET_VRS, NUMERIC_VR_SIZES, STRING_VRS, TEXT_VRS, type Vr } from './vr.js';
+import { NUMERIC_VRS, type NumericVr } from './numeric-vrs.js';
+import type { Tag } from './tag.js';
+import { CHARSET_VRS, STRING_VRS, TEXT_VRS, type Vr } from './vr.js';
 
 export type DecodedValue =
   | { readonly kind: 'text'; readonly values: readonly string[] }
@@ -39,45 +40,20 @@ export function decodeValue(vr: Vr, bytes: Uint8Array, order: ByteOrder, charact
     if (TEXT_VRS.has(vr)) return { kind: 'text', values: [text] };
     return { kind: 'text', values: text === '' ? [] : text.split('\\') };
   }
-  if (vr === 'AT') {
-    const values: Tag[] = [];
-    for (let position = 0; position + 4 <= bytes.length; position += 4) {
-      values.push(makeTag(order.uint16(bytes, position), order.uint16(bytes, position + 2)));
-    }
-    return { kind: 'tags', values };
-  }
-  const size = NUMERIC_VR_SIZES.get(vr);
-  if (size === undefined || vr.startsWith('O')) return { kind: 'bytes', bytes };
+  const numeric = NUMERIC_VRS.get(vr);
+  if (numeric === undefined || vr.startsWith('O')) return { kind: 'bytes', bytes };
+  if (vr === 'AT') return { kind: 'tags', values: readAll(numeric, bytes, order) as Tag[] };
+  return { kind: 'numbers', values: readAll(numeric, bytes, order) };
+}
+
+function readAll(numeric: NumericVr, bytes: Uint8Array, order: ByteOrder): (number | bigint)[] {
   const values: (number | bigint)[] = [];
-  for (let position = 0; position + size <= bytes.length; position += size) values.push(readNumber(vr, bytes, position, order));
-  return { kind: 'numbers', values };
+  for (let position = 0; position + numeric.size <= bytes.length; position += numeric.size) values.push(numeric.read(bytes, position, order));
+  return values;
 }
 
 /** Reads one binary number; also used to show the first values of OW/OF/OD/OL/OV. */
 export function readNumber(vr: Vr, bytes: Uint8Array, position: number, order: ByteOrder): number | bigint {
-  switch (vr) {
-    case 'US':
-    case 'OW':
-      return order.uint16(bytes, position);
-    case 'SS':
-      return order.int16(bytes, position);
-    case 'UL':
-    case 'OL':
-      return order.uint32(bytes, position);
-    case 'SL':
-      return order.int32(bytes, position);
-    case 'FL':
-    case 'OF':
-      return order.float32(bytes, position);
-    case 'FD':
-    case 'OD':
-      return order.float64(bytes, position);
-    case 'SV':
-      return order.bigInt64(bytes, position);
-    case 'UV':
-    case 'OV':
-      return order.bigUint64(bytes, position);
-    default:
-      return bytes[position] ?? 0;
-  }
+  const numeric = NUMERIC_VRS.get(vr);
+  return numeric ? numeric.read(bytes, position, order) : (bytes[position] ?? 0);
 }

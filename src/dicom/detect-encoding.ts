@@ -1,5 +1,6 @@
 // How a data set without a Transfer Syntax UID is encoded, read from its first element: for bare
 // data sets (ACR-NEMA style) and for File Meta Information that lacks (0002,0010).
+import { byteOrderOf } from './byte-order.js';
 import { isVr } from './vr.js';
 import type { Encoding } from './model.js';
 
@@ -20,7 +21,7 @@ export function detectEncoding(head: Buffer, offset: number, end: number): Encod
   const group = Math.min(little, big);
   if (!(group % 2 === 0 && group >= 0x0002 && group <= 0x0010)) return { problem: 'group' };
   const explicitVr = isVr(head.toString('latin1', offset + 4, offset + 6));
-  const length = littleEndian ? head.readUInt32LE(offset + 4) : head.readUInt32BE(offset + 4);
+  const length = byteOrderOf(littleEndian).uint32(head, offset + 4);
   if (!explicitVr && length > end - offset) return { problem: 'length' };
   return { encoding: { explicitVr, littleEndian } };
 }

@@ -1,12 +1,13 @@
+import { byteOrderOf } from './byte-order.js';
 import { lookupTag } from './dictionary.js';
 import type { ElementValue } from './edits.js';
 import { InvalidValueError } from './errors.js';
 import type { Encoding } from './model.js';
+import { NUMERIC_VRS } from './numeric-vrs.js';
 import { formatTag, isGroupLengthTag, isPrivateCreatorTag, type Tag } from './tag.js';
 import {
   CHARSET_VRS,
   MAX_STRING_BYTES,
-  NUMERIC_VR_SIZES,
   PN_GROUP_MAX_CHARS,
   STRING_VRS,
   TEXT_VRS,
@@ -133,57 +134,21 @@ function encodeString(tag: Tag, vr: Vr, value: string, characterSet: readonly st
 }
 
 function encodeNumbers(tag: Tag, vr: Vr, values: readonly (number | bigint)[], littleEndian: boolean): Uint8Array {
-  const size = NUMERIC_VR_SIZES.get(vr);
-  if (size === undefined) {
+  const numeric = NUMERIC_VRS.get(vr);
+  if (numeric === undefined) {
     if (values.length === 0) return new Uint8Array(0);
     throw new InvalidValueError(`numbers given for ${formatTag(tag)}, which has VR ${vr}; give bytes`, { tag });
   }
-  const out = Buffer.allocUnsafe(values.length * size);
-  values.forEach((value, index) => writeNumber(out, index * size, vr, value, littleEndian, tag));
-  return out;
-}
-
-function writeNumber(out: Buffer, offset: number, vr: Vr, value: number | bigint, littleEndian: boolean, tag: Tag): void {
-  const le = littleEndian;
-  try {
-    switch (vr) {
-      case 'US':
-      case 'OW':
-        le ? out.writeUInt16LE(Number(value), offset) : out.writeUInt16BE(Number(value), offset);
-        return;
-      case 'SS':
-        le ? out.writeInt16LE(Number(value), offset) : out.writeInt16BE(Number(value), offset);
-        return;
-      case 'UL':
-      case 'OL':
-        le ? out.writeUInt32LE(Number(value), offset) : out.writeUInt32BE(Number(value), offset);
-        return;
-      case 'SL':
-        le ? out.writeInt32LE(Number(value), offset) : out.writeInt32BE(Number(value), offset);
-        return;
-      case 'AT': {
-        const tagValue = Number(value) >>> 0;
-        le ? out.writeUInt16LE(tagValue >>> 16, offset) : out.writeUInt16BE(tagValue >>> 16, offset);
-        le ? out.writeUInt16LE(tagValue & 0xffff, offset + 2) : out.writeUInt16BE(tagValue & 0xffff, offset + 2);
-        return;
-      }
-      case 'FL':
-      case 'OF':
-        le ? out.writeFloatLE(Number(value), offset) : out.writeFloatBE(Number(value), offset);
-        return;
-      case 'FD':
-      case 'OD':
-        le ? out.writeDoubleLE(Number(value), offset) : out.writeDoubleBE(Number(value), offset);
-        return;
-      case 'SV':
-        le ? out.writeBigInt64LE(BigInt(value), offset) : out.writeBigInt64BE(BigInt(value), offset);
-        return;
-      default:
-        le ? out.writeBigUInt64LE(BigInt(value), offset) : out.writeBigUInt64BE(BigInt(value), offset);
+  const order = byteOrderOf(littleEndian);
+  const out = Buffer.allocUnsafe(values.length * numeric.size);
+  values.forEach((value, index) => {
+    try {
+      numeric.write(out, index * numeric.size, value, order);
+    } catch (error) {
+      throw new InvalidValueError(`a value for ${formatTag(tag)} is out of range for VR ${vr}`, { tag, cause: error });
     }
-  } catch (error) {
-    throw new InvalidValueError(`a value for ${formatTag(tag)} is out of range for VR ${vr}`, { tag, cause: error });
-  }
+  });
+  return out;
 }
 
 function padToEven(bytes: Uint8Array, padding: number): Uint8Array {
@@ -208,21 +173,21 @@ export function headerSize(vr: Vr, encoding: Encoding): number {
 
 /** Writes an element header at `offset` of `out`; returns the offset just past it. */
 export function writeHeader(out: Buffer, offset: number, tag: Tag, vr: Vr, length: number, encoding: Encoding): number {
-  const le = encoding.littleEndian;
-  le ? out.writeUInt16LE(tag >>> 16, offset) : out.writeUInt16BE(tag >>> 16, offset);
-  le ? out.writeUInt16LE(tag & 0xffff, offset + 2) : out.writeUInt16BE(tag & 0xffff, offset + 2);
+  const order = byteOrderOf(encoding.littleEndian);
+  order.writeUint16(out, offset, tag >>> 16);
+  order.writeUint16(out, offset + 2, tag & 0xffff);
   if (!encoding.explicitVr) {
-    le ? out.writeUInt32LE(length, offset + 4) : out.writeUInt32BE(length, offset + 4);
+    order.writeUint32(out, offset + 4, length);
     return offset + 8;
   }
   out.write(vr, offset + 4, 'latin1');
   if (hasShortLength(vr)) {
     if (length > 0xffff) throw new InvalidValueError(`the value of ${formatTag(tag)} is ${length} bytes; VR ${vr} holds at most 65534`, { tag });
-    le ? out.writeUInt16LE(length, offset + 6) : out.writeUInt16BE(length, offset + 6);
+    order.writeUint16(out, offset + 6, length);
     return offset + 8;
   }
   out.writeUInt16LE(0, offset + 6); // reserved
-  le ? out.writeUInt32LE(length, offset + 8) : out.writeUInt32BE(length, offset + 8);
+  order.writeUint32(out, offset + 8, length);
   return offset + 12;
 }
 

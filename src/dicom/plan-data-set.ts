@@ -1,3 +1,4 @@
+import { byteOrderOf } from './byte-order.js';
 import type { DataSetEdits, ElementEdit, ElementValue } from './edits.js';
 import { encodeNew, type EncodeContext } from './encode-element.js';
 import { encodeNewShared } from './encode-shared.js';
@@ -179,7 +180,7 @@ function planItem(item: DicomItem, edits: DataSetEdits, context: PlanContext): S
 /** A copy of a defined-length header with its trailing 4-byte length replaced. */
 function withLength(header: Uint8Array, length: number, littleEndian: boolean): Uint8Array {
   const out = Buffer.from(header);
-  littleEndian ? out.writeUInt32LE(length, out.length - 4) : out.writeUInt32BE(length, out.length - 4);
+  byteOrderOf(littleEndian).writeUint32(out, out.length - 4, length);
   return out;
 }
 

@@ -38,12 +38,6 @@ export const CHARSET_VRS: ReadonlySet<Vr> = new Set<Vr>(['LO', 'LT', 'PN', 'SH',
 /** String VRs that are single-valued text: a backslash is data, not a value separator. */
 export const TEXT_VRS: ReadonlySet<Vr> = new Set<Vr>(['LT', 'ST', 'UT', 'UR']);
 
-/** Binary numeric VRs and the byte size of one value. */
-export const NUMERIC_VR_SIZES: ReadonlyMap<Vr, number> = new Map<Vr, number>([
-  ['US', 2], ['SS', 2], ['UL', 4], ['SL', 4], ['FL', 4], ['FD', 8], ['SV', 8], ['UV', 8], ['AT', 4],
-  ['OW', 2], ['OL', 4], ['OF', 4], ['OD', 8], ['OV', 8],
-]);
-
 /** Maximum value length in bytes (PS3.5 Table 6.2-1) for string VRs that have one. */
 export const MAX_STRING_BYTES: ReadonlyMap<Vr, number> = new Map<Vr, number>([
   ['AE', 16], ['AS', 4], ['CS', 16], ['DA', 8], ['DS', 16], ['DT', 26], ['IS', 12], ['LO', 64],
