@@ -3,7 +3,8 @@ import { keywordOf } from './dictionary.js';
 import { dataSetScope, itemScope, metaScope, valueBytes, type DumpScope } from './dump-scope.js';
 import { formatValue, jsonValue, NO_VALUE, type ValueText } from './format-value.js';
 import type { DicomElement, DicomItem } from './model.js';
-import type { DicomFile, FileLayout } from './read-file.js';
+import type { FileLayout } from './detect-layout.js';
+import type { DicomFile } from './read-file.js';
 import { ITEM, ITEM_DELIMITATION, SEQUENCE_DELIMITATION, formatTag, isPixelDataTag, type Tag } from './tag.js';
 import type { Vr } from './vr.js';
 

@@ -6,13 +6,11 @@ import { describeFsError } from '../io/durable-files.js';
 import { LoadedRegions } from './loaded-regions.js';
 import { TRANSFER_SYNTAX_UID, makeTag } from './tag.js';
 import { detectEncoding } from './detect-encoding.js';
+import { detectLayout, type FileLayout, type NotDicomProblem } from './detect-layout.js';
 import { transferSyntaxFor, transferSyntaxOf, type TransferSyntax } from './transfer-syntax.js';
 import { DataSetWalker, MemorySource, NeedMoreBytes, type ByteSource } from './walk-data-set.js';
 import { hasShortLength, isVr } from './vr.js';
 import { stringValue } from './decode-value.js';
-
-/** How the file starts: Part 10 (preamble, "DICM", meta) or a bare data set (ACR-NEMA style). */
-export type FileLayout = 'part10' | 'part10-no-preamble' | 'raw';
 
 export interface DicomFile {
   readonly path: string;
@@ -79,14 +77,15 @@ export function readDicomFile(path: string, options: ReadOptions = {}): DicomFil
 function readOpenFile(fd: number, path: string, size: number, initial: number | Buffer): DicomFile {
   let head = typeof initial === 'number' ? readRange(fd, 0, Math.min(size, initial)) : readInto(fd, initial.subarray(0, Math.min(size, initial.length)));
   const warnings: string[] = [];
-  const layout = detectLayout(head, size);
+  const detected = detectLayout(head, size);
+  if ('problem' in detected) throw notDicom(detected.problem, size);
+  const layout = detected.layout;
   const metaStart = layout === 'part10' ? 132 : 0;
   let metaEnd = metaStart;
   let meta: DicomElement[] = [];
   let transferSyntax: TransferSyntax;
-  if (layout === 'raw') {
-    const encoding = detectRawEncoding(head, size);
-    transferSyntax = transferSyntaxOf(encoding.explicitVr, encoding.littleEndian);
+  if (detected.layout === 'raw') {
+    transferSyntax = transferSyntaxOf(detected.encoding.explicitVr, detected.encoding.littleEndian);
     warnings.push('no File Meta Information: read as a bare data set (ACR-NEMA style)');
   } else {
     for (;;) {
@@ -188,21 +187,6 @@ function readInto(fd: number, buffer: Buffer, position = 0): Buffer {
   return buffer;
 }
 
-const DICM = 0x4d434944; // "DICM" read as a little-endian uint32
-
-function detectLayout(head: Buffer, size: number): FileLayout {
-  // "DICM" at 128 is not enough: a bare data set can hold those bytes by accident, so the
-  // first meta element must follow it.
-  if (size >= 140 && head.readUInt32LE(128) === DICM && startsWithMetaElement(head, 132)) return 'part10';
-  if (size >= 8 && startsWithMetaElement(head, 0)) return 'part10-no-preamble';
-  return 'raw';
-}
-
-function startsWithMetaElement(head: Buffer, offset: number): boolean {
-  if (head.length < offset + 8) return false;
-  return head.readUInt16LE(offset) === 0x0002 && isVr(head.toString('latin1', offset + 4, offset + 6));
-}
-
 /** The meta header ends where group 0002 ends; its group length is not trusted (often missing or stale). */
 function findMetaEnd(head: Buffer, start: number, size: number): number {
   let position = start;
@@ -222,13 +206,15 @@ function findMetaEnd(head: Buffer, start: number, size: number): number {
   return position;
 }
 
-/** A bare data set has no Transfer Syntax UID: its first element tells how it is encoded. */
-function detectRawEncoding(head: Buffer, size: number): Encoding {
-  if (size < 8) throw new NotDicomError(`only ${size} bytes, too short for a DICOM data set`);
-  const guess = detectEncoding(head, 0, size);
-  if ('encoding' in guess) return guess.encoding;
-  if (guess.problem === 'group') throw new NotDicomError('no DICM prefix at byte 128 and the first bytes are not a DICOM data set element', { offset: 0 });
-  throw new NotDicomError('no DICM prefix at byte 128 and the first element length exceeds the file', { offset: 4 });
+function notDicom(problem: NotDicomProblem, size: number): NotDicomError {
+  switch (problem) {
+    case 'short':
+      return new NotDicomError(`only ${size} bytes, too short for a DICOM data set`);
+    case 'group':
+      return new NotDicomError('no DICM prefix at byte 128 and the first bytes are not a DICOM data set element', { offset: 0 });
+    case 'length':
+      return new NotDicomError('no DICM prefix at byte 128 and the first element length exceeds the file', { offset: 4 });
+  }
 }
 
 /**
