@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import type DicomParser from 'dicom-parser';
 
 // Loaded as the CommonJS module it is: importing it as ESM makes Node scan its source for export
-// names first, which cost every process and worker thread about 25 ms of start-up.
+// names first, which slows the start-up of every process and worker thread.
 const dicomParser = createRequire(import.meta.url)('dicom-parser') as typeof DicomParser;
 
 type Bytes = Uint8Array;

@@ -217,7 +217,7 @@ export class DataSetWalker {
       }
       throw new MalformedDicomError(`the length of ${formatTag(tag)} (${length} bytes) runs past the end of its enclosing item or sequence`, { tag, offset: start });
     }
-    // Objects are built whole, not spread: spreading here made the walk several times slower.
+    // Objects are built whole, not spread: spreading on this hot path is several times slower.
     const plain: DicomElement = { tag, vr, start, valueOffset, valueLength: length, undefinedLength: false, end: valueOffset + length };
     if (vr === 'SQ' && (encoding.explicitVr || length === 0 || this.startsWithItem(valueOffset, length, encoding))) {
       const read = this.readItems(tag, valueOffset, length, encoding, depth, limit);
