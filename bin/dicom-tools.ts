@@ -2,10 +2,7 @@
 // The dicom-tools program: dispatches to the engine's commands (src/cli), the watch daemon
 // (daemon/) and the terminal UI (tui/). Only this file knows all three.
 import { EXIT_FAILED, EXIT_USAGE, UsageError, processIo, type CommandIo } from '../src/cli/io.js';
-import { ConfigError } from '../src/config/config-error.js';
-import { DicomError } from '../src/dicom/errors.js';
-import { ExportError } from '../src/export/export-error.js';
-import { MappingStoreError } from '../src/store/mapping-store-error.js';
+import { DicomToolsError } from '../src/errors/dicom-tools-error.js';
 
 type Command = (args: readonly string[], io: CommandIo) => Promise<number>;
 
@@ -101,7 +98,7 @@ async function main(argv: readonly string[], io: CommandIo = processIo): Promise
       return EXIT_USAGE;
     }
     // Problems the user can act on get their message; anything else is a bug and shows its stack.
-    if (error instanceof ConfigError || error instanceof MappingStoreError || error instanceof ExportError || error instanceof DicomError) {
+    if (error instanceof DicomToolsError && error.kind === 'abort') {
       io.stderr.write(`dicom-tools ${name}: ${error.message}\n`);
       return EXIT_FAILED;
     }
