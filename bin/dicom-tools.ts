@@ -1,13 +1,10 @@
 #!/usr/bin/env node
 // The dicom-tools program: dispatches to the engine's commands (src/cli), the watch daemon
 // (daemon/) and the terminal UI (tui/). Only this file knows all three.
-import { EXIT_FAILED, EXIT_USAGE, UsageError, processIo, type CommandIo } from '../src/cli/io.js';
-import { ConfigError } from '../src/config/config-error.js';
-import { DicomError } from '../src/dicom/errors.js';
-import { ExportError } from '../src/export/export-error.js';
-import { MappingStoreError } from '../src/store/mapping-store-error.js';
-
-type Command = (args: readonly string[], io: CommandIo) => Promise<number>;
+// Straight from their modules, not src/index.ts: that would load the whole engine before every command.
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, processIo, type Command, type CommandIo } from '../src/cli/command.js';
+import { UsageError } from '../src/cli/usage-error.js';
+import { DicomToolsError } from '../src/errors/dicom-tools-error.js';
 
 interface LoadedCommand {
   readonly run: Command;
@@ -77,15 +74,15 @@ Options: -h, --help   -v, --version`;
 }
 
 async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
-  // With no arguments on a terminal, open the terminal UI; otherwise print usage as before.
+  // With no arguments on a terminal, open the terminal UI; otherwise print the usage.
   const [name, ...rest] = argv.length === 0 && process.stdin.isTTY === true && io.stdoutIsTerminal ? ['tui'] : argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     io.stdout.write(`${usage()}\n`);
-    return name === undefined ? EXIT_USAGE : 0;
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
   if (name === '-v' || name === '--version') {
     io.stdout.write(`dicom-tools ${await version()}\n`);
-    return 0;
+    return EXIT_OK;
   }
   const entry = COMMANDS[name];
   if (!entry) {
@@ -96,12 +93,12 @@ async function main(argv: readonly string[], io: CommandIo = processIo): Promise
   try {
     return await command.run(rest, io);
   } catch (error) {
-    if (error instanceof UsageError || (error as Error).name === 'UsageError' || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr.write(`dicom-tools ${name}: ${(error as Error).message}\n\n${command.usage}\n`);
+    if (error instanceof UsageError) {
+      io.stderr.write(`dicom-tools ${name}: ${error.message}\n\n${command.usage}\n`);
       return EXIT_USAGE;
     }
     // Problems the user can act on get their message; anything else is a bug and shows its stack.
-    if (error instanceof ConfigError || error instanceof MappingStoreError || error instanceof ExportError || error instanceof DicomError) {
+    if (error instanceof DicomToolsError && error.kind === 'abort') {
       io.stderr.write(`dicom-tools ${name}: ${error.message}\n`);
       return EXIT_FAILED;
     }

@@ -1,24 +1,21 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import {
+  EXIT_FAILED,
+  EXIT_OK,
   MappingStore,
   PROFILE_EDITION,
   Pseudonymizer,
+  UsageError,
   describeOptions,
   loadConfig,
   loadSecret,
+  parseCommandArgs,
+  type CommandIo,
 } from '../src/index.js';
 import { acquireInstanceLock, InstanceLockError } from './instance-lock.js';
 import { createLogger, type LogFormat } from './logger.js';
 import { WatchDaemon } from './watch-daemon.js';
-
-/** What a command needs from its surroundings (the same shape as src/cli's CommandIo). */
-interface CommandIo {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-  readonly stderrIsTerminal: boolean;
-}
 
 export const WATCH_USAGE = `Usage: dicom-tools watch [SOURCES_DIR] [--log-format text|json]
 
@@ -35,33 +32,29 @@ is taken, default 2000), DICOM_WATCH_CONCURRENCY (groups of files at once, defau
 DICOM_WATCH_RETRY_MS (default 2000), DICOM_WATCH_POLL_MS (how often Sources is polled, default
 1000); times in ms, at most 86400000. One daemon per Sources folder.`;
 
-export class WatchUsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
 export async function watchCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args: [...args],
     allowPositionals: true,
     options: { 'log-format': { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h', default: false } },
   });
   if (values.help) {
     io.stdout.write(`${WATCH_USAGE}\n`);
-    return 0;
+    return EXIT_OK;
   }
   const format = values['log-format'];
-  if (format !== 'text' && format !== 'json') throw new WatchUsageError('--log-format is text or json');
+  if (format !== 'text' && format !== 'json') throw new UsageError('--log-format is text or json');
   const log = createLogger(format as LogFormat, io.stdout, io.stderr, io.stderrIsTerminal);
   const config = loadConfig();
   if (!config.anonymizeOnUpload) {
     log.info('disabled', 'DICOM_ANONYMIZE_ON_UPLOAD is not true: the watch daemon is off and will not touch any file. Set DICOM_ANONYMIZE_ON_UPLOAD=true to enable it.');
-    return 0;
+    return EXIT_OK;
   }
   const sourcesDir = positionals[0] ?? config.sourcesDir;
-  if (!sourcesDir) throw new WatchUsageError('no Sources folder: give SOURCES_DIR or set DICOM_SOURCES_DIR');
+  if (!sourcesDir) throw new UsageError('no Sources folder: give SOURCES_DIR or set DICOM_SOURCES_DIR');
   if (!existsSync(sourcesDir) || !statSync(sourcesDir).isDirectory()) {
     log.error('no-sources', `the Sources folder ${sourcesDir} does not exist or is not a folder`);
-    return 1;
+    return EXIT_FAILED;
   }
   const settings = {
     sourcesDir: path.resolve(sourcesDir),
@@ -79,7 +72,7 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
   } catch (error) {
     if (!(error instanceof InstanceLockError)) throw error;
     log.error('locked', error.message);
-    return 1;
+    return EXIT_FAILED;
   }
   const options = config.defaults;
   const keys = new Pseudonymizer(loadSecret(config));
@@ -92,7 +85,7 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
       signals++;
       if (signals > 1) {
         log.warn('forced', `${signal} again: exiting without waiting`);
-        process.exit(1);
+        process.exit(EXIT_FAILED);
       }
       log.info('signal', `${signal} received`);
       void daemon.stop().then(resolve);
@@ -115,5 +108,5 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
     store.close();
     release();
   }
-  return 0;
+  return EXIT_OK;
 }

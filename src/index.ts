@@ -18,3 +18,7 @@ export type { JournalEntry, JournalStart, JournalWritten } from './store/mapping
 export { internalErrorReason } from './deid/internal-error.js';
 export { writeDeidentifiedTemporary } from './deid/write-deidentified.js';
 export { describeFsError, syncDirectory } from './io/durable-files.js';
+export { EXIT_FAILED, EXIT_OK, EXIT_USAGE, processIo, type Command, type CommandIo } from './cli/command.js';
+export { UsageError } from './cli/usage-error.js';
+export { parseCommandArgs } from './cli/parse-command-args.js';
+export { DicomToolsError, type ErrorKind } from './errors/dicom-tools-error.js';

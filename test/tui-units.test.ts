@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_OPTIONS, DicomError, readDicomFile } from '../src/index.js';
+import { DEFAULT_OPTIONS, DicomError, readDicomFile, UsageError } from '../src/index.js';
 import { formatDuration } from '../tui/format-duration.js';
 import { formatSize } from '../tui/format-size.js';
 import { KeyRouter } from '../tui/key-router.js';
@@ -11,7 +11,7 @@ import { languageFromEnv } from '../tui/language.js';
 import { listWindow, moveCursor } from '../tui/list-window.js';
 import { LANGUAGES, MESSAGES } from '../tui/messages.js';
 import { changeOption } from '../tui/option-list.js';
-import { parseTuiArgs, TuiUsageError } from '../tui/parse-tui-args.js';
+import { parseTuiArgs } from '../tui/parse-tui-args.js';
 import { progressBar, progressStats } from '../tui/progress-stats.js';
 import { sniffDicom } from '../tui/sniff-dicom.js';
 import { editText } from '../tui/text-edit.js';
@@ -117,9 +117,9 @@ describe('TUI options and language', () => {
     expect(parseTuiArgs(['study', '--out', '/tmp/x', '--lang', 'de'], '/work', {})).toEqual({ help: false, startDir: '/work/study', outDir: '/tmp/x', language: 'de' });
     expect(parseTuiArgs(['-o', 'o'], '/work', { LANG: 'de_DE.UTF-8' }).language).toBe('de');
     expect(parseTuiArgs(['--lang', 'en'], '/work', { LANG: 'de_DE.UTF-8' }).language).toBe('en');
-    expect(() => parseTuiArgs(['--lang', 'fr'], '/work', {})).toThrow(new TuiUsageError('--lang must be en or de, not "fr"'));
-    expect(() => parseTuiArgs(['a', 'b'], '/work', {})).toThrow(new TuiUsageError('tui takes one folder, not 2'));
-    expect(() => parseTuiArgs(['--colour'], '/work', {})).toThrow(TuiUsageError);
+    expect(() => parseTuiArgs(['--lang', 'fr'], '/work', {})).toThrow(new UsageError('--lang must be en or de, not "fr"'));
+    expect(() => parseTuiArgs(['a', 'b'], '/work', {})).toThrow(new UsageError('tui takes one folder, not 2'));
+    expect(() => parseTuiArgs(['--colour'], '/work', {})).toThrow(UsageError);
   });
 
   it('keeps every key hint and help line within 80 columns, in both languages', () => {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs, UsageError } from '../src/index.js';
 import { isLanguage, languageFromEnv } from './language.js';
 import type { Language } from './messages.js';
 
@@ -15,31 +15,20 @@ export interface TuiArgs {
 /** The output folder when --out is not given, relative to the working directory. */
 export const DEFAULT_OUT_DIR = 'anonymized';
 
-/** A command line mistake, with the message to show above the usage. */
-export class TuiUsageError extends Error {
-  override readonly name = 'TuiUsageError';
-}
-
 /** `dicom-tools tui [DIR] [--out DIR] [--lang en|de]`, resolved against `cwd`. */
 export function parseTuiArgs(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): TuiArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        out: { type: 'string', short: 'o' },
-        lang: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw new TuiUsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length > 1) throw new TuiUsageError(`tui takes one folder, not ${positionals.length}`);
-  if (values.lang !== undefined && !isLanguage(values.lang)) throw new TuiUsageError(`--lang must be en or de, not ${JSON.stringify(values.lang)}`);
-  if (values.out === '') throw new TuiUsageError('--out needs a folder');
+  const { values, positionals } = parseCommandArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', short: 'o' },
+      lang: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (positionals.length > 1) throw new UsageError(`tui takes one folder, not ${positionals.length}`);
+  if (values.lang !== undefined && !isLanguage(values.lang)) throw new UsageError(`--lang must be en or de, not ${JSON.stringify(values.lang)}`);
+  if (values.out === '') throw new UsageError('--out needs a folder');
   return {
     help: values.help,
     startDir: path.resolve(cwd, positionals[0] ?? '.'),

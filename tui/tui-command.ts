@@ -1,22 +1,14 @@
 import { statSync } from 'node:fs';
 import { render } from 'ink';
 import { createElement } from 'react';
-import { loadConfig } from '../src/index.js';
+import { EXIT_OK, EXIT_USAGE, loadConfig, UsageError, type CommandIo } from '../src/index.js';
 import { App } from './App.js';
 import { enterAlternateScreen } from './alternate-screen.js';
 import { MESSAGES } from './messages.js';
-import { parseTuiArgs, TuiUsageError } from './parse-tui-args.js';
+import { parseTuiArgs } from './parse-tui-args.js';
 import { RunSession } from './run-session.js';
 import { themeFromEnv } from './theme.js';
 import { createTuiDeps } from './tui-deps.js';
-
-/** Where the command writes and whether it is a terminal (the same shape as the CLI's CommandIo). */
-export interface CommandIo {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-  readonly stdoutIsTerminal: boolean;
-  readonly stderrIsTerminal: boolean;
-}
 
 export const TUI_USAGE = `Usage: dicom-tools tui [DIR] [--out DIR] [--lang en|de]
        dicom-tools            (with no arguments, on a terminal)
@@ -35,18 +27,15 @@ Needs a terminal on stdin and stdout; without one it prints this and exits with 
 Respects NO_COLOR. The mapping store, secret and defaults come from DICOM_DATA_DIR and the
 other DICOM_* variables, as for 'dicom-tools anonymize'.`;
 
-const EXIT_OK = 0;
-const EXIT_USAGE = 2;
-
 /** `dicom-tools tui`: runs the terminal UI until the user quits; afterwards lists what was saved. */
 export async function tuiCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const cwd = process.cwd();
   let parsed;
   try {
     parsed = parseTuiArgs(args, cwd, process.env);
-    if (!parsed.help && !statSync(parsed.startDir, { throwIfNoEntry: false })?.isDirectory()) throw new TuiUsageError(`${parsed.startDir} is not a folder`);
+    if (!parsed.help && !statSync(parsed.startDir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${parsed.startDir} is not a folder`);
   } catch (error) {
-    if (!(error instanceof TuiUsageError)) throw error;
+    if (!(error instanceof UsageError)) throw error;
     io.stderr.write(`dicom-tools tui: ${error.message}\n\n${TUI_USAGE}\n`);
     return EXIT_USAGE;
   }

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.js';
 import { loadSecret } from '../config/secret.js';
 import { anonymizeFiles, prepareOutDir, type AnonymizeSummary, type FileResult } from '../deid/anonymize-files.js';
@@ -7,9 +6,11 @@ import { describeOptions, type DeidOptions } from '../deid/options.js';
 import { PROFILE_EDITION } from '../deid/profile.js';
 import { Pseudonymizer } from '../deid/pseudonyms.js';
 import { MappingStore } from '../store/mapping-store.js';
-import { EXIT_FAILED, EXIT_OK, UsageError, type CommandIo } from './io.js';
+import { EXIT_FAILED, EXIT_OK, type CommandIo } from './command.js';
 import { optionFlags, optionsFromFlags, OPTION_FLAGS_HELP } from './option-flags.js';
 import { ProgressLine } from './progress-line.js';
+import { parseCommandArgs } from './parse-command-args.js';
+import { UsageError } from './usage-error.js';
 
 export const ANONYMIZE_USAGE = `Usage: dicom-tools anonymize PATH... --out DIR [--zip FILE] [--mapping FILE] [options]
 
@@ -29,7 +30,7 @@ ${OPTION_FLAGS_HELP}
 Exit status: 0 all files anonymized, 1 some failed, 2 usage error.`;
 
 export async function anonymizeCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args: [...args],
     allowPositionals: true,
     options: {

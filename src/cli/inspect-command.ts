@@ -1,6 +1,7 @@
-import { parseArgs } from 'node:util';
 import { DicomError, dumpJson, formatDump, readDicomFile } from '../dicom/index.js';
-import { EXIT_FAILED, EXIT_OK, UsageError, type CommandIo } from './io.js';
+import { EXIT_FAILED, EXIT_OK, type CommandIo } from './command.js';
+import { parseCommandArgs } from './parse-command-args.js';
+import { UsageError } from './usage-error.js';
 
 export const INSPECT_USAGE = `Usage: dicom-tools inspect FILE... [--json]
 
@@ -12,7 +13,7 @@ Options:
   -h, --help`;
 
 export async function inspectCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args: [...args],
     allowPositionals: true,
     options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },

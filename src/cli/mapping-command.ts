@@ -1,9 +1,10 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.js';
 import { writeIdPairsCsv, writeMappingCsv } from '../export/mapping-csv.js';
 import { MappingStore } from '../store/mapping-store.js';
-import { EXIT_OK, UsageError, type CommandIo } from './io.js';
+import { EXIT_OK, type CommandIo } from './command.js';
+import { parseCommandArgs } from './parse-command-args.js';
+import { UsageError } from './usage-error.js';
 
 export const MAPPING_USAGE = `Usage: dicom-tools mapping export [--out FILE.csv] [--uids FILE.csv] [--patients FILE.csv] [--batch ID]
        dicom-tools mapping batches
@@ -22,7 +23,7 @@ file name, patient ID and UIDs. It is the only place, with the files exported fr
   batches    list the batches: id, start time, source, number of files`;
 
 export async function mappingCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args: [...args],
     allowPositionals: true,
     options: {

@@ -1,5 +1,5 @@
 import type { DeidOptions } from '../deid/options.js';
-import { UsageError } from './io.js';
+import { UsageError } from './usage-error.js';
 
 /** The product's six options as command-line flags; each switches one group from anonymize to keep. */
 export const optionFlags = {

@@ -1,4 +1,4 @@
-import type { CommandIo } from './io.js';
+import type { CommandIo } from './command.js';
 
 /** A one-line progress display on stderr, only when stderr is a terminal; messages go above it. */
 export class ProgressLine {

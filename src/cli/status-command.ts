@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.js';
 import { describeDaemonStatus, readDaemonStatus } from '../status/daemon-status.js';
-import { EXIT_OK, type CommandIo } from './io.js';
+import { EXIT_OK, type CommandIo } from './command.js';
+import { parseCommandArgs } from './parse-command-args.js';
 
 export const STATUS_USAGE = `Usage: dicom-tools status [--json]
 
@@ -9,7 +9,7 @@ Shows the watch daemon's status: running or not, since when, the watched folder,
 anonymized today, files quarantined and the last error.`;
 
 export async function statusCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values } = parseArgs({ args: [...args], options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
+  const { values } = parseCommandArgs({ args: [...args], options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
   if (values.help) {
     io.stdout.write(`${STATUS_USAGE}\n`);
     return EXIT_OK;

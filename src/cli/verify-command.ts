@@ -1,13 +1,14 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.js';
 import { collectInputs } from '../deid/collect-inputs.js';
 import { isOurOutput } from '../deid/our-output.js';
 import { findLeaks, identifyingValues, verifyOutput, type Finding, type IdentifyingValue } from '../deid/verify.js';
 import { DicomError } from '../dicom/index.js';
 import { MappingStore } from '../store/mapping-store.js';
-import { EXIT_FAILED, EXIT_OK, UsageError, type CommandIo } from './io.js';
+import { EXIT_FAILED, EXIT_OK, type CommandIo } from './command.js';
 import { optionFlags, optionsFromFlags, OPTION_FLAGS_HELP } from './option-flags.js';
+import { parseCommandArgs } from './parse-command-args.js';
+import { UsageError } from './usage-error.js';
 
 export const VERIFY_USAGE = `Usage: dicom-tools verify PATH... [--against DIR | --mapping] [options]
 
@@ -30,7 +31,7 @@ ${OPTION_FLAGS_HELP}
 Exit status: 0 no findings, 1 findings, 2 usage error.`;
 
 export async function verifyCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args: [...args],
     allowPositionals: true,
     options: {

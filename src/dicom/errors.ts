@@ -1,3 +1,4 @@
+import { DicomToolsError } from '../errors/dicom-tools-error.js';
 import { formatTag, type Tag } from './tag.js';
 
 export type DicomErrorCode = 'NOT_DICOM' | 'TRUNCATED' | 'MALFORMED' | 'UNSUPPORTED' | 'INVALID_VALUE' | 'IO';
@@ -15,8 +16,9 @@ export interface DicomErrorDetails {
  * Base of every error the engine throws about a file. Messages name the file, the problem, the tag
  * and the byte offset, and never a value: values may be patient data.
  */
-export class DicomError extends Error {
+export class DicomError extends DicomToolsError {
   readonly code: DicomErrorCode;
+  readonly kind = 'abort';
   readonly problem: string;
   readonly tag: Tag | undefined;
   readonly offset: number | undefined;
@@ -24,8 +26,7 @@ export class DicomError extends Error {
   inflated: boolean;
 
   constructor(code: DicomErrorCode, problem: string, details: DicomErrorDetails = {}) {
-    super(composeMessage(problem, details), details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = new.target.name;
+    super(composeMessage(problem, details), details.cause);
     this.code = code;
     this.problem = problem;
     this.tag = details.tag;

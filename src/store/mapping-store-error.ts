@@ -1,15 +1,17 @@
+import { DicomToolsError } from '../errors/dicom-tools-error.js';
+
 /**
  * The mapping store cannot be opened or written. The message names the database file and the
  * problem, never a recorded value (those are patient data).
  */
-export class MappingStoreError extends Error {
+export class MappingStoreError extends DicomToolsError {
   readonly code = 'MAPPING_STORE';
+  readonly kind = 'abort';
   /** The database file (or data folder) concerned. */
   readonly path: string;
 
   constructor(path: string, problem: string, options: { cause?: unknown } = {}) {
-    super(`${path}: ${problem}`, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'MappingStoreError';
+    super(`${path}: ${problem}`, options.cause);
     this.path = path;
   }
 }

@@ -6,6 +6,9 @@ export interface CommandIo {
   readonly stderrIsTerminal: boolean;
 }
 
+/** A command of the dicom-tools program: its arguments after the command name in, its exit code out. */
+export type Command = (args: readonly string[], io: CommandIo) => Promise<number>;
+
 export const processIo: CommandIo = {
   stdout: process.stdout,
   stderr: process.stderr,
@@ -17,7 +20,3 @@ export const processIo: CommandIo = {
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
-
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
