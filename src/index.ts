@@ -1,7 +1,8 @@
 // The engine's public surface: daemon/ and tui/ import only this file.
 export * from './dicom/index.js';
 export * from './deid/index.js';
-export { anonymizeFiles, prepareOutDir, type AnonymizeRequest, type AnonymizeSummary, type FileResult, type FileStatus } from './deid/anonymize-files.js';
+export { anonymizeFiles, prepareOutDir, type AnonymizeRequest, type AnonymizeSummary } from './deid/anonymize-files.js';
+export type { FileResult, FileStatus } from './deid/file-result.js';
 export { collectInputs, isTemporary, type InputFile } from './deid/collect-inputs.js';
 export { verifyOutput, identifyingValues, findLeaks, type Finding, type FindingKind, type IdentifyingValue } from './deid/verify.js';
 export { MappingStore, MAPPING_STORE_FILENAME } from './store/mapping-store.js';

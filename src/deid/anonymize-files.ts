@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DicomError, DicomIoError, type DicomErrorCode } from '../dicom/errors.js';
+import { DicomError, DicomIoError } from '../dicom/errors.js';
 import { commitOutputs, discardOutputs, withdrawOutputs, type PendingOutput } from '../dicom/write-output.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import { collectInputs, type InputFile } from './collect-inputs.js';
+import type { FileResult } from './file-result.js';
 import type { DeidOptions } from './options.js';
 import type { PrepareOutcome } from './prepare-output.js';
 import { createPreparer } from './preparer.js';
@@ -22,22 +23,6 @@ export interface AnonymizeRequest {
   readonly onResult?: (result: FileResult, progress: { readonly done: number; readonly total: number }) => void;
   /** Stops taking new files; files in flight finish (their writes are atomic either way). */
   readonly signal?: AbortSignal;
-}
-
-export type FileStatus = 'anonymized' | 'failed' | 'skipped';
-
-/** What happened to one input. Carries no patient data except the pseudonym. */
-export interface FileResult {
-  readonly input: string;
-  readonly status: FileStatus;
-  readonly output?: string;
-  readonly code?: DicomErrorCode | 'OVERWRITE' | 'BUG';
-  /** The problem, naming the file, never a value. */
-  readonly reason?: string;
-  readonly anonymizedPatientId?: string;
-  readonly tagsAnonymized?: number;
-  readonly uidsRegenerated?: number;
-  readonly warnings?: readonly string[];
 }
 
 export interface AnonymizeSummary {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { DicomError, UnwritableDicomError, readDicomFile, type PendingOutput } from '../dicom/index.js';
 import type { MappingRecord } from '../store/mapping-record.js';
-import type { FileResult } from './anonymize-files.js';
+import type { FileResult } from './file-result.js';
 import type { DeidOptions } from './options.js';
 import { planDeidentification } from './plan-deid.js';
 import { writeDeidentifiedTemporary } from './write-deidentified.js';
