@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { describeFsError, isTemporary, planDeidentification, readDicomFile } from '../src/index.js';
+import { describeFsError, isTemporary, mappingRecordFor, planDeidentification, readDicomFile } from '../src/index.js';
 import type { Logger } from './logger.js';
-import { mappingRecord, removeOriginal, type UploadContext } from './process-upload.js';
+import { removeOriginal, type UploadContext } from './process-upload.js';
 
 /**
  * Finishes or undoes the work a killed daemon left in flight, before anything new is taken:
@@ -21,7 +21,7 @@ export async function recoverJournal(sourcesDir: string, context: UploadContext,
     try {
       if (entry.state === 'writing' && outputExists && originalExists) {
         const plan = planDeidentification(readDicomFile(entry.originalPath), context.options, context.keys);
-        context.store.journalWritten([{ originalPath: entry.originalPath, record: mappingRecord(entry.originalPath, entry.outputPath, plan, context.batchId) }]);
+        context.store.journalWritten([{ originalPath: entry.originalPath, record: mappingRecordFor(entry.originalPath, entry.outputPath, plan, context.batchId) }]);
         await removeOriginal(entry.originalPath);
       } else if (entry.state === 'written' && originalExists) {
         await removeOriginal(entry.originalPath);

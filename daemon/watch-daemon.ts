@@ -2,7 +2,7 @@ import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { writeDaemonStatus, type DaemonStatus } from '../src/index.js';
 import type { Logger } from './logger.js';
-import { OWN_OUTPUT, processUploadGroup, type GroupLimits, type UploadContext, type UploadOutcome } from './process-upload.js';
+import { processUploadGroup, type GroupLimits, type UploadContext, type UploadOutcome } from './process-upload.js';
 import { quarantine } from './quarantine.js';
 import { recoverJournal } from './recover-journal.js';
 import { SettleTracker } from './settle-tracker.js';
@@ -202,8 +202,10 @@ export class WatchDaemon {
         this.attempts.delete(file);
         this.log.info('anonymized', `anonymized ${file} -> ${outcome.output}`, { file, output: outcome.output });
         return;
+      case 'own-output':
+        this.stopPolling(file);
+        return;
       case 'ignored':
-        if (outcome.why === OWN_OUTPUT) this.stopPolling(file);
         return;
       case 'not-dicom':
         if (!this.notDicom.has(file)) this.log.info('not-dicom', `left alone (not DICOM): ${file}`, { file });

@@ -1,7 +1,7 @@
 // The engine's public surface: daemon/ and tui/ import only this file.
 export * from './dicom/index.js';
 export * from './deid/index.js';
-export { anonymizeFiles, prepareOutDir, type AnonymizeRequest, type AnonymizeSummary } from './deid/anonymize-files.js';
+export { anonymizeFiles, ensureOutDir, type AnonymizeRequest, type AnonymizeSummary } from './deid/anonymize-files.js';
 export type { FileResult, FileStatus } from './deid/file-result.js';
 export { collectInputs, isTemporary, type InputFile } from './deid/collect-inputs.js';
 export { verifyOutput, identifyingValues, findLeaks, type Finding, type FindingKind, type IdentifyingValue } from './deid/verify.js';
@@ -18,4 +18,6 @@ export { readDaemonStatus, writeDaemonStatus, isDaemonAlive, isProcessAlive, des
 export type { JournalEntry, JournalStart, JournalWritten } from './store/mapping-store.js';
 export { internalErrorReason } from './deid/internal-error.js';
 export { writeDeidentifiedTemporary } from './deid/write-deidentified.js';
+export { deidentifyFile, type DeidentifyJob, type DeidentifyOutcome, type WrittenOutput, type OwnOutput, type NotWritten } from './deid/deidentify-file.js';
+export { mappingRecordFor } from './deid/mapping-record-for.js';
 export { describeFsError, syncDirectory } from './io/durable-files.js';

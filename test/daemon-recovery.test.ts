@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../daemon/logger.js';
-import { mappingRecord } from '../daemon/process-upload.js';
 import { recoverJournal } from '../daemon/recover-journal.js';
-import { DEFAULT_OPTIONS, MappingStore, Pseudonymizer, planDeidentification, readDicomFile, writeDicomFile } from '../src/index.js';
+import { DEFAULT_OPTIONS, MappingStore, Pseudonymizer, mappingRecordFor, planDeidentification, readDicomFile, writeDicomFile } from '../src/index.js';
 import { corpusDir } from './helpers/corpus.js';
 import { filesBelow } from './helpers/daemon-process.js';
 
@@ -61,7 +60,7 @@ describe('recovering the journal after a crash', () => {
     const { sources, original, output, store, context, writeOutput, plan, batchId } = await stage('after-record');
     store.journalBegin([{ originalPath: original, outputPath: output }]);
     await writeOutput();
-    store.journalWritten([{ originalPath: original, record: mappingRecord(original, output, plan, batchId) }]);
+    store.journalWritten([{ originalPath: original, record: mappingRecordFor(original, output, plan, batchId) }]);
     expect(await recoverJournal(sources, context, silent)).toBe(1);
     expect(filesBelow(sources)).toEqual([path.basename(output)]);
     expect(store.records()).toHaveLength(1);
@@ -72,7 +71,7 @@ describe('recovering the journal after a crash', () => {
     const { sources, original, output, store, context, writeOutput, plan, batchId } = await stage('after-remove');
     store.journalBegin([{ originalPath: original, outputPath: output }]);
     await writeOutput();
-    store.journalWritten([{ originalPath: original, record: mappingRecord(original, output, plan, batchId) }]);
+    store.journalWritten([{ originalPath: original, record: mappingRecordFor(original, output, plan, batchId) }]);
     rmSync(original);
     expect(await recoverJournal(sources, context, silent)).toBe(1);
     expect(existsSync(output)).toBe(true);

@@ -6,8 +6,8 @@ import type { MappingRecord } from '../store/mapping-record.js';
 import { collectInputs, type InputFile } from './collect-inputs.js';
 import type { FileResult } from './file-result.js';
 import type { DeidOptions } from './options.js';
-import type { PrepareOutcome } from './prepare-output.js';
-import { createPreparer } from './preparer.js';
+import type { BatchOutcome } from './deidentify-task.js';
+import { createWorkerPool } from './worker-pool.js';
 import type { Pseudonymizer } from './pseudonyms.js';
 
 export interface AnonymizeRequest {
@@ -42,7 +42,7 @@ export interface AnonymizeSummary {
  * the original's name and patient ID. A bad file is reported and skipped; inputs are never modified.
  */
 export async function anonymizeFiles(request: AnonymizeRequest): Promise<AnonymizeSummary> {
-  prepareOutDir(request.outDir);
+  ensureOutDir(request.outDir);
   const { files, missing } = collectInputs(request.inputs, [request.outDir]);
   const results: FileResult[] = new Array(files.length);
   const names = new OutputNames(request.outDir);
@@ -97,9 +97,9 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
     }
     return committed;
   };
-  const onOutcome = (index: number, outcome: PrepareOutcome) => {
+  const onOutcome = (index: number, outcome: BatchOutcome) => {
     const input = files[index] as InputFile;
-    if (outcome.kind === 'done') {
+    if (outcome.kind === 'not-written') {
       report(index, { ...outcome.result, input: input.path });
       return;
     }
@@ -116,13 +116,13 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
     if (group.length >= COMMIT_FILES || groupBytes >= COMMIT_BYTES || Date.now() - groupStarted >= COMMIT_AFTER_MS) void commit();
   };
   const settings = { outDir: request.outDir, options: request.options, batchId: request.batchId };
-  const preparer = createPreparer(settings, request.keys, files.map((file) => file.path));
+  const pool = createWorkerPool(settings, request.keys, files.map((file) => file.path));
   const signal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
   try {
-    await preparer.run(files.map((file, index) => ({ index, input: file.path, named: file.named })), onOutcome, signal);
+    await pool.run(files.map((file, index) => ({ index, input: file.path, named: file.named })), onOutcome, signal);
   } finally {
     await commit();
-    await preparer.close();
+    await pool.close();
   }
   if (failure !== undefined) throw failure;
   const finished = results.filter((result): result is FileResult => result !== undefined);
@@ -153,7 +153,7 @@ interface Prepared {
 }
 
 /** Creates the output folder, or says plainly why it cannot. */
-export function prepareOutDir(outDir: string): void {
+export function ensureOutDir(outDir: string): void {
   try {
     mkdirSync(outDir, { recursive: true });
   } catch (error) {
@@ -169,10 +169,10 @@ class OutputNames {
 
   constructor(private readonly outDir: string) {}
 
+  /** `stem` is safe as a file name (deidentifyFile made it so). */
   claim(stem: string): string {
-    const safe = stem.replace(/[^0-9A-Za-z.-]/g, '_');
-    let name = `${safe}.dcm`;
-    for (let counter = 2; this.taken.has(name); counter++) name = `${safe}-${counter}.dcm`;
+    let name = `${stem}.dcm`;
+    for (let counter = 2; this.taken.has(name); counter++) name = `${stem}-${counter}.dcm`;
     this.taken.add(name);
     return path.join(this.outDir, name);
   }

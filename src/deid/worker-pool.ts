@@ -2,29 +2,16 @@ import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { BatchOutcome, BatchSettings, DeidentifyTask, WorkerReply } from './deidentify-task.js';
 import { internalErrorReason } from './internal-error.js';
-import type { PrepareOutcome, PrepareSettings } from './prepare-output.js';
 import type { Pseudonymizer } from './pseudonyms.js';
 
-/** One input to prepare; `index` is its place in the batch. */
-export interface PrepareTask {
-  readonly index: number;
-  readonly input: string;
-  readonly named: boolean;
-}
+export type OnOutcome = (index: number, outcome: BatchOutcome) => void;
 
-/** What a worker sends back: outcomes of part of a chunk, `last` on the chunk's final message. */
-export interface PreparedMessage {
-  readonly outcomes: readonly { readonly index: number; readonly outcome: PrepareOutcome }[];
-  readonly last: boolean;
-}
-
-export type OnOutcome = (index: number, outcome: PrepareOutcome) => void;
-
-/** Prepares outputs (read, de-identify, write a temporary file), in worker threads when the batch is large enough to pay for them. */
-export interface Preparer {
-  /** Prepares `tasks`, calling `onOutcome` as each is ready; stops taking new ones once `signal` aborts. */
-  run(tasks: readonly PrepareTask[], onOutcome: OnOutcome, signal?: AbortSignal): Promise<void>;
+/** De-identifies the inputs of a batch (read, plan, write a temporary file), in worker threads when the batch is large enough to pay for them. */
+export interface WorkerPool {
+  /** De-identifies `tasks`, calling `onOutcome` as each is ready; stops taking new ones once `signal` aborts. */
+  run(tasks: readonly DeidentifyTask[], onOutcome: OnOutcome, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,14 +19,14 @@ export interface Preparer {
 const WORKER_THRESHOLD_FILES = 32;
 const WORKER_THRESHOLD_BYTES = 64 << 20;
 
-const WORKER_SCRIPT = new URL('./prepare-worker.js', import.meta.url);
+const WORKER_SCRIPT = new URL('./deidentify-worker.js', import.meta.url);
 
-export function createPreparer(settings: PrepareSettings, keys: Pseudonymizer, inputs: readonly string[]): Preparer {
+export function createWorkerPool(settings: BatchSettings, keys: Pseudonymizer, inputs: readonly string[]): WorkerPool {
   const workers = workerThreadsFor(inputs);
   // The worker script is compiled JavaScript; run from TypeScript sources there is none, and the
   // main thread prepares everything itself.
-  if (workers === 0 || !existsSync(fileURLToPath(WORKER_SCRIPT))) return new InProcessPreparer(settings, keys);
-  return new WorkerPool(workers, settings, keys.secretBytes());
+  if (workers === 0 || !existsSync(fileURLToPath(WORKER_SCRIPT))) return new CallingThreadPool(settings, keys);
+  return new WorkerThreadPool(workers, settings, keys.secretBytes());
 }
 
 /** How many worker threads prepare a batch of `inputs`; 0: the calling thread prepares it. */
@@ -55,7 +42,7 @@ export function workerThreadsFor(inputs: readonly string[]): number {
   return sizes.average >= SMALL_FILE_BYTES ? Math.min(availableParallelism(), 4, inputs.length) : 1;
 }
 
-/** Below this average size a batch is one of small files (see createPreparer). */
+/** Below this average size a batch is one of small files (see createWorkerPool). */
 const SMALL_FILE_BYTES = 64 << 10;
 
 /** Inputs sized to choose how to prepare a batch: all of a small one, a spread of a large one. */
@@ -79,18 +66,18 @@ function sampleSizes(inputs: readonly string[]): { readonly total: number; reado
 }
 
 /** Prepares on the calling thread, yielding to the event loop between files so a UI stays live. */
-class InProcessPreparer implements Preparer {
+class CallingThreadPool implements WorkerPool {
   constructor(
-    private readonly settings: PrepareSettings,
+    private readonly settings: BatchSettings,
     private readonly keys: Pseudonymizer,
   ) {}
 
-  async run(tasks: readonly PrepareTask[], onOutcome: OnOutcome, signal?: AbortSignal): Promise<void> {
+  async run(tasks: readonly DeidentifyTask[], onOutcome: OnOutcome, signal?: AbortSignal): Promise<void> {
     // Loaded here: with workers, the main thread never needs the reader, planner and writer.
-    const { prepareOutput } = await import('./prepare-output.js');
+    const { deidentifyTask } = await import('./deidentify-task.js');
     for (const task of tasks) {
       if (signal?.aborted) return;
-      onOutcome(task.index, prepareOutput(task.input, task.named, this.settings, this.keys));
+      onOutcome(task.index, deidentifyTask(task, this.settings, this.keys));
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
@@ -103,16 +90,16 @@ class InProcessPreparer implements Preparer {
  * chunks ahead, so it never waits while the main thread commits and records (a SQLite transaction
  * of thousands of rows can take a good part of a second in a large store).
  */
-class WorkerPool implements Preparer {
+class WorkerThreadPool implements WorkerPool {
   private readonly workers: Worker[];
   /** Set to 1 to cancel: workers look at it before each file, even in the middle of a chunk. */
   private readonly cancelled = new Int32Array(new SharedArrayBuffer(4));
 
-  constructor(count: number, settings: PrepareSettings, secret: Uint8Array) {
+  constructor(count: number, settings: BatchSettings, secret: Uint8Array) {
     this.workers = Array.from({ length: count }, () => new Worker(WORKER_SCRIPT, { workerData: { settings, secret, cancelled: this.cancelled } }));
   }
 
-  run(tasks: readonly PrepareTask[], onOutcome: OnOutcome, signal?: AbortSignal): Promise<void> {
+  run(tasks: readonly DeidentifyTask[], onOutcome: OnOutcome, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', () => Atomics.store(this.cancelled, 0, 1), { once: true });
     return new Promise((resolve) => {
       let next = 0;
@@ -124,13 +111,13 @@ class WorkerPool implements Preparer {
         if (--running > 0) return;
         // Every worker failed: what was never handed out fails too rather than vanishing.
         while (!stopped()) {
-          const task = tasks[next++] as PrepareTask;
-          onOutcome(task.index, { kind: 'done', result: { input: task.input, status: 'failed', code: 'BUG', reason: internalErrorReason(task.input, new Error('no worker thread left')) } });
+          const task = tasks[next++] as DeidentifyTask;
+          onOutcome(task.index, { kind: 'not-written', result: { input: task.input, status: 'failed', code: 'BUG', reason: internalErrorReason(task.input, new Error('no worker thread left')) } });
         }
         resolve();
       };
       for (const worker of this.workers) {
-        const unfinished = new Map<number, PrepareTask>();
+        const unfinished = new Map<number, DeidentifyTask>();
         let chunks = 0;
         const dispatch = () => {
           if (stopped()) return;
@@ -142,7 +129,7 @@ class WorkerPool implements Preparer {
           chunks++;
           worker.postMessage(chunk);
         };
-        worker.on('message', (message: PreparedMessage) => {
+        worker.on('message', (message: WorkerReply) => {
           for (const { index, outcome } of message.outcomes) {
             unfinished.delete(index);
             onOutcome(index, outcome);
@@ -154,7 +141,7 @@ class WorkerPool implements Preparer {
         });
         worker.on('error', (error) => {
           // A bug, not a bad file (those become results): its files fail loudly, the others go on.
-          for (const task of unfinished.values()) onOutcome(task.index, { kind: 'done', result: { input: task.input, status: 'failed', code: 'BUG', reason: internalErrorReason(task.input, error) } });
+          for (const task of unfinished.values()) onOutcome(task.index, { kind: 'not-written', result: { input: task.input, status: 'failed', code: 'BUG', reason: internalErrorReason(task.input, error) } });
           finishWorker(worker);
         });
         for (let queued = 0; queued < CHUNKS_AHEAD; queued++) dispatch();
