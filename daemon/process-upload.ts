@@ -10,6 +10,7 @@ import {
   internalErrorReason,
   isTemporary,
   syncDirectory,
+  UploadJournal,
   type DeidOptions,
   type FileResult,
   type MappingRecord,
@@ -86,7 +87,7 @@ export async function processUploadGroup(
   let bytes = 0;
   try {
     for (let file = take(); file !== undefined; file = prepared.length < limits.files && bytes < limits.bytes ? take() : undefined) {
-      const entry = context.store.journalForOriginal(file);
+      const entry = UploadJournal.of(context.store).forOriginal(file);
       if (entry?.state === 'written' && existsSync(entry.outputPath)) {
         recorded.push({ file, output: entry.outputPath });
         continue;
@@ -140,7 +141,7 @@ async function commitGroup(group: readonly PreparedUpload[], context: UploadCont
   const pending = group.map((upload) => upload.pending);
   const originals = group.map((upload) => upload.file);
   try {
-    context.store.journalBegin(group.map((upload) => ({ originalPath: upload.file, outputPath: upload.output })));
+    UploadJournal.of(context.store).begin(group.map((upload) => ({ originalPath: upload.file, outputPath: upload.output })));
   } catch (error) {
     discardOutputs(pending);
     throw error;
@@ -149,11 +150,11 @@ async function commitGroup(group: readonly PreparedUpload[], context: UploadCont
     await commitOutputs(pending, 'file-system');
   } catch (error) {
     // None of the group is visible: the entries are dropped and the originals tried again.
-    context.store.journalFinish(originals);
+    UploadJournal.of(context.store).finish(originals);
     for (const file of originals) outcomes.set(file, classify(error, file));
     return;
   }
-  context.store.journalWritten(group.map((upload) => ({ originalPath: upload.file, record: upload.record })));
+  UploadJournal.of(context.store).written(group.map((upload) => ({ originalPath: upload.file, record: upload.record })));
   await removeRecordedOriginals(group, context, outcomes);
 }
 
@@ -170,7 +171,7 @@ interface InPlace {
  */
 async function removeRecordedOriginals(uploads: readonly InPlace[], context: UploadContext, outcomes: Map<string, UploadOutcome>): Promise<void> {
   const problems = await removeOriginals(uploads.map((upload) => upload.file));
-  context.store.journalFinish(uploads.filter((upload) => problems.get(upload.file) === undefined).map((upload) => upload.file));
+  UploadJournal.of(context.store).finish(uploads.filter((upload) => problems.get(upload.file) === undefined).map((upload) => upload.file));
   for (const upload of uploads) {
     const problem = problems.get(upload.file);
     outcomes.set(upload.file, problem === undefined ? { kind: 'anonymized', output: upload.output } : { kind: 'retry', reason: `${upload.file}: anonymized, but the original cannot be removed: ${describeFsError(problem)}` });
@@ -211,7 +212,7 @@ function reasonToIgnore(file: string, context: UploadContext): UploadOutcome | u
   if (!stat) return ignored('gone before it could be processed');
   if (stat.isSymbolicLink()) return ignored('a symbolic link (not followed)');
   if (!stat.isFile()) return ignored('not a regular file');
-  if (context.store.journalForOutput(file)) return { kind: 'own-output' };
+  if (UploadJournal.of(context.store).forOutput(file)) return { kind: 'own-output' };
   return undefined;
 }
 
@@ -223,7 +224,7 @@ function chooseOutput(file: string, stem: string, context: UploadContext, reserv
   const directory = path.dirname(file);
   for (let counter = 1; ; counter++) {
     const candidate = path.join(directory, counter === 1 ? `${stem}.dcm` : `${stem}-${counter}.dcm`);
-    const journaled = context.store.journalForOutput(candidate);
+    const journaled = UploadJournal.of(context.store).forOutput(candidate);
     if (candidate === file || reserved.has(candidate)) continue;
     if (journaled ? journaled.originalPath === file : !existsSync(candidate)) return candidate;
   }

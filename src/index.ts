@@ -15,7 +15,7 @@ export { loadConfig, type Config, type ConfigDefaults, type WatchTuning } from '
 export { loadSecret } from './config/secret.js';
 export { ConfigError } from './config/config-error.js';
 export { readDaemonStatus, writeDaemonStatus, isDaemonAlive, isProcessAlive, describeDaemonStatus, DAEMON_STATUS_FILENAME, type DaemonStatus } from './status/daemon-status.js';
-export type { JournalEntry, JournalStart, JournalWritten } from './store/mapping-store.js';
+export { UploadJournal, type JournalEntry, type JournalStart, type JournalWritten } from './store/upload-journal.js';
 export { internalErrorReason } from './deid/internal-error.js';
 export { writeDeidentifiedTemporary } from './deid/write-deidentified.js';
 export { deidentifyFile, type DeidentifyJob, type DeidentifyOutcome, type WrittenOutput, type OwnOutput, type NotWritten } from './deid/deidentify-file.js';
