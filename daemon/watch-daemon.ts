@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { writeDaemonStatus, type DaemonStatus } from '../src/index.js';
+import type { DaemonStatus } from '../src/index.js';
 import type { Logger } from './logger.js';
 import { processUploadGroup, type GroupLimits, type UploadContext, type UploadOutcome } from './process-upload.js';
 import { quarantine } from './quarantine.js';
 import { recoverJournal } from './recover-journal.js';
 import { SettleTracker } from './settle-tracker.js';
+import { StatusWriter } from './status-writer.js';
 
 export interface WatchDaemonSettings {
   readonly sourcesDir: string;
@@ -57,9 +58,7 @@ export class WatchDaemon {
   private doneToday = 0;
   private quarantined = 0;
   private lastError: DaemonStatus['lastError'] = null;
-  private readonly startedAt = new Date().toISOString();
-  private statusDirty = true;
-  private lastStatusAt = 0;
+  private readonly status: StatusWriter;
 
   constructor(
     private readonly settings: WatchDaemonSettings,
@@ -67,6 +66,7 @@ export class WatchDaemon {
     private readonly log: Logger,
   ) {
     this.settle = new SettleTracker(settings.stableMs);
+    this.status = new StatusWriter(settings.dataDir, settings.sourcesDir, log);
   }
 
   /** Recovers what a killed daemon left, then watches; a stop() meanwhile waits for this and ends it. */
@@ -128,7 +128,7 @@ export class WatchDaemon {
     if (this.justWritten.delete(file)) return;
     this.notDicom.delete(file);
     this.settle.touch(file);
-    this.statusDirty = true;
+    this.status.changed();
   }
 
   private async tick(): Promise<void> {
@@ -151,7 +151,7 @@ export class WatchDaemon {
       this.preparing = true;
       const group: Promise<void> = this.runGroup().finally(() => {
         this.groups.delete(group);
-        this.statusDirty = true;
+        this.status.changed();
         this.pump();
       });
       this.groups.add(group);
@@ -245,30 +245,13 @@ export class WatchDaemon {
 
   private problem(event: string, message: string, level: 'warn' | 'error' = 'error'): void {
     this.lastError = { at: new Date().toISOString(), message };
-    this.statusDirty = true;
+    this.status.changed();
     if (level === 'warn') this.log.warn(event, message);
     else this.log.error(event, message);
   }
 
   private writeStatus(state: DaemonStatus['state'], force: boolean): void {
-    const now = Date.now();
-    if (!force && !(this.statusDirty && now - this.lastStatusAt > 500) && now - this.lastStatusAt < 5000) return;
-    this.statusDirty = false;
-    this.lastStatusAt = now;
-    try {
-      writeDaemonStatus(this.settings.dataDir, {
-        pid: process.pid,
-        runningSince: this.startedAt,
-        watchedFolder: this.settings.sourcesDir,
-        queueLength: this.settle.size + this.queue.size + this.inFlight.size,
-        doneToday: this.doneToday,
-        quarantined: this.quarantined,
-        lastError: this.lastError,
-        state,
-        updatedAt: new Date(now).toISOString(),
-      });
-    } catch (error) {
-      this.log.warn('status', `cannot write the status record: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-    }
+    const figures = { queueLength: this.settle.size + this.queue.size + this.inFlight.size, doneToday: this.doneToday, quarantined: this.quarantined, lastError: this.lastError };
+    this.status.write(state, figures, force);
   }
 }
