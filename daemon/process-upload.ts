@@ -50,7 +50,7 @@ export interface GroupLimits {
 }
 
 /** One upload written to its temporary file, not yet journaled or visible. */
-interface PreparedUpload {
+interface WrittenUpload {
   readonly file: string;
   readonly output: string;
   readonly pending: PendingOutput;
@@ -77,24 +77,24 @@ export async function processUploadGroup(
   reserved: Set<string>,
   limits: GroupLimits,
   /** Called once the group takes no more files: from here on it waits for the disk. */
-  onPrepared: () => void = () => {},
+  onAllTaken: () => void = () => {},
 ): Promise<Map<string, UploadOutcome>> {
   const outcomes = new Map<string, UploadOutcome>();
-  const prepared: PreparedUpload[] = [];
+  const written: WrittenUpload[] = [];
   // Originals already anonymized and recorded whose removal failed before: only removed now, so
   // that they are neither written nor recorded a second time.
   const recorded: InPlace[] = [];
   let bytes = 0;
   try {
-    for (let file = take(); file !== undefined; file = prepared.length < limits.files && bytes < limits.bytes ? take() : undefined) {
+    for (let file = take(); file !== undefined; file = written.length < limits.files && bytes < limits.bytes ? take() : undefined) {
       const entry = UploadJournal.of(context.store).forOriginal(file);
       if (entry?.state === 'written' && existsSync(entry.outputPath)) {
         recorded.push({ file, output: entry.outputPath });
         continue;
       }
-      const result = prepareUpload(file, context, reserved);
+      const result = deidentifyUpload(file, context, reserved);
       if ('pending' in result) {
-        prepared.push(result);
+        written.push(result);
         bytes += result.bytes;
       } else {
         outcomes.set(file, result);
@@ -102,16 +102,16 @@ export async function processUploadGroup(
       // One file at a time, synchronously: the event loop (polling, signals) runs between files.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    onPrepared();
-    if (prepared.length > 0) await commitGroup(prepared, context, outcomes);
+    onAllTaken();
+    if (written.length > 0) await commitGroup(written, context, outcomes);
     if (recorded.length > 0) await removeRecordedOriginals(recorded, context, outcomes);
   } finally {
-    for (const upload of prepared) reserved.delete(upload.output);
+    for (const upload of written) reserved.delete(upload.output);
   }
   return outcomes;
 }
 
-function prepareUpload(file: string, context: UploadContext, reserved: Set<string>): PreparedUpload | UploadOutcome {
+function deidentifyUpload(file: string, context: UploadContext, reserved: Set<string>): WrittenUpload | UploadOutcome {
   const ignored = reasonToIgnore(file, context);
   if (ignored) return ignored;
   const outcome = deidentifyFile(
@@ -137,7 +137,7 @@ function prepareUpload(file: string, context: UploadContext, reserved: Set<strin
   }
 }
 
-async function commitGroup(group: readonly PreparedUpload[], context: UploadContext, outcomes: Map<string, UploadOutcome>): Promise<void> {
+async function commitGroup(group: readonly WrittenUpload[], context: UploadContext, outcomes: Map<string, UploadOutcome>): Promise<void> {
   const pending = group.map((upload) => upload.pending);
   const originals = group.map((upload) => upload.file);
   try {

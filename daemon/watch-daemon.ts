@@ -14,7 +14,7 @@ export interface WatchDaemonSettings {
   readonly dataDir: string;
   /** How long a file must stay unchanged before it is taken. */
   readonly stableMs: number;
-  /** Groups of files in flight: while one group waits for the disk, the next is prepared. */
+  /** Groups of files in flight: while one group waits for the disk, the next takes and de-identifies files. */
   readonly concurrency: number;
   /** How often Sources is polled for changes. */
   readonly pollMs: number;
@@ -44,7 +44,7 @@ export class WatchDaemon {
   private readonly inFlight = new Set<string>();
   private readonly groups = new Set<Promise<void>>();
   /** A group in flight is still taking files (at most one: the next starts once it commits). */
-  private preparing = false;
+  private taking = false;
   /** Output names chosen by groups in flight and not yet journaled. */
   private readonly reserved = new Set<string>();
   private readonly attempts = new Map<string, number>();
@@ -147,8 +147,8 @@ export class WatchDaemon {
 
   /** Starts groups of queued files up to the concurrency limit; called on each tick and whenever a group finishes. */
   private pump(): void {
-    while (!this.stopping && !this.preparing && this.groups.size < this.settings.concurrency && this.queue.size > 0) {
-      this.preparing = true;
+    while (!this.stopping && !this.taking && this.groups.size < this.settings.concurrency && this.queue.size > 0) {
+      this.taking = true;
       const group: Promise<void> = this.runGroup().finally(() => {
         this.groups.delete(group);
         this.status.changed();
@@ -158,15 +158,15 @@ export class WatchDaemon {
     }
   }
 
-  /** One group: takes queued files (also those that settle while it prepares) until it is full, commits them, and handles each outcome. */
+  /** One group: takes queued files (also those that settle meanwhile) until it is full, commits them, and handles each outcome. */
   private async runGroup(): Promise<void> {
     const taken: string[] = [];
     let open = true;
     // The next group may start once this one takes no more files (or failed while taking them).
-    const prepared = () => {
+    const allTaken = () => {
       if (!open) return;
       open = false;
-      this.preparing = false;
+      this.taking = false;
       this.pump();
     };
     const take = () => {
@@ -179,13 +179,13 @@ export class WatchDaemon {
     };
     let outcomes: Map<string, UploadOutcome>;
     try {
-      outcomes = await processUploadGroup(take, this.context, this.reserved, GROUP_LIMITS, prepared);
+      outcomes = await processUploadGroup(take, this.context, this.reserved, GROUP_LIMITS, allTaken);
     } catch (error) {
       // The mapping store failed: nothing of the group was removed; every file is tried again.
       const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
       outcomes = new Map(taken.map((file) => [file, { kind: 'retry', reason: `${file}: ${reason}` }]));
     }
-    prepared();
+    allTaken();
     for (const file of taken) {
       await this.handle(file, outcomes.get(file) ?? { kind: 'retry', reason: `${file}: not processed` });
       this.inFlight.delete(file);

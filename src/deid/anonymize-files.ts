@@ -53,16 +53,16 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
     request.onResult?.(result, { done, total: files.length });
   };
   // Outputs are committed in groups: flushed together, then renamed into place, recorded and
-  // reported, while the workers go on preparing the next files. One flush per group instead of one
+  // reported, while the workers go on de-identifying the next files. One flush per group instead of one
   // per file is most of what makes a batch run near copy speed.
-  let group: Prepared[] = [];
+  let group: Uncommitted[] = [];
   let groupBytes = 0;
   let groupStarted = 0;
   let committed: Promise<void> = Promise.resolve();
   // Set when the mapping store fails: the batch stops, and no output it cannot record is kept.
   let failure: unknown;
   const stop = new AbortController();
-  const commitGroup = async (batch: readonly Prepared[]) => {
+  const commitGroup = async (batch: readonly Uncommitted[]) => {
     if (failure !== undefined) {
       discardOutputs(batch.map((item) => item.pending));
       return;
@@ -145,7 +145,7 @@ const COMMIT_FILES = 4096;
 const COMMIT_BYTES = 256 << 20;
 const COMMIT_AFTER_MS = 500;
 
-interface Prepared {
+interface Uncommitted {
   readonly index: number;
   readonly pending: PendingOutput;
   readonly result: FileResult;

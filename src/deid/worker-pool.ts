@@ -15,37 +15,42 @@ export interface WorkerPool {
   close(): Promise<void>;
 }
 
-/** Smaller batches are prepared on the main thread: starting workers would cost more. */
+/** Smaller batches are de-identified on the calling thread: starting workers would cost more. */
 const WORKER_THRESHOLD_FILES = 32;
 const WORKER_THRESHOLD_BYTES = 64 << 20;
 
-const WORKER_SCRIPT = new URL('./deidentify-worker.js', import.meta.url);
+/**
+ * The worker thread's script: compiled JavaScript beside this module. Node cannot start a worker
+ * from TypeScript, so run from the sources (the tests) this module uses the built one in dist/,
+ * and the tests run the same threads as the product.
+ */
+const WORKER_SCRIPT = import.meta.url.endsWith('.ts')
+  ? new URL('../../dist/src/deid/deidentify-worker.js', import.meta.url)
+  : new URL('./deidentify-worker.js', import.meta.url);
 
 export function createWorkerPool(settings: BatchSettings, keys: Pseudonymizer, inputs: readonly string[]): WorkerPool {
   const workers = workerThreadsFor(inputs);
-  // The worker script is compiled JavaScript; run from TypeScript sources there is none, and the
-  // main thread prepares everything itself.
-  if (workers === 0 || !existsSync(fileURLToPath(WORKER_SCRIPT))) return new CallingThreadPool(settings, keys);
+  if (workers === 0) return new CallingThreadPool(settings, keys);
+  const script = fileURLToPath(WORKER_SCRIPT);
+  if (!existsSync(script)) throw new Error(`the worker thread's script ${script} is missing: build the package (npm run build)`);
   return new WorkerThreadPool(workers, settings, keys.secretBytes());
 }
 
-/** How many worker threads prepare a batch of `inputs`; 0: the calling thread prepares it. */
+/** How many worker threads de-identify a batch of `inputs`; 0: the calling thread does. */
 export function workerThreadsFor(inputs: readonly string[]): number {
   const sizes = sampleSizes(inputs);
   // Even one worker is worth it for a large batch: the event loop (the TUI) stays free while it copies.
   if (inputs.length < WORKER_THRESHOLD_FILES && sizes.total < WORKER_THRESHOLD_BYTES) return 0;
   // Large files are mostly copying in the kernel, which threads share well: a worker per core (up to
   // four, never more than files). Small files are mostly JavaScript and directory updates, which two
-  // threads share badly here: one worker. Measured on the 2-core test machine, median of 3:
-  //   2000 files of 0.5 MB: one worker 4.5 s, two 3.6 s, one plus the main thread 3.7 s;
-  //   5000 files of 9 KB:   one worker 1.9 s, two 2.1 s, one plus the main thread 2.0 s, none 2.3 s.
+  // threads share badly: one worker (the README has the measurements).
   return sizes.average >= SMALL_FILE_BYTES ? Math.min(availableParallelism(), 4, inputs.length) : 1;
 }
 
 /** Below this average size a batch is one of small files (see createWorkerPool). */
 const SMALL_FILE_BYTES = 64 << 10;
 
-/** Inputs sized to choose how to prepare a batch: all of a small one, a spread of a large one. */
+/** Inputs sized to choose the threads of a batch: all of a small one, a spread of a large one. */
 const SIZE_SAMPLE = 16;
 
 /**
@@ -65,7 +70,7 @@ function sampleSizes(inputs: readonly string[]): { readonly total: number; reado
   return { total: average * inputs.length, average };
 }
 
-/** Prepares on the calling thread, yielding to the event loop between files so a UI stays live. */
+/** De-identifies on the calling thread, yielding to the event loop between files so a UI stays live. */
 class CallingThreadPool implements WorkerPool {
   constructor(
     private readonly settings: BatchSettings,
