@@ -112,7 +112,7 @@ export async function processUploadGroup(
 }
 
 function deidentifyUpload(file: string, context: UploadContext, reserved: Set<string>): WrittenUpload | UploadOutcome {
-  const ignored = reasonToIgnore(file, context);
+  const ignored = outcomeWithoutReading(file, context);
   if (ignored) return ignored;
   const outcome = deidentifyFile(
     file,
@@ -204,7 +204,7 @@ export async function removeOriginal(file: string): Promise<void> {
 }
 
 /** Why `file` is not to be read at all, if it is not. */
-function reasonToIgnore(file: string, context: UploadContext): UploadOutcome | undefined {
+function outcomeWithoutReading(file: string, context: UploadContext): UploadOutcome | undefined {
   const ignored = (why: string): UploadOutcome => ({ kind: 'ignored', why });
   const name = path.basename(file);
   if (isTemporary(name) || name.startsWith('.')) return ignored('a hidden or temporary file (an upload in progress?)');
