@@ -3,19 +3,16 @@ import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import {
   commitOutputs,
+  deidentifyFile,
   describeFsError,
   DicomError,
   discardOutputs,
   internalErrorReason,
   isTemporary,
-  planDeidentification,
-  readDicomFile,
   syncDirectory,
-  textAt,
-  writeDeidentifiedTemporary,
+  UploadJournal,
   type DeidOptions,
-  type DeidPlan,
-  type DicomFile,
+  type FileResult,
   type MappingRecord,
   type MappingStore,
   type PendingOutput,
@@ -32,21 +29,19 @@ export interface UploadContext {
 /**
  * What happened to one file in Sources:
  * - anonymized: its anonymized file is in Sources, the mapping recorded, the original removed;
- * - ignored: not ours to touch (our own output, a temporary or hidden file, a symbolic link, gone);
+ * - own-output: one of our outputs, left alone (and no longer watched);
+ * - ignored: not ours to touch (a temporary or hidden file, a symbolic link, gone);
  * - not-dicom: left alone;
  * - retry: a passing problem (permission, I/O): try again later;
  * - failed: cannot be anonymized: quarantine it.
  */
 export type UploadOutcome =
   | { readonly kind: 'anonymized'; readonly output: string }
+  | { readonly kind: 'own-output' }
   | { readonly kind: 'ignored'; readonly why: string }
   | { readonly kind: 'not-dicom' }
   | { readonly kind: 'retry'; readonly reason: string }
   | { readonly kind: 'failed'; readonly reason: string };
-
-const MARKER = 'DICOM Tools';
-/** The reason given for our own outputs, so the daemon can stop watching them. */
-export const OWN_OUTPUT = 'our own output';
 
 /** How much one group takes before it is committed. */
 export interface GroupLimits {
@@ -55,19 +50,13 @@ export interface GroupLimits {
 }
 
 /** One upload written to its temporary file, not yet journaled or visible. */
-interface PreparedUpload {
+interface WrittenUpload {
   readonly file: string;
   readonly output: string;
   readonly pending: PendingOutput;
   readonly bytes: number;
   readonly record: MappingRecord;
 }
-
-/**
- * Headers are read into this one buffer: a group prepares its files one after another, and each
- * file's output is written before the next is read.
- */
-const headBuffer = Buffer.allocUnsafe(1 << 20);
 
 /**
  * Anonymizes uploads in place as one group, crash-safely, with one flush of the disk for the
@@ -88,24 +77,24 @@ export async function processUploadGroup(
   reserved: Set<string>,
   limits: GroupLimits,
   /** Called once the group takes no more files: from here on it waits for the disk. */
-  onPrepared: () => void = () => {},
+  onAllTaken: () => void = () => {},
 ): Promise<Map<string, UploadOutcome>> {
   const outcomes = new Map<string, UploadOutcome>();
-  const prepared: PreparedUpload[] = [];
+  const written: WrittenUpload[] = [];
   // Originals already anonymized and recorded whose removal failed before: only removed now, so
   // that they are neither written nor recorded a second time.
   const recorded: InPlace[] = [];
   let bytes = 0;
   try {
-    for (let file = take(); file !== undefined; file = prepared.length < limits.files && bytes < limits.bytes ? take() : undefined) {
-      const entry = context.store.journalForOriginal(file);
+    for (let file = take(); file !== undefined; file = written.length < limits.files && bytes < limits.bytes ? take() : undefined) {
+      const entry = UploadJournal.of(context.store).forOriginal(file);
       if (entry?.state === 'written' && existsSync(entry.outputPath)) {
         recorded.push({ file, output: entry.outputPath });
         continue;
       }
-      const result = prepareUpload(file, context, reserved);
+      const result = deidentifyUpload(file, context, reserved);
       if ('pending' in result) {
-        prepared.push(result);
+        written.push(result);
         bytes += result.bytes;
       } else {
         outcomes.set(file, result);
@@ -113,36 +102,46 @@ export async function processUploadGroup(
       // One file at a time, synchronously: the event loop (polling, signals) runs between files.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    onPrepared();
-    if (prepared.length > 0) await commitGroup(prepared, context, outcomes);
+    onAllTaken();
+    if (written.length > 0) await commitGroup(written, context, outcomes);
     if (recorded.length > 0) await removeRecordedOriginals(recorded, context, outcomes);
   } finally {
-    for (const upload of prepared) reserved.delete(upload.output);
+    for (const upload of written) reserved.delete(upload.output);
   }
   return outcomes;
 }
 
-function prepareUpload(file: string, context: UploadContext, reserved: Set<string>): PreparedUpload | UploadOutcome {
-  const ignored = reasonToIgnore(file, context);
-  if (ignored) return { kind: 'ignored', why: ignored };
-  try {
-    const parsed = readDicomFile(file, { reuse: headBuffer });
-    if (isOwnOutput(file, parsed, context)) return { kind: 'ignored', why: OWN_OUTPUT };
-    const plan = planDeidentification(parsed, context.options, context.keys);
-    const output = chooseOutput(file, plan.sopInstanceUid ?? `anon-${context.keys.token(file)}`, context, reserved);
-    const { pending, size } = writeDeidentifiedTemporary(parsed, plan, output);
-    reserved.add(output);
-    return { file, output, pending, bytes: size, record: mappingRecord(file, output, plan, context.batchId) };
-  } catch (error) {
-    return classify(error, file);
+function deidentifyUpload(file: string, context: UploadContext, reserved: Set<string>): WrittenUpload | UploadOutcome {
+  const ignored = outcomeWithoutReading(file, context);
+  if (ignored) return ignored;
+  const outcome = deidentifyFile(
+    file,
+    {
+      options: context.options,
+      batchId: context.batchId,
+      named: false,
+      outputFor: (stem) => chooseOutput(file, stem, context, reserved),
+      // Our outputs are in the mapping under their name (and carry our De-identification Method).
+      recordedAsOutput: (input) => context.store.recordsForAnonymizedName(path.basename(input)).length > 0,
+    },
+    context.keys,
+  );
+  switch (outcome.kind) {
+    case 'own-output':
+      return outcome;
+    case 'not-written':
+      return outcomeOfFailure(outcome.result);
+    case 'written':
+      reserved.add(outcome.pending.target);
+      return { file, output: outcome.pending.target, pending: outcome.pending, bytes: outcome.bytes, record: outcome.record };
   }
 }
 
-async function commitGroup(group: readonly PreparedUpload[], context: UploadContext, outcomes: Map<string, UploadOutcome>): Promise<void> {
+async function commitGroup(group: readonly WrittenUpload[], context: UploadContext, outcomes: Map<string, UploadOutcome>): Promise<void> {
   const pending = group.map((upload) => upload.pending);
   const originals = group.map((upload) => upload.file);
   try {
-    context.store.journalBegin(group.map((upload) => ({ originalPath: upload.file, outputPath: upload.output })));
+    UploadJournal.of(context.store).begin(group.map((upload) => ({ originalPath: upload.file, outputPath: upload.output })));
   } catch (error) {
     discardOutputs(pending);
     throw error;
@@ -151,11 +150,11 @@ async function commitGroup(group: readonly PreparedUpload[], context: UploadCont
     await commitOutputs(pending, 'file-system');
   } catch (error) {
     // None of the group is visible: the entries are dropped and the originals tried again.
-    context.store.journalFinish(originals);
+    UploadJournal.of(context.store).finish(originals);
     for (const file of originals) outcomes.set(file, classify(error, file));
     return;
   }
-  context.store.journalWritten(group.map((upload) => ({ originalPath: upload.file, record: upload.record })));
+  UploadJournal.of(context.store).written(group.map((upload) => ({ originalPath: upload.file, record: upload.record })));
   await removeRecordedOriginals(group, context, outcomes);
 }
 
@@ -172,7 +171,7 @@ interface InPlace {
  */
 async function removeRecordedOriginals(uploads: readonly InPlace[], context: UploadContext, outcomes: Map<string, UploadOutcome>): Promise<void> {
   const problems = await removeOriginals(uploads.map((upload) => upload.file));
-  context.store.journalFinish(uploads.filter((upload) => problems.get(upload.file) === undefined).map((upload) => upload.file));
+  UploadJournal.of(context.store).finish(uploads.filter((upload) => problems.get(upload.file) === undefined).map((upload) => upload.file));
   for (const upload of uploads) {
     const problem = problems.get(upload.file);
     outcomes.set(upload.file, problem === undefined ? { kind: 'anonymized', output: upload.output } : { kind: 'retry', reason: `${upload.file}: anonymized, but the original cannot be removed: ${describeFsError(problem)}` });
@@ -198,60 +197,47 @@ async function removeOriginals(files: readonly string[]): Promise<Map<string, un
   return problems;
 }
 
-/** The mapping record of one upload (also rebuilt by recovery from the original). */
-export function mappingRecord(original: string, output: string, plan: DeidPlan, batchId: string): MappingRecord {
-  return {
-    batchId,
-    processedAt: new Date().toISOString(),
-    originalFilename: original,
-    anonymizedFilename: path.basename(output),
-    originalPatientId: plan.originalPatientId,
-    anonymizedPatientId: plan.anonymizedPatientId,
-    tagsAnonymized: plan.tagsAnonymized,
-    uidsRegenerated: plan.uidsRegenerated,
-    uidPairs: plan.uidPairs,
-  };
-}
-
 /** Removes the original and makes the removal durable. */
 export async function removeOriginal(file: string): Promise<void> {
   const problem = (await removeOriginals([file])).get(file);
   if (problem !== undefined) throw problem;
 }
 
-function reasonToIgnore(file: string, context: UploadContext): string | undefined {
+/** Why `file` is not to be read at all, if it is not. */
+function outcomeWithoutReading(file: string, context: UploadContext): UploadOutcome | undefined {
+  const ignored = (why: string): UploadOutcome => ({ kind: 'ignored', why });
   const name = path.basename(file);
-  if (isTemporary(name) || name.startsWith('.')) return 'a hidden or temporary file (an upload in progress?)';
+  if (isTemporary(name) || name.startsWith('.')) return ignored('a hidden or temporary file (an upload in progress?)');
   const stat = lstatSync(file, { throwIfNoEntry: false });
-  if (!stat) return 'gone before it could be processed';
-  if (stat.isSymbolicLink()) return 'a symbolic link (not followed)';
-  if (!stat.isFile()) return 'not a regular file';
-  if (context.store.journalForOutput(file)) return OWN_OUTPUT;
+  if (!stat) return ignored('gone before it could be processed');
+  if (stat.isSymbolicLink()) return ignored('a symbolic link (not followed)');
+  if (!stat.isFile()) return ignored('not a regular file');
+  if (UploadJournal.of(context.store).forOutput(file)) return { kind: 'own-output' };
   return undefined;
 }
 
-/** Our outputs are in the mapping under their name and carry our De-identification Method. */
-function isOwnOutput(file: string, parsed: DicomFile, context: UploadContext): boolean {
-  if (context.store.recordsForAnonymizedName(path.basename(file)).length === 0) return false;
-  return textAt(parsed, [], 0x00120063)[0] === MARKER;
-}
-
-/** `<new SOP Instance UID>.dcm` beside the original; a name already taken by another file (or upload in flight) gets -2, -3, ... */
+/**
+ * `<stem>.dcm` beside the original (the stem is safe as a file name); a name already taken by
+ * another file (or upload in flight) gets -2, -3, ...
+ */
 function chooseOutput(file: string, stem: string, context: UploadContext, reserved: ReadonlySet<string>): string {
   const directory = path.dirname(file);
-  const safe = stem.replace(/[^0-9A-Za-z.-]/g, '_');
   for (let counter = 1; ; counter++) {
-    const candidate = path.join(directory, counter === 1 ? `${safe}.dcm` : `${safe}-${counter}.dcm`);
-    const journaled = context.store.journalForOutput(candidate);
+    const candidate = path.join(directory, counter === 1 ? `${stem}.dcm` : `${stem}-${counter}.dcm`);
+    const journaled = UploadJournal.of(context.store).forOutput(candidate);
     if (candidate === file || reserved.has(candidate)) continue;
     if (journaled ? journaled.originalPath === file : !existsSync(candidate)) return candidate;
   }
 }
 
+/** What to do with a file that could not be anonymized: leave it (not DICOM), try again (I/O), or quarantine it. */
+function outcomeOfFailure(result: FileResult): UploadOutcome {
+  if (result.code === 'NOT_DICOM') return { kind: 'not-dicom' };
+  const reason = result.reason ?? `${result.input}: not anonymized`;
+  return result.code === 'IO' ? { kind: 'retry', reason } : { kind: 'failed', reason };
+}
+
 function classify(error: unknown, file: string): UploadOutcome {
   if (!(error instanceof DicomError)) return { kind: 'failed', reason: internalErrorReason(file, error) };
-  const message = error.inFile(file).message;
-  if (error.code === 'NOT_DICOM') return { kind: 'not-dicom' };
-  if (error.code === 'IO') return { kind: 'retry', reason: message };
-  return { kind: 'failed', reason: message };
+  return outcomeOfFailure({ input: file, status: 'failed', code: error.code, reason: error.inFile(file).message });
 }

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { describeFsError, isTemporary, planDeidentification, readDicomFile } from '../src/index.js';
+import { describeFsError, isTemporary, mappingRecordFor, planDeidentification, readDicomFile, UploadJournal } from '../src/index.js';
 import type { Logger } from './logger.js';
-import { mappingRecord, removeOriginal, type UploadContext } from './process-upload.js';
+import { removeOriginal, type UploadContext } from './process-upload.js';
 
 /**
  * Finishes or undoes the work a killed daemon left in flight, before anything new is taken:
@@ -15,13 +15,13 @@ import { mappingRecord, removeOriginal, type UploadContext } from './process-upl
  */
 export async function recoverJournal(sourcesDir: string, context: UploadContext, log: Logger): Promise<number> {
   let recovered = 0;
-  for (const entry of context.store.journal()) {
+  for (const entry of UploadJournal.of(context.store).entries()) {
     const outputExists = existsSync(entry.outputPath);
     const originalExists = existsSync(entry.originalPath);
     try {
       if (entry.state === 'writing' && outputExists && originalExists) {
         const plan = planDeidentification(readDicomFile(entry.originalPath), context.options, context.keys);
-        context.store.journalWritten([{ originalPath: entry.originalPath, record: mappingRecord(entry.originalPath, entry.outputPath, plan, context.batchId) }]);
+        UploadJournal.of(context.store).written([{ originalPath: entry.originalPath, record: mappingRecordFor(entry.originalPath, entry.outputPath, plan, context.batchId) }]);
         await removeOriginal(entry.originalPath);
       } else if (entry.state === 'written' && originalExists) {
         await removeOriginal(entry.originalPath);
@@ -32,7 +32,7 @@ export async function recoverJournal(sourcesDir: string, context: UploadContext,
       log.warn('recovery-incomplete', `cannot finish interrupted work on ${entry.originalPath}: ${describeFsError(error)}; it stays in the journal`, { file: entry.originalPath });
       continue;
     }
-    context.store.journalFinish([entry.originalPath]);
+    UploadJournal.of(context.store).finish([entry.originalPath]);
     recovered++;
     log.info('recovered', `recovered interrupted work on ${entry.originalPath}`, { file: entry.originalPath });
   }

@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { writeDaemonStatus, type DaemonStatus } from '../src/index.js';
+import type { DaemonStatus } from '../src/index.js';
 import type { Logger } from './logger.js';
-import { OWN_OUTPUT, processUploadGroup, type GroupLimits, type UploadContext, type UploadOutcome } from './process-upload.js';
+import { processUploadGroup, type GroupLimits, type UploadContext, type UploadOutcome } from './process-upload.js';
 import { quarantine } from './quarantine.js';
 import { recoverJournal } from './recover-journal.js';
 import { SettleTracker } from './settle-tracker.js';
+import { StatusWriter } from './status-writer.js';
 
 export interface WatchDaemonSettings {
   readonly sourcesDir: string;
@@ -13,7 +14,7 @@ export interface WatchDaemonSettings {
   readonly dataDir: string;
   /** How long a file must stay unchanged before it is taken. */
   readonly stableMs: number;
-  /** Groups of files in flight: while one group waits for the disk, the next is prepared. */
+  /** Groups of files in flight: while one group waits for the disk, the next takes and de-identifies files. */
   readonly concurrency: number;
   /** How often Sources is polled for changes. */
   readonly pollMs: number;
@@ -43,7 +44,7 @@ export class WatchDaemon {
   private readonly inFlight = new Set<string>();
   private readonly groups = new Set<Promise<void>>();
   /** A group in flight is still taking files (at most one: the next starts once it commits). */
-  private preparing = false;
+  private taking = false;
   /** Output names chosen by groups in flight and not yet journaled. */
   private readonly reserved = new Set<string>();
   private readonly attempts = new Map<string, number>();
@@ -57,9 +58,7 @@ export class WatchDaemon {
   private doneToday = 0;
   private quarantined = 0;
   private lastError: DaemonStatus['lastError'] = null;
-  private readonly startedAt = new Date().toISOString();
-  private statusDirty = true;
-  private lastStatusAt = 0;
+  private readonly status: StatusWriter;
 
   constructor(
     private readonly settings: WatchDaemonSettings,
@@ -67,6 +66,7 @@ export class WatchDaemon {
     private readonly log: Logger,
   ) {
     this.settle = new SettleTracker(settings.stableMs);
+    this.status = new StatusWriter(settings.dataDir, settings.sourcesDir, log);
   }
 
   /** Recovers what a killed daemon left, then watches; a stop() meanwhile waits for this and ends it. */
@@ -128,7 +128,7 @@ export class WatchDaemon {
     if (this.justWritten.delete(file)) return;
     this.notDicom.delete(file);
     this.settle.touch(file);
-    this.statusDirty = true;
+    this.status.changed();
   }
 
   private async tick(): Promise<void> {
@@ -147,26 +147,26 @@ export class WatchDaemon {
 
   /** Starts groups of queued files up to the concurrency limit; called on each tick and whenever a group finishes. */
   private pump(): void {
-    while (!this.stopping && !this.preparing && this.groups.size < this.settings.concurrency && this.queue.size > 0) {
-      this.preparing = true;
+    while (!this.stopping && !this.taking && this.groups.size < this.settings.concurrency && this.queue.size > 0) {
+      this.taking = true;
       const group: Promise<void> = this.runGroup().finally(() => {
         this.groups.delete(group);
-        this.statusDirty = true;
+        this.status.changed();
         this.pump();
       });
       this.groups.add(group);
     }
   }
 
-  /** One group: takes queued files (also those that settle while it prepares) until it is full, commits them, and handles each outcome. */
+  /** One group: takes queued files (also those that settle meanwhile) until it is full, commits them, and handles each outcome. */
   private async runGroup(): Promise<void> {
     const taken: string[] = [];
     let open = true;
     // The next group may start once this one takes no more files (or failed while taking them).
-    const prepared = () => {
+    const allTaken = () => {
       if (!open) return;
       open = false;
-      this.preparing = false;
+      this.taking = false;
       this.pump();
     };
     const take = () => {
@@ -179,13 +179,13 @@ export class WatchDaemon {
     };
     let outcomes: Map<string, UploadOutcome>;
     try {
-      outcomes = await processUploadGroup(take, this.context, this.reserved, GROUP_LIMITS, prepared);
+      outcomes = await processUploadGroup(take, this.context, this.reserved, GROUP_LIMITS, allTaken);
     } catch (error) {
       // The mapping store failed: nothing of the group was removed; every file is tried again.
       const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
       outcomes = new Map(taken.map((file) => [file, { kind: 'retry', reason: `${file}: ${reason}` }]));
     }
-    prepared();
+    allTaken();
     for (const file of taken) {
       await this.handle(file, outcomes.get(file) ?? { kind: 'retry', reason: `${file}: not processed` });
       this.inFlight.delete(file);
@@ -202,8 +202,10 @@ export class WatchDaemon {
         this.attempts.delete(file);
         this.log.info('anonymized', `anonymized ${file} -> ${outcome.output}`, { file, output: outcome.output });
         return;
+      case 'own-output':
+        this.stopPolling(file);
+        return;
       case 'ignored':
-        if (outcome.why === OWN_OUTPUT) this.stopPolling(file);
         return;
       case 'not-dicom':
         if (!this.notDicom.has(file)) this.log.info('not-dicom', `left alone (not DICOM): ${file}`, { file });
@@ -243,30 +245,13 @@ export class WatchDaemon {
 
   private problem(event: string, message: string, level: 'warn' | 'error' = 'error'): void {
     this.lastError = { at: new Date().toISOString(), message };
-    this.statusDirty = true;
+    this.status.changed();
     if (level === 'warn') this.log.warn(event, message);
     else this.log.error(event, message);
   }
 
   private writeStatus(state: DaemonStatus['state'], force: boolean): void {
-    const now = Date.now();
-    if (!force && !(this.statusDirty && now - this.lastStatusAt > 500) && now - this.lastStatusAt < 5000) return;
-    this.statusDirty = false;
-    this.lastStatusAt = now;
-    try {
-      writeDaemonStatus(this.settings.dataDir, {
-        pid: process.pid,
-        runningSince: this.startedAt,
-        watchedFolder: this.settings.sourcesDir,
-        queueLength: this.settle.size + this.queue.size + this.inFlight.size,
-        doneToday: this.doneToday,
-        quarantined: this.quarantined,
-        lastError: this.lastError,
-        state,
-        updatedAt: new Date(now).toISOString(),
-      });
-    } catch (error) {
-      this.log.warn('status', `cannot write the status record: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-    }
+    const figures = { queueLength: this.settle.size + this.queue.size + this.inFlight.size, doneToday: this.doneToday, quarantined: this.quarantined, lastError: this.lastError };
+    this.status.write(state, figures, force);
   }
 }

@@ -1,7 +1,8 @@
 // The engine's public surface: daemon/ and tui/ import only this file.
 export * from './dicom/index.js';
 export * from './deid/index.js';
-export { anonymizeFiles, prepareOutDir, type AnonymizeRequest, type AnonymizeSummary, type FileResult, type FileStatus } from './deid/anonymize-files.js';
+export { anonymizeFiles, ensureOutDir, type AnonymizeRequest, type AnonymizeSummary } from './deid/anonymize-files.js';
+export type { FileResult, FileStatus } from './deid/file-result.js';
 export { collectInputs, isTemporary, type InputFile } from './deid/collect-inputs.js';
 export { verifyOutput, identifyingValues, findLeaks, type Finding, type FindingKind, type IdentifyingValue } from './deid/verify.js';
 export { MappingStore, MAPPING_STORE_FILENAME } from './store/mapping-store.js';
@@ -14,9 +15,11 @@ export { loadConfig, type Config, type ConfigDefaults, type WatchTuning } from '
 export { loadSecret } from './config/secret.js';
 export { ConfigError } from './config/config-error.js';
 export { readDaemonStatus, writeDaemonStatus, isDaemonAlive, isProcessAlive, describeDaemonStatus, DAEMON_STATUS_FILENAME, type DaemonStatus } from './status/daemon-status.js';
-export type { JournalEntry, JournalStart, JournalWritten } from './store/mapping-store.js';
+export { UploadJournal, type JournalEntry, type JournalStart, type JournalWritten } from './store/upload-journal.js';
 export { internalErrorReason } from './deid/internal-error.js';
 export { writeDeidentifiedTemporary } from './deid/write-deidentified.js';
+export { deidentifyFile, type DeidentifyJob, type DeidentifyOutcome, type WrittenOutput, type OwnOutput, type NotWritten } from './deid/deidentify-file.js';
+export { mappingRecordFor } from './deid/mapping-record-for.js';
 export { describeFsError, syncDirectory } from './io/durable-files.js';
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE, processIo, type Command, type CommandIo } from './cli/command.js';
 export { UsageError } from './cli/usage-error.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitOutputs, readDicomFile, textAt, writeTemporaryOutput, type Durability } from '../src/dicom/index.js';
-import { workerThreadsFor } from '../src/deid/preparer.js';
+import { workerThreadsFor } from '../src/deid/worker-pool.js';
 import { flushFileSystem } from '../src/io/flush-file-system.js';
 import type * as Engine from '../src/index.js';
 import { corpusDir } from './helpers/corpus.js';

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../daemon/logger.js';
-import { mappingRecord } from '../daemon/process-upload.js';
 import { recoverJournal } from '../daemon/recover-journal.js';
-import { DEFAULT_OPTIONS, MappingStore, Pseudonymizer, planDeidentification, readDicomFile, writeDicomFile } from '../src/index.js';
+import { DEFAULT_OPTIONS, MappingStore, Pseudonymizer, UploadJournal, mappingRecordFor, planDeidentification, readDicomFile, writeDicomFile } from '../src/index.js';
 import { corpusDir } from './helpers/corpus.js';
 import { filesBelow } from './helpers/daemon-process.js';
 
@@ -33,18 +32,18 @@ async function stage(name: string) {
 describe('recovering the journal after a crash', () => {
   it('crash after journaling, before the output existed: forgets the entry, removes our temporary file, keeps the original', async () => {
     const { sources, original, output, store, context } = await stage('before-write');
-    store.journalBegin([{ originalPath: original, outputPath: output }]);
+    UploadJournal.of(store).begin([{ originalPath: original, outputPath: output }]);
     writeFileSync(path.join(sources, `.${path.basename(output)}.0123456789ab.tmp`), 'half written');
     expect(await recoverJournal(sources, context, silent)).toBe(1);
     expect(filesBelow(sources)).toEqual(['IM1']);
-    expect(store.journal()).toEqual([]);
+    expect(UploadJournal.of(store).entries()).toEqual([]);
     expect(store.records()).toEqual([]);
     store.close();
   });
 
   it('crash after the output was renamed into place, before the mapping: records it once and removes the original', async () => {
     const { sources, original, output, store, context, writeOutput, plan, batchId } = await stage('after-write');
-    store.journalBegin([{ originalPath: original, outputPath: output }]);
+    UploadJournal.of(store).begin([{ originalPath: original, outputPath: output }]);
     await writeOutput();
     expect(await recoverJournal(sources, context, silent)).toBe(1);
     expect(filesBelow(sources)).toEqual([path.basename(output)]);
@@ -53,15 +52,15 @@ describe('recovering the journal after a crash', () => {
     expect(store.records()[0]).toMatchObject({ tagsAnonymized: plan.tagsAnonymized, uidsRegenerated: plan.uidsRegenerated });
     expect(plan.uidPairs.length).toBeGreaterThan(3);
     expect(store.uidPairs({ batchId })).toEqual(plan.uidPairs);
-    expect(store.journal()).toEqual([]);
+    expect(UploadJournal.of(store).entries()).toEqual([]);
     store.close();
   });
 
   it('crash after the mapping, before the original was removed: removes it without recording again', async () => {
     const { sources, original, output, store, context, writeOutput, plan, batchId } = await stage('after-record');
-    store.journalBegin([{ originalPath: original, outputPath: output }]);
+    UploadJournal.of(store).begin([{ originalPath: original, outputPath: output }]);
     await writeOutput();
-    store.journalWritten([{ originalPath: original, record: mappingRecord(original, output, plan, batchId) }]);
+    UploadJournal.of(store).written([{ originalPath: original, record: mappingRecordFor(original, output, plan, batchId) }]);
     expect(await recoverJournal(sources, context, silent)).toBe(1);
     expect(filesBelow(sources)).toEqual([path.basename(output)]);
     expect(store.records()).toHaveLength(1);
@@ -70,14 +69,14 @@ describe('recovering the journal after a crash', () => {
 
   it('crash after the original was removed, before the entry was finished: just finishes it', async () => {
     const { sources, original, output, store, context, writeOutput, plan, batchId } = await stage('after-remove');
-    store.journalBegin([{ originalPath: original, outputPath: output }]);
+    UploadJournal.of(store).begin([{ originalPath: original, outputPath: output }]);
     await writeOutput();
-    store.journalWritten([{ originalPath: original, record: mappingRecord(original, output, plan, batchId) }]);
+    UploadJournal.of(store).written([{ originalPath: original, record: mappingRecordFor(original, output, plan, batchId) }]);
     rmSync(original);
     expect(await recoverJournal(sources, context, silent)).toBe(1);
     expect(existsSync(output)).toBe(true);
     expect(store.records()).toHaveLength(1);
-    expect(store.journal()).toEqual([]);
+    expect(UploadJournal.of(store).entries()).toEqual([]);
     store.close();
   });
 });

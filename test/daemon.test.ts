@@ -3,7 +3,7 @@ import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtemp
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { MappingStore, Pseudonymizer, isTemporary, readDicomFile, readDaemonStatus, textAt } from '../src/index.js';
+import { MappingStore, Pseudonymizer, UploadJournal, isTemporary, readDicomFile, readDaemonStatus, textAt } from '../src/index.js';
 import { LOCK_FILENAME } from '../daemon/instance-lock.js';
 import { corpusDir } from './helpers/corpus.js';
 import { filesBelow, makeInstances, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
@@ -232,7 +232,7 @@ describe('the watch daemon', () => {
     expect(new Set(mapped.map((record) => record.originalFilename)).size).toBe(uids.length);
     expect(filesBelow(quarantine)).toEqual([]);
     const store = MappingStore.open(data);
-    expect(store.journal()).toEqual([]);
+    expect(UploadJournal.of(store).entries()).toEqual([]);
     // Recorded by whichever run finished a file, or by recovery after a kill: every pair is there once.
     const pairs = store.uidPairs();
     expect(pairs).toEqual(expect.arrayContaining(uids.map((uid) => ({ original: uid, anonymized: keys.uid(uid) }))));
@@ -274,7 +274,7 @@ describe('the watch daemon', () => {
       daemon.child.kill('SIGTERM');
       expect(await daemon.exited).toBe(0);
       const store = MappingStore.open(data);
-      expect(store.journal()).toEqual([{ originalPath: original, outputPath: output, state: 'written' }]);
+      expect(UploadJournal.of(store).entries()).toEqual([{ originalPath: original, outputPath: output, state: 'written' }]);
       store.close();
       // Started again while the original still cannot go: recovery says so and the daemon runs.
       const blocked = start();
@@ -293,7 +293,7 @@ describe('the watch daemon', () => {
     expect(filesBelow(sources)).toEqual([path.basename(output)]);
     expect(records()).toHaveLength(1);
     const store = MappingStore.open(data);
-    expect(store.journal()).toEqual([]);
+    expect(UploadJournal.of(store).entries()).toEqual([]);
     store.close();
   }, 60_000);
 

@@ -11,6 +11,7 @@ import type { MappingRecord, RecordedFile } from '../src/store/mapping-record.js
 import { MappingStoreError } from '../src/store/mapping-store-error.js';
 import { MappingStore } from '../src/store/mapping-store.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../src/store/schema.js';
+import { UploadJournal } from '../src/store/upload-journal.js';
 
 const STORE_MODULE = fileURLToPath(new URL('../src/store/mapping-store.ts', import.meta.url));
 // Only to build a store as an older dicom-tools left it (and to look at columns the store does not
@@ -317,11 +318,11 @@ describe('MappingStore lists and identifier pairs', () => {
   it('records the UID pairs of the daemon’s files when it marks them written', () => {
     const store = open(temporaryDir());
     const batchId = store.startBatch({ source: 'daemon', options: {}, profile: 'basic' });
-    store.journalBegin([{ originalPath: '/sources/IM1', outputPath: '/sources/2.25.1001.dcm' }]);
-    store.journalWritten([{ originalPath: '/sources/IM1', record: sample(batchId, 1) }]);
+    UploadJournal.of(store).begin([{ originalPath: '/sources/IM1', outputPath: '/sources/2.25.1001.dcm' }]);
+    UploadJournal.of(store).written([{ originalPath: '/sources/IM1', record: sample(batchId, 1) }]);
 
     expect(store.uidPairs({ batchId })).toEqual(sample(batchId, 1).uidPairs);
-    expect(store.journal()).toEqual([{ originalPath: '/sources/IM1', outputPath: '/sources/2.25.1001.dcm', state: 'written' }]);
+    expect(UploadJournal.of(store).entries()).toEqual([{ originalPath: '/sources/IM1', outputPath: '/sources/2.25.1001.dcm', state: 'written' }]);
   });
 });
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Box, useApp, useInput } from 'ink';
 import { useCallback, useLayoutEffect, useRef, useState } from 'react';
 import type { AnonymizeSummary, DeidOptions, FileResult } from '../src/index.js';
+import type { Overlay } from './app-state.js';
 import { Body } from './Body.js';
 import { MessagesContext, ThemeContext } from './contexts.js';
 import { KeyRouter, KeyRouterContext, type KeyHandler } from './key-router.js';
@@ -30,8 +31,6 @@ export interface AppProps {
   /** The terminal's size; measured from stdout, and its resize events, when not given. */
   readonly size?: TerminalSize;
 }
-
-export type Overlay = 'help' | 'daemon' | undefined;
 
 /** Smallest terminal the screens are laid out for. */
 const MIN_COLUMNS = 60;

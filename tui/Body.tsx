@@ -2,7 +2,7 @@ import { Box } from 'ink';
 import type { Dispatch, SetStateAction } from 'react';
 import type { AnonymizeSummary, DeidOptions, FileResult } from '../src/index.js';
 import { AnonymizeScreen } from './AnonymizeScreen.js';
-import type { Overlay } from './App.js';
+import type { BodyState, Overlay } from './app-state.js';
 import { ConfigureScreen } from './ConfigureScreen.js';
 import { useMessages } from './contexts.js';
 import { DaemonScreen } from './DaemonScreen.js';
@@ -14,19 +14,6 @@ import { ReviewScreen } from './ReviewScreen.js';
 import type { RunSession } from './run-session.js';
 import { totalSize, type Selection } from './selection.js';
 import type { TuiDeps } from './tui-deps.js';
-import type { RunInput } from './use-anonymize-run.js';
-
-export interface BodyState {
-  readonly step: Step;
-  readonly overlay: Overlay;
-  readonly dir: string;
-  readonly selection: Selection;
-  readonly options: DeidOptions;
-  readonly outDir: string;
-  readonly run: { readonly id: number; readonly input: RunInput } | undefined;
-  readonly summary: AnonymizeSummary | undefined;
-  readonly comparing: FileResult | undefined;
-}
 
 export interface BodyActions {
   readonly setStep: (step: Step) => void;

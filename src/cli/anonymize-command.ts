@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { loadSecret } from '../config/secret.js';
-import { anonymizeFiles, prepareOutDir, type AnonymizeSummary, type FileResult } from '../deid/anonymize-files.js';
+import { anonymizeFiles, ensureOutDir, type AnonymizeSummary } from '../deid/anonymize-files.js';
+import type { FileResult } from '../deid/file-result.js';
 import { describeOptions, type DeidOptions } from '../deid/options.js';
 import { PROFILE_EDITION } from '../deid/profile.js';
 import { Pseudonymizer } from '../deid/pseudonyms.js';
@@ -50,7 +51,7 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
   if (!values.out) throw new UsageError('anonymize needs --out DIR');
   const config = loadConfig();
   const options: DeidOptions = optionsFromFlags(values, config.defaults);
-  prepareOutDir(values.out);
+  ensureOutDir(values.out);
   const keys = new Pseudonymizer(loadSecret(config));
   const store = MappingStore.open(config.dataDir);
   try {

@@ -1,12 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DicomError, DicomIoError, type DicomErrorCode } from '../dicom/errors.js';
+import { DicomError, DicomIoError } from '../dicom/errors.js';
 import { commitOutputs, discardOutputs, withdrawOutputs, type PendingOutput } from '../io/atomic-output.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import { collectInputs, type InputFile } from './collect-inputs.js';
+import type { FileResult } from './file-result.js';
 import type { DeidOptions } from './options.js';
-import type { PrepareOutcome } from './prepare-output.js';
-import { createPreparer } from './preparer.js';
+import type { BatchOutcome } from './deidentify-task.js';
+import { createWorkerPool } from './worker-pool.js';
 import type { Pseudonymizer } from './pseudonyms.js';
 
 export interface AnonymizeRequest {
@@ -22,22 +23,6 @@ export interface AnonymizeRequest {
   readonly onResult?: (result: FileResult, progress: { readonly done: number; readonly total: number }) => void;
   /** Stops taking new files; files in flight finish (their writes are atomic either way). */
   readonly signal?: AbortSignal;
-}
-
-export type FileStatus = 'anonymized' | 'failed' | 'skipped';
-
-/** What happened to one input. Carries no patient data except the pseudonym. */
-export interface FileResult {
-  readonly input: string;
-  readonly status: FileStatus;
-  readonly output?: string;
-  readonly code?: DicomErrorCode | 'OVERWRITE' | 'BUG';
-  /** The problem, naming the file, never a value. */
-  readonly reason?: string;
-  readonly anonymizedPatientId?: string;
-  readonly tagsAnonymized?: number;
-  readonly uidsRegenerated?: number;
-  readonly warnings?: readonly string[];
 }
 
 export interface AnonymizeSummary {
@@ -57,7 +42,7 @@ export interface AnonymizeSummary {
  * the original's name and patient ID. A bad file is reported and skipped; inputs are never modified.
  */
 export async function anonymizeFiles(request: AnonymizeRequest): Promise<AnonymizeSummary> {
-  prepareOutDir(request.outDir);
+  ensureOutDir(request.outDir);
   const { files, missing } = collectInputs(request.inputs, [request.outDir]);
   const results: FileResult[] = new Array(files.length);
   const names = new OutputNames(request.outDir);
@@ -68,16 +53,16 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
     request.onResult?.(result, { done, total: files.length });
   };
   // Outputs are committed in groups: flushed together, then renamed into place, recorded and
-  // reported, while the workers go on preparing the next files. One flush per group instead of one
+  // reported, while the workers go on de-identifying the next files. One flush per group instead of one
   // per file is most of what makes a batch run near copy speed.
-  let group: Prepared[] = [];
+  let group: Uncommitted[] = [];
   let groupBytes = 0;
   let groupStarted = 0;
   let committed: Promise<void> = Promise.resolve();
   // Set when the mapping store fails: the batch stops, and no output it cannot record is kept.
   let failure: unknown;
   const stop = new AbortController();
-  const commitGroup = async (batch: readonly Prepared[]) => {
+  const commitGroup = async (batch: readonly Uncommitted[]) => {
     if (failure !== undefined) {
       discardOutputs(batch.map((item) => item.pending));
       return;
@@ -112,9 +97,9 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
     }
     return committed;
   };
-  const onOutcome = (index: number, outcome: PrepareOutcome) => {
+  const onOutcome = (index: number, outcome: BatchOutcome) => {
     const input = files[index] as InputFile;
-    if (outcome.kind === 'done') {
+    if (outcome.kind === 'not-written') {
       report(index, { ...outcome.result, input: input.path });
       return;
     }
@@ -131,13 +116,13 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
     if (group.length >= COMMIT_FILES || groupBytes >= COMMIT_BYTES || Date.now() - groupStarted >= COMMIT_AFTER_MS) void commit();
   };
   const settings = { outDir: request.outDir, options: request.options, batchId: request.batchId };
-  const preparer = createPreparer(settings, request.keys, files.map((file) => file.path));
+  const pool = createWorkerPool(settings, request.keys, files.map((file) => file.path));
   const signal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
   try {
-    await preparer.run(files.map((file, index) => ({ index, input: file.path, named: file.named })), onOutcome, signal);
+    await pool.run(files.map((file, index) => ({ index, input: file.path, named: file.named })), onOutcome, signal);
   } finally {
     await commit();
-    await preparer.close();
+    await pool.close();
   }
   if (failure !== undefined) throw failure;
   const finished = results.filter((result): result is FileResult => result !== undefined);
@@ -160,7 +145,7 @@ const COMMIT_FILES = 4096;
 const COMMIT_BYTES = 256 << 20;
 const COMMIT_AFTER_MS = 500;
 
-interface Prepared {
+interface Uncommitted {
   readonly index: number;
   readonly pending: PendingOutput;
   readonly result: FileResult;
@@ -168,7 +153,7 @@ interface Prepared {
 }
 
 /** Creates the output folder, or says plainly why it cannot. */
-export function prepareOutDir(outDir: string): void {
+export function ensureOutDir(outDir: string): void {
   try {
     mkdirSync(outDir, { recursive: true });
   } catch (error) {
@@ -184,10 +169,10 @@ class OutputNames {
 
   constructor(private readonly outDir: string) {}
 
+  /** `stem` is safe as a file name (deidentifyFile made it so). */
   claim(stem: string): string {
-    const safe = stem.replace(/[^0-9A-Za-z.-]/g, '_');
-    let name = `${safe}.dcm`;
-    for (let counter = 2; this.taken.has(name); counter++) name = `${safe}-${counter}.dcm`;
+    let name = `${stem}.dcm`;
+    for (let counter = 2; this.taken.has(name); counter++) name = `${stem}-${counter}.dcm`;
     this.taken.add(name);
     return path.join(this.outDir, name);
   }

@@ -1,4 +1,4 @@
-import { DicomError, readDicomFile, textAt } from '../dicom/index.js';
+import { DicomError, readDicomFile, textAt, type DicomFile } from '../dicom/index.js';
 import { DEIDENTIFICATION_METHOD, methodText } from './markers.js';
 import { DEFAULT_OPTIONS } from './options.js';
 
@@ -13,9 +13,14 @@ const OUR_METHOD = methodText(DEFAULT_OPTIONS)[0];
  */
 export function isOurOutput(filePath: string): boolean {
   try {
-    return textAt(readDicomFile(filePath), [], DEIDENTIFICATION_METHOD)[0] === OUR_METHOD;
+    return isOurOutputFile(readDicomFile(filePath));
   } catch (error) {
     if (error instanceof DicomError) return false;
     throw error;
   }
+}
+
+/** Whether a file already read carries our De-identification Method (see isOurOutput). */
+export function isOurOutputFile(file: DicomFile): boolean {
+  return textAt(file, [], DEIDENTIFICATION_METHOD)[0] === OUR_METHOD;
 }

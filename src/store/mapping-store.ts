@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import { describeFsError, ensureDataDir } from '../config/data-dir.js';
 import { BATCH_SOURCES, type BatchSource, type BatchSummary, type IdPair, type MappingRecord, type RecordedFile } from './mapping-record.js';
 import { MappingStoreError } from './mapping-store-error.js';
+import { plural } from './plural.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 // Loaded as the CommonJS module it is (an ESM import makes Node scan its source first: slower start-up).
@@ -102,43 +103,36 @@ function prepareStatements(db: Database.Database) {
     ),
     countBetween: db.prepare<[from: string, to: string], number>('SELECT count(*) FROM files WHERE processed_at >= ? AND processed_at < ?').pluck(),
     filesByAnonymizedName: db.prepare<[name: string], FileRow>(`SELECT ${RECORD_COLUMNS} FROM ${RECORD_SOURCE} WHERE files.anonymized_filename = ? ORDER BY files.id`),
-    journalBegin: db.prepare<[originalPath: string, outputPath: string, startedAt: string]>(
-      "INSERT OR REPLACE INTO journal (original_path, output_path, state, started_at) VALUES (?, ?, 'writing', ?)",
-    ),
-    journalWritten: db.prepare<[originalPath: string]>("UPDATE journal SET state = 'written' WHERE original_path = ?"),
-    journalFinish: db.prepare<[originalPath: string]>('DELETE FROM journal WHERE original_path = ?'),
-    journalAll: db.prepare<[], JournalEntry>('SELECT original_path AS originalPath, output_path AS outputPath, state FROM journal ORDER BY rowid'),
-    journalByOriginal: db.prepare<[originalPath: string], JournalEntry>(
-      'SELECT original_path AS originalPath, output_path AS outputPath, state FROM journal WHERE original_path = ?',
-    ),
-    journalByOutput: db.prepare<[outputPath: string], JournalEntry>(
-      'SELECT original_path AS originalPath, output_path AS outputPath, state FROM journal WHERE output_path = ?',
-    ),
   };
 }
 
 type Statements = ReturnType<typeof prepareStatements>;
 
-/** An original whose anonymized version is about to be written to `outputPath`. */
-export interface JournalStart {
-  readonly originalPath: string;
-  readonly outputPath: string;
-}
-
-/** An original whose anonymized version is in place, with its mapping. */
-export interface JournalWritten {
-  readonly originalPath: string;
-  readonly record: MappingRecord;
-}
-
 /**
- * One file the watch daemon is working on: 'writing' until its output exists and its mapping is
- * recorded (one transaction), then 'written' until the original is removed.
+ * What a module keeping its own table in the store's database (the upload journal) works with; not
+ * part of the engine's public surface.
  */
-export interface JournalEntry {
-  readonly originalPath: string;
-  readonly outputPath: string;
-  readonly state: 'writing' | 'written';
+export interface StoreAccess {
+  readonly db: Database.Database;
+  /** The database file. */
+  readonly path: string;
+  /** Inserts mapping records in one transaction, or as part of the caller's. Validate them first. */
+  readonly insertRecords: (records: readonly MappingRecord[]) => void;
+  /** Why a record cannot be stored, if it cannot. */
+  readonly recordProblem: (record: MappingRecord) => string | undefined;
+  /** Runs a write whose commit is on disk when it returns (see MappingStore). */
+  readonly durably: (write: () => void) => void;
+  /** Runs a write, turning its failure into a MappingStoreError that says it cannot do `what`. */
+  readonly write: (what: string, write: () => unknown) => void;
+}
+
+const accessByStore = new WeakMap<MappingStore, StoreAccess>();
+
+/** The database of an open store and its writing rules, for the upload journal. */
+export function storeAccessOf(store: MappingStore): StoreAccess {
+  const access = accessByStore.get(store);
+  if (access === undefined) throw new Error('not an open mapping store');
+  return access;
 }
 
 /**
@@ -155,9 +149,6 @@ export class MappingStore {
   readonly #db: Database.Database;
   readonly #statements: Statements;
   readonly #recordAll: (records: readonly MappingRecord[]) => void;
-  readonly #journalBegin: (entries: readonly JournalStart[]) => void;
-  readonly #journalWritten: (entries: readonly JournalWritten[]) => void;
-  readonly #journalFinish: (originalPaths: readonly string[]) => void;
 
   private constructor(dbPath: string, db: Database.Database) {
     this.path = dbPath;
@@ -206,19 +197,14 @@ export class MappingStore {
       }
     });
     this.#recordAll = (records) => this.#durably(() => recordAll.immediate(records));
-    const journalBegin = db.transaction((entries: readonly JournalStart[], startedAt: string) => {
-      for (const entry of entries) statements.journalBegin.run(entry.originalPath, entry.outputPath, startedAt);
+    accessByStore.set(this, {
+      db,
+      path: dbPath,
+      insertRecords: recordAll,
+      recordProblem,
+      durably: (write) => this.#durably(write),
+      write: (what, write) => this.#write(what, write),
     });
-    this.#journalBegin = (entries) => this.#durably(() => journalBegin.immediate(entries, new Date().toISOString()));
-    const journalWritten = db.transaction((entries: readonly JournalWritten[]) => {
-      recordAll(entries.map((entry) => entry.record));
-      for (const entry of entries) statements.journalWritten.run(entry.originalPath);
-    });
-    this.#journalWritten = (entries) => this.#durably(() => journalWritten.immediate(entries));
-    const journalFinish = db.transaction((originalPaths: readonly string[]) => {
-      for (const originalPath of originalPaths) statements.journalFinish.run(originalPath);
-    });
-    this.#journalFinish = (originalPaths) => journalFinish.immediate(originalPaths);
   }
 
   /**
@@ -324,46 +310,6 @@ export class MappingStore {
     return this.#statements.filesByAnonymizedName.all(name).map(recordedFile);
   }
 
-  /** Journals that each original is being written to its output, in one transaction that is on disk when this returns. */
-  journalBegin(entries: readonly JournalStart[]): void {
-    if (entries.length === 0) return;
-    this.#write(`journal ${plural(entries.length, 'file')}`, () => this.#journalBegin(entries));
-  }
-
-  /**
-   * Records the mappings and marks their journal entries written, in one transaction that is on
-   * disk when this returns: only then may the originals be removed.
-   */
-  journalWritten(entries: readonly JournalWritten[]): void {
-    for (const entry of entries) {
-      const problem = recordProblem(entry.record);
-      if (problem !== undefined) throw new MappingStoreError(this.path, `cannot record a file: ${problem}`);
-    }
-    if (entries.length === 0) return;
-    this.#write(`record ${plural(entries.length, 'file')}`, () => this.#journalWritten(entries));
-  }
-
-  /** Forgets journal entries once their originals are gone (or their work abandoned), in one transaction. */
-  journalFinish(originalPaths: readonly string[]): void {
-    if (originalPaths.length === 0) return;
-    this.#write(`finish ${plural(originalPaths.length, 'journal entry', 'journal entries')}`, () => this.#journalFinish(originalPaths));
-  }
-
-  /** The work in flight, oldest first. */
-  journal(): JournalEntry[] {
-    return this.#statements.journalAll.all();
-  }
-
-  /** The journal entry of `originalPath`, if any. */
-  journalForOriginal(originalPath: string): JournalEntry | undefined {
-    return this.#statements.journalByOriginal.get(originalPath);
-  }
-
-  /** The journal entry writing `outputPath`, if any. */
-  journalForOutput(outputPath: string): JournalEntry | undefined {
-    return this.#statements.journalByOutput.get(outputPath);
-  }
-
   /** Closes the database; further calls are no-ops. */
   close(): void {
     if (this.#db.open) this.#db.close();
@@ -462,8 +408,4 @@ function describeStoreError(error: unknown): string {
     return `${hints[primary] ?? error.message} (${error.code})`;
   }
   return describeFsError(error);
-}
-
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
 }

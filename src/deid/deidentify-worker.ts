@@ -1,12 +1,11 @@
-// A worker thread of the batch: prepares outputs (read, de-identify, write to a temporary file)
-// so that every core works; the main thread names, commits and records them.
+// A worker thread of the batch: de-identifies inputs (read, plan, write to a temporary file) so
+// that every core works; the main thread names, commits and records the outputs.
 import { parentPort, workerData } from 'node:worker_threads';
-import { prepareOutput, type PrepareSettings } from './prepare-output.js';
-import type { PreparedMessage, PrepareTask } from './preparer.js';
+import { deidentifyTask, type BatchSettings, type DeidentifyTask, type WorkerReply } from './deidentify-task.js';
 import { Pseudonymizer } from './pseudonyms.js';
 
 interface Data {
-  readonly settings: PrepareSettings;
+  readonly settings: BatchSettings;
   readonly secret: Uint8Array;
   /** 1 once the batch is cancelled. */
   readonly cancelled: Int32Array;
@@ -18,15 +17,15 @@ const keys = new Pseudonymizer(secret);
 /** Outcomes of large files are sent on at least this often, so progress moves while a chunk runs. */
 const REPORT_EVERY_MS = 100;
 
-parentPort?.on('message', (chunk: readonly PrepareTask[]) => {
-  let outcomes: PreparedMessage['outcomes'][number][] = [];
+parentPort?.on('message', (chunk: readonly DeidentifyTask[]) => {
+  let outcomes: WorkerReply['outcomes'][number][] = [];
   let reported = Date.now();
   chunk.forEach((task, position) => {
     const stop = Atomics.load(cancelled, 0) === 1;
-    if (!stop) outcomes.push({ index: task.index, outcome: prepareOutput(task.input, task.named, settings, keys) });
+    if (!stop) outcomes.push({ index: task.index, outcome: deidentifyTask(task, settings, keys) });
     const last = position === chunk.length - 1;
     if (last || (!stop && Date.now() - reported >= REPORT_EVERY_MS)) {
-      parentPort?.postMessage({ outcomes, last } satisfies PreparedMessage);
+      parentPort?.postMessage({ outcomes, last } satisfies WorkerReply);
       outcomes = [];
       reported = Date.now();
     }

@@ -2,63 +2,55 @@ import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { BatchOutcome, BatchSettings, DeidentifyTask, WorkerReply } from './deidentify-task.js';
 import { internalErrorReason } from './internal-error.js';
-import type { PrepareOutcome, PrepareSettings } from './prepare-output.js';
 import type { Pseudonymizer } from './pseudonyms.js';
 
-/** One input to prepare; `index` is its place in the batch. */
-export interface PrepareTask {
-  readonly index: number;
-  readonly input: string;
-  readonly named: boolean;
-}
+export type OnOutcome = (index: number, outcome: BatchOutcome) => void;
 
-/** What a worker sends back: outcomes of part of a chunk, `last` on the chunk's final message. */
-export interface PreparedMessage {
-  readonly outcomes: readonly { readonly index: number; readonly outcome: PrepareOutcome }[];
-  readonly last: boolean;
-}
-
-export type OnOutcome = (index: number, outcome: PrepareOutcome) => void;
-
-/** Prepares outputs (read, de-identify, write a temporary file), in worker threads when the batch is large enough to pay for them. */
-export interface Preparer {
-  /** Prepares `tasks`, calling `onOutcome` as each is ready; stops taking new ones once `signal` aborts. */
-  run(tasks: readonly PrepareTask[], onOutcome: OnOutcome, signal?: AbortSignal): Promise<void>;
+/** De-identifies the inputs of a batch (read, plan, write a temporary file), in worker threads when the batch is large enough to pay for them. */
+export interface WorkerPool {
+  /** De-identifies `tasks`, calling `onOutcome` as each is ready; stops taking new ones once `signal` aborts. */
+  run(tasks: readonly DeidentifyTask[], onOutcome: OnOutcome, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Smaller batches are prepared on the main thread: starting workers would cost more. */
+/** Smaller batches are de-identified on the calling thread: starting workers would cost more. */
 const WORKER_THRESHOLD_FILES = 32;
 const WORKER_THRESHOLD_BYTES = 64 << 20;
 
-const WORKER_SCRIPT = new URL('./prepare-worker.js', import.meta.url);
+/**
+ * The worker thread's script: compiled JavaScript beside this module. Node cannot start a worker
+ * from TypeScript, so run from the sources (the tests) this module uses the built one in dist/,
+ * and the tests run the same threads as the product.
+ */
+const WORKER_SCRIPT = import.meta.url.endsWith('.ts')
+  ? new URL('../../dist/src/deid/deidentify-worker.js', import.meta.url)
+  : new URL('./deidentify-worker.js', import.meta.url);
 
-export function createPreparer(settings: PrepareSettings, keys: Pseudonymizer, inputs: readonly string[]): Preparer {
+export function createWorkerPool(settings: BatchSettings, keys: Pseudonymizer, inputs: readonly string[]): WorkerPool {
   const workers = workerThreadsFor(inputs);
-  // The worker script is compiled JavaScript; run from TypeScript sources there is none, and the
-  // main thread prepares everything itself.
-  if (workers === 0 || !existsSync(fileURLToPath(WORKER_SCRIPT))) return new InProcessPreparer(settings, keys);
-  return new WorkerPool(workers, settings, keys.secretBytes());
+  if (workers === 0) return new CallingThreadPool(settings, keys);
+  const script = fileURLToPath(WORKER_SCRIPT);
+  if (!existsSync(script)) throw new Error(`the worker thread's script ${script} is missing: build the package (npm run build)`);
+  return new WorkerThreadPool(workers, settings, keys.secretBytes());
 }
 
-/** How many worker threads prepare a batch of `inputs`; 0: the calling thread prepares it. */
+/** How many worker threads de-identify a batch of `inputs`; 0: the calling thread does. */
 export function workerThreadsFor(inputs: readonly string[]): number {
   const sizes = sampleSizes(inputs);
   // Even one worker is worth it for a large batch: the event loop (the TUI) stays free while it copies.
   if (inputs.length < WORKER_THRESHOLD_FILES && sizes.total < WORKER_THRESHOLD_BYTES) return 0;
   // Large files are mostly copying in the kernel, which threads share well: a worker per core (up to
   // four, never more than files). Small files are mostly JavaScript and directory updates, which two
-  // threads share badly here: one worker. Measured on the 2-core test machine, median of 3:
-  //   2000 files of 0.5 MB: one worker 4.5 s, two 3.6 s, one plus the main thread 3.7 s;
-  //   5000 files of 9 KB:   one worker 1.9 s, two 2.1 s, one plus the main thread 2.0 s, none 2.3 s.
+  // threads share badly: one worker (the README has the measurements).
   return sizes.average >= SMALL_FILE_BYTES ? Math.min(availableParallelism(), 4, inputs.length) : 1;
 }
 
-/** Below this average size a batch is one of small files (see createPreparer). */
+/** Below this average size a batch is one of small files (see createWorkerPool). */
 const SMALL_FILE_BYTES = 64 << 10;
 
-/** Inputs sized to choose how to prepare a batch: all of a small one, a spread of a large one. */
+/** Inputs sized to choose the threads of a batch: all of a small one, a spread of a large one. */
 const SIZE_SAMPLE = 16;
 
 /**
@@ -78,19 +70,19 @@ function sampleSizes(inputs: readonly string[]): { readonly total: number; reado
   return { total: average * inputs.length, average };
 }
 
-/** Prepares on the calling thread, yielding to the event loop between files so a UI stays live. */
-class InProcessPreparer implements Preparer {
+/** De-identifies on the calling thread, yielding to the event loop between files so a UI stays live. */
+class CallingThreadPool implements WorkerPool {
   constructor(
-    private readonly settings: PrepareSettings,
+    private readonly settings: BatchSettings,
     private readonly keys: Pseudonymizer,
   ) {}
 
-  async run(tasks: readonly PrepareTask[], onOutcome: OnOutcome, signal?: AbortSignal): Promise<void> {
+  async run(tasks: readonly DeidentifyTask[], onOutcome: OnOutcome, signal?: AbortSignal): Promise<void> {
     // Loaded here: with workers, the main thread never needs the reader, planner and writer.
-    const { prepareOutput } = await import('./prepare-output.js');
+    const { deidentifyTask } = await import('./deidentify-task.js');
     for (const task of tasks) {
       if (signal?.aborted) return;
-      onOutcome(task.index, prepareOutput(task.input, task.named, this.settings, this.keys));
+      onOutcome(task.index, deidentifyTask(task, this.settings, this.keys));
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
@@ -103,16 +95,16 @@ class InProcessPreparer implements Preparer {
  * chunks ahead, so it never waits while the main thread commits and records (a SQLite transaction
  * of thousands of rows can take a good part of a second in a large store).
  */
-class WorkerPool implements Preparer {
+class WorkerThreadPool implements WorkerPool {
   private readonly workers: Worker[];
   /** Set to 1 to cancel: workers look at it before each file, even in the middle of a chunk. */
   private readonly cancelled = new Int32Array(new SharedArrayBuffer(4));
 
-  constructor(count: number, settings: PrepareSettings, secret: Uint8Array) {
+  constructor(count: number, settings: BatchSettings, secret: Uint8Array) {
     this.workers = Array.from({ length: count }, () => new Worker(WORKER_SCRIPT, { workerData: { settings, secret, cancelled: this.cancelled } }));
   }
 
-  run(tasks: readonly PrepareTask[], onOutcome: OnOutcome, signal?: AbortSignal): Promise<void> {
+  run(tasks: readonly DeidentifyTask[], onOutcome: OnOutcome, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', () => Atomics.store(this.cancelled, 0, 1), { once: true });
     return new Promise((resolve) => {
       let next = 0;
@@ -124,13 +116,13 @@ class WorkerPool implements Preparer {
         if (--running > 0) return;
         // Every worker failed: what was never handed out fails too rather than vanishing.
         while (!stopped()) {
-          const task = tasks[next++] as PrepareTask;
-          onOutcome(task.index, { kind: 'done', result: { input: task.input, status: 'failed', code: 'BUG', reason: internalErrorReason(task.input, new Error('no worker thread left')) } });
+          const task = tasks[next++] as DeidentifyTask;
+          onOutcome(task.index, { kind: 'not-written', result: { input: task.input, status: 'failed', code: 'BUG', reason: internalErrorReason(task.input, new Error('no worker thread left')) } });
         }
         resolve();
       };
       for (const worker of this.workers) {
-        const unfinished = new Map<number, PrepareTask>();
+        const unfinished = new Map<number, DeidentifyTask>();
         let chunks = 0;
         const dispatch = () => {
           if (stopped()) return;
@@ -142,7 +134,7 @@ class WorkerPool implements Preparer {
           chunks++;
           worker.postMessage(chunk);
         };
-        worker.on('message', (message: PreparedMessage) => {
+        worker.on('message', (message: WorkerReply) => {
           for (const { index, outcome } of message.outcomes) {
             unfinished.delete(index);
             onOutcome(index, outcome);
@@ -154,7 +146,7 @@ class WorkerPool implements Preparer {
         });
         worker.on('error', (error) => {
           // A bug, not a bad file (those become results): its files fail loudly, the others go on.
-          for (const task of unfinished.values()) onOutcome(task.index, { kind: 'done', result: { input: task.input, status: 'failed', code: 'BUG', reason: internalErrorReason(task.input, error) } });
+          for (const task of unfinished.values()) onOutcome(task.index, { kind: 'not-written', result: { input: task.input, status: 'failed', code: 'BUG', reason: internalErrorReason(task.input, error) } });
           finishWorker(worker);
         });
         for (let queued = 0; queued < CHUNKS_AHEAD; queued++) dispatch();

@@ -1,0 +1,46 @@
+import { writeDaemonStatus, type DaemonStatus } from '../src/index.js';
+import type { Logger } from './logger.js';
+
+/** The daemon's figures at the moment its status is written. */
+export type StatusFigures = Pick<DaemonStatus, 'queueLength' | 'doneToday' | 'quarantined' | 'lastError'>;
+
+/**
+ * Keeps the daemon's status record in the data folder, for `dicom-tools status` and the TUI:
+ * written at most twice a second while something changes, and at least every 5 s as a heartbeat.
+ */
+export class StatusWriter {
+  private readonly startedAt = new Date().toISOString();
+  private dirty = true;
+  private lastWrittenAt = 0;
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly watchedFolder: string,
+    private readonly log: Logger,
+  ) {}
+
+  /** Something the status shows has changed. */
+  changed(): void {
+    this.dirty = true;
+  }
+
+  /** Writes the record when it is due (always when `force`); a failure is logged, never thrown. */
+  write(state: DaemonStatus['state'], figures: StatusFigures, force: boolean): void {
+    const now = Date.now();
+    if (!force && !(this.dirty && now - this.lastWrittenAt > 500) && now - this.lastWrittenAt < 5000) return;
+    this.dirty = false;
+    this.lastWrittenAt = now;
+    try {
+      writeDaemonStatus(this.dataDir, {
+        pid: process.pid,
+        runningSince: this.startedAt,
+        watchedFolder: this.watchedFolder,
+        ...figures,
+        state,
+        updatedAt: new Date(now).toISOString(),
+      });
+    } catch (error) {
+      this.log.warn('status', `cannot write the status record: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+  }
+}

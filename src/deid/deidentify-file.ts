@@ -1,0 +1,101 @@
+import path from 'node:path';
+import { DicomError, UnwritableDicomError, readDicomFile, type PendingOutput } from '../dicom/index.js';
+import type { MappingRecord } from '../store/mapping-record.js';
+import type { FileResult } from './file-result.js';
+import { internalErrorReason } from './internal-error.js';
+import { mappingRecordFor } from './mapping-record-for.js';
+import type { DeidOptions } from './options.js';
+import { isOurOutputFile } from './our-output.js';
+import { planDeidentification, type DeidPlan } from './plan-deid.js';
+import type { Pseudonymizer } from './pseudonyms.js';
+import { writeDeidentifiedTemporary } from './write-deidentified.js';
+
+/** An output written to a temporary file beside `pending.target`, for the caller to commit and record. */
+export interface WrittenOutput {
+  readonly kind: 'written';
+  /** The output's name without `.dcm`: the new SOP Instance UID, safe as a file name. */
+  readonly stem: string;
+  readonly pending: PendingOutput;
+  readonly bytes: number;
+  readonly result: FileResult;
+  readonly record: MappingRecord;
+}
+
+/** An input that is already one of our outputs: left alone. */
+export interface OwnOutput {
+  readonly kind: 'own-output';
+}
+
+/** An input that was not written: failed or skipped, with its reason. */
+export interface NotWritten {
+  readonly kind: 'not-written';
+  readonly result: FileResult;
+}
+
+/** What de-identifying one input gave. */
+export type DeidentifyOutcome = WrittenOutput | OwnOutput | NotWritten;
+
+export interface DeidentifyJob {
+  readonly options: DeidOptions;
+  readonly batchId: string;
+  /** Named by the user: an input that is not DICOM fails; found in a folder, it is skipped. */
+  readonly named: boolean;
+  /** Where the output of `stem` goes; its temporary file is written beside it. */
+  readonly outputFor: (stem: string) => string;
+  /**
+   * Whether the input is recorded as one of our outputs: if it also carries our De-identification
+   * Method it is left alone (an own-output outcome). Without it, every input is de-identified.
+   */
+  readonly recordedAsOutput?: (input: string) => boolean;
+}
+
+/**
+ * The head of each file (all of a small one) is read into this one buffer: files are de-identified
+ * one at a time per thread, and nothing of a file's bytes is kept once its output is written.
+ */
+const headBuffer = Buffer.allocUnsafe(1 << 20);
+
+/** Characters kept in an output's name; others become "_". */
+const UNSAFE_IN_NAME = /[^0-9A-Za-z.-]/g;
+
+/**
+ * Reads `input`, de-identifies it and writes the output to a temporary file beside
+ * `job.outputFor(stem)`, where the stem is the new SOP Instance UID; the caller commits it (under
+ * that name or one it settles) and records the mapping. Never throws: a problem becomes a failed
+ * or skipped result. Synchronous: each thread de-identifies one file after another.
+ */
+export function deidentifyFile(input: string, job: DeidentifyJob & { readonly recordedAsOutput?: undefined }, keys: Pseudonymizer): WrittenOutput | NotWritten;
+export function deidentifyFile(input: string, job: DeidentifyJob, keys: Pseudonymizer): DeidentifyOutcome;
+export function deidentifyFile(input: string, job: DeidentifyJob, keys: Pseudonymizer): DeidentifyOutcome {
+  try {
+    const file = readDicomFile(input, { reuse: headBuffer });
+    if (job.recordedAsOutput?.(input) === true && isOurOutputFile(file)) return { kind: 'own-output' };
+    const plan = planDeidentification(file, job.options, keys);
+    const stem = outputStem(plan, input, keys);
+    const output = job.outputFor(stem);
+    const { pending, size } = writeDeidentifiedTemporary(file, plan, output);
+    const result: FileResult = {
+      input,
+      status: 'anonymized',
+      anonymizedPatientId: plan.anonymizedPatientId,
+      tagsAnonymized: plan.tagsAnonymized.length,
+      uidsRegenerated: plan.uidsRegenerated.length,
+      warnings: plan.warnings,
+    };
+    return { kind: 'written', stem, pending, bytes: size, result, record: mappingRecordFor(input, output, plan, job.batchId) };
+  } catch (error) {
+    if (error instanceof DicomError) {
+      // Found in a folder, a file that is not DICOM, or a DICOMDIR (a CD's index, which holds patient
+      // names and cannot be edited), is skipped with its reason; named by the user, it fails.
+      // A file refused because its output could not be read by others is an image that failed.
+      const skipped = (error.code === 'NOT_DICOM' || (error.code === 'UNSUPPORTED' && !(error instanceof UnwritableDicomError))) && !job.named;
+      return { kind: 'not-written', result: { input, status: skipped ? 'skipped' : 'failed', code: error.code, reason: error.inFile(input).message } };
+    }
+    return { kind: 'not-written', result: { input, status: 'failed', code: 'BUG', reason: internalErrorReason(input, error) } };
+  }
+}
+
+/** The new SOP Instance UID, or without one a pseudonym of the input's path; never patient data. */
+function outputStem(plan: DeidPlan, input: string, keys: Pseudonymizer): string {
+  return (plan.sopInstanceUid ?? `anon-${keys.token(path.resolve(input))}`).replace(UNSAFE_IN_NAME, '_');
+}

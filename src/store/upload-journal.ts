@@ -1,0 +1,124 @@
+import type { MappingRecord } from './mapping-record.js';
+import { MappingStoreError } from './mapping-store-error.js';
+import { storeAccessOf, type MappingStore, type StoreAccess } from './mapping-store.js';
+import { plural } from './plural.js';
+
+/** An original whose anonymized version is about to be written to `outputPath`. */
+export interface JournalStart {
+  readonly originalPath: string;
+  readonly outputPath: string;
+}
+
+/** An original whose anonymized version is in place, with its mapping. */
+export interface JournalWritten {
+  readonly originalPath: string;
+  readonly record: MappingRecord;
+}
+
+/**
+ * One file the watch daemon is working on: 'writing' until its output exists and its mapping is
+ * recorded (one transaction), then 'written' until the original is removed.
+ */
+export interface JournalEntry {
+  readonly originalPath: string;
+  readonly outputPath: string;
+  readonly state: 'writing' | 'written';
+}
+
+const ENTRY_COLUMNS = 'original_path AS originalPath, output_path AS outputPath, state';
+
+/** One journal per open store: its statements are prepared once. */
+const journals = new WeakMap<MappingStore, UploadJournal>();
+
+/**
+ * The watch daemon's journal of work in flight, in the mapping store's database (table `journal`),
+ * so that after a crash each upload is finished or undone: none lost, none anonymized twice.
+ */
+export class UploadJournal {
+  readonly #begin: (entries: readonly JournalStart[]) => void;
+  readonly #written: (entries: readonly JournalWritten[]) => void;
+  readonly #finish: (originalPaths: readonly string[]) => void;
+  readonly #all: () => JournalEntry[];
+  readonly #byOriginal: (originalPath: string) => JournalEntry | undefined;
+  readonly #byOutput: (outputPath: string) => JournalEntry | undefined;
+  readonly #access: StoreAccess;
+
+  /** The journal kept in `store`'s database. */
+  static of(store: MappingStore): UploadJournal {
+    let journal = journals.get(store);
+    if (journal === undefined) {
+      journal = new UploadJournal(store);
+      journals.set(store, journal);
+    }
+    return journal;
+  }
+
+  private constructor(store: MappingStore) {
+    this.#access = storeAccessOf(store);
+    const { db, insertRecords, durably } = this.#access;
+    const begin = db.prepare<[originalPath: string, outputPath: string, startedAt: string]>(
+      "INSERT OR REPLACE INTO journal (original_path, output_path, state, started_at) VALUES (?, ?, 'writing', ?)",
+    );
+    const markWritten = db.prepare<[originalPath: string]>("UPDATE journal SET state = 'written' WHERE original_path = ?");
+    const finish = db.prepare<[originalPath: string]>('DELETE FROM journal WHERE original_path = ?');
+    const all = db.prepare<[], JournalEntry>(`SELECT ${ENTRY_COLUMNS} FROM journal ORDER BY rowid`);
+    const byOriginal = db.prepare<[originalPath: string], JournalEntry>(`SELECT ${ENTRY_COLUMNS} FROM journal WHERE original_path = ?`);
+    const byOutput = db.prepare<[outputPath: string], JournalEntry>(`SELECT ${ENTRY_COLUMNS} FROM journal WHERE output_path = ?`);
+    const beginAll = db.transaction((entries: readonly JournalStart[], startedAt: string) => {
+      for (const entry of entries) begin.run(entry.originalPath, entry.outputPath, startedAt);
+    });
+    this.#begin = (entries) => durably(() => beginAll.immediate(entries, new Date().toISOString()));
+    const writtenAll = db.transaction((entries: readonly JournalWritten[]) => {
+      insertRecords(entries.map((entry) => entry.record));
+      for (const entry of entries) markWritten.run(entry.originalPath);
+    });
+    this.#written = (entries) => durably(() => writtenAll.immediate(entries));
+    const finishAll = db.transaction((originalPaths: readonly string[]) => {
+      for (const originalPath of originalPaths) finish.run(originalPath);
+    });
+    this.#finish = (originalPaths) => finishAll.immediate(originalPaths);
+    this.#all = () => all.all();
+    this.#byOriginal = (originalPath) => byOriginal.get(originalPath);
+    this.#byOutput = (outputPath) => byOutput.get(outputPath);
+  }
+
+  /** Journals that each original is being written to its output, in one transaction that is on disk when this returns. */
+  begin(entries: readonly JournalStart[]): void {
+    if (entries.length === 0) return;
+    this.#access.write(`journal ${plural(entries.length, 'file')}`, () => this.#begin(entries));
+  }
+
+  /**
+   * Records the mappings and marks their journal entries written, in one transaction that is on
+   * disk when this returns: only then may the originals be removed.
+   */
+  written(entries: readonly JournalWritten[]): void {
+    for (const entry of entries) {
+      const problem = this.#access.recordProblem(entry.record);
+      if (problem !== undefined) throw new MappingStoreError(this.#access.path, `cannot record a file: ${problem}`);
+    }
+    if (entries.length === 0) return;
+    this.#access.write(`record ${plural(entries.length, 'file')}`, () => this.#written(entries));
+  }
+
+  /** Forgets journal entries once their originals are gone (or their work abandoned), in one transaction. */
+  finish(originalPaths: readonly string[]): void {
+    if (originalPaths.length === 0) return;
+    this.#access.write(`finish ${plural(originalPaths.length, 'journal entry', 'journal entries')}`, () => this.#finish(originalPaths));
+  }
+
+  /** The work in flight, oldest first. */
+  entries(): JournalEntry[] {
+    return this.#all();
+  }
+
+  /** The entry of `originalPath`, if any. */
+  forOriginal(originalPath: string): JournalEntry | undefined {
+    return this.#byOriginal(originalPath);
+  }
+
+  /** The entry writing `outputPath`, if any. */
+  forOutput(outputPath: string): JournalEntry | undefined {
+    return this.#byOutput(outputPath);
+  }
+}

@@ -1,0 +1,20 @@
+import type { AnonymizeSummary, DeidOptions, FileResult } from '../src/index.js';
+import type { Step } from './messages.js';
+import type { Selection } from './selection.js';
+import type { RunInput } from './use-anonymize-run.js';
+
+/** What covers the step's screen, if anything. */
+export type Overlay = 'help' | 'daemon' | undefined;
+
+/** The steps' shared state, owned by App and shown by Body. */
+export interface BodyState {
+  readonly step: Step;
+  readonly overlay: Overlay;
+  readonly dir: string;
+  readonly selection: Selection;
+  readonly options: DeidOptions;
+  readonly outDir: string;
+  readonly run: { readonly id: number; readonly input: RunInput } | undefined;
+  readonly summary: AnonymizeSummary | undefined;
+  readonly comparing: FileResult | undefined;
+}
