@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { importCycles, layerViolations, libraryViolations, readModuleTree, type LibraryOwners, type ModuleTree } from './helpers/import-rules.js';
+import { importCycles } from './helpers/import-cycles.js';
+import { layerViolations, libraryViolations, type LibraryOwners } from './helpers/import-rules.js';
+import { readModuleTree, type ModuleTree } from './helpers/module-tree.js';
 
 // The import rules of STYLE.md ("What this means for us"), checked on the source itself and, to
 // show the checks can fail, on a small planted tree that breaks each of them.
