@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readdirSync, readlinkSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { readDicomFile, textAt, writeDicomFile, type DicomFile, type ElementEdit, type Tag } from '../src/dicom/index.js';
 import { EarlyWriteback } from '../src/io/early-writeback.js';
 import { explicitElement, marker, part10 } from './helpers/broken-files.js';
@@ -110,6 +110,9 @@ describe.each([
   });
 });
 
+/** The early write-back closes its descriptor after its last flush settles, a moment after the write. */
+const WRITEBACK_CLOSED = { timeout: 10_000, interval: 10 };
+
 /** Descriptors of this process open on files in `folder` (Linux). */
 function descriptorsIn(folder: string): string[] {
   return readdirSync('/proc/self/fd').flatMap((fd) => {
@@ -130,8 +133,7 @@ describe('early write-back of a large output', () => {
     const file = readDicomFile(source);
     const edits = new Map<Tag, ElementEdit>([[PATIENT_NAME, { op: 'set', value: 'X' }]]);
     await writeDicomFile(file, edits, output);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(descriptorsIn(dir)).toEqual([]);
+    await vi.waitFor(() => expect(descriptorsIn(dir)).toEqual([]), WRITEBACK_CLOSED);
     const [sourceStart, sourceEnd] = pixelRange(file);
     const [outputStart, outputEnd] = pixelRange(readDicomFile(output));
     expect(sha256OfRange(output, outputStart, outputEnd)).toBe(sha256OfRange(source, sourceStart, sourceEnd));
@@ -151,8 +153,7 @@ describe('EarlyWriteback', () => {
     expect(descriptorsIn(file)).toEqual([file]);
     writeback.wrote(700);
     writeback.finish();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(descriptorsIn(file)).toEqual([]);
+    await vi.waitFor(() => expect(descriptorsIn(file)).toEqual([]), WRITEBACK_CLOSED);
   });
 
   it('is only an optimisation: a file it cannot open is left to the final flush', () => {
