@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importCycles } from './helpers/import-cycles.js';
 import { layerViolations, libraryViolations, type LibraryOwners } from './helpers/import-rules.js';
-import { readModuleTree, type ModuleTree } from './helpers/module-tree.js';
+import { readModuleTree } from './helpers/module-tree.js';
 
 // The import rules of STYLE.md ("What this means for us"), checked on the source itself and, to
 // show the checks can fail, on a small planted tree that breaks each of them.
@@ -27,20 +27,6 @@ const LIBRARY_OWNERS: LibraryOwners = {
   react: ['tui/'],
 };
 
-/**
- * Import circles still in the code, allowed until issue 12 removes them. Empty this list then:
- * the test fails as soon as a listed circle is gone, so the allowance cannot outlive them.
- */
-const KNOWN_CYCLES: readonly string[] = [
-  'src/deid/anonymize-files.ts -> src/deid/prepare-output.ts -> src/deid/anonymize-files.ts',
-  'src/deid/anonymize-files.ts -> src/deid/preparer.ts -> src/deid/prepare-output.ts -> src/deid/anonymize-files.ts',
-  'tui/App.tsx -> tui/Body.tsx -> tui/App.tsx',
-];
-
-function unknownCycles(tree: ModuleTree): string[] {
-  return importCycles(tree).filter((cycle) => !KNOWN_CYCLES.includes(cycle));
-}
-
 describe('module boundaries', () => {
   const tree = readModuleTree(root);
 
@@ -57,12 +43,7 @@ describe('module boundaries', () => {
   });
 
   it('has no import circles', () => {
-    expect(unknownCycles(tree)).toEqual([]);
-  });
-
-  it('still has every circle listed in KNOWN_CYCLES (remove those that are gone)', () => {
-    const cycles = importCycles(tree);
-    expect(KNOWN_CYCLES.filter((cycle) => !cycles.includes(cycle))).toEqual([]);
+    expect(importCycles(tree)).toEqual([]);
   });
 });
 
@@ -112,7 +93,7 @@ describe('the module boundary checks, on a planted tree that breaks them', () =>
 
   it('finds two modules that import each other (a type-only import counts)', () => {
     expect(importCycles(broken)).toEqual(['src/a.ts -> src/b.ts -> src/a.ts']);
-    expect(unknownCycles(broken)).toEqual(['src/a.ts -> src/b.ts -> src/a.ts']);
+    expect(importCycles(broken)).toEqual(['src/a.ts -> src/b.ts -> src/a.ts']);
   });
 
   it('finds tui/ reaching past src/index.ts and importing daemon/', () => {
