@@ -183,7 +183,7 @@ function cleanElement(element: DicomElement, level: Level, context: Context): El
   }
   switch (action) {
     case 'keep':
-      return undefined;
+      return vr === 'AS' ? capAge(element, level, context) : undefined;
     case 'empty':
       if (element.valueLength === 0) return undefined;
       context.changed.add(element.tag);
@@ -204,6 +204,18 @@ function cleanItems(element: DicomElement, level: Level, scope: Scope, context: 
     if (edits.size > 0) items.set(index, edits);
   });
   return items.size > 0 ? { op: 'items', items } : undefined;
+}
+
+/** HIPAA Safe Harbor: an age over 89 is one category, "90 or older". */
+const OLDEST_AGE = '090Y';
+
+/** A kept age over 89 years becomes 090Y (HIPAA Safe Harbor); younger ages, and ages in months, weeks or days, stay. */
+function capAge(element: DicomElement, level: Level, context: Context): ElementEdit | undefined {
+  const values = textValues(element, 'AS', level, context.file) ?? [];
+  const capped = values.map((value) => (/^\d{3}Y$/.test(value) && Number.parseInt(value, 10) > 89 ? OLDEST_AGE : value));
+  if (capped.every((value, index) => value === values[index])) return undefined;
+  context.changed.add(element.tag);
+  return { op: 'set', vr: 'AS', value: capped.length === 1 ? (capped[0] as string) : capped };
 }
 
 function textValues(element: DicomElement, vr: Vr, level: Level, file: DicomFile): string[] | undefined {

@@ -25,7 +25,7 @@ import type { DeidOptions } from './options.js';
 import { PATIENT_ID, PATIENT_NAME } from './plan-deid.js';
 import { isDisallowedGroupTag, ruleFor, STANDARD_UID_ROOT, type Scope } from './nested-rules.js';
 
-export type FindingKind = 'unreadable' | 'private' | 'not-removed' | 'not-emptied' | 'not-replaced' | 'uid-not-regenerated' | 'missing-marker' | 'leak';
+export type FindingKind = 'unreadable' | 'private' | 'not-removed' | 'not-emptied' | 'not-replaced' | 'uid-not-regenerated' | 'age-over-89' | 'missing-marker' | 'leak';
 
 /** Something wrong with an output. `detail` names tags, keywords, files and offsets, never a value. */
 export interface Finding {
@@ -84,6 +84,8 @@ export function verifyOutput(filePath: string, options: DeidOptions): Finding[] 
       } else if ((rule.action === 'uid' || rule.action === 'dummy') && vr === 'UI' && options.regenerateUids) {
         const keyed = (value: string) => value === '' || KEYED_UID.test(value) || (rule.keepsStandardUids && value.startsWith(STANDARD_UID_ROOT));
         if (!values().every(keyed)) add('uid-not-regenerated', 'UID not replaced by a keyed UID');
+      } else if (rule.action === 'keep' && vr === 'AS') {
+        if (values().some((value) => /^\d{3}Y$/.test(value) && Number.parseInt(value, 10) > 90)) add('age-over-89', 'an age over 90 years kept (HIPAA Safe Harbor: ages over 89 are 090Y)');
       } else if (rule.action === 'dummy' && !element.items && STRING_VRS.has(vr)) {
         const dummy = dummyValue(vr, 0);
         if (!values().every((value) => value === dummy)) add('not-replaced', 'should hold a dummy value');
