@@ -101,6 +101,14 @@ describe('a file whose output DCMTK could not read', () => {
     expect(dcmdumpErrors(file).length).toBeGreaterThan(0);
   });
 
+  it('is refused: a corpus file whose (0040,A170) holds text where Implicit VR readers expect a sequence', () => {
+    const file = path.join(corpusDir, 'dcm4che_Tag-0040-A170-VR-CS.dcm');
+    expect(() => planFile(readDicomFile(file), EDIT_NAME)).toThrow(
+      'a value without items where an Implicit VR reader expects a sequence (SQ in the dictionary); other readers (DCMTK) reject it, so it is not copied into an output (at (0040,A170), byte offset',
+    );
+    expect(dcmdumpErrors(file).length).toBeGreaterThan(0);
+  });
+
   it('is written once an edit removes the element', async () => {
     const file = scratch('removed.dcm', part10(Buffer.concat([...IDENTITY, NAME, undefinedHeader(0x4444, 0x0010, 'OB'), FRAGMENTS])));
     const output = path.join(root, 'removed-out.dcm');

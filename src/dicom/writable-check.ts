@@ -1,6 +1,7 @@
 // What we must not write: structures our reader accepts but other readers reject (checked against
 // DCMTK's dcmdump, see test/writable-check.test.ts). An output is spliced from the source, so a
 // source holding one is refused with the tag, never copied through.
+import { lookupTag } from './dictionary.js';
 import type { DataSetEdits } from './edits.js';
 import { UnwritableDicomError } from './errors.js';
 import type { DicomElement, Encoding } from './model.js';
@@ -43,6 +44,11 @@ export function checkWritable(file: DicomFile, edits: DataSetEdits): void {
 }
 
 function problemOf(element: DicomElement, encoding: Encoding): string | undefined {
+  // In Implicit VR a reader takes a sequence from its dictionary; these bytes hold no items (a
+  // retired tag reused with another VR), so it would parse them as items and fail.
+  if (!encoding.explicitVr && element.vr === 'UN' && !element.items && element.valueLength > 0 && lookupTag(element.tag)?.vrs[0] === 'SQ') {
+    return 'a value without items where an Implicit VR reader expects a sequence (SQ in the dictionary)';
+  }
   if (!element.undefinedLength) return undefined;
   // Pixel Data may be encapsulated at any level (an Icon Image Sequence's too); nothing else may.
   if (element.fragments) return element.tag === PIXEL_DATA ? undefined : 'encapsulated fragments (undefined length) outside Pixel Data (7FE0,0010)';
