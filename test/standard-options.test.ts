@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,16 @@ describe('the options table', () => {
     // Not offered yet: Retain Safe Private, the Clean options, Clean Pixel Data.
     const codes: string[] = STANDARD_OPTION_NAMES.map((name) => STANDARD_OPTIONS[name].code);
     for (const code of ['113111', '113101', '113103', '113104', '113105']) expect(codes).not.toContain(code);
+  });
+
+  it('is what the README lists as kept, option by option', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const name of ['retain-patient-characteristics', 'retain-device-identity', 'retain-institution-identity'] as const) {
+      const { column, meaning } = STANDARD_OPTIONS[name];
+      const kept = PROFILE.filter((entry) => entry.actions[column] === 'K').map((entry) => entry.keyword);
+      expect(readme).toContain(`<summary>${meaning.replace(/ Option$/, '')} keeps (${kept.length} attributes)</summary>\n\n${kept.join(', ')}\n`);
+      expect(readme).toContain(`| \`${name}\` | ${STANDARD_OPTIONS[name].code} ${meaning.replace(/ Option$/, '')} | ${kept.length} attributes: `);
+    }
   });
 });
 
