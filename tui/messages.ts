@@ -10,8 +10,11 @@ export type Step = 'pick' | 'configure' | 'anonymize' | 'review';
 
 export type Screen = Step | 'compare';
 
-/** The five checkbox options, in the product's order (dates is a three-way choice after them). */
-export type CheckboxOption = Exclude<keyof DeidOptions, 'dates'>;
+/**
+ * The five checkbox options, in the product's order (dates is a three-way choice after them). The
+ * standard options are no checkboxes: the TUI takes them from the configuration as they are.
+ */
+export type CheckboxOption = Exclude<keyof DeidOptions, 'dates' | 'standardOptions'>;
 
 export type KeyHelp = readonly (readonly [keys: string, what: string])[];
 

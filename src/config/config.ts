@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'dotenv';
+import { optionConflict } from '../deid/options.js';
+import { isProfileName, isStandardOption, PROFILES, STANDARD_OPTION_NAMES, type StandardOption } from '../deid/standard-options.js';
 import { ConfigError } from './config-error.js';
 import { defaultDataDir, describeFsError } from './data-dir.js';
 
@@ -22,6 +24,12 @@ export interface ConfigDefaults {
   study: boolean;
   /** `DICOM_DATES`: `clear`, `keep` or `shift`. @default 'clear' */
   dates: DatesMode;
+  /**
+   * `DICOM_PROFILE` (`basic`, the only preset so far) and `DICOM_PROFILE_OPTIONS` (comma-separated
+   * PS3.15 options, e.g. `retain-patient-characteristics,retain-device-identity`). Absent when none.
+   * @default undefined
+   */
+  standardOptions?: readonly StandardOption[];
 }
 
 /** The watch daemon's timing and parallelism (`dicom-tools watch`). */
@@ -111,6 +119,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (secretFromEnv !== undefined) checkEnvSecret(secretFromEnv);
   const dates = lookup('DICOM_DATES')?.trim().toLowerCase() ?? 'clear';
   if (!isDatesMode(dates)) throw new ConfigError(`DICOM_DATES must be one of ${DATES_MODES.join(', ')}, not ${JSON.stringify(lookup('DICOM_DATES'))}`, { variable: 'DICOM_DATES' });
+  const standardOptions = standardOptionsFrom(lookup('DICOM_PROFILE'), lookup('DICOM_PROFILE_OPTIONS'), dates);
 
   return {
     dataDir,
@@ -125,6 +134,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       institution: boolean('DICOM_CLEAN_INSTITUTION', true),
       study: boolean('DICOM_CLEAN_STUDY', true),
       dates,
+      ...(standardOptions.length > 0 ? { standardOptions } : {}),
     },
     watch: {
       stableMs: wholeNumber('DICOM_WATCH_STABLE_MS', 2000, MAX_WATCH_MS),
@@ -142,6 +152,28 @@ export function checkEnvSecret(secret: string): void {
       variable: 'DICOM_ANON_SECRET',
     });
   }
+}
+
+/** `DICOM_PROFILE` and `DICOM_PROFILE_OPTIONS`, checked against each other and `DICOM_DATES`; each option once. */
+function standardOptionsFrom(profile: string | undefined, names: string | undefined, dates: DatesMode): StandardOption[] {
+  if (profile !== undefined && !isProfileName(profile.trim().toLowerCase())) {
+    throw new ConfigError(`DICOM_PROFILE must be one of ${PROFILES.join(', ')}, not ${JSON.stringify(profile)}`, { variable: 'DICOM_PROFILE' });
+  }
+  const options: StandardOption[] = [];
+  for (const name of names === undefined ? [] : names.split(',').map((part) => part.trim().toLowerCase())) {
+    if (!isStandardOption(name)) {
+      throw new ConfigError(`DICOM_PROFILE_OPTIONS must be a comma-separated list of ${STANDARD_OPTION_NAMES.join(', ')}, not ${JSON.stringify(names)}`, {
+        variable: 'DICOM_PROFILE_OPTIONS',
+      });
+    }
+    if (!options.includes(name)) options.push(name);
+  }
+  const conflict = optionConflict(dates, options);
+  if (conflict) {
+    const other = conflict.with === 'retain-full-dates' ? conflict.with : `DICOM_DATES=${conflict.with}`;
+    throw new ConfigError(`DICOM_PROFILE_OPTIONS: ${conflict.option} and ${other} exclude each other`, { variable: 'DICOM_PROFILE_OPTIONS' });
+  }
+  return options;
 }
 
 function isDatesMode(value: string): value is DatesMode {

@@ -1,7 +1,7 @@
 import { textAt, type DicomFile, type ElementEdit, type NewItem, type Tag } from '../dicom/index.js';
-import type { DeidOptions } from './options.js';
-import { describeOptions } from './options.js';
+import { appliedStandardOptions, dateModeOf, describeOptions, type DeidOptions } from './options.js';
 import { PROFILE_EDITION } from './profile.js';
+import { STANDARD_OPTIONS } from './standard-options.js';
 
 export const PATIENT_IDENTITY_REMOVED = 0x00120062;
 export const DEIDENTIFICATION_METHOD = 0x00120063;
@@ -11,26 +11,15 @@ const CODE_VALUE = 0x00080100;
 const CODING_SCHEME = 0x00080102;
 const CODE_MEANING = 0x00080104;
 
-/** CID 7050 "De-identification Method" codes (PS3.16) for what we apply. */
-const CID_7050 = {
-  basic: ['113100', 'Basic Application Confidentiality Profile'],
-  fullDates: ['113106', 'Retain Longitudinal Temporal Information Full Dates Option'],
-  modifiedDates: ['113107', 'Retain Longitudinal Temporal Information Modified Dates Option'],
-  patientCharacteristics: ['113108', 'Retain Patient Characteristics Option'],
-  device: ['113109', 'Retain Device Identity Option'],
-  uids: ['113110', 'Retain UIDs Option'],
-  institution: ['113112', 'Retain Institution Identity Option'],
-} as const;
+/** CID 7050 "De-identification Method" code (PS3.16) of the profile itself; the options' codes are in standard-options.ts. */
+const BASIC_PROFILE = ['113100', 'Basic Application Confidentiality Profile'] as const;
 
-/** The codes claimed by a set of options: the Basic Profile, plus each standard option we apply. */
+/**
+ * The codes claimed by a set of options: the Basic Profile, plus each standard option applied,
+ * chosen directly or implied by a product setting, once each, in code order.
+ */
 export function methodCodes(options: DeidOptions): (readonly [string, string])[] {
-  const codes: (readonly [string, string])[] = [CID_7050.basic];
-  if (options.dates === 'keep') codes.push(CID_7050.fullDates);
-  if (options.dates === 'shift') codes.push(CID_7050.modifiedDates);
-  if (!options.patient) codes.push(CID_7050.patientCharacteristics);
-  if (!options.institution) codes.push(CID_7050.device, CID_7050.institution);
-  if (!options.regenerateUids) codes.push(CID_7050.uids);
-  return codes;
+  return [BASIC_PROFILE, ...appliedStandardOptions(options).map((option) => [STANDARD_OPTIONS[option].code, STANDARD_OPTIONS[option].meaning] as const)];
 }
 
 /** De-identification Method (0012,0063): LO values of at most 64 characters naming tool, profile, edition and options. */
@@ -49,7 +38,8 @@ export function conformanceMarkers(file: DicomFile, options: DeidOptions): Map<T
   edits.set(DEIDENTIFICATION_METHOD, ours.method);
   const existing = file.dataSet.find((element) => element.tag === DEIDENTIFICATION_METHOD_CODES)?.items ?? [];
   edits.set(DEIDENTIFICATION_METHOD_CODES, existing.length === 0 ? ours.codes : { op: 'set', vr: 'SQ', value: { items: [...ours.items, ...earlierCodes(file, options, existing.length)] } });
-  const temporal = options.dates === 'keep' ? 'UNMODIFIED' : options.dates === 'shift' ? 'MODIFIED' : 'REMOVED';
+  const dates = dateModeOf(options);
+  const temporal = dates === 'keep' ? 'UNMODIFIED' : dates === 'shift' ? 'MODIFIED' : 'REMOVED';
   edits.set(LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, { op: 'set', value: temporal });
   return edits;
 }

@@ -1,5 +1,5 @@
 import { isGroupLengthTag, isPrivateTag, tagGroup, type Tag, type Vr } from '../dicom/index.js';
-import type { DeidOptions } from './options.js';
+import { dateModeOf, retainsUids, type DeidOptions } from './options.js';
 import { profileEntryFor } from './profile.js';
 import { resolveAction, type ElementAction } from './resolve-action.js';
 
@@ -155,9 +155,11 @@ function workOut(tag: Tag, vr: Vr, sequence: boolean, scope: Scope, options: Dei
     case 'dummy':
       return RULES.dummy;
     case 'uid':
-      return options.regenerateUids ? RULES.uid : RULES.keepScrub;
-    case 'date':
-      return options.dates === 'keep' ? RULES.keepScrub : options.dates === 'shift' ? rule('shift', 'scrub') : RULES.dummy;
+      return retainsUids(options) ? RULES.keepScrub : RULES.uid;
+    case 'date': {
+      const dates = dateModeOf(options);
+      return dates === 'keep' ? RULES.keepScrub : dates === 'shift' ? rule('shift', 'scrub') : RULES.dummy;
+    }
     default:
       return RULES.keepScrub;
   }

@@ -1,3 +1,5 @@
+import { STANDARD_OPTIONS, STANDARD_OPTION_NAMES, type StandardOption } from './standard-options.js';
+
 /** What to do with dates and times: remove per the profile, keep, or shift per patient. */
 export type DateMode = 'clear' | 'keep' | 'shift';
 
@@ -18,6 +20,13 @@ export interface DeidOptions {
   readonly study: boolean;
   /** Datumsangaben: 'clear' (profile), 'keep' (Retain Longitudinal Full Dates), 'shift' (Retain Longitudinal Modified Dates). */
   readonly dates: DateMode;
+  /**
+   * PS3.15 options applied on top of the product's (see standard-options.ts). The product's
+   * settings come first: a group switched off above stays kept whatever these say, `dates` other
+   * than 'clear' wins over the two dates options, and `regenerateUids: false` is Retain UIDs.
+   * @default []
+   */
+  readonly standardOptions?: readonly StandardOption[];
 }
 
 export const DEFAULT_OPTIONS: DeidOptions = {
@@ -29,6 +38,78 @@ export const DEFAULT_OPTIONS: DeidOptions = {
   dates: 'clear',
 };
 
+/**
+ * The product's settings that are a standard option themselves. Full and Modified Dates are the
+ * dates setting; the data groups switched off keep more than the option they imply.
+ */
+const IMPLIED_BY_PRODUCT: Readonly<Record<StandardOption, (options: DeidOptions) => boolean>> = {
+  'retain-full-dates': (options) => options.dates === 'keep',
+  'retain-modified-dates': (options) => options.dates === 'shift',
+  'retain-patient-characteristics': (options) => !options.patient,
+  'retain-device-identity': (options) => !options.institution,
+  'retain-uids': (options) => !options.regenerateUids,
+  'retain-institution-identity': (options) => !options.institution,
+};
+
+const chosen = (options: DeidOptions, option: StandardOption) => options.standardOptions?.includes(option) ?? false;
+
+/**
+ * What happens to dates, from both layers: the product's `dates` when not 'clear', else Modified
+ * Dates (shift) or Full Dates (keep). Asked for both, the one that reveals less wins; the command
+ * line and the configuration refuse that combination before it gets here.
+ */
+export function dateModeOf(options: DeidOptions): DateMode {
+  if (options.dates !== 'clear') return options.dates;
+  if (chosen(options, 'retain-modified-dates')) return 'shift';
+  return chosen(options, 'retain-full-dates') ? 'keep' : 'clear';
+}
+
+/** A pair of choices that contradict each other: the two dates options, or one and the product's `dates`. */
+export interface OptionConflict {
+  readonly option: StandardOption;
+  readonly with: 'retain-full-dates' | DateMode;
+}
+
+/**
+ * The contradiction in a set of choices, if any. Full and Modified Dates exclude each other, and
+ * each excludes the product's other non-clearing `dates` (they are the same setting by another
+ * name); every other combination only adds what is kept. The command line and the configuration
+ * refuse a contradiction; the engine would settle it as `dateModeOf` says.
+ */
+export function optionConflict(dates: DateMode, standardOptions: readonly StandardOption[]): OptionConflict | undefined {
+  const full = standardOptions.includes('retain-full-dates');
+  const modified = standardOptions.includes('retain-modified-dates');
+  if (full && modified) return { option: 'retain-modified-dates', with: 'retain-full-dates' };
+  if (full && dates === 'shift') return { option: 'retain-full-dates', with: 'shift' };
+  if (modified && dates === 'keep') return { option: 'retain-modified-dates', with: 'keep' };
+  return undefined;
+}
+
+/** Whether UIDs stay as they are: `regenerateUids: false`, or Retain UIDs. */
+export function retainsUids(options: DeidOptions): boolean {
+  return !options.regenerateUids || chosen(options, 'retain-uids');
+}
+
+const appliedCache = new WeakMap<DeidOptions, readonly StandardOption[]>();
+
+/**
+ * The standard options applied, in CID 7050 code order, each once: chosen directly or implied by
+ * a product setting, with the dates options as `dateModeOf` settles them.
+ */
+export function appliedStandardOptions(options: DeidOptions): readonly StandardOption[] {
+  let applied = appliedCache.get(options);
+  if (!applied) {
+    const dates = dateModeOf(options);
+    applied = STANDARD_OPTION_NAMES.filter((option) => {
+      if (option === 'retain-full-dates') return dates === 'keep';
+      if (option === 'retain-modified-dates') return dates === 'shift';
+      return IMPLIED_BY_PRODUCT[option](options) || chosen(options, option);
+    });
+    appliedCache.set(options, applied);
+  }
+  return applied;
+}
+
 /** A short, PHI-free description of the options, for markers, logs and the mapping store. */
 export function describeOptions(options: DeidOptions): string[] {
   const parts: string[] = [];
@@ -39,5 +120,9 @@ export function describeOptions(options: DeidOptions): string[] {
   if (!options.study) parts.push('study data retained');
   if (options.dates === 'keep') parts.push('dates retained');
   if (options.dates === 'shift') parts.push('dates shifted');
+  // The standard options the product's settings above do not already say, by their CID 7050 meaning.
+  for (const option of appliedStandardOptions(options)) {
+    if (!IMPLIED_BY_PRODUCT[option](options)) parts.push(STANDARD_OPTIONS[option].meaning);
+  }
   return parts;
 }

@@ -21,7 +21,7 @@ import {
 import { shiftDa, shiftDt } from './date-shift.js';
 import { dummyValue } from './dummy-values.js';
 import { conformanceMarkers } from './markers.js';
-import type { DeidOptions } from './options.js';
+import { dateModeOf, type DeidOptions } from './options.js';
 import type { PatientKey, Pseudonymizer } from './pseudonyms.js';
 import { ruleFor, STANDARD_UID_ROOT, type Scope } from './nested-rules.js';
 
@@ -109,7 +109,7 @@ export function planDeidentification(file: DicomFile, options: DeidOptions, keys
     uidsRegenerated: labelsOf(context.regenerated),
     uidPairs: [...context.uidPairs].map(([original, anonymized]) => ({ original, anonymized })),
     sopInstanceUid,
-    dateShiftDays: options.dates === 'shift' ? shiftDays : undefined,
+    dateShiftDays: dateModeOf(options) === 'shift' ? shiftDays : undefined,
     warnings,
   };
 }

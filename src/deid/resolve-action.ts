@@ -1,7 +1,8 @@
 import { isPrivateTag, type Tag } from '../dicom/tag.js';
 import { dataGroupOf } from './option-groups.js';
-import type { DeidOptions } from './options.js';
-import { PRIVATE_RULE, profileEntryFor, type ActionCode } from './profile.js';
+import { appliedStandardOptions, type DeidOptions } from './options.js';
+import { PRIVATE_RULE, profileEntryFor, type ActionCode, type ProfileEntry } from './profile.js';
+import { STANDARD_OPTIONS, type StandardOption } from './standard-options.js';
 
 /**
  * What happens to one element:
@@ -35,7 +36,7 @@ const RESOLVED: Readonly<Record<ActionCode, ElementAction>> = {
 /** Actions already resolved, per options object: the same few hundred tags recur in every file of a batch. */
 const resolved = new WeakMap<DeidOptions, Map<Tag, ElementAction>>();
 
-/** The action for `tag` under `options`, from Table E.1-1 and the product's option groups. */
+/** The action for `tag` under `options`, from Table E.1-1, the product's option groups and the standard options. */
 export function resolveAction(tag: Tag, options: DeidOptions): ElementAction {
   let known = resolved.get(options);
   if (!known) resolved.set(options, (known = new Map()));
@@ -52,10 +53,23 @@ function actionFromProfile(tag: Tag, options: DeidOptions): ElementAction {
   const entry = profileEntryFor(tag);
   if (!entry) return 'keep';
   const group = dataGroupOf(entry);
+  // A product group switched off keeps all of it, which is more than any standard option keeps.
   if (group && !options[group]) return 'keep';
-  if (entry.actions.retainFullDates === 'K' && options.dates !== 'clear') {
-    return options.dates === 'keep' ? 'keep' : RESOLVED[entry.actions.retainModifiedDates ?? 'K'];
+  return optionAction(entry, appliedStandardOptions(options)) ?? RESOLVED[entry.actions.basic ?? 'X'];
+}
+
+/**
+ * The action the applied options give a row, if any: K keeps, C is the option's cleaning (none:
+ * the basic code stays). Where two options speak of one row (a calibration date under Device
+ * Identity and Modified Dates), the one that reveals less wins: the shift.
+ */
+function optionAction(entry: ProfileEntry, applied: readonly StandardOption[]): ElementAction | undefined {
+  let action: ElementAction | undefined;
+  for (const option of applied) {
+    const { column, clean } = STANDARD_OPTIONS[option];
+    const code = entry.actions[column];
+    const here = code === 'K' ? 'keep' : code === 'C' ? clean : undefined;
+    if (here === 'shift' || (here === 'keep' && action === undefined)) action = here;
   }
-  if (entry.actions.retainUids === 'K' && !options.regenerateUids) return 'keep';
-  return RESOLVED[entry.actions.basic ?? 'X'];
+  return action;
 }

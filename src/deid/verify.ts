@@ -21,7 +21,7 @@ import {
 } from '../dicom/index.js';
 import { dummyValue } from './dummy-values.js';
 import { DEIDENTIFICATION_METHOD, DEIDENTIFICATION_METHOD_CODES, LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, PATIENT_IDENTITY_REMOVED } from './markers.js';
-import type { DeidOptions } from './options.js';
+import { retainsUids, type DeidOptions } from './options.js';
 import { PATIENT_ID, PATIENT_NAME } from './plan-deid.js';
 import { isDisallowedGroupTag, ruleFor, STANDARD_UID_ROOT, type Scope } from './nested-rules.js';
 
@@ -81,7 +81,7 @@ export function verifyOutput(filePath: string, options: DeidOptions): Finding[] 
         add('not-removed', 'should have been removed');
       } else if (rule.action === 'empty' && (element.valueLength > 0 && (element.items?.length ?? 1) > 0)) {
         add('not-emptied', 'should be empty');
-      } else if ((rule.action === 'uid' || rule.action === 'dummy') && vr === 'UI' && options.regenerateUids) {
+      } else if ((rule.action === 'uid' || rule.action === 'dummy') && vr === 'UI' && !retainsUids(options)) {
         const keyed = (value: string) => value === '' || KEYED_UID.test(value) || (rule.keepsStandardUids && value.startsWith(STANDARD_UID_ROOT));
         if (!values().every(keyed)) add('uid-not-regenerated', 'UID not replaced by a keyed UID');
       } else if (rule.action === 'keep' && vr === 'AS') {
