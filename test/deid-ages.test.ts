@@ -41,7 +41,7 @@ async function fileWithAge(name: string, age: string, nestedAge = age): Promise<
 
 async function anonymize(input: string, options: DeidOptions): Promise<{ output: string; record: MappingRecord | undefined }> {
   const records: MappingRecord[] = [];
-  const summary = await anonymizeFiles({ inputs: [input], outDir: path.join(root, `out-${path.basename(input)}-${String(options.patient)}`), options, keys, batchId: 'test', record: (batch) => records.push(...batch) });
+  const summary = await anonymizeFiles({ inputs: [input], outDir: path.join(root, `out-${path.basename(input)}-${String(options.patient)}-${options.standardOptions?.join() ?? ''}`), options, keys, batchId: 'test', record: (batch) => records.push(...batch) });
   const output = summary.results[0]?.output;
   if (!output) throw new Error('not anonymized');
   return { output, record: records[0] };
@@ -65,6 +65,13 @@ describe('kept ages', () => {
       expect(textAt(file, [], PATIENT_AGE)).toEqual([age]);
       expect(textAt(file, [{ tag: NESTED, item: 0 }], SELECTOR_AS_VALUE)).toEqual([nested]);
     }
+  });
+
+  it('over 89 become 090Y when Retain Patient Characteristics keeps them', async () => {
+    const options: DeidOptions = { ...DEFAULT_OPTIONS, standardOptions: ['retain-patient-characteristics'] };
+    const { output } = await anonymize(await fileWithAge('characteristics', '093Y'), options);
+    expect(textAt(readDicomFile(output), [], PATIENT_AGE)).toEqual(['090Y']);
+    expect(verifyOutput(output, options)).toEqual([]);
   });
 
   it('are removed by the Basic Profile as before', async () => {
