@@ -10,8 +10,8 @@ export type Step = 'pick' | 'configure' | 'anonymize' | 'review';
 
 export type Screen = Step | 'compare';
 
-/** The five checkbox options, in the product's order (dates is a three-way choice after them). */
-export type CheckboxOption = Exclude<keyof DeidOptions, 'dates'>;
+/** The five checkbox options, in the product's order (dates is a three-way choice after them; subject IDs come from the configuration). */
+export type CheckboxOption = Exclude<keyof DeidOptions, 'dates' | 'subjectIds'>;
 
 export type KeyHelp = readonly (readonly [keys: string, what: string])[];
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'dotenv';
+import { UNLISTED_PATIENTS, type UnlistedPatients } from '../deid/subject-ids.js';
 import { ConfigError } from './config-error.js';
 import { defaultDataDir, describeFsError } from './data-dir.js';
 
@@ -48,6 +49,10 @@ export interface Config {
   /** `DICOM_ANON_SECRET`, at least 16 characters; else the secret comes from `<dataDir>/secret.key`. */
   secretFromEnv: string | undefined;
   defaults: ConfigDefaults;
+  /** `DICOM_PATIENT_IDS`: a CSV list of pre-assigned subject IDs for Patient ID and Name (read by the commands, not here). @default undefined */
+  patientIds: string | undefined;
+  /** `DICOM_UNLISTED_PATIENTS`: `refuse` (the file fails) or `pseudonym` (the keyed pseudonym) for a patient the list does not name. @default undefined, which refuses */
+  unlistedPatients: UnlistedPatients | undefined;
   watch: WatchTuning;
 }
 
@@ -111,6 +116,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (secretFromEnv !== undefined) checkEnvSecret(secretFromEnv);
   const dates = lookup('DICOM_DATES')?.trim().toLowerCase() ?? 'clear';
   if (!isDatesMode(dates)) throw new ConfigError(`DICOM_DATES must be one of ${DATES_MODES.join(', ')}, not ${JSON.stringify(lookup('DICOM_DATES'))}`, { variable: 'DICOM_DATES' });
+  const unlistedPatients = lookup('DICOM_UNLISTED_PATIENTS')?.trim().toLowerCase();
+  if (unlistedPatients !== undefined && !isUnlistedPatients(unlistedPatients)) {
+    throw new ConfigError(`DICOM_UNLISTED_PATIENTS must be one of ${UNLISTED_PATIENTS.join(', ')}, not ${JSON.stringify(lookup('DICOM_UNLISTED_PATIENTS'))}`, { variable: 'DICOM_UNLISTED_PATIENTS' });
+  }
 
   return {
     dataDir,
@@ -126,6 +135,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       study: boolean('DICOM_CLEAN_STUDY', true),
       dates,
     },
+    patientIds: optionalPath('DICOM_PATIENT_IDS'),
+    unlistedPatients,
     watch: {
       stableMs: wholeNumber('DICOM_WATCH_STABLE_MS', 2000, MAX_WATCH_MS),
       concurrency: wholeNumber('DICOM_WATCH_CONCURRENCY', 2, MAX_WATCH_CONCURRENCY),
@@ -146,6 +157,10 @@ export function checkEnvSecret(secret: string): void {
 
 function isDatesMode(value: string): value is DatesMode {
   return (DATES_MODES as readonly string[]).includes(value);
+}
+
+function isUnlistedPatients(value: string): value is UnlistedPatients {
+  return (UNLISTED_PATIENTS as readonly string[]).includes(value);
 }
 
 function readDotEnv(cwd: string): Record<string, string> {

@@ -18,6 +18,8 @@ export interface DeidOptions {
   readonly study: boolean;
   /** Datumsangaben: 'clear' (profile), 'keep' (Retain Longitudinal Full Dates), 'shift' (Retain Longitudinal Modified Dates). */
   readonly dates: DateMode;
+  /** Patient ID and Name come from a pre-assigned subject-ID list (see subject-ids.ts), not keyed pseudonyms. */
+  readonly subjectIds?: boolean;
 }
 
 export const DEFAULT_OPTIONS: DeidOptions = {
@@ -39,5 +41,6 @@ export function describeOptions(options: DeidOptions): string[] {
   if (!options.study) parts.push('study data retained');
   if (options.dates === 'keep') parts.push('dates retained');
   if (options.dates === 'shift') parts.push('dates shifted');
+  if (options.subjectIds === true) parts.push('pre-assigned subject IDs');
   return parts;
 }
