@@ -17,6 +17,7 @@ import {
   type MappingStore,
   type PendingOutput,
   type Pseudonymizer,
+  type SubjectIds,
 } from '../src/index.js';
 
 export interface UploadContext {
@@ -24,6 +25,8 @@ export interface UploadContext {
   readonly keys: Pseudonymizer;
   readonly store: MappingStore;
   readonly batchId: string;
+  /** Pre-assigned subject IDs (DICOM_PATIENT_IDS); an unlisted patient's file fails and is quarantined unless they say otherwise. */
+  readonly subjectIds?: SubjectIds | undefined;
 }
 
 /**
@@ -119,6 +122,7 @@ function deidentifyUpload(file: string, context: UploadContext, reserved: Set<st
     {
       options: context.options,
       batchId: context.batchId,
+      subjectIds: context.subjectIds,
       named: false,
       outputFor: (stem) => chooseOutput(file, stem, context, reserved),
       // Our outputs are in the mapping under their name (and carry our De-identification Method).

@@ -7,8 +7,11 @@ import {
   PROFILE_EDITION,
   Pseudonymizer,
   UsageError,
+  ConfigError,
   describeOptions,
   loadConfig,
+  loadSubjectIds,
+  optionsWithSubjectIds,
   loadSecret,
   parseCommandArgs,
   type CommandIo,
@@ -30,7 +33,11 @@ in flight, then exit 0. Options come from the DICOM_* variables and .env (see .e
 Tuning, in the environment or .env, whole numbers: DICOM_WATCH_STABLE_MS (quiet time before a file
 is taken, default 2000), DICOM_WATCH_CONCURRENCY (groups of files at once, default 2, at most 64),
 DICOM_WATCH_RETRY_MS (default 2000), DICOM_WATCH_POLL_MS (how often Sources is polled, default
-1000); times in ms, at most 86400000. One daemon per Sources folder.`;
+1000); times in ms, at most 86400000. One daemon per Sources folder.
+
+Pre-assigned subject IDs: DICOM_PATIENT_IDS names a CSV list (Original Patient ID,Subject ID[,Issuer
+of Patient ID]), read once at start; a file of a patient not in it is quarantined, unless
+DICOM_UNLISTED_PATIENTS=pseudonym gives it the keyed pseudonym.`;
 
 export async function watchCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs({
@@ -56,6 +63,13 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
     log.error('no-sources', `the Sources folder ${sourcesDir} does not exist or is not a folder`);
     return EXIT_FAILED;
   }
+  if (config.patientIds !== undefined && !config.defaults.patient) {
+    // Keeping the patient data keeps the original Patient ID: the list would be silently ignored.
+    throw new ConfigError('DICOM_PATIENT_IDS replaces the Patient ID, which DICOM_CLEAN_PATIENT=false keeps: set one of them', { variable: 'DICOM_PATIENT_IDS' });
+  }
+  // Read and checked once, before any file is taken: restart the daemon after editing the list.
+  const subjectIds = loadSubjectIds(config.patientIds, config.unlistedPatients);
+  const options = optionsWithSubjectIds(config.defaults, subjectIds);
   const settings = {
     sourcesDir: path.resolve(sourcesDir),
     quarantineDir: path.resolve(config.quarantineDir),
@@ -74,11 +88,10 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
     log.error('locked', error.message);
     return EXIT_FAILED;
   }
-  const options = config.defaults;
   const keys = new Pseudonymizer(loadSecret(config));
   const store = MappingStore.open(config.dataDir);
   const batchId = store.startBatch({ source: 'daemon', options, profile: `PS3.15 ${PROFILE_EDITION}` });
-  const daemon = new WatchDaemon(settings, { options, keys, store, batchId }, log);
+  const daemon = new WatchDaemon(settings, { options, keys, store, batchId, subjectIds }, log);
   const stopped = new Promise<void>((resolve) => {
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {

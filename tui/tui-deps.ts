@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import {
-  anonymizeFiles, describeDaemonStatus, dumpJson, loadSecret, MappingStore, Pseudonymizer, readDaemonStatus, readDicomFile, writeMappingCsv, writeZip,
+  anonymizeFiles, describeDaemonStatus, dumpJson, loadSecret, loadSubjectIds, MappingStore, Pseudonymizer, readDaemonStatus, readDicomFile, writeMappingCsv, writeZip,
   type AnonymizeRequest, type AnonymizeSummary, type Config, type DumpJson, type RecordedFile, type ZipEntry,
 } from '../src/index.js';
 import { findDicomFiles } from './find-dicom-files.js';
@@ -30,14 +30,18 @@ export interface TuiDeps {
   readonly now: () => number;
 }
 
-/** The real dependencies for a configuration (data folder, secret). */
+/**
+ * The real dependencies for a configuration (data folder, secret, subject-ID list). The list
+ * (DICOM_PATIENT_IDS) is read and checked here, before the screen opens and before any file is touched.
+ */
 export function createTuiDeps(config: Config): TuiDeps {
+  const subjectIds = loadSubjectIds(config.patientIds, config.unlistedPatients);
   return {
     listDirectory,
     findDicomFiles,
     pathExists: (file) => existsSync(file),
     readDump: (file) => dumpJson(readDicomFile(file)),
-    anonymize: anonymizeFiles,
+    anonymize: (request) => anonymizeFiles({ ...request, subjectIds }),
     openStore: () => MappingStore.open(config.dataDir),
     loadKeys: () => new Pseudonymizer(loadSecret(config)),
     writeZip,

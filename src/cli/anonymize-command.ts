@@ -6,11 +6,13 @@ import type { FileResult } from '../deid/file-result.js';
 import { describeOptions, type DeidOptions } from '../deid/options.js';
 import { PROFILE_EDITION } from '../deid/profile.js';
 import { Pseudonymizer } from '../deid/pseudonyms.js';
+import { optionsWithSubjectIds } from '../deid/subject-ids.js';
 import { MappingStore } from '../store/mapping-store.js';
 import { EXIT_FAILED, EXIT_OK, type CommandIo } from './command.js';
 import { optionFlags, optionsFromFlags, OPTION_FLAGS_HELP } from './option-flags.js';
 import { ProgressLine } from './progress-line.js';
 import { parseCommandArgs } from './parse-command-args.js';
+import { subjectIdFlags, subjectIdsFromFlags, SUBJECT_ID_FLAGS_HELP } from './subject-id-flags.js';
 import { UsageError } from './usage-error.js';
 
 export const ANONYMIZE_USAGE = `Usage: dicom-tools anonymize PATH... --out DIR [--zip FILE] [--mapping FILE] [options]
@@ -25,10 +27,12 @@ Options:
   --zip FILE           also write a ZIP of this run's anonymized files (never the mapping)
   --mapping FILE       also write this run's mapping CSV (mode 0600: it links back to patients)
 ${OPTION_FLAGS_HELP}
+${SUBJECT_ID_FLAGS_HELP}
   --json               print a JSON report on stdout instead of the summary
   -h, --help
 
-Exit status: 0 all files anonymized, 1 some failed, 2 usage error.`;
+Exit status: 0 all files anonymized, 1 some failed (or a file named by an option cannot be used,
+e.g. a malformed --patient-ids list), 2 usage error.`;
 
 export async function anonymizeCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs({
@@ -41,6 +45,7 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       ...optionFlags,
+      ...subjectIdFlags,
     },
   });
   if (values.help) {
@@ -50,7 +55,10 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
   if (positionals.length === 0) throw new UsageError('anonymize needs at least one PATH');
   if (!values.out) throw new UsageError('anonymize needs --out DIR');
   const config = loadConfig();
-  const options: DeidOptions = optionsFromFlags(values, config.defaults);
+  const flagOptions: DeidOptions = optionsFromFlags(values, config.defaults);
+  // Read and checked before the output folder, the store or any input is touched.
+  const subjectIds = subjectIdsFromFlags(values, config, flagOptions);
+  const options = optionsWithSubjectIds(flagOptions, subjectIds);
   ensureOutDir(values.out);
   const keys = new Pseudonymizer(loadSecret(config));
   const store = MappingStore.open(config.dataDir);
@@ -64,6 +72,7 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
       options,
       keys,
       batchId,
+      subjectIds,
       record: (records) => store.record(records),
       onResult: (result, { done, total }) => {
         if (result.status === 'failed') progress.message(`dicom-tools: ${result.reason ?? result.input}`);

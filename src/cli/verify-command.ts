@@ -8,6 +8,7 @@ import { MappingStore } from '../store/mapping-store.js';
 import { EXIT_FAILED, EXIT_OK, type CommandIo } from './command.js';
 import { optionFlags, optionsFromFlags, OPTION_FLAGS_HELP } from './option-flags.js';
 import { parseCommandArgs } from './parse-command-args.js';
+import { subjectIdFlags, subjectIdsFromFlags } from './subject-id-flags.js';
 import { UsageError } from './usage-error.js';
 
 export const VERIFY_USAGE = `Usage: dicom-tools verify PATH... [--against DIR | --mapping] [options]
@@ -25,6 +26,8 @@ Options:
   --mapping            find each output's original through the mapping store
 ${OPTION_FLAGS_HELP}
                        (give the options the files were anonymized with)
+  --patient-ids FILE   the subject-ID list the files were anonymized with (default:
+                       DICOM_PATIENT_IDS): its subject IDs count as pseudonyms
   --json               print the findings as JSON
   -h, --help
 
@@ -40,6 +43,7 @@ export async function verifyCommand(args: readonly string[], io: CommandIo): Pro
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       ...optionFlags,
+      'patient-ids': subjectIdFlags['patient-ids'],
     },
   });
   if (values.help) {
@@ -50,10 +54,12 @@ export async function verifyCommand(args: readonly string[], io: CommandIo): Pro
   if (values.against && values.mapping) throw new UsageError('--against and --mapping exclude each other');
   const config = loadConfig();
   const options = optionsFromFlags(values, config.defaults);
+  // Kept patient data keeps the original IDs: there is nothing for a list to accept.
+  const subjectIds = new Set(options.patient ? subjectIdsFromFlags(values, config, options)?.entries.map((entry) => entry.subjectId) : []);
   const { files, missing } = collectInputs(positionals);
   const outputs = files.map((file) => file.path);
   const findings: Finding[] = missing.map((file) => ({ file, kind: 'unreadable', detail: `${file}: no such file or folder` }));
-  for (const output of outputs) findings.push(...verifyOutput(output, options));
+  for (const output of outputs) findings.push(...verifyOutput(output, options, subjectIds));
 
   let originalCount = 0;
   let skippedOriginals = 0;

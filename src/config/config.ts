@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parse } from 'dotenv';
 import { optionConflict } from '../deid/options.js';
 import { isProfileName, isStandardOption, PROFILES, STANDARD_OPTION_NAMES, type StandardOption } from '../deid/standard-options.js';
+import { UNLISTED_PATIENTS, type UnlistedPatients } from '../deid/subject-ids.js';
 import { ConfigError } from './config-error.js';
 import { defaultDataDir, describeFsError } from './data-dir.js';
 
@@ -56,6 +57,10 @@ export interface Config {
   /** `DICOM_ANON_SECRET`, at least 16 characters; else the secret comes from `<dataDir>/secret.key`. */
   secretFromEnv: string | undefined;
   defaults: ConfigDefaults;
+  /** `DICOM_PATIENT_IDS`: a CSV list of pre-assigned subject IDs for Patient ID and Name (read by the commands, not here). @default undefined */
+  patientIds: string | undefined;
+  /** `DICOM_UNLISTED_PATIENTS`: `refuse` (the file fails) or `pseudonym` (the keyed pseudonym) for a patient the list does not name. @default undefined, which refuses */
+  unlistedPatients: UnlistedPatients | undefined;
   watch: WatchTuning;
 }
 
@@ -120,6 +125,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const dates = lookup('DICOM_DATES')?.trim().toLowerCase() ?? 'clear';
   if (!isDatesMode(dates)) throw new ConfigError(`DICOM_DATES must be one of ${DATES_MODES.join(', ')}, not ${JSON.stringify(lookup('DICOM_DATES'))}`, { variable: 'DICOM_DATES' });
   const standardOptions = standardOptionsFrom(lookup('DICOM_PROFILE'), lookup('DICOM_PROFILE_OPTIONS'), dates);
+  const unlistedPatients = lookup('DICOM_UNLISTED_PATIENTS')?.trim().toLowerCase();
+  if (unlistedPatients !== undefined && !isUnlistedPatients(unlistedPatients)) {
+    throw new ConfigError(`DICOM_UNLISTED_PATIENTS must be one of ${UNLISTED_PATIENTS.join(', ')}, not ${JSON.stringify(lookup('DICOM_UNLISTED_PATIENTS'))}`, { variable: 'DICOM_UNLISTED_PATIENTS' });
+  }
 
   return {
     dataDir,
@@ -136,6 +145,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       dates,
       ...(standardOptions.length > 0 ? { standardOptions } : {}),
     },
+    patientIds: optionalPath('DICOM_PATIENT_IDS'),
+    unlistedPatients,
     watch: {
       stableMs: wholeNumber('DICOM_WATCH_STABLE_MS', 2000, MAX_WATCH_MS),
       concurrency: wholeNumber('DICOM_WATCH_CONCURRENCY', 2, MAX_WATCH_CONCURRENCY),
@@ -178,6 +189,10 @@ function standardOptionsFrom(profile: string | undefined, names: string | undefi
 
 function isDatesMode(value: string): value is DatesMode {
   return (DATES_MODES as readonly string[]).includes(value);
+}
+
+function isUnlistedPatients(value: string): value is UnlistedPatients {
+  return (UNLISTED_PATIENTS as readonly string[]).includes(value);
 }
 
 function readDotEnv(cwd: string): Record<string, string> {

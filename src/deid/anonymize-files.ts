@@ -9,6 +9,7 @@ import type { DeidOptions } from './options.js';
 import type { BatchOutcome } from './deidentify-task.js';
 import { createWorkerPool } from './worker-pool.js';
 import type { Pseudonymizer } from './pseudonyms.js';
+import { optionsWithSubjectIds, type SubjectIds } from './subject-ids.js';
 
 export interface AnonymizeRequest {
   /** Files and folders; folders are walked recursively and files recognised by content. */
@@ -17,6 +18,8 @@ export interface AnonymizeRequest {
   readonly options: DeidOptions;
   readonly keys: Pseudonymizer;
   readonly batchId: string;
+  /** Pre-assigned subject IDs for Patient ID and Name (and what to do with patients not listed); without them, keyed pseudonyms. */
+  readonly subjectIds?: SubjectIds | undefined;
   /** Receives mapping records in batches (one store transaction each). */
   readonly record?: (records: readonly MappingRecord[]) => void;
   /** Called as each file finishes. */
@@ -115,7 +118,7 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
     groupBytes += outcome.bytes;
     if (group.length >= COMMIT_FILES || groupBytes >= COMMIT_BYTES || Date.now() - groupStarted >= COMMIT_AFTER_MS) void commit();
   };
-  const settings = { outDir: request.outDir, options: request.options, batchId: request.batchId };
+  const settings = { outDir: request.outDir, options: optionsWithSubjectIds(request.options, request.subjectIds), batchId: request.batchId, subjectIds: request.subjectIds };
   const pool = createWorkerPool(settings, request.keys, files.map((file) => file.path));
   const signal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
   try {

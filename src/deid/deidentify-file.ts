@@ -8,6 +8,7 @@ import type { DeidOptions } from './options.js';
 import { isOurOutputFile } from './our-output.js';
 import { planDeidentification, type DeidPlan } from './plan-deid.js';
 import type { Pseudonymizer } from './pseudonyms.js';
+import { UnlistedPatientError, type SubjectIds } from './subject-ids.js';
 import { writeDeidentifiedTemporary } from './write-deidentified.js';
 
 /** An output written to a temporary file beside `pending.target`, for the caller to commit and record. */
@@ -47,6 +48,8 @@ export interface DeidentifyJob {
    * Method it is left alone (an own-output outcome). Without it, every input is de-identified.
    */
   readonly recordedAsOutput?: (input: string) => boolean;
+  /** Pre-assigned subject IDs for Patient ID and Name; without them, keyed pseudonyms. */
+  readonly subjectIds?: SubjectIds | undefined;
 }
 
 /**
@@ -70,7 +73,7 @@ export function deidentifyFile(input: string, job: DeidentifyJob, keys: Pseudony
   try {
     const file = readDicomFile(input, { reuse: headBuffer });
     if (job.recordedAsOutput?.(input) === true && isOurOutputFile(file)) return { kind: 'own-output' };
-    const plan = planDeidentification(file, job.options, keys);
+    const plan = planDeidentification(file, job.options, keys, job.subjectIds);
     const stem = outputStem(plan, input, keys);
     const output = job.outputFor(stem);
     const { pending, size } = writeDeidentifiedTemporary(file, plan, output);
@@ -84,6 +87,8 @@ export function deidentifyFile(input: string, job: DeidentifyJob, keys: Pseudony
     };
     return { kind: 'written', stem, pending, bytes: size, result, record: mappingRecordFor(input, output, plan, job.batchId) };
   } catch (error) {
+    // Refused by the subject-ID list: it fails, whether named or found in a folder, and is never passed through.
+    if (error instanceof UnlistedPatientError) return { kind: 'not-written', result: { input, status: 'failed', code: error.code, reason: `${input}: ${error.message}` } };
     if (error instanceof DicomError) {
       // Found in a folder, a file that is not DICOM, or a DICOMDIR (a CD's index, which holds patient
       // names and cannot be edited), is skipped with its reason; named by the user, it fails.

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { deidentifyFile, type NotWritten, type WrittenOutput } from './deidentify-file.js';
 import type { DeidOptions } from './options.js';
 import type { Pseudonymizer } from './pseudonyms.js';
+import type { SubjectIds } from './subject-ids.js';
 
 /** One input of a batch; `index` is its place in the batch. */
 export interface DeidentifyTask {
@@ -15,6 +16,7 @@ export interface BatchSettings {
   readonly outDir: string;
   readonly options: DeidOptions;
   readonly batchId: string;
+  readonly subjectIds?: SubjectIds | undefined;
 }
 
 /** What a batch gets for one input: a batch de-identifies our own outputs again like any other file. */
@@ -28,6 +30,12 @@ export interface WorkerReply {
 
 /** De-identifies one input of a batch into the output folder, under its stem; the batch settles the final name. */
 export function deidentifyTask(task: DeidentifyTask, settings: BatchSettings, keys: Pseudonymizer): BatchOutcome {
-  const job = { options: settings.options, batchId: settings.batchId, named: task.named, outputFor: (stem: string) => path.join(settings.outDir, `${stem}.dcm`) };
+  const job = {
+    options: settings.options,
+    batchId: settings.batchId,
+    subjectIds: settings.subjectIds,
+    named: task.named,
+    outputFor: (stem: string) => path.join(settings.outDir, `${stem}.dcm`),
+  };
   return deidentifyFile(task.input, job, keys);
 }

@@ -7,3 +7,4 @@ export { Pseudonymizer, type PatientKey } from './pseudonyms.js';
 export { planDeidentification, patientKeyOf, type DeidPlan } from './plan-deid.js';
 export { methodCodes, methodText, conformanceMarkers } from './markers.js';
 export { shiftDa, shiftDt } from './date-shift.js';
+export { patientPseudonym, optionsWithSubjectIds, UnlistedPatientError, UNLISTED_PATIENTS, type SubjectIds, type SubjectIdEntry, type UnlistedPatients } from './subject-ids.js';

@@ -27,6 +27,8 @@ export interface DeidOptions {
    * @default []
    */
   readonly standardOptions?: readonly StandardOption[];
+  /** Patient ID and Name come from a pre-assigned subject-ID list (see subject-ids.ts), not keyed pseudonyms. */
+  readonly subjectIds?: boolean;
 }
 
 export const DEFAULT_OPTIONS: DeidOptions = {
@@ -124,5 +126,6 @@ export function describeOptions(options: DeidOptions): string[] {
   for (const option of appliedStandardOptions(options)) {
     if (!IMPLIED_BY_PRODUCT[option](options)) parts.push(STANDARD_OPTIONS[option].meaning);
   }
+  if (options.subjectIds === true) parts.push('pre-assigned subject IDs');
   return parts;
 }

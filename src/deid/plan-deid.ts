@@ -23,6 +23,7 @@ import { dummyValue } from './dummy-values.js';
 import { conformanceMarkers } from './markers.js';
 import { dateModeOf, type DeidOptions } from './options.js';
 import type { PatientKey, Pseudonymizer } from './pseudonyms.js';
+import { patientPseudonym, type SubjectIds } from './subject-ids.js';
 import { ruleFor, STANDARD_UID_ROOT, type Scope } from './nested-rules.js';
 
 export const PATIENT_NAME = 0x00100010;
@@ -84,11 +85,11 @@ export interface UidPair {
  * markers. Pure: reads only the
  * parsed file's header bytes.
  */
-export function planDeidentification(file: DicomFile, options: DeidOptions, keys: Pseudonymizer): DeidPlan {
+export function planDeidentification(file: DicomFile, options: DeidOptions, keys: Pseudonymizer, subjects?: SubjectIds): DeidPlan {
   const textOf = textsAt(file, []);
   const patientKey = patientKeyFrom(textOf);
   const originalPatientId = textOf(PATIENT_ID).join('\\');
-  const pseudonym = options.patient ? keys.patient(patientKey) : originalPatientId;
+  const pseudonym = options.patient ? patientPseudonym(patientKey, originalPatientId, keys, subjects) : originalPatientId;
   const shiftDays = keys.dateShiftDays(patientKey);
   const context: Context = { file, options, keys, pseudonym, shiftDays, changed: new Set(), regenerated: new Set(), uidPairs: new Map() };
   const edits = new Map(cleanLevel(file.dataSet, { encoding: file.encoding, characterSet: [], scope: 'profile' }, context));

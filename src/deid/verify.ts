@@ -48,9 +48,10 @@ interface Level {
 /**
  * Checks one anonymized file against the profile and options: no private element (unless kept), no
  * attribute that should be removed, emptied or replaced still holding its value, UIDs keyed, and the
- * PS3.15 markers present.
+ * PS3.15 markers present. Patient ID and Name hold a keyed pseudonym, or one of `subjectIds` (the
+ * pre-assigned subject IDs of a list, when the files were anonymized with one).
  */
-export function verifyOutput(filePath: string, options: DeidOptions): Finding[] {
+export function verifyOutput(filePath: string, options: DeidOptions, subjectIds: ReadonlySet<string> = new Set()): Finding[] {
   let file: DicomFile;
   try {
     file = readDicomFile(filePath);
@@ -76,7 +77,7 @@ export function verifyOutput(filePath: string, options: DeidOptions): Finding[] 
       }
       const values = () => texts(file, element, { ...level, characterSet });
       if ((element.tag === PATIENT_ID || element.tag === PATIENT_NAME) && options.patient) {
-        if (!values().every((value) => PSEUDONYM.test(value))) add('not-replaced', 'holds something other than the pseudonym');
+        if (!values().every((value) => PSEUDONYM.test(value) || subjectIds.has(value))) add('not-replaced', 'holds something other than the pseudonym');
       } else if (rule.action === 'remove') {
         add('not-removed', 'should have been removed');
       } else if (rule.action === 'empty' && (element.valueLength > 0 && (element.items?.length ?? 1) > 0)) {
