@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { MappingStore, Pseudonymizer, readDicomFile, textAt } from '../src/index.js';
 import { corpusDir } from './helpers/corpus.js';
-import { filesBelow, makeInstances, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
+import { filesBelow, makeInstances, startDaemon, waitUntil, killLeftRunning, type DaemonProcess } from './helpers/daemon-process.js';
 
 // The real daemon with DICOM_PATIENT_IDS: listed patients get their subject ID, an unlisted
 // patient's file is quarantined with its reason, and no ID reaches the log.
@@ -15,14 +15,7 @@ const SECRET = 'the daemon subject-ID tests secret';
 const keys = new Pseudonymizer(Buffer.from(SECRET, 'utf8'));
 const ELE = path.join(corpusDir, 'dcmqats_1_ELE.dcm');
 const running: DaemonProcess[] = [];
-afterEach(async () => {
-  for (const daemon of running.splice(0)) {
-    if (daemon.child.exitCode === null && daemon.child.signalCode === null) {
-      daemon.child.kill('SIGKILL');
-      await daemon.exited;
-    }
-  }
-});
+afterEach(() => killLeftRunning(running));
 
 let counter = 0;
 function setup(list: string, extraEnv: NodeJS.ProcessEnv = {}) {

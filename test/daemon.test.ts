@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { MappingStore, Pseudonymizer, UploadJournal, isTemporary, readDicomFile, readDaemonStatus, textAt } from '../src/index.js';
 import { LOCK_FILENAME } from '../daemon/instance-lock.js';
 import { corpusDir } from './helpers/corpus.js';
-import { filesBelow, makeInstances, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
+import { filesBelow, makeInstances, startDaemon, waitUntil, killLeftRunning, type DaemonProcess } from './helpers/daemon-process.js';
 import { parseCsv } from './helpers/parse-csv.js';
 import { runCli } from './helpers/run-cli.js';
 
@@ -18,14 +18,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const SECRET = 'the daemon tests secret, 0123456789';
 const keys = new Pseudonymizer(Buffer.from(SECRET, 'utf8'));
 const running: DaemonProcess[] = [];
-afterEach(async () => {
-  for (const daemon of running.splice(0)) {
-    if (daemon.child.exitCode === null && daemon.child.signalCode === null) {
-      daemon.child.kill('SIGKILL');
-      await daemon.exited;
-    }
-  }
-});
+afterEach(() => killLeftRunning(running));
 
 let counter = 0;
 function setup(extraEnv: NodeJS.ProcessEnv = {}) {

@@ -59,3 +59,13 @@ export async function makeInstances(base: string, folder: string, count: number,
   }
   return uids;
 }
+
+/** Kills (SIGKILL) every daemon a test left running, and waits for each to exit: for afterEach. */
+export async function killLeftRunning(running: DaemonProcess[]): Promise<void> {
+  for (const daemon of running.splice(0)) {
+    if (daemon.child.exitCode === null && daemon.child.signalCode === null) {
+      daemon.child.kill('SIGKILL');
+      await daemon.exited;
+    }
+  }
+}
