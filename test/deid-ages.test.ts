@@ -5,7 +5,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_OPTIONS,
   Pseudonymizer,
-  anonymizeFiles,
   readDicomFile,
   textAt,
   verifyOutput,
@@ -15,6 +14,7 @@ import {
   type MappingRecord,
   type Tag,
 } from '../src/index.js';
+import { anonymizeOne as anonymizeInto } from './helpers/anonymize-one.js';
 import { corpusDir } from './helpers/corpus.js';
 import { runDcmdump } from './helpers/dcmdump.js';
 
@@ -40,11 +40,8 @@ async function fileWithAge(name: string, age: string, nestedAge = age): Promise<
 }
 
 async function anonymize(input: string, options: DeidOptions): Promise<{ output: string; record: MappingRecord | undefined }> {
-  const records: MappingRecord[] = [];
-  const summary = await anonymizeFiles({ inputs: [input], outDir: path.join(root, `out-${path.basename(input)}-${String(options.patient)}-${options.standardOptions?.join() ?? ''}`), options, keys, batchId: 'test', record: (batch) => records.push(...batch) });
-  const output = summary.results[0]?.output;
-  if (!output) throw new Error('not anonymized');
-  return { output, record: records[0] };
+  const outDir = path.join(root, `out-${path.basename(input)}-${String(options.patient)}-${options.standardOptions?.join() ?? ''}`);
+  return anonymizeInto(input, outDir, options, keys);
 }
 
 describe('kept ages', () => {

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_OPTIONS,
   Pseudonymizer,
-  anonymizeFiles,
   findLeaks,
   identifyingValues,
   readDicomFile,
@@ -16,6 +15,7 @@ import {
   type PathStep,
   type Tag,
 } from '../src/index.js';
+import { anonymizeOne as anonymizeInto } from './helpers/anonymize-one.js';
 import { runDcmdump } from './helpers/dcmdump.js';
 import {
   CONCEPT_CODE,
@@ -36,11 +36,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const keys = new Pseudonymizer(Buffer.from('nested sequences secret, 32 b!!!', 'utf8'));
 
 async function anonymizeOne(input: string, name: string, options: DeidOptions = DEFAULT_OPTIONS): Promise<string> {
-  const outDir = path.join(root, name);
-  const summary = await anonymizeFiles({ inputs: [input], outDir, options, keys, batchId: 'test', record: () => {} });
-  const result = summary.results[0];
-  if (result?.status !== 'anonymized' || !result.output) throw new Error(`not anonymized: ${JSON.stringify(result)}`);
-  return result.output;
+  return (await anonymizeInto(input, path.join(root, name), options, keys)).output;
 }
 
 let input: string;

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_OPTIONS,
   Pseudonymizer,
-  anonymizeFiles,
   readDicomFile,
   verifyOutput,
   writeDicomFile,
@@ -14,6 +13,7 @@ import {
   type NewElement,
   type Tag,
 } from '../src/index.js';
+import { anonymizeOne as anonymizeInto } from './helpers/anonymize-one.js';
 import { corpusDir } from './helpers/corpus.js';
 import { parseDump, runDcmdump } from './helpers/dcmdump.js';
 
@@ -72,10 +72,7 @@ beforeAll(async () => {
 });
 
 async function anonymize(name: string, options: DeidOptions): Promise<string> {
-  const summary = await anonymizeFiles({ inputs: [input], outDir: path.join(root, name), options, keys, batchId: 'test', record: () => {} });
-  const result = summary.results[0];
-  if (result?.status !== 'anonymized' || !result.output) throw new Error(`not anonymized: ${JSON.stringify(result)}`);
-  return result.output;
+  return (await anonymizeInto(input, path.join(root, name), options, keys)).output;
 }
 
 const ODD_GROUPS = /^\((0001|0003|0005|0007|ffff|0009),/;

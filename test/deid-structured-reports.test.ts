@@ -6,7 +6,6 @@ import {
   DEFAULT_OPTIONS,
   Pseudonymizer,
   addEdit,
-  anonymizeFiles,
   findLeaks,
   identifyingValues,
   readDicomFile,
@@ -21,6 +20,7 @@ import {
   type PathStep,
   type Tag,
 } from '../src/index.js';
+import { anonymizeOne as anonymizeInto } from './helpers/anonymize-one.js';
 import { corpusDir } from './helpers/corpus.js';
 import { parseDump, runDcmdump, type DumpLine } from './helpers/dcmdump.js';
 import { TAG, codeItem, content, type Code } from './helpers/sr-content.js';
@@ -34,10 +34,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const keys = new Pseudonymizer(Buffer.from('structured report secret, 32 b!!', 'utf8'));
 
 async function anonymizeOne(input: string, name: string): Promise<string> {
-  const summary = await anonymizeFiles({ inputs: [input], outDir: path.join(root, name), options: DEFAULT_OPTIONS, keys, batchId: 'test', record: () => {} });
-  const result = summary.results[0];
-  if (result?.status !== 'anonymized' || !result.output) throw new Error(`not anonymized: ${JSON.stringify(result)}`);
-  return result.output;
+  return (await anonymizeInto(input, path.join(root, name), DEFAULT_OPTIONS, keys)).output;
 }
 
 /** What a reader sees: the file, and the inflated data set of a deflated one. */

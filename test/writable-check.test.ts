@@ -19,7 +19,7 @@ import {
   type ElementEdit,
   type Tag,
 } from '../src/index.js';
-import { CLOSE_ITEM, CLOSE_SEQUENCE, OPEN_ITEM, explicitElement, marker, part10 } from './helpers/broken-files.js';
+import { CLOSE_ITEM, CLOSE_SEQUENCE, OPEN_ITEM, explicitElement, marker, part10, undefinedHeader } from './helpers/broken-files.js';
 import { corpusDir } from './helpers/corpus.js';
 import { dcmdumpErrors } from './helpers/dcmdump-meta.js';
 import { runCli } from './helpers/run-cli.js';
@@ -31,15 +31,6 @@ const SECRET_NAME = 'Secretname^Patient';
 const IDENTITY = [explicitElement(0x0008, 0x0016, 'UI', '1.2.840.10008.5.1.4.1.1.7'), explicitElement(0x0008, 0x0018, 'UI', '1.2.826.0.1.3680043.10.9999.1')];
 const NAME = explicitElement(0x0010, 0x0010, 'PN', SECRET_NAME);
 const FRAGMENTS = Buffer.concat([marker(0xe000, 0), marker(0xe000, 4), Buffer.from([1, 2, 3, 4]), CLOSE_SEQUENCE()]);
-
-function undefinedHeader(group: number, element: number, vr: string): Buffer {
-  const header = Buffer.alloc(12);
-  header.writeUInt16LE(group, 0);
-  header.writeUInt16LE(element, 2);
-  header.write(vr, 4, 'latin1');
-  header.writeUInt32LE(0xffffffff, 8);
-  return header;
-}
 
 /** Implicit VR LE: tag, undefined length, one item holding (0010,0020), the delimiters. */
 function implicitUndefined(group: number, element: number): Buffer {

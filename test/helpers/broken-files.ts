@@ -288,3 +288,13 @@ export function part10(dataSet: Buffer, transferSyntaxUid = '1.2.840.10008.1.2.1
   groupLength.writeUInt32LE(transferSyntax.length, 0);
   return Buffer.concat([Buffer.alloc(128), Buffer.from('DICM', 'latin1'), explicitElement(0x0002, 0x0000, 'UL', groupLength), transferSyntax, dataSet]);
 }
+
+/** An Explicit VR LE header (12 bytes) of `vr` with undefined length, for values that follow it. */
+export function undefinedHeader(group: number, element: number, vr: string): Buffer {
+  const header = Buffer.alloc(12);
+  header.writeUInt16LE(group, 0);
+  header.writeUInt16LE(element, 2);
+  header.write(vr, 4, 'latin1');
+  header.writeUInt32LE(0xffffffff, 8);
+  return header;
+}

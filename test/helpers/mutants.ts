@@ -4,7 +4,7 @@
 // sequences, illegal groups, stray delimiters). Mutations stay before Pixel Data's value.
 import type { DicomElement, DicomFile, Encoding } from '../../src/dicom/index.js';
 import { SHORT_LENGTH_VRS, VRS, isPixelDataTag } from '../../src/dicom/index.js';
-import { CLOSE_ITEM, CLOSE_SEQUENCE, OPEN_ITEM, marker } from './broken-files.js';
+import { CLOSE_ITEM, CLOSE_SEQUENCE, OPEN_ITEM, marker, undefinedHeader } from './broken-files.js';
 
 export interface Mutant {
   /** What was done, for failure messages: "flip byte 812", "graft OB u/l (4444,0010) at 340". */
@@ -115,15 +115,6 @@ function pickGraft(encoding: Encoding, pick: <T>(list: readonly T[]) => T, rando
       return { name: `stray (FFFE,${delimiter.toString(16).toUpperCase()})`, bytes: marker(delimiter, 0) };
     }
   }
-}
-
-function undefinedHeader(group: number, element: number, vr: string): Buffer {
-  const header = Buffer.alloc(12);
-  header.writeUInt16LE(group, 0);
-  header.writeUInt16LE(element, 2);
-  header.write(vr, 4, 'latin1');
-  header.writeUInt32LE(0xffffffff, 8);
-  return header;
 }
 
 function implicitElement(group: number, element: number, value: Buffer, length = value.length): Buffer {
