@@ -9,6 +9,7 @@ import {
   UsageError,
   ConfigError,
   describeOptions,
+  profileLabel,
   loadConfig,
   loadSubjectIds,
   optionsWithSubjectIds,
@@ -90,7 +91,7 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
   }
   const keys = new Pseudonymizer(loadSecret(config));
   const store = MappingStore.open(config.dataDir);
-  const batchId = store.startBatch({ source: 'daemon', options, profile: `PS3.15 ${PROFILE_EDITION}` });
+  const batchId = store.startBatch({ source: 'daemon', options, profile: profileLabel(options) });
   const daemon = new WatchDaemon(settings, { options, keys, store, batchId, subjectIds }, log);
   const stopped = new Promise<void>((resolve) => {
     let signals = 0;

@@ -162,8 +162,8 @@ describe('the command line', () => {
     expect(flag.stderr).toContain(
       '--option must be one of retain-full-dates, retain-modified-dates, retain-patient-characteristics, retain-device-identity, retain-uids, retain-institution-identity, not "retain-safe-private"',
     );
-    const variable = runCli(['verify', out], { env: { ...env, DICOM_PROFILE: 'research' } });
+    const variable = runCli(['verify', out], { env: { ...env, DICOM_PROFILE: 'tcia' } });
     expect(variable.status).toBe(1); // a configuration error, as for every DICOM_* variable
-    expect(variable.stderr).toBe('dicom-tools verify: DICOM_PROFILE must be one of basic, not "research"\n');
+    expect(variable.stderr).toBe('dicom-tools verify: DICOM_PROFILE must be one of basic, research, not "tcia"\n');
   });
 });

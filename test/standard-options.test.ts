@@ -9,6 +9,7 @@ import { ruleFor } from '../src/deid/nested-rules.js';
 import {
   DEFAULT_OPTIONS,
   PROFILE,
+  PROFILE_EDITION,
   STANDARD_OPTIONS,
   STANDARD_OPTION_NAMES,
   appliedStandardOptions,
@@ -17,6 +18,8 @@ import {
   methodCodes,
   methodText,
   profileEntryByKeyword,
+  profileLabel,
+  profileOptions,
   resolveAction,
   type DeidOptions,
   type StandardOption,
@@ -172,6 +175,14 @@ describe('command-line flags', () => {
     expect('standardOptions' in optionsFromFlags(none, DEFAULT_OPTIONS)).toBe(false);
   });
 
+  it('read --profile research as its options, with --option adding to them, and record the preset', () => {
+    const research = optionsFromFlags({ profile: 'research' }, DEFAULT_OPTIONS);
+    expect(research).toEqual({ ...DEFAULT_OPTIONS, standardOptions: [...profileOptions('research')], profile: 'research' });
+    expect(profileLabel(research)).toBe(`PS3.15 ${PROFILE_EDITION} research`);
+    expect(profileLabel(DEFAULT_OPTIONS)).toBe(`PS3.15 ${PROFILE_EDITION} basic`);
+    expect(optionsFromFlags({ profile: 'research', option: ['retain-uids', 'retain-device-identity'] }, DEFAULT_OPTIONS).standardOptions).toEqual([...profileOptions('research'), 'retain-uids']);
+  });
+
   it('replace the configured options as a whole', () => {
     expect(optionsFromFlags(none, withOptions('retain-uids')).standardOptions).toEqual(['retain-uids']);
     expect(optionsFromFlags({ option: ['retain-device-identity'] }, withOptions('retain-uids')).standardOptions).toEqual(['retain-device-identity']);
@@ -180,7 +191,8 @@ describe('command-line flags', () => {
   it.each<[string, Parameters<typeof optionsFromFlags>[0], DeidOptions, string]>([
     ['an unknown option', { option: ['retain-safe-private'] }, DEFAULT_OPTIONS,
       '--option must be one of retain-full-dates, retain-modified-dates, retain-patient-characteristics, retain-device-identity, retain-uids, retain-institution-identity, not "retain-safe-private"'],
-    ['an unknown profile', { profile: 'research' }, DEFAULT_OPTIONS, '--profile must be one of basic, not "research"'],
+    ['an unknown profile', { profile: 'tcia' }, DEFAULT_OPTIONS, '--profile must be one of basic, research, not "tcia"'],
+    ["a preset's dates option against --keep-dates", { profile: 'research', 'keep-dates': true }, DEFAULT_OPTIONS, '--profile research (retain-modified-dates) and --keep-dates exclude each other'],
     ['both dates options', { option: ['retain-full-dates', 'retain-modified-dates'] }, DEFAULT_OPTIONS, '--option retain-modified-dates and --option retain-full-dates exclude each other'],
     ['a dates option against --keep-dates', { option: ['retain-modified-dates'], 'keep-dates': true }, DEFAULT_OPTIONS, '--option retain-modified-dates and --keep-dates exclude each other'],
     ['a dates option against DICOM_DATES', { option: ['retain-full-dates'] }, { ...DEFAULT_OPTIONS, dates: 'shift' }, '--option retain-full-dates and DICOM_DATES=shift exclude each other'],
@@ -207,10 +219,12 @@ describe('configuration', () => {
   it('reads DICOM_PROFILE and DICOM_PROFILE_OPTIONS (any case, spaces, each once)', () => {
     expect(load({ DICOM_PROFILE: 'Basic', DICOM_PROFILE_OPTIONS: ' retain-uids, RETAIN-DEVICE-IDENTITY,retain-uids' }).defaults.standardOptions).toEqual(['retain-uids', 'retain-device-identity']);
     expect('standardOptions' in load({ DICOM_PROFILE: 'basic' }).defaults).toBe(false);
+    expect(load({ DICOM_PROFILE: ' Research ', DICOM_PROFILE_OPTIONS: 'retain-uids' }).defaults).toMatchObject({ profile: 'research', standardOptions: [...profileOptions('research'), 'retain-uids'] });
   });
 
   it.each<[NodeJS.ProcessEnv, string, string]>([
-    [{ DICOM_PROFILE: 'research' }, 'DICOM_PROFILE', 'DICOM_PROFILE must be one of basic, not "research"'],
+    [{ DICOM_PROFILE: 'tcia' }, 'DICOM_PROFILE', 'DICOM_PROFILE must be one of basic, research, not "tcia"'],
+    [{ DICOM_PROFILE: 'research', DICOM_DATES: 'keep' }, 'DICOM_PROFILE', 'DICOM_PROFILE: retain-modified-dates and DICOM_DATES=keep exclude each other'],
     [{ DICOM_PROFILE_OPTIONS: 'retain-uids,clean-descriptors' }, 'DICOM_PROFILE_OPTIONS',
       'DICOM_PROFILE_OPTIONS must be a comma-separated list of retain-full-dates, retain-modified-dates, retain-patient-characteristics, retain-device-identity, retain-uids, retain-institution-identity, not "retain-uids,clean-descriptors"'],
     [{ DICOM_PROFILE_OPTIONS: 'retain-uids,,retain-full-dates' }, 'DICOM_PROFILE_OPTIONS',

@@ -3,7 +3,7 @@ import { loadConfig } from '../config/config.js';
 import { loadSecret } from '../config/secret.js';
 import { anonymizeFiles, ensureOutDir, type AnonymizeSummary } from '../deid/anonymize-files.js';
 import type { FileResult } from '../deid/file-result.js';
-import { describeOptions, type DeidOptions } from '../deid/options.js';
+import { describeOptions, profileLabel, type DeidOptions } from '../deid/options.js';
 import { PROFILE_EDITION } from '../deid/profile.js';
 import { Pseudonymizer } from '../deid/pseudonyms.js';
 import { optionsWithSubjectIds } from '../deid/subject-ids.js';
@@ -63,7 +63,7 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
   const keys = new Pseudonymizer(loadSecret(config));
   const store = MappingStore.open(config.dataDir);
   try {
-    const batchId = store.startBatch({ source: 'cli', options, profile: `PS3.15 ${PROFILE_EDITION}` });
+    const batchId = store.startBatch({ source: 'cli', options, profile: profileLabel(options) });
     const progress = new ProgressLine(io);
     const started = Date.now();
     const summary = await anonymizeFiles({
@@ -108,7 +108,7 @@ function textSummary(summary: AnonymizeSummary, options: DeidOptions, outDir: st
 function jsonReport(summary: AnonymizeSummary, options: DeidOptions, outDir: string, seconds: number, zip?: string, mapping?: string) {
   return {
     batchId: summary.batchId,
-    profile: `PS3.15 ${PROFILE_EDITION}`,
+    profile: profileLabel(options),
     options,
     outDir,
     seconds,

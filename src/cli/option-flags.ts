@@ -1,5 +1,5 @@
 import { optionConflict, type DeidOptions } from '../deid/options.js';
-import { isProfileName, isStandardOption, PROFILES, STANDARD_OPTION_NAMES, type StandardOption } from '../deid/standard-options.js';
+import { isProfileName, isStandardOption, PROFILE_NAMES, profileOptions, STANDARD_OPTION_NAMES, type ProfileName, type StandardOption } from '../deid/standard-options.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -25,7 +25,8 @@ export const OPTION_FLAGS_HELP = `  --keep-uids          keep UIDs (default: reg
   --keep-study         keep study data: accession number, study ID, descriptions ("Studiendaten")
   --keep-dates         keep dates and times ("Datumsangaben")
   --shift-dates        shift dates by a fixed offset per patient, keeping intervals
-  --profile NAME       the PS3.15 profile: ${PROFILES.join(', ')} (default; DICOM_PROFILE)
+  --profile NAME       a preset: basic (the Basic Profile alone, default) or research (Basic +
+                       ${profileOptions('research').join(' + ')}; DICOM_PROFILE)
   --option NAME        apply a PS3.15 option (repeatable; DICOM_PROFILE_OPTIONS), one of:
                        ${STANDARD_OPTION_NAMES.slice(0, 3).join(', ')},
                        ${STANDARD_OPTION_NAMES.slice(3).join(', ')}
@@ -43,10 +44,12 @@ export function optionsFromFlags(values: FlagValues, defaults: DeidOptions): Dei
   if (values['keep-dates'] && values['shift-dates']) throw new UsageError('--keep-dates and --shift-dates exclude each other');
   const dates = values['keep-dates'] ? 'keep' : values['shift-dates'] ? 'shift' : defaults.dates;
   const fromFlags = values.profile !== undefined || values.option !== undefined;
-  const standardOptions = fromFlags ? standardOptionsFrom(values.profile, values.option ?? []) : (defaults.standardOptions ?? []);
+  const profile = fromFlags ? profileFrom(values.profile) : defaults.profile;
+  const standardOptions = fromFlags ? standardOptionsFrom(profile, values.option ?? []) : (defaults.standardOptions ?? []);
   const conflict = optionConflict(dates, standardOptions);
   if (conflict) {
-    const option = `${fromFlags ? '--option ' : 'DICOM_PROFILE_OPTIONS '}${conflict.option}`;
+    const fromProfile = profile !== undefined && profileOptions(profile).includes(conflict.option);
+    const option = fromFlags ? (fromProfile ? `--profile ${profile} (${conflict.option})` : `--option ${conflict.option}`) : `DICOM_PROFILE_OPTIONS ${conflict.option}`;
     const other =
       conflict.with === 'retain-full-dates'
         ? `--option ${conflict.with}`
@@ -64,13 +67,18 @@ export function optionsFromFlags(values: FlagValues, defaults: DeidOptions): Dei
     dates,
     // Absent rather than empty, so that options without any stay as they were (and are stored so).
     ...(standardOptions.length > 0 ? { standardOptions } : {}),
+    ...(profile !== undefined && profile !== 'basic' ? { profile } : {}),
   };
 }
 
-/** `--profile` and `--option` values, checked; each option once, in the order given. */
-function standardOptionsFrom(profile: string | undefined, names: readonly string[]): StandardOption[] {
-  if (profile !== undefined && !isProfileName(profile)) throw new UsageError(`--profile must be one of ${PROFILES.join(', ')}, not ${JSON.stringify(profile)}`);
-  const options: StandardOption[] = [];
+function profileFrom(profile: string | undefined): ProfileName | undefined {
+  if (profile === undefined || isProfileName(profile)) return profile;
+  throw new UsageError(`--profile must be one of ${PROFILE_NAMES.join(', ')}, not ${JSON.stringify(profile)}`);
+}
+
+/** The preset's options, then the `--option` values, checked; each option once. */
+function standardOptionsFrom(profile: ProfileName | undefined, names: readonly string[]): StandardOption[] {
+  const options: StandardOption[] = [...(profile === undefined ? [] : profileOptions(profile))];
   for (const name of names) {
     if (!isStandardOption(name)) throw new UsageError(`--option must be one of ${STANDARD_OPTION_NAMES.join(', ')}, not ${JSON.stringify(name)}`);
     if (!options.includes(name)) options.push(name);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'dotenv';
 import { optionConflict } from '../deid/options.js';
-import { isProfileName, isStandardOption, PROFILES, STANDARD_OPTION_NAMES, type StandardOption } from '../deid/standard-options.js';
+import { isProfileName, isStandardOption, PROFILE_NAMES, profileOptions, STANDARD_OPTION_NAMES, type ProfileName, type StandardOption } from '../deid/standard-options.js';
 import { UNLISTED_PATIENTS, type UnlistedPatients } from '../deid/subject-ids.js';
 import { ConfigError } from './config-error.js';
 import { defaultDataDir, describeFsError } from './data-dir.js';
@@ -26,11 +26,13 @@ export interface ConfigDefaults {
   /** `DICOM_DATES`: `clear`, `keep` or `shift`. @default 'clear' */
   dates: DatesMode;
   /**
-   * `DICOM_PROFILE` (`basic`, the only preset so far) and `DICOM_PROFILE_OPTIONS` (comma-separated
+   * The options of `DICOM_PROFILE` (`basic` or `research`) and `DICOM_PROFILE_OPTIONS` (comma-separated
    * PS3.15 options, e.g. `retain-patient-characteristics,retain-device-identity`). Absent when none.
    * @default undefined
    */
   standardOptions?: readonly StandardOption[];
+  /** `DICOM_PROFILE` when it is not `basic`. @default undefined */
+  profile?: ProfileName;
 }
 
 /** The watch daemon's timing and parallelism (`dicom-tools watch`). */
@@ -124,7 +126,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (secretFromEnv !== undefined) checkEnvSecret(secretFromEnv);
   const dates = lookup('DICOM_DATES')?.trim().toLowerCase() ?? 'clear';
   if (!isDatesMode(dates)) throw new ConfigError(`DICOM_DATES must be one of ${DATES_MODES.join(', ')}, not ${JSON.stringify(lookup('DICOM_DATES'))}`, { variable: 'DICOM_DATES' });
-  const standardOptions = standardOptionsFrom(lookup('DICOM_PROFILE'), lookup('DICOM_PROFILE_OPTIONS'), dates);
+  const profile = profileFrom(lookup('DICOM_PROFILE'));
+  const standardOptions = standardOptionsFrom(profile, lookup('DICOM_PROFILE_OPTIONS'), dates);
   const unlistedPatients = lookup('DICOM_UNLISTED_PATIENTS')?.trim().toLowerCase();
   if (unlistedPatients !== undefined && !isUnlistedPatients(unlistedPatients)) {
     throw new ConfigError(`DICOM_UNLISTED_PATIENTS must be one of ${UNLISTED_PATIENTS.join(', ')}, not ${JSON.stringify(lookup('DICOM_UNLISTED_PATIENTS'))}`, { variable: 'DICOM_UNLISTED_PATIENTS' });
@@ -144,6 +147,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       study: boolean('DICOM_CLEAN_STUDY', true),
       dates,
       ...(standardOptions.length > 0 ? { standardOptions } : {}),
+      ...(profile !== undefined && profile !== 'basic' ? { profile } : {}),
     },
     patientIds: optionalPath('DICOM_PATIENT_IDS'),
     unlistedPatients,
@@ -165,12 +169,15 @@ export function checkEnvSecret(secret: string): void {
   }
 }
 
-/** `DICOM_PROFILE` and `DICOM_PROFILE_OPTIONS`, checked against each other and `DICOM_DATES`; each option once. */
-function standardOptionsFrom(profile: string | undefined, names: string | undefined, dates: DatesMode): StandardOption[] {
-  if (profile !== undefined && !isProfileName(profile.trim().toLowerCase())) {
-    throw new ConfigError(`DICOM_PROFILE must be one of ${PROFILES.join(', ')}, not ${JSON.stringify(profile)}`, { variable: 'DICOM_PROFILE' });
-  }
-  const options: StandardOption[] = [];
+function profileFrom(value: string | undefined): ProfileName | undefined {
+  const profile = value?.trim().toLowerCase();
+  if (profile === undefined || isProfileName(profile)) return profile;
+  throw new ConfigError(`DICOM_PROFILE must be one of ${PROFILE_NAMES.join(', ')}, not ${JSON.stringify(value)}`, { variable: 'DICOM_PROFILE' });
+}
+
+/** The options of `DICOM_PROFILE`, then `DICOM_PROFILE_OPTIONS`, checked against each other and `DICOM_DATES`; each option once. */
+function standardOptionsFrom(profile: ProfileName | undefined, names: string | undefined, dates: DatesMode): StandardOption[] {
+  const options: StandardOption[] = [...(profile === undefined ? [] : profileOptions(profile))];
   for (const name of names === undefined ? [] : names.split(',').map((part) => part.trim().toLowerCase())) {
     if (!isStandardOption(name)) {
       throw new ConfigError(`DICOM_PROFILE_OPTIONS must be a comma-separated list of ${STANDARD_OPTION_NAMES.join(', ')}, not ${JSON.stringify(names)}`, {
@@ -182,7 +189,8 @@ function standardOptionsFrom(profile: string | undefined, names: string | undefi
   const conflict = optionConflict(dates, options);
   if (conflict) {
     const other = conflict.with === 'retain-full-dates' ? conflict.with : `DICOM_DATES=${conflict.with}`;
-    throw new ConfigError(`DICOM_PROFILE_OPTIONS: ${conflict.option} and ${other} exclude each other`, { variable: 'DICOM_PROFILE_OPTIONS' });
+    const variable = profile !== undefined && profileOptions(profile).includes(conflict.option) ? 'DICOM_PROFILE' : 'DICOM_PROFILE_OPTIONS';
+    throw new ConfigError(`${variable}: ${conflict.option} and ${other} exclude each other`, { variable });
   }
   return options;
 }

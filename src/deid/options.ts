@@ -1,4 +1,5 @@
-import { STANDARD_OPTIONS, STANDARD_OPTION_NAMES, type StandardOption } from './standard-options.js';
+import { PROFILE_EDITION } from './profile.js';
+import { STANDARD_OPTIONS, STANDARD_OPTION_NAMES, type ProfileName, type StandardOption } from './standard-options.js';
 
 /** What to do with dates and times: remove per the profile, keep, or shift per patient. */
 export type DateMode = 'clear' | 'keep' | 'shift';
@@ -27,6 +28,12 @@ export interface DeidOptions {
    * @default []
    */
   readonly standardOptions?: readonly StandardOption[];
+  /**
+   * The preset chosen (`--profile`), recorded with each batch; its options are already in
+   * `standardOptions`, so the engine never reads it.
+   * @default 'basic'
+   */
+  readonly profile?: ProfileName;
   /** Patient ID and Name come from a pre-assigned subject-ID list (see subject-ids.ts), not keyed pseudonyms. */
   readonly subjectIds?: boolean;
 }
@@ -128,4 +135,9 @@ export function describeOptions(options: DeidOptions): string[] {
   }
   if (options.subjectIds === true) parts.push('pre-assigned subject IDs');
   return parts;
+}
+
+/** The profile a batch is recorded with: the table's edition and the preset, e.g. "PS3.15 2024b research". */
+export function profileLabel(options: DeidOptions): string {
+  return `PS3.15 ${PROFILE_EDITION} ${options.profile ?? 'basic'}`;
 }

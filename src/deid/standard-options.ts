@@ -43,10 +43,24 @@ export function isStandardOption(name: string): name is StandardOption {
   return Object.hasOwn(STANDARD_OPTIONS, name);
 }
 
-/** The presets of `--profile` / DICOM_PROFILE: the Basic Profile, with no option implied. */
-export const PROFILES = ['basic'] as const;
-export type ProfileName = (typeof PROFILES)[number];
+/**
+ * The presets of `--profile` / DICOM_PROFILE, each the Basic Profile with the standard options it
+ * implies. `research` is the set TCIA publishes under (without pixel cleaning, which we never claim).
+ */
+export const PROFILES = {
+  basic: [],
+  research: ['retain-modified-dates', 'retain-patient-characteristics', 'retain-device-identity'],
+} as const satisfies Record<string, readonly StandardOption[]>;
+
+export type ProfileName = keyof typeof PROFILES;
+
+export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
 export function isProfileName(name: string): name is ProfileName {
-  return (PROFILES as readonly string[]).includes(name);
+  return Object.hasOwn(PROFILES, name);
+}
+
+/** The standard options a preset implies, in CID 7050 code order. */
+export function profileOptions(profile: ProfileName): readonly StandardOption[] {
+  return PROFILES[profile];
 }
