@@ -2,7 +2,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MappingStore, readDicomFile } from '../src/index.js';
-import { cleanupApps, createWorkspace, renderApp, type RenderedApp } from './helpers/ink-app.js';
+import { cleanupApps, createWorkspace, renderApp, waitForStartFolder, type RenderedApp } from './helpers/ink-app.js';
 import { KEYS, lines, lineWith, press, waitForFrame } from './helpers/ink-keys.js';
 import { pacedRun, releasePacedRuns } from './helpers/ink-paced-run.js';
 
@@ -15,7 +15,7 @@ afterEach(async () => {
 
 /** Selects every DICOM file, and optionally notes.txt (not DICOM), then starts the run from step 2. */
 async function startRun(app: RenderedApp, withNotes = false): Promise<string> {
-  await waitForFrame(app, 'Selected: 0 files');
+  await waitForStartFolder(app);
   await press(app, 'a', 'Selected 3 DICOM files.');
   if (withNotes) {
     await press(app, KEYS.down, '› [x] series/');

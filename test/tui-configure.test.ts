@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dumpJson, PROFILE_EDITION, readDicomFile } from '../src/index.js';
-import { cleanupApps, createWorkspace, renderApp, type RenderedApp } from './helpers/ink-app.js';
+import { cleanupApps, createWorkspace, renderApp, waitForStartFolder, type RenderedApp } from './helpers/ink-app.js';
 import { KEYS, lines, lineWith, press, type, waitForFrame } from './helpers/ink-keys.js';
 
 // Step 2: the six options with the product's names, the output folder, German labels.
@@ -11,7 +11,7 @@ afterEach(cleanupApps);
 
 /** Selects every DICOM file of the input folder and goes on to step 2. */
 async function toConfigure(app: RenderedApp, selected = 'Selected 3 DICOM files.'): Promise<string> {
-  await waitForFrame(app, 'Selected: 0 files');
+  await waitForStartFolder(app);
   await press(app, 'a', selected);
   return press(app, KEYS.tab, 'Profile: ');
 }

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MappingStore, type RecordedFile } from '../src/index.js';
-import { cleanupApps, createWorkspace, renderApp, type RenderedApp, type Workspace } from './helpers/ink-app.js';
+import { cleanupApps, createWorkspace, renderApp, waitForStartFolder, type RenderedApp, type Workspace } from './helpers/ink-app.js';
 import { KEYS, lines, lineWith, press, type, waitForFrame } from './helpers/ink-keys.js';
 
 // Step 4: the results table, before/after per file, and the ZIP and mapping CSV exports.
@@ -12,7 +12,7 @@ afterEach(cleanupApps);
 
 /** Runs the standard input (every DICOM file and notes.txt) and opens the review. */
 async function toReview(app: RenderedApp): Promise<string> {
-  await waitForFrame(app, 'Selected: 0 files');
+  await waitForStartFolder(app);
   await press(app, 'a', 'Selected 3 DICOM files.');
   await press(app, KEYS.end, '› [x] report.dcm');
   await press(app, KEYS.up, '› [ ] notes.txt');

@@ -15,6 +15,7 @@ import { createTuiDeps, type TuiDeps } from '../../tui/tui-deps.js';
 import type { TerminalSize } from '../../tui/use-terminal-size.js';
 import { corpusDir } from './corpus.js';
 import { renderInTerminal, type FakeTerminal } from './ink-terminal.js';
+import { waitForFrame, type InkHandle } from './ink-keys.js';
 
 /** A secret for DICOM_ANON_SECRET (at least 16 characters). */
 export const TEST_SECRET = 'tui-test-secret-0123456789';
@@ -115,4 +116,13 @@ export async function cleanupApps(): Promise<void> {
     app.session.close();
   }
   for (const root of workspaces.splice(0)) rmSync(root, { recursive: true, force: true });
+}
+
+/**
+ * Waits until the browser lists the start folder. The first frame comes before the listing: a key
+ * pressed then acts on the lone ".." row ("a" can still select, End cannot reach a file), and once
+ * the listing arrives the frame never shows what the test waits for.
+ */
+export function waitForStartFolder(app: InkHandle): Promise<string> {
+  return waitForFrame(app, (frame) => frame.includes('Selected: 0 files') && /\n\d+-\d+ of \d+\n/.test(frame));
 }
