@@ -3,7 +3,9 @@ import { loadConfig } from '../config/config.js';
 import { collectInputs } from '../deid/collect-inputs.js';
 import { isOurOutput } from '../deid/our-output.js';
 import { findLeaks, identifyingValues, verifyOutput, type Finding, type IdentifyingValue } from '../deid/verify.js';
-import { DicomError } from '../dicom/index.js';
+import { appliedStandardOptions, type DeidOptions } from '../deid/options.js';
+import { optionsFromMarkers, type MarkedOptions, type MarkerProblem } from '../deid/options-from-markers.js';
+import { DicomError, readDicomFile } from '../dicom/index.js';
 import { MappingStore } from '../store/mapping-store.js';
 import { EXIT_FAILED, EXIT_OK, type CommandIo } from './command.js';
 import { optionFlags, optionsFromFlags, OPTION_FLAGS_HELP } from './option-flags.js';
@@ -24,6 +26,8 @@ Options:
                        files there that are our own de-identified outputs (an earlier run's
                        anonymized/ folder) are skipped, and counted
   --mapping            find each output's original through the mapping store
+  --from-markers       check each output against the options its own markers say it was made
+                       with (De-identification Method and its codes); instead of the flags below
 ${OPTION_FLAGS_HELP}
                        (give the options the files were anonymized with)
   --patient-ids FILE   the subject-ID list the files were anonymized with (default:
@@ -40,6 +44,7 @@ export async function verifyCommand(args: readonly string[], io: CommandIo): Pro
     options: {
       against: { type: 'string', multiple: true },
       mapping: { type: 'boolean', default: false },
+      'from-markers': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       ...optionFlags,
@@ -52,14 +57,35 @@ export async function verifyCommand(args: readonly string[], io: CommandIo): Pro
   }
   if (positionals.length === 0) throw new UsageError('verify needs at least one PATH');
   if (values.against && values.mapping) throw new UsageError('--against and --mapping exclude each other');
+  const fromMarkers = values['from-markers'];
+  if (fromMarkers) {
+    const given = Object.keys(optionFlags).filter((flag) => values[flag as keyof typeof optionFlags] !== undefined);
+    if (given.length > 0) throw new UsageError(`--from-markers reads the options from each file: drop --${given.join(', --')}`);
+  }
   const config = loadConfig();
-  const options = optionsFromFlags(values, config.defaults);
+  const flagOptions = optionsFromFlags(values, config.defaults);
   // Kept patient data keeps the original IDs: there is nothing for a list to accept.
-  const subjectIds = new Set(options.patient ? subjectIdsFromFlags(values, config, options)?.entries.map((entry) => entry.subjectId) : []);
+  const subjectIds = new Set(flagOptions.patient ? subjectIdsFromFlags(values, config, flagOptions)?.entries.map((entry) => entry.subjectId) : []);
   const { files, missing } = collectInputs(positionals);
   const outputs = files.map((file) => file.path);
   const findings: Finding[] = missing.map((file) => ({ file, kind: 'unreadable', detail: `${file}: no such file or folder` }));
-  for (const output of outputs) findings.push(...verifyOutput(output, options, subjectIds));
+  const optionsOf = new Map<string, DeidOptions>();
+  let madeOtherwise = 0;
+  for (const output of outputs) {
+    const marked = markedOptionsOf(output);
+    if (marked === undefined) {
+      findings.push(...verifyOutput(output, flagOptions, subjectIds)); // reports it unreadable
+      continue;
+    }
+    if (fromMarkers && !('options' in marked)) {
+      findings.push({ file: output, kind: 'missing-marker', detail: `${output}: ${MARKER_PROBLEMS[marked.problem]}` });
+      continue;
+    }
+    const options = fromMarkers && 'options' in marked ? marked.options : flagOptions;
+    if (!fromMarkers && 'options' in marked && !sameOptions(marked.options, flagOptions)) madeOtherwise++;
+    optionsOf.set(output, options);
+    findings.push(...verifyOutput(output, options, subjectIds));
+  }
 
   let originalCount = 0;
   let skippedOriginals = 0;
@@ -70,14 +96,20 @@ export async function verifyCommand(args: readonly string[], io: CommandIo): Pro
     const originals = candidates.filter((candidate) => !isOurOutput(candidate));
     originalCount = originals.length;
     skippedOriginals = candidates.length - originals.length;
-    const needles = dedupe(originals.flatMap((original) => valuesOf(original, options)));
-    for (const output of outputs) findings.push(...leaksIn(output, needles));
+    // What counts as identifying depends on the options an output was made with: one set of needles per set of options.
+    const needlesFor = new Map<string, IdentifyingValue[]>();
+    for (const [output, options] of optionsOf) {
+      const key = JSON.stringify(options);
+      let needles = needlesFor.get(key);
+      if (!needles) needlesFor.set(key, (needles = dedupe(originals.flatMap((original) => valuesOf(original, options)))));
+      findings.push(...leaksIn(output, needles));
+    }
   }
   if (values.mapping) {
     const store = MappingStore.open(config.dataDir);
     try {
       const byOutput = new Map(store.records().map((record) => [record.anonymizedFilename, record.originalFilename]));
-      for (const output of outputs) {
+      for (const [output, options] of optionsOf) {
         const original = byOutput.get(path.basename(output));
         if (!original) {
           findings.push({ file: output, kind: 'unreadable', detail: `${output}: not in the mapping store; cannot search it for its original's values` });
@@ -95,10 +127,35 @@ export async function verifyCommand(args: readonly string[], io: CommandIo): Pro
     for (const finding of findings) io.stdout.write(`${finding.file}: ${finding.kind}: ${finding.detail}\n`);
     if (skippedOriginals > 0) io.stderr.write(`Skipped ${skippedOriginals} file${skippedOriginals === 1 ? '' : 's'} under --against: our own de-identified outputs, not originals.\n`);
     // A leak gate with nothing to compare passes by default; say so rather than look reassuring.
+    if (madeOtherwise > 0) {
+      io.stderr.write(`${madeOtherwise} file${madeOtherwise === 1 ? ' was' : 's were'} made with other options than the ones checked (${madeOtherwise === 1 ? 'its' : 'their'} markers say so): check with --from-markers, or give the options used.\n`);
+    }
     if (values.against && originalCount === 0) io.stderr.write('Warning: --against gave no originals, so nothing was searched for leaks (to check outputs made from our own outputs, use --mapping).\n');
     io.stderr.write(`Verified ${outputs.length} file${outputs.length === 1 ? '' : 's'}: ${findings.length === 0 ? 'no findings' : `${findings.length} finding${findings.length === 1 ? '' : 's'}`}.\n`);
   }
   return findings.length > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+const MARKER_PROBLEMS: Readonly<Record<MarkerProblem, string>> = {
+  'not-ours': 'no De-identification Method (0012,0063) of ours: the options it was made with are unknown',
+  'unknown-note': 'De-identification Method (0012,0063) names an option this version does not know',
+  'codes-disagree': 'De-identification Method Code Sequence (0012,0064) disagrees with De-identification Method (0012,0063)',
+};
+
+/** The options the output's own markers name; undefined for a file that cannot be read (verifyOutput reports it). */
+function markedOptionsOf(output: string): MarkedOptions | undefined {
+  try {
+    return optionsFromMarkers(readDicomFile(output));
+  } catch (error) {
+    if (error instanceof DicomError) return undefined;
+    throw error;
+  }
+}
+
+/** Whether two sets of options de-identify alike: the same product settings and standard options applied (a subject-ID list is given apart). */
+function sameOptions(a: DeidOptions, b: DeidOptions): boolean {
+  const settings = (options: DeidOptions) => [options.regenerateUids, options.removePrivate, options.patient, options.institution, options.study, ...appliedStandardOptions(options)].join();
+  return settings(a) === settings(b);
 }
 
 function valuesOf(original: string, options: Parameters<typeof identifyingValues>[1]): IdentifyingValue[] {

@@ -11,6 +11,9 @@ const CODE_VALUE = 0x00080100;
 const CODING_SCHEME = 0x00080102;
 const CODE_MEANING = 0x00080104;
 
+/** The first value of De-identification Method (0012,0063): the outputs we wrote say so. */
+export const TOOL_NAME = 'DICOM Tools';
+
 /** CID 7050 "De-identification Method" code (PS3.16) of the profile itself; the options' codes are in standard-options.ts. */
 const BASIC_PROFILE = ['113100', 'Basic Application Confidentiality Profile'] as const;
 
@@ -24,7 +27,7 @@ export function methodCodes(options: DeidOptions): (readonly [string, string])[]
 
 /** De-identification Method (0012,0063): LO values of at most 64 characters naming tool, profile, edition and options. */
 export function methodText(options: DeidOptions): string[] {
-  return ['DICOM Tools', `PS3.15 ${PROFILE_EDITION} Basic Application Confidentiality Profile`, ...describeOptions(options)];
+  return [TOOL_NAME, `PS3.15 ${PROFILE_EDITION} Basic Application Confidentiality Profile`, ...describeOptions(options)];
 }
 
 /**

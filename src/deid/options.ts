@@ -119,21 +119,30 @@ export function appliedStandardOptions(options: DeidOptions): readonly StandardO
   return applied;
 }
 
+/**
+ * The product's settings as De-identification Method (0012,0063) says them, each with what it sets:
+ * `describeOptions` writes these words and `optionsFromMarkers` reads them back.
+ */
+export const PRODUCT_SETTING_NOTES: readonly { readonly note: string; readonly set: Partial<DeidOptions> }[] = [
+  { note: 'UIDs retained', set: { regenerateUids: false } },
+  { note: 'private tags retained', set: { removePrivate: false } },
+  { note: 'patient data retained', set: { patient: false } },
+  { note: 'institution data retained', set: { institution: false } },
+  { note: 'study data retained', set: { study: false } },
+  { note: 'dates retained', set: { dates: 'keep' } },
+  { note: 'dates shifted', set: { dates: 'shift' } },
+];
+
+export const SUBJECT_IDS_NOTE = 'pre-assigned subject IDs';
+
 /** A short, PHI-free description of the options, for markers, logs and the mapping store. */
 export function describeOptions(options: DeidOptions): string[] {
-  const parts: string[] = [];
-  if (!options.regenerateUids) parts.push('UIDs retained');
-  if (!options.removePrivate) parts.push('private tags retained');
-  if (!options.patient) parts.push('patient data retained');
-  if (!options.institution) parts.push('institution data retained');
-  if (!options.study) parts.push('study data retained');
-  if (options.dates === 'keep') parts.push('dates retained');
-  if (options.dates === 'shift') parts.push('dates shifted');
+  const parts = PRODUCT_SETTING_NOTES.filter(({ set }) => Object.entries(set).every(([key, value]) => options[key as keyof DeidOptions] === value)).map(({ note }) => note);
   // The standard options the product's settings above do not already say, by their CID 7050 meaning.
   for (const option of appliedStandardOptions(options)) {
     if (!IMPLIED_BY_PRODUCT[option](options)) parts.push(STANDARD_OPTIONS[option].meaning);
   }
-  if (options.subjectIds === true) parts.push('pre-assigned subject IDs');
+  if (options.subjectIds === true) parts.push(SUBJECT_IDS_NOTE);
   return parts;
 }
 

@@ -135,7 +135,9 @@ export function identifyingValues(originalPath: string, options: DeidOptions): I
       if (element.stray || isGroupLengthTag(element.tag)) continue;
       const vr = valueVrOf(element);
       const rule = ruleFor(element.tag, vr, element.items !== undefined, level.scope, options);
-      const identifying = rule.action !== 'keep' || ((element.tag === PATIENT_ID || element.tag === PATIENT_NAME) && options.patient);
+      // Shifting moves dates only: a time of day or time zone under a shift rule stays as it was.
+      const unchanged = rule.action === 'keep' || (rule.action === 'shift' && vr !== 'DA' && vr !== 'DT');
+      const identifying = !unchanged || ((element.tag === PATIENT_ID || element.tag === PATIENT_NAME) && options.patient);
       // Bytes of a private, disallowed or unknown element may be text: searched as text when they go.
       const textLike = STRING_VRS.has(vr) || isPrivateTag(element.tag) || isDisallowedGroupTag(element.tag) || vr === 'UN' || vr === 'OB';
       if (!element.items && textLike) {
