@@ -157,10 +157,10 @@ describe('the command line', () => {
   });
 
   it('refuses an unknown option name and a bad DICOM_PROFILE, naming what is allowed', () => {
-    const flag = runCli(['anonymize', input, '--out', out, '--option', 'retain-safe-private'], { env });
+    const flag = runCli(['anonymize', input, '--out', out, '--option', 'clean-pixel-data'], { env });
     expect(flag.status).toBe(2);
     expect(flag.stderr).toContain(
-      '--option must be one of retain-full-dates, retain-modified-dates, retain-patient-characteristics, retain-device-identity, retain-uids, retain-institution-identity, not "retain-safe-private"',
+      '--option must be one of retain-full-dates, retain-modified-dates, retain-patient-characteristics, retain-device-identity, retain-uids, retain-safe-private, retain-institution-identity, not "clean-pixel-data"',
     );
     const variable = runCli(['verify', out], { env: { ...env, DICOM_PROFILE: 'research' } });
     expect(variable.status).toBe(1); // a configuration error, as for every DICOM_* variable

@@ -27,10 +27,16 @@ export const OPTION_FLAGS_HELP = `  --keep-uids          keep UIDs (default: reg
   --shift-dates        shift dates by a fixed offset per patient, keeping intervals
   --profile NAME       the PS3.15 profile: ${PROFILES.join(', ')} (default; DICOM_PROFILE)
   --option NAME        apply a PS3.15 option (repeatable; DICOM_PROFILE_OPTIONS), one of:
-                       ${STANDARD_OPTION_NAMES.slice(0, 3).join(', ')},
-                       ${STANDARD_OPTION_NAMES.slice(3).join(', ')}
+                       ${helpLines(STANDARD_OPTION_NAMES, 3).join(',\n                       ')}
                        (a --keep-* flag above still keeps its whole group; --profile or --option
                        replace both DICOM_PROFILE and DICOM_PROFILE_OPTIONS)`;
+
+/** Names, `perLine` to a line, so that the help stays narrow as options are added. */
+function helpLines(names: readonly string[], perLine: number): string[] {
+  const lines: string[] = [];
+  for (let at = 0; at < names.length; at += perLine) lines.push(names.slice(at, at + perLine).join(', '));
+  return lines;
+}
 
 type BooleanFlag = Exclude<keyof typeof optionFlags, 'profile' | 'option'>;
 type FlagValues = { readonly [K in BooleanFlag]?: boolean | undefined } & {
