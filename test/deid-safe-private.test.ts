@@ -1,6 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_OPTIONS,
@@ -20,11 +22,13 @@ import {
   type ElementEdit,
   type NewElement,
   type Tag,
+  loadConfig,
 } from '../src/index.js';
 import { SAFE_PRIVATE_COUNT } from '../src/deid/safe-private.generated.js';
 import { anonymizeOne } from './helpers/anonymize-one.js';
 import { corpusDir, referenceDir } from './helpers/corpus.js';
 import { parseDump, runDcmdump, type DumpLine } from './helpers/dcmdump.js';
+import { runCli } from './helpers/run-cli.js';
 
 // PS3.15 Retain Safe Private Option: the private elements of the shared safe private list are kept,
 // found by their private creator (never by raw tag) at any depth and byte for byte; every other
@@ -352,5 +356,38 @@ describe('combined with the product options', () => {
     const { output } = await anonymizeOne(input, path.join(root, 'planted-basic'), DEFAULT_OPTIONS, keys);
     const lines = parseDump(runDcmdump(output, ['+Qn']));
     expect(lines.filter(isPrivateLine)).toEqual([]);
+  });
+});
+
+describe('the command line and the configuration', () => {
+  const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+  const env = { DICOM_DATA_DIR: path.join(root, 'cli-data'), DICOM_ANON_SECRET: 'a secret for the safe private tests, 0123456' };
+
+  it('DICOM_PROFILE_OPTIONS names the option', () => {
+    expect(loadConfig({ env: { HOME: '/h', DICOM_PROFILE_OPTIONS: 'retain-safe-private' }, cwd: root }).defaults.standardOptions).toEqual(['retain-safe-private']);
+  });
+
+  it('--option retain-safe-private anonymizes, is stored with the batch, and verify with it passes while verify without it reports the kept elements', () => {
+    const out = path.join(root, 'cli-out');
+    const result = runCli(['anonymize', input, '--out', out, '--option', 'retain-safe-private', '--json'], { env });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const { batchId } = JSON.parse(result.stdout) as { batchId: string };
+    const db = new Sqlite(path.join(env.DICOM_DATA_DIR, 'mapping.sqlite'), { readonly: true });
+    try {
+      const stored = db.prepare('SELECT options FROM batches WHERE id = ?').pluck().get(batchId) as string;
+      expect((JSON.parse(stored) as DeidOptions).standardOptions).toEqual(['retain-safe-private']);
+    } finally {
+      db.close();
+    }
+    const [written = ''] = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.dcm'));
+    expect(tagsOf(parseDump(runDcmdump(path.join(out, written), ['+Qn'])), 0)).toContain('(0019,420c)');
+    const same = runCli(['verify', out, '--against', input, '--option', 'retain-safe-private', '--json'], { env });
+    expect(JSON.parse(same.stdout)).toMatchObject({ findings: [] });
+    expect(same.status).toBe(0);
+    const plain = runCli(['verify', out, '--json'], { env });
+    expect(plain.status).toBe(1);
+    const findings = (JSON.parse(plain.stdout) as { findings: { kind: string; tag: string }[] }).findings;
+    expect(findings.filter((finding) => finding.kind === 'private').map((finding) => finding.tag)).toEqual(expect.arrayContaining(['(0019,420C)', '(0025,1007)']));
   });
 });
