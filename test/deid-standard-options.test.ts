@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_OPTIONS,
+  STANDARD_OPTION_NAMES,
   Pseudonymizer,
   anonymizeFiles,
   findLeaks,
@@ -157,10 +158,10 @@ describe('the command line', () => {
   });
 
   it('refuses an unknown option name and a bad DICOM_PROFILE, naming what is allowed', () => {
-    const flag = runCli(['anonymize', input, '--out', out, '--option', 'retain-safe-private'], { env });
+    const flag = runCli(['anonymize', input, '--out', out, '--option', 'clean-pixel-data'], { env });
     expect(flag.status).toBe(2);
     expect(flag.stderr).toContain(
-      '--option must be one of retain-full-dates, retain-modified-dates, retain-patient-characteristics, retain-device-identity, retain-uids, retain-institution-identity, not "retain-safe-private"',
+      `--option must be one of ${STANDARD_OPTION_NAMES.join(', ')}, not "clean-pixel-data"`,
     );
     const variable = runCli(['verify', out], { env: { ...env, DICOM_PROFILE: 'tcia' } });
     expect(variable.status).toBe(1); // a configuration error, as for every DICOM_* variable

@@ -28,10 +28,16 @@ export const OPTION_FLAGS_HELP = `  --keep-uids          keep UIDs (default: reg
   --profile NAME       a preset: basic (the Basic Profile alone, default) or research (Basic +
                        ${profileOptions('research').join(' + ')}; DICOM_PROFILE)
   --option NAME        apply a PS3.15 option (repeatable; DICOM_PROFILE_OPTIONS), one of:
-                       ${STANDARD_OPTION_NAMES.slice(0, 3).join(', ')},
-                       ${STANDARD_OPTION_NAMES.slice(3).join(', ')}
+                       ${helpLines(STANDARD_OPTION_NAMES, 3).join(',\n                       ')}
                        (a --keep-* flag above still keeps its whole group; --profile or --option
                        replace both DICOM_PROFILE and DICOM_PROFILE_OPTIONS)`;
+
+/** Names, `perLine` to a line, so that the help stays narrow as options are added. */
+function helpLines(names: readonly string[], perLine: number): string[] {
+  const lines: string[] = [];
+  for (let at = 0; at < names.length; at += perLine) lines.push(names.slice(at, at + perLine).join(', '));
+  return lines;
+}
 
 type BooleanFlag = Exclude<keyof typeof optionFlags, 'profile' | 'option'>;
 type FlagValues = { readonly [K in BooleanFlag]?: boolean | undefined } & {

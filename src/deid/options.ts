@@ -57,6 +57,8 @@ const IMPLIED_BY_PRODUCT: Readonly<Record<StandardOption, (options: DeidOptions)
   'retain-patient-characteristics': (options) => !options.patient,
   'retain-device-identity': (options) => !options.institution,
   'retain-uids': (options) => !options.regenerateUids,
+  // Keeping every private element (removePrivate off) is no option of the standard.
+  'retain-safe-private': () => false,
   'retain-institution-identity': (options) => !options.institution,
 };
 
@@ -112,6 +114,8 @@ export function appliedStandardOptions(options: DeidOptions): readonly StandardO
     applied = STANDARD_OPTION_NAMES.filter((option) => {
       if (option === 'retain-full-dates') return dates === 'keep';
       if (option === 'retain-modified-dates') return dates === 'shift';
+      // With every private element kept, what the option would keep is not what is kept: not claimed.
+      if (option === 'retain-safe-private') return options.removePrivate && chosen(options, option);
       return IMPLIED_BY_PRODUCT[option](options) || chosen(options, option);
     });
     appliedCache.set(options, applied);

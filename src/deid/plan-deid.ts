@@ -24,7 +24,8 @@ import { conformanceMarkers } from './markers.js';
 import { dateModeOf, type DeidOptions } from './options.js';
 import type { PatientKey, Pseudonymizer } from './pseudonyms.js';
 import { patientPseudonym, type SubjectIds } from './subject-ids.js';
-import { ruleFor, STANDARD_UID_ROOT, type Scope } from './nested-rules.js';
+import { ruleFor, STANDARD_UID_ROOT, type ElementRule, type Scope } from './nested-rules.js';
+import { retainsSafePrivate, safePrivateRules } from './safe-private.js';
 
 export const PATIENT_NAME = 0x00100010;
 export const PATIENT_ID = 0x00100020;
@@ -57,6 +58,8 @@ interface Level {
   readonly encoding: Encoding;
   readonly characterSet: readonly string[];
   readonly scope: Scope;
+  /** Retain Safe Private: the private elements of this data set it keeps, by their creator (safe-private.ts). */
+  readonly safePrivate?: ReadonlyMap<Tag, ElementRule> | undefined;
 }
 
 interface Context {
@@ -65,6 +68,7 @@ interface Context {
   readonly keys: Pseudonymizer;
   readonly pseudonym: string;
   readonly shiftDays: number;
+  readonly retainsSafePrivate: boolean;
   /** Tags changed and UID tags regenerated, at any depth; labelled once the plan is done. */
   readonly changed: Set<Tag>;
   readonly regenerated: Set<Tag>;
@@ -91,7 +95,7 @@ export function planDeidentification(file: DicomFile, options: DeidOptions, keys
   const originalPatientId = textOf(PATIENT_ID).join('\\');
   const pseudonym = options.patient ? patientPseudonym(patientKey, originalPatientId, keys, subjects) : originalPatientId;
   const shiftDays = keys.dateShiftDays(patientKey);
-  const context: Context = { file, options, keys, pseudonym, shiftDays, changed: new Set(), regenerated: new Set(), uidPairs: new Map() };
+  const context: Context = { file, options, keys, pseudonym, shiftDays, retainsSafePrivate: retainsSafePrivate(options), changed: new Set(), regenerated: new Set(), uidPairs: new Map() };
   const edits = new Map(cleanLevel(file.dataSet, { encoding: file.encoding, characterSet: [], scope: 'profile' }, context));
   for (const [tag, edit] of conformanceMarkers(file, options)) edits.set(tag, edit);
 
@@ -129,7 +133,8 @@ function patientKeyFrom(textOf: (tag: Tag) => readonly string[]): PatientKey {
 
 function cleanLevel(elements: readonly DicomElement[], level: Level, context: Context): Map<Tag, ElementEdit> {
   const characterSet = declaredCharacterSet(elements, level.characterSet, (element) => valueBytes(context.file, element));
-  const here: Level = { ...level, characterSet };
+  const safePrivate = context.retainsSafePrivate ? safePrivateRules(elements, (element) => valueBytes(context.file, element), level.scope, context.options) : undefined;
+  const here: Level = { ...level, characterSet, safePrivate };
   const edits = new Map<Tag, ElementEdit>();
   for (const element of elements) {
     // Stray delimiters are copied as they are; group lengths are recomputed by the writer, or go with their group.
@@ -167,7 +172,7 @@ function cleanElement(element: DicomElement, level: Level, context: Context): El
     return replaceIfDifferent(element, level, context, context.pseudonym);
   }
   const vr = valueVrOf(element);
-  const rule = ruleFor(element.tag, vr, element.items !== undefined, level.scope, options);
+  const rule = level.safePrivate?.get(element.tag) ?? ruleFor(element.tag, vr, element.items !== undefined, level.scope, options);
   const { action } = rule;
   if (action === 'remove') {
     context.changed.add(element.tag);

@@ -67,6 +67,7 @@ function optionAction(entry: ProfileEntry, applied: readonly StandardOption[]): 
   let action: ElementAction | undefined;
   for (const option of applied) {
     const { column, clean } = STANDARD_OPTIONS[option];
+    if (column === undefined) continue;
     const code = entry.actions[column];
     const here = code === 'K' ? 'keep' : code === 'C' ? clean : undefined;
     if (here === 'shift' || (here === 'keep' && action === undefined)) action = here;

@@ -5,8 +5,10 @@ import type { ACTION_COLUMNS } from './profile.generated.js';
  * the row's code in its column replaces the Basic Profile's code. Named as on the command line;
  * each carries its CID 7050 code and meaning (PS3.16), which the conformance markers claim.
  *
- * Retain Safe Private (113111) and the Clean options (113103, 113104, 113105) are not here: we do
- * not apply them yet, so we must not claim them. Clean Pixel Data is never claimed.
+ * Retain Safe Private (113111) has no column of its own: its only cell is C on the private
+ * attributes row, and that C is the safe private list (safe-private.ts), so `column` is undefined.
+ * The Clean options (113103, 113104, 113105) are not here: we do not apply them yet, so we must
+ * not claim them. Clean Pixel Data is never claimed.
  */
 export const STANDARD_OPTIONS = {
   'retain-full-dates': { code: '113106', meaning: 'Retain Longitudinal Temporal Information Full Dates Option', column: 'retainFullDates', clean: undefined },
@@ -17,6 +19,7 @@ export const STANDARD_OPTIONS = {
   // C here is AE titles and network IDs: no cleaner either.
   'retain-device-identity': { code: '113109', meaning: 'Retain Device Identity Option', column: 'retainDevice', clean: undefined },
   'retain-uids': { code: '113110', meaning: 'Retain UIDs Option', column: 'retainUids', clean: undefined },
+  'retain-safe-private': { code: '113111', meaning: 'Retain Safe Private Option', column: undefined, clean: undefined },
   'retain-institution-identity': { code: '113112', meaning: 'Retain Institution Identity Option', column: 'retainInstitution', clean: undefined },
 } as const satisfies Record<string, StandardOptionSpec>;
 
@@ -25,8 +28,8 @@ interface StandardOptionSpec {
   readonly code: string;
   /** CID 7050 code meaning; at most 64 characters, as it also goes into De-identification Method (LO). */
   readonly meaning: string;
-  /** The Table E.1-1 column whose code applies with the option. */
-  readonly column: (typeof ACTION_COLUMNS)[number];
+  /** The Table E.1-1 column whose code applies with the option; undefined when it changes no standard attribute. */
+  readonly column: (typeof ACTION_COLUMNS)[number] | undefined;
   /**
    * What C (clean) in the column does. Undefined: we have no cleaner for those values, so the
    * Basic Profile's code stays, which removes more than cleaning would.

@@ -24,6 +24,7 @@ import { DEIDENTIFICATION_METHOD, DEIDENTIFICATION_METHOD_CODES, LONGITUDINAL_TE
 import { retainsUids, type DeidOptions } from './options.js';
 import { PATIENT_ID, PATIENT_NAME } from './plan-deid.js';
 import { isDisallowedGroupTag, ruleFor, STANDARD_UID_ROOT, type Scope } from './nested-rules.js';
+import { retainsSafePrivate, safePrivateRules } from './safe-private.js';
 
 export type FindingKind = 'unreadable' | 'private' | 'not-removed' | 'not-emptied' | 'not-replaced' | 'uid-not-regenerated' | 'age-over-89' | 'missing-marker' | 'leak';
 
@@ -59,19 +60,23 @@ export function verifyOutput(filePath: string, options: DeidOptions, subjectIds:
     return [{ file: filePath, kind: 'unreadable', detail: error instanceof DicomError ? error.message : String(error) }];
   }
   const findings: Finding[] = [];
+  const safePrivateOn = retainsSafePrivate(options);
   const check = (elements: readonly DicomElement[], level: Level) => {
     const characterSet = declaredCharacterSet(elements, level.characterSet, (element) => valueBytes(file, element));
+    // The planner's own decision: a listed element kept, its creator only with it.
+    const safePrivate = safePrivateOn ? safePrivateRules(elements, (element) => valueBytes(file, element), level.scope, options) : undefined;
     for (const element of elements) {
       if (element.stray) continue;
       const where = `${level.trail}${formatTag(element.tag)} ${keywordOf(element.tag)}`;
       const add = (kind: FindingKind, detail: string) => findings.push({ file: filePath, kind, tag: formatTag(element.tag), detail: `${where}: ${detail}` });
       const vr = valueVrOf(element);
-      const rule = ruleFor(element.tag, vr, element.items !== undefined, level.scope, options);
+      const safe = safePrivate?.get(element.tag);
+      const rule = safe ?? ruleFor(element.tag, vr, element.items !== undefined, level.scope, options);
       if (isGroupLengthTag(element.tag)) {
         if (rule.action === 'remove') add('private', 'group length of a private group present');
         continue;
       }
-      if ((isPrivateTag(element.tag) || isDisallowedGroupTag(element.tag)) && options.removePrivate) {
+      if ((isPrivateTag(element.tag) || isDisallowedGroupTag(element.tag)) && options.removePrivate && !safe) {
         add('private', isPrivateTag(element.tag) ? 'private element present' : 'element of a group PS3.5 7.8.1 does not allow present');
         continue;
       }
@@ -129,12 +134,14 @@ export function identifyingValues(originalPath: string, options: DeidOptions): I
   const file = readDicomFile(originalPath);
   const found = new Map<string, IdentifyingValue>();
   const kept = new Set<string>();
+  const safePrivateOn = retainsSafePrivate(options);
   const visit = (elements: readonly DicomElement[], level: Level) => {
     const characterSet = declaredCharacterSet(elements, level.characterSet, (element) => valueBytes(file, element));
+    const safePrivate = safePrivateOn ? safePrivateRules(elements, (element) => valueBytes(file, element), level.scope, options) : undefined;
     for (const element of elements) {
       if (element.stray || isGroupLengthTag(element.tag)) continue;
       const vr = valueVrOf(element);
-      const rule = ruleFor(element.tag, vr, element.items !== undefined, level.scope, options);
+      const rule = safePrivate?.get(element.tag) ?? ruleFor(element.tag, vr, element.items !== undefined, level.scope, options);
       // Shifting moves dates only: a time of day or time zone under a shift rule stays as it was.
       const unchanged = rule.action === 'keep' || (rule.action === 'shift' && vr !== 'DA' && vr !== 'DT');
       const identifying = !unchanged || ((element.tag === PATIENT_ID || element.tag === PATIENT_NAME) && options.patient);
