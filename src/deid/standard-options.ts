@@ -52,7 +52,7 @@ export function isStandardOption(name: string): name is StandardOption {
  */
 export const PROFILES = {
   basic: [],
-  research: ['retain-modified-dates', 'retain-patient-characteristics', 'retain-device-identity'],
+  research: ['retain-modified-dates', 'retain-patient-characteristics', 'retain-device-identity', 'retain-safe-private'],
 } as const satisfies Record<string, readonly StandardOption[]>;
 
 export type ProfileName = keyof typeof PROFILES;
