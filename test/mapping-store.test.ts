@@ -127,7 +127,7 @@ describe('MappingStore.open', () => {
 
     const second = open(dataDir);
     expect(second.records()).toEqual(records.map(readBack));
-    expect(second.batches()).toEqual([{ id: batchId, startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), source: 'daemon', fileCount: 2 }]);
+    expect(second.batches()).toEqual([{ id: batchId, startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), source: 'daemon', fileCount: 2, profile: 'basic' }]);
   });
 
   it('refuses a database written by a newer schema', () => {

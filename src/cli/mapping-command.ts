@@ -20,7 +20,7 @@ file name, patient ID and UIDs. It is the only place, with the files exported fr
              --uids      original-to-new UIDs as CSV (id_old,id_new), one row per distinct pair
              --patients  original-to-pseudonymous patient IDs as CSV (id_old,id_new), one row per
                          distinct pair
-  batches    list the batches: id, start time, source, number of files`;
+  batches    list the batches: id, start time, source, number of files, profile`;
 
 export async function mappingCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs({
@@ -48,7 +48,7 @@ export async function mappingCommand(args: readonly string[], io: CommandIo): Pr
   const store = MappingStore.open(loadConfig().dataDir);
   try {
     if (action === 'batches') {
-      for (const batch of store.batches()) io.stdout.write(`${batch.id}\t${batch.startedAt}\t${batch.source}\t${batch.fileCount}\n`);
+      for (const batch of store.batches()) io.stdout.write(`${batch.id}\t${batch.startedAt}\t${batch.source}\t${batch.fileCount}\t${batch.profile}\n`);
       return EXIT_OK;
     }
     const filter = values.batch === undefined ? {} : { batchId: values.batch };

@@ -52,4 +52,6 @@ export interface BatchSummary {
   source: BatchSource;
   /** Files recorded in this batch so far. */
   fileCount: number;
+  /** The profile it was run with, e.g. "PS3.15 2024b research". */
+  profile: string;
 }

@@ -98,7 +98,7 @@ function prepareStatements(db: Database.Database) {
     ),
     batches: db.prepare<[], BatchSummary>(
       `SELECT b.id AS id, b.started_at AS startedAt, b.source AS source,
-        (SELECT count(*) FROM files f WHERE f.batch_id = b.id) AS fileCount
+        (SELECT count(*) FROM files f WHERE f.batch_id = b.id) AS fileCount, b.profile AS profile
       FROM batches b ORDER BY b.rowid`,
     ),
     countBetween: db.prepare<[from: string, to: string], number>('SELECT count(*) FROM files WHERE processed_at >= ? AND processed_at < ?').pluck(),
