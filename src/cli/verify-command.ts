@@ -8,6 +8,7 @@ import { MappingStore } from '../store/mapping-store.js';
 import { EXIT_FAILED, EXIT_OK, type CommandIo } from './command.js';
 import { optionFlags, optionsFromFlags, OPTION_FLAGS_HELP } from './option-flags.js';
 import { parseCommandArgs } from './parse-command-args.js';
+import { optionsWithSiteRules, siteRulesFlags } from './site-rules-flags.js';
 import { subjectIdFlags, subjectIdsFromFlags } from './subject-id-flags.js';
 import { UsageError } from './usage-error.js';
 
@@ -28,10 +29,12 @@ ${OPTION_FLAGS_HELP}
                        (give the options the files were anonymized with)
   --patient-ids FILE   the subject-ID list the files were anonymized with (default:
                        DICOM_PATIENT_IDS): its subject IDs count as pseudonyms
+  --rules FILE.json    the site rules the files were anonymized with (default: DICOM_RULES):
+                       what a rule keeps is no finding, what it removes must be gone
   --json               print the findings as JSON
   -h, --help
 
-Exit status: 0 no findings, 1 findings, 2 usage error.`;
+Exit status: 0 no findings, 1 findings, 2 usage error (a malformed --rules file too).`;
 
 export async function verifyCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs({
@@ -44,6 +47,7 @@ export async function verifyCommand(args: readonly string[], io: CommandIo): Pro
       help: { type: 'boolean', short: 'h', default: false },
       ...optionFlags,
       'patient-ids': subjectIdFlags['patient-ids'],
+      ...siteRulesFlags,
     },
   });
   if (values.help) {
@@ -53,7 +57,7 @@ export async function verifyCommand(args: readonly string[], io: CommandIo): Pro
   if (positionals.length === 0) throw new UsageError('verify needs at least one PATH');
   if (values.against && values.mapping) throw new UsageError('--against and --mapping exclude each other');
   const config = loadConfig();
-  const options = optionsFromFlags(values, config.defaults);
+  const options = optionsWithSiteRules(values, config, optionsFromFlags(values, config.defaults));
   // Kept patient data keeps the original IDs: there is nothing for a list to accept.
   const subjectIds = new Set(options.patient ? subjectIdsFromFlags(values, config, options)?.entries.map((entry) => entry.subjectId) : []);
   const { files, missing } = collectInputs(positionals);

@@ -25,6 +25,8 @@ import { dateModeOf, type DeidOptions } from './options.js';
 import type { PatientKey, Pseudonymizer } from './pseudonyms.js';
 import { patientPseudonym, type SubjectIds } from './subject-ids.js';
 import { ruleFor, STANDARD_UID_ROOT, type Scope } from './nested-rules.js';
+import { siteRuleEdit } from './site-rule-edit.js';
+import { creatorReader, keptItemsScope, siteRulesAt, siteRulesShift, type LevelSiteRules } from './site-rules.js';
 
 export const PATIENT_NAME = 0x00100010;
 export const PATIENT_ID = 0x00100020;
@@ -57,6 +59,8 @@ interface Level {
   readonly encoding: Encoding;
   readonly characterSet: readonly string[];
   readonly scope: Scope;
+  /** The site rules of this data set; undefined without a rules file. */
+  readonly site?: LevelSiteRules | undefined;
 }
 
 interface Context {
@@ -110,7 +114,7 @@ export function planDeidentification(file: DicomFile, options: DeidOptions, keys
     uidsRegenerated: labelsOf(context.regenerated),
     uidPairs: [...context.uidPairs].map(([original, anonymized]) => ({ original, anonymized })),
     sopInstanceUid,
-    dateShiftDays: dateModeOf(options) === 'shift' ? shiftDays : undefined,
+    dateShiftDays: dateModeOf(options) === 'shift' || siteRulesShift(options.siteRules) ? shiftDays : undefined,
     warnings,
   };
 }
@@ -129,7 +133,8 @@ function patientKeyFrom(textOf: (tag: Tag) => readonly string[]): PatientKey {
 
 function cleanLevel(elements: readonly DicomElement[], level: Level, context: Context): Map<Tag, ElementEdit> {
   const characterSet = declaredCharacterSet(elements, level.characterSet, (element) => valueBytes(context.file, element));
-  const here: Level = { ...level, characterSet };
+  const { siteRules } = context.options;
+  const here: Level = { ...level, characterSet, site: siteRules && siteRulesAt(siteRules, elements, creatorReader(context.file)) };
   const edits = new Map<Tag, ElementEdit>();
   for (const element of elements) {
     // Stray delimiters are copied as they are; group lengths are recomputed by the writer, or go with their group.
@@ -168,6 +173,8 @@ function cleanElement(element: DicomElement, level: Level, context: Context): El
   }
   const vr = valueVrOf(element);
   const rule = ruleFor(element.tag, vr, element.items !== undefined, level.scope, options);
+  const site = level.site?.ruleOf(element);
+  if (site) return siteRuleEdit(site, element, vr, siteEditTools(element, level, keptItemsScope(rule), context));
   const { action } = rule;
   if (action === 'remove') {
     context.changed.add(element.tag);
@@ -195,6 +202,18 @@ function cleanElement(element: DicomElement, level: Level, context: Context): El
     case 'shift':
       return shiftDates(element, vr, level, context);
   }
+}
+
+/** The planner's own means, lent to a site rule for one element (see site-rule-edit.ts). */
+function siteEditTools(element: DicomElement, level: Level, items: Scope, context: Context) {
+  return {
+    keys: context.keys,
+    values: (vr: Vr) => textValues(element, vr, level, context.file),
+    keptItems: () => cleanItems(element, level, items, context),
+    keyedUids: () => replaceUids(element, level, context, false),
+    shiftedDates: (vr: Vr) => shiftDates(element, vr, level, context),
+    changed: () => context.changed.add(element.tag),
+  };
 }
 
 function cleanItems(element: DicomElement, level: Level, scope: Scope, context: Context): ElementEdit | undefined {

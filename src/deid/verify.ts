@@ -24,6 +24,8 @@ import { DEIDENTIFICATION_METHOD, DEIDENTIFICATION_METHOD_CODES, LONGITUDINAL_TE
 import { retainsUids, type DeidOptions } from './options.js';
 import { PATIENT_ID, PATIENT_NAME } from './plan-deid.js';
 import { isDisallowedGroupTag, ruleFor, STANDARD_UID_ROOT, type Scope } from './nested-rules.js';
+import { siteRuleFinding } from './site-rule-check.js';
+import { creatorReader, keptItemsScope, siteRulesAt } from './site-rules.js';
 
 export type FindingKind = 'unreadable' | 'private' | 'not-removed' | 'not-emptied' | 'not-replaced' | 'uid-not-regenerated' | 'age-over-89' | 'missing-marker' | 'leak';
 
@@ -61,6 +63,7 @@ export function verifyOutput(filePath: string, options: DeidOptions, subjectIds:
   const findings: Finding[] = [];
   const check = (elements: readonly DicomElement[], level: Level) => {
     const characterSet = declaredCharacterSet(elements, level.characterSet, (element) => valueBytes(file, element));
+    const site = options.siteRules && siteRulesAt(options.siteRules, elements, creatorReader(file));
     for (const element of elements) {
       if (element.stray) continue;
       const where = `${level.trail}${formatTag(element.tag)} ${keywordOf(element.tag)}`;
@@ -69,6 +72,16 @@ export function verifyOutput(filePath: string, options: DeidOptions, subjectIds:
       const rule = ruleFor(element.tag, vr, element.items !== undefined, level.scope, options);
       if (isGroupLengthTag(element.tag)) {
         if (rule.action === 'remove') add('private', 'group length of a private group present');
+        continue;
+      }
+      // A site rule decides for its attribute whatever the profile and options say.
+      const siteRule = site?.ruleOf(element);
+      if (siteRule) {
+        const finding = siteRuleFinding(siteRule, element, () => texts(file, element, { ...level, characterSet }));
+        if (finding) add(finding.kind, finding.detail);
+        element.items?.forEach((item, index) => {
+          check(item.elements, { encoding: element.itemEncoding ?? level.encoding, characterSet, trail: `${where} item ${index + 1} > `, scope: keptItemsScope(rule) });
+        });
         continue;
       }
       if ((isPrivateTag(element.tag) || isDisallowedGroupTag(element.tag)) && options.removePrivate) {
@@ -131,11 +144,13 @@ export function identifyingValues(originalPath: string, options: DeidOptions): I
   const kept = new Set<string>();
   const visit = (elements: readonly DicomElement[], level: Level) => {
     const characterSet = declaredCharacterSet(elements, level.characterSet, (element) => valueBytes(file, element));
+    const site = options.siteRules && siteRulesAt(options.siteRules, elements, creatorReader(file));
     for (const element of elements) {
       if (element.stray || isGroupLengthTag(element.tag)) continue;
       const vr = valueVrOf(element);
       const rule = ruleFor(element.tag, vr, element.items !== undefined, level.scope, options);
-      const identifying = rule.action !== 'keep' || ((element.tag === PATIENT_ID || element.tag === PATIENT_NAME) && options.patient);
+      const action = site?.ruleOf(element)?.action ?? rule.action;
+      const identifying = action !== 'keep' || ((element.tag === PATIENT_ID || element.tag === PATIENT_NAME) && options.patient);
       // Bytes of a private, disallowed or unknown element may be text: searched as text when they go.
       const textLike = STRING_VRS.has(vr) || isPrivateTag(element.tag) || isDisallowedGroupTag(element.tag) || vr === 'UN' || vr === 'OB';
       if (!element.items && textLike) {
@@ -151,7 +166,8 @@ export function identifyingValues(originalPath: string, options: DeidOptions): I
           }
         }
       }
-      element.items?.forEach((item) => visit(item.elements, { encoding: element.itemEncoding ?? level.encoding, characterSet, trail: '', scope: rule.items }));
+      const scope = action === 'keep' && action !== rule.action ? keptItemsScope(rule) : rule.items;
+      element.items?.forEach((item) => visit(item.elements, { encoding: element.itemEncoding ?? level.encoding, characterSet, trail: '', scope }));
     }
   };
   visit(file.dataSet, { encoding: file.encoding, characterSet: [], trail: '', scope: 'profile' });
