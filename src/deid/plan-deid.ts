@@ -26,7 +26,8 @@ import type { PatientKey, Pseudonymizer } from './pseudonyms.js';
 import { patientPseudonym, type SubjectIds } from './subject-ids.js';
 import { ruleFor, STANDARD_UID_ROOT, type Scope } from './nested-rules.js';
 import { siteRuleEdit } from './site-rule-edit.js';
-import { creatorReader, keptItemsScope, siteRulesAt, siteRulesShift, type LevelSiteRules } from './site-rules.js';
+import { keptItemsScope } from './site-rule-scope.js';
+import { creatorReader, siteRulesAt, siteRulesShift, type LevelSiteRules } from './site-rules.js';
 
 export const PATIENT_NAME = 0x00100010;
 export const PATIENT_ID = 0x00100020;

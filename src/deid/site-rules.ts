@@ -1,4 +1,3 @@
-import type { ElementRule, Scope } from './nested-rules.js';
 import { isPrivateCreatorTag, isPrivateTag, lookupTag, tagElement, tagGroup, valueBytes, type DicomElement, type DicomFile, type Tag, type Vr } from '../dicom/index.js';
 
 /**
@@ -39,15 +38,6 @@ export interface SiteRules {
 
 /** The rule-made keep of a private creator element: its block holds an element a rule keeps. */
 const CREATOR_KEPT: SiteRule = { target: { kind: 'tag', tag: 0 }, action: 'keep' };
-
-/**
- * The scope a sequence's items are cleaned in when a site rule keeps it: the profile's own for a
- * sequence it keeps or dummies; scrubbed (as for D) for one it removes or empties, whose items the
- * profile never looked into.
- */
-export function keptItemsScope(rule: ElementRule): Scope {
-  return rule.action === 'remove' || rule.action === 'empty' ? 'scrub' : rule.items;
-}
 
 /** Length of a keyed token that replaces text (base32, 80 bits): fits every text VR the hash action allows. */
 export const HASH_TOKEN_LENGTH = 16;

@@ -25,7 +25,8 @@ import { retainsUids, type DeidOptions } from './options.js';
 import { PATIENT_ID, PATIENT_NAME } from './plan-deid.js';
 import { isDisallowedGroupTag, ruleFor, STANDARD_UID_ROOT, type Scope } from './nested-rules.js';
 import { siteRuleFinding } from './site-rule-check.js';
-import { creatorReader, keptItemsScope, siteRulesAt } from './site-rules.js';
+import { keptItemsScope } from './site-rule-scope.js';
+import { creatorReader, siteRulesAt } from './site-rules.js';
 
 export type FindingKind = 'unreadable' | 'private' | 'not-removed' | 'not-emptied' | 'not-replaced' | 'uid-not-regenerated' | 'age-over-89' | 'missing-marker' | 'leak';
 
