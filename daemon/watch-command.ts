@@ -12,6 +12,9 @@ import {
   profileLabel,
   loadConfig,
   loadSubjectIds,
+  loadSiteRules,
+  optionsForRecord,
+  SiteRulesError,
   optionsWithSubjectIds,
   loadSecret,
   parseCommandArgs,
@@ -38,7 +41,10 @@ DICOM_WATCH_RETRY_MS (default 2000), DICOM_WATCH_POLL_MS (how often Sources is p
 
 Pre-assigned subject IDs: DICOM_PATIENT_IDS names a CSV list (Original Patient ID,Subject ID[,Issuer
 of Patient ID]), read once at start; a file of a patient not in it is quarantined, unless
-DICOM_UNLISTED_PATIENTS=pseudonym gives it the keyed pseudonym.`;
+DICOM_UNLISTED_PATIENTS=pseudonym gives it the keyed pseudonym.
+
+Site rules: DICOM_RULES names a rules file (JSON, see the README), read once at start; a malformed
+file stops the daemon before it takes any file.`;
 
 export async function watchCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs({
@@ -70,7 +76,7 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
   }
   // Read and checked once, before any file is taken: restart the daemon after editing the list.
   const subjectIds = loadSubjectIds(config.patientIds, config.unlistedPatients);
-  const options = optionsWithSubjectIds(config.defaults, subjectIds);
+  const options = { ...optionsWithSubjectIds(config.defaults, subjectIds), ...siteRulesOf(config.rules) };
   const settings = {
     sourcesDir: path.resolve(sourcesDir),
     quarantineDir: path.resolve(config.quarantineDir),
@@ -91,7 +97,7 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
   }
   const keys = new Pseudonymizer(loadSecret(config));
   const store = MappingStore.open(config.dataDir);
-  const batchId = store.startBatch({ source: 'daemon', options, profile: profileLabel(options) });
+  const batchId = store.startBatch({ source: 'daemon', options: optionsForRecord(options), profile: profileLabel(options) });
   const daemon = new WatchDaemon(settings, { options, keys, store, batchId, subjectIds }, log);
   const stopped = new Promise<void>((resolve) => {
     let signals = 0;
@@ -123,4 +129,15 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
     release();
   }
   return EXIT_OK;
+}
+
+/** DICOM_RULES read and checked, as an options field; a file that cannot be used stops the daemon. */
+function siteRulesOf(file: string | undefined) {
+  try {
+    const siteRules = loadSiteRules(file);
+    return siteRules ? { siteRules } : {};
+  } catch (error) {
+    if (error instanceof SiteRulesError) throw new ConfigError(`DICOM_RULES: ${error.message}`, { variable: 'DICOM_RULES', path: error.path, cause: error });
+    throw error;
+  }
 }

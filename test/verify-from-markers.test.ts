@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,6 +101,21 @@ describe('verify --from-markers', () => {
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('(0010,0040) PatientSex: should be empty');
     expect(result.stderr).toContain(`${study.files.length} files were made with other options than the ones checked (their markers say so): check with --from-markers, or give the options used.`);
+  });
+
+  it('needs the rules file the markers name, and takes it beside --from-markers', () => {
+    const rules = path.join(root, 'site.json');
+    writeFileSync(rules, JSON.stringify({ rules: [{ keyword: 'StudyDescription', action: 'keep' }] }));
+    const ruled = path.join(root, 'cli-ruled');
+    expect(runCli(['anonymize', study.dir, '--out', ruled, '--profile', 'research', '--rules', rules], { env }).status).toBe(0);
+    const without = runCli(['verify', ruled, '--from-markers'], { env });
+    expect(without.status).toBe(1);
+    expect(without.stdout).toMatch(/: missing-marker: .*: made with site rules site\.json sha256:[0-9a-f]{12}: give that file with --rules\n/);
+    const withRules = runCli(['verify', ruled, '--from-markers', '--rules', rules, '--against', study.dir], { env });
+    expect(withRules.stdout).toBe('');
+    expect(withRules.status).toBe(0);
+    const rulesForNone = runCli(['verify', out, '--from-markers', '--rules', rules], { env });
+    expect(rulesForNone.stdout).toContain('made without site rules, but --rules gives some');
   });
 
   it('reports an output whose markers are not ours, and refuses option flags beside it', () => {

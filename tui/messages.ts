@@ -14,7 +14,7 @@ export type Screen = Step | 'compare';
  * The five checkbox options, in the product's order (dates is a three-way choice after them). The
  * standard options and subject IDs are no checkboxes: the TUI takes them from the configuration.
  */
-export type CheckboxOption = Exclude<keyof DeidOptions, 'dates' | 'standardOptions' | 'subjectIds' | 'profile'>;
+export type CheckboxOption = Exclude<keyof DeidOptions, 'dates' | 'standardOptions' | 'subjectIds' | 'profile' | 'siteRules'>;
 
 export type KeyHelp = readonly (readonly [keys: string, what: string])[];
 

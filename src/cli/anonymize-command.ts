@@ -6,12 +6,14 @@ import type { FileResult } from '../deid/file-result.js';
 import { describeOptions, profileLabel, type DeidOptions } from '../deid/options.js';
 import { PROFILE_EDITION } from '../deid/profile.js';
 import { Pseudonymizer } from '../deid/pseudonyms.js';
+import { optionsForRecord } from '../deid/site-rules.js';
 import { optionsWithSubjectIds } from '../deid/subject-ids.js';
 import { MappingStore } from '../store/mapping-store.js';
 import { EXIT_FAILED, EXIT_OK, type CommandIo } from './command.js';
 import { optionFlags, optionsFromFlags, OPTION_FLAGS_HELP } from './option-flags.js';
 import { ProgressLine } from './progress-line.js';
 import { parseCommandArgs } from './parse-command-args.js';
+import { optionsWithSiteRules, siteRulesFlags, SITE_RULES_FLAGS_HELP } from './site-rules-flags.js';
 import { subjectIdFlags, subjectIdsFromFlags, SUBJECT_ID_FLAGS_HELP } from './subject-id-flags.js';
 import { UsageError } from './usage-error.js';
 
@@ -28,11 +30,12 @@ Options:
   --mapping FILE       also write this run's mapping CSV (mode 0600: it links back to patients)
 ${OPTION_FLAGS_HELP}
 ${SUBJECT_ID_FLAGS_HELP}
+${SITE_RULES_FLAGS_HELP}
   --json               print a JSON report on stdout instead of the summary
   -h, --help
 
 Exit status: 0 all files anonymized, 1 some failed (or a file named by an option cannot be used,
-e.g. a malformed --patient-ids list), 2 usage error.`;
+e.g. a malformed --patient-ids list), 2 usage error (a malformed --rules file too).`;
 
 export async function anonymizeCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs({
@@ -46,6 +49,7 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
       help: { type: 'boolean', short: 'h', default: false },
       ...optionFlags,
       ...subjectIdFlags,
+      ...siteRulesFlags,
     },
   });
   if (values.help) {
@@ -58,12 +62,12 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
   const flagOptions: DeidOptions = optionsFromFlags(values, config.defaults);
   // Read and checked before the output folder, the store or any input is touched.
   const subjectIds = subjectIdsFromFlags(values, config, flagOptions);
-  const options = optionsWithSubjectIds(flagOptions, subjectIds);
+  const options = optionsWithSiteRules(values, config, optionsWithSubjectIds(flagOptions, subjectIds));
   ensureOutDir(values.out);
   const keys = new Pseudonymizer(loadSecret(config));
   const store = MappingStore.open(config.dataDir);
   try {
-    const batchId = store.startBatch({ source: 'cli', options, profile: profileLabel(options) });
+    const batchId = store.startBatch({ source: 'cli', options: optionsForRecord(options), profile: profileLabel(options) });
     const progress = new ProgressLine(io);
     const started = Date.now();
     const summary = await anonymizeFiles({
@@ -109,7 +113,7 @@ function jsonReport(summary: AnonymizeSummary, options: DeidOptions, outDir: str
   return {
     batchId: summary.batchId,
     profile: profileLabel(options),
-    options,
+    options: optionsForRecord(options),
     outDir,
     seconds,
     anonymized: summary.anonymized,

@@ -5,11 +5,13 @@ import { isOurOutput } from '../deid/our-output.js';
 import { findLeaks, identifyingValues, verifyOutput, type Finding, type IdentifyingValue } from '../deid/verify.js';
 import { appliedStandardOptions, type DeidOptions } from '../deid/options.js';
 import { optionsFromMarkers, type MarkedOptions, type MarkerProblem } from '../deid/options-from-markers.js';
+import { siteRulesLabel } from '../deid/site-rules.js';
 import { DicomError, readDicomFile } from '../dicom/index.js';
 import { MappingStore } from '../store/mapping-store.js';
 import { EXIT_FAILED, EXIT_OK, type CommandIo } from './command.js';
 import { optionFlags, optionsFromFlags, OPTION_FLAGS_HELP } from './option-flags.js';
 import { parseCommandArgs } from './parse-command-args.js';
+import { optionsWithSiteRules, siteRulesFlags } from './site-rules-flags.js';
 import { subjectIdFlags, subjectIdsFromFlags } from './subject-id-flags.js';
 import { UsageError } from './usage-error.js';
 
@@ -32,10 +34,12 @@ ${OPTION_FLAGS_HELP}
                        (give the options the files were anonymized with)
   --patient-ids FILE   the subject-ID list the files were anonymized with (default:
                        DICOM_PATIENT_IDS): its subject IDs count as pseudonyms
+  --rules FILE.json    the site rules the files were anonymized with (default: DICOM_RULES):
+                       what a rule keeps is no finding, what it removes must be gone
   --json               print the findings as JSON
   -h, --help
 
-Exit status: 0 no findings, 1 findings, 2 usage error.`;
+Exit status: 0 no findings, 1 findings, 2 usage error (a malformed --rules file too).`;
 
 export async function verifyCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs({
@@ -49,6 +53,7 @@ export async function verifyCommand(args: readonly string[], io: CommandIo): Pro
       help: { type: 'boolean', short: 'h', default: false },
       ...optionFlags,
       'patient-ids': subjectIdFlags['patient-ids'],
+      ...siteRulesFlags,
     },
   });
   if (values.help) {
@@ -63,13 +68,14 @@ export async function verifyCommand(args: readonly string[], io: CommandIo): Pro
     if (given.length > 0) throw new UsageError(`--from-markers reads the options from each file: drop --${given.join(', --')}`);
   }
   const config = loadConfig();
-  const flagOptions = optionsFromFlags(values, config.defaults);
+  const flagOptions = optionsWithSiteRules(values, config, optionsFromFlags(values, config.defaults));
   // Kept patient data keeps the original IDs: there is nothing for a list to accept.
   const subjectIds = new Set(flagOptions.patient ? subjectIdsFromFlags(values, config, flagOptions)?.entries.map((entry) => entry.subjectId) : []);
   const { files, missing } = collectInputs(positionals);
   const outputs = files.map((file) => file.path);
   const findings: Finding[] = missing.map((file) => ({ file, kind: 'unreadable', detail: `${file}: no such file or folder` }));
   const optionsOf = new Map<string, DeidOptions>();
+  const rulesLabel = flagOptions.siteRules && siteRulesLabel(flagOptions.siteRules);
   let madeOtherwise = 0;
   for (const output of outputs) {
     const marked = markedOptionsOf(output);
@@ -81,8 +87,16 @@ export async function verifyCommand(args: readonly string[], io: CommandIo): Pro
       findings.push({ file: output, kind: 'missing-marker', detail: `${output}: ${MARKER_PROBLEMS[marked.problem]}` });
       continue;
     }
-    const options = fromMarkers && 'options' in marked ? marked.options : flagOptions;
-    if (!fromMarkers && 'options' in marked && !sameOptions(marked.options, flagOptions)) madeOtherwise++;
+    // A rules file is named in the markers, not contained: the one given must be the one named.
+    const rulesMismatch = 'options' in marked && marked.siteRulesLabel !== rulesLabel;
+    if (fromMarkers && 'options' in marked) {
+      if (rulesMismatch) {
+        const detail = marked.siteRulesLabel ? `made with ${marked.siteRulesLabel}: give that file with --rules` : 'made without site rules, but --rules gives some';
+        findings.push({ file: output, kind: 'missing-marker', detail: `${output}: ${detail}` });
+        continue;
+      }
+    } else if ('options' in marked && (rulesMismatch || !sameOptions(marked.options, flagOptions))) madeOtherwise++;
+    const options = fromMarkers && 'options' in marked ? withRules(marked.options, flagOptions.siteRules) : flagOptions;
     optionsOf.set(output, options);
     findings.push(...verifyOutput(output, options, subjectIds));
   }
@@ -156,6 +170,10 @@ function markedOptionsOf(output: string): MarkedOptions | undefined {
 function sameOptions(a: DeidOptions, b: DeidOptions): boolean {
   const settings = (options: DeidOptions) => [options.regenerateUids, options.removePrivate, options.patient, options.institution, options.study, ...appliedStandardOptions(options)].join();
   return settings(a) === settings(b);
+}
+
+function withRules(options: DeidOptions, siteRules: DeidOptions['siteRules']): DeidOptions {
+  return siteRules ? { ...options, siteRules } : options;
 }
 
 function valuesOf(original: string, options: Parameters<typeof identifyingValues>[1]): IdentifyingValue[] {

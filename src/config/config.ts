@@ -63,6 +63,8 @@ export interface Config {
   patientIds: string | undefined;
   /** `DICOM_UNLISTED_PATIENTS`: `refuse` (the file fails) or `pseudonym` (the keyed pseudonym) for a patient the list does not name. @default undefined, which refuses */
   unlistedPatients: UnlistedPatients | undefined;
+  /** `DICOM_RULES`: a site rules file (JSON; read by the commands and the daemon, not here). @default undefined */
+  rules: string | undefined;
   watch: WatchTuning;
 }
 
@@ -151,6 +153,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     },
     patientIds: optionalPath('DICOM_PATIENT_IDS'),
     unlistedPatients,
+    rules: optionalPath('DICOM_RULES'),
     watch: {
       stableMs: wholeNumber('DICOM_WATCH_STABLE_MS', 2000, MAX_WATCH_MS),
       concurrency: wholeNumber('DICOM_WATCH_CONCURRENCY', 2, MAX_WATCH_CONCURRENCY),

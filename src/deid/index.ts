@@ -7,4 +7,5 @@ export { Pseudonymizer, type PatientKey } from './pseudonyms.js';
 export { planDeidentification, patientKeyOf, type DeidPlan } from './plan-deid.js';
 export { methodCodes, methodText, conformanceMarkers } from './markers.js';
 export { shiftDa, shiftDt } from './date-shift.js';
+export { optionsForRecord, siteRulesLabel, SITE_ACTIONS, type SiteAction, type SiteRule, type SiteRules, type SiteRuleTarget } from './site-rules.js';
 export { patientPseudonym, optionsWithSubjectIds, UnlistedPatientError, UNLISTED_PATIENTS, type SubjectIds, type SubjectIdEntry, type UnlistedPatients } from './subject-ids.js';

@@ -1,6 +1,7 @@
 import { textAt, type DicomFile, type ElementEdit, type NewItem, type Tag } from '../dicom/index.js';
 import { appliedStandardOptions, dateModeOf, describeOptions, type DeidOptions } from './options.js';
 import { PROFILE_EDITION } from './profile.js';
+import { temporalWithRules } from './site-rules.js';
 import { STANDARD_OPTIONS } from './standard-options.js';
 
 export const PATIENT_IDENTITY_REMOVED = 0x00120062;
@@ -43,7 +44,7 @@ export function conformanceMarkers(file: DicomFile, options: DeidOptions): Map<T
   edits.set(DEIDENTIFICATION_METHOD_CODES, existing.length === 0 ? ours.codes : { op: 'set', vr: 'SQ', value: { items: [...ours.items, ...earlierCodes(file, options, existing.length)] } });
   const dates = dateModeOf(options);
   const temporal = dates === 'keep' ? 'UNMODIFIED' : dates === 'shift' ? 'MODIFIED' : 'REMOVED';
-  edits.set(LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, { op: 'set', value: temporal });
+  edits.set(LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, { op: 'set', value: temporalWithRules(temporal, options.siteRules) });
   return edits;
 }
 

@@ -1,6 +1,7 @@
 import { textAt, type DicomFile } from '../dicom/index.js';
 import { DEIDENTIFICATION_METHOD, DEIDENTIFICATION_METHOD_CODES, methodCodes, TOOL_NAME } from './markers.js';
 import { DEFAULT_OPTIONS, PRODUCT_SETTING_NOTES, SUBJECT_IDS_NOTE, type DeidOptions } from './options.js';
+import { isSiteRulesLabel } from './site-rules.js';
 import { STANDARD_OPTION_NAMES, STANDARD_OPTIONS, type StandardOption } from './standard-options.js';
 
 const CODE_VALUE = 0x00080100;
@@ -9,12 +10,13 @@ const CODING_SCHEME = 0x00080102;
 /** Why an output's markers do not say how it was made. */
 export type MarkerProblem = 'not-ours' | 'unknown-note' | 'codes-disagree';
 
-export type MarkedOptions = { readonly options: DeidOptions } | { readonly problem: MarkerProblem };
+/** The options, and the label of the site rules file they were made with (the rules themselves are not in the file). */
+export type MarkedOptions = { readonly options: DeidOptions; readonly siteRulesLabel?: string } | { readonly problem: MarkerProblem };
 
 /**
  * The options an output of ours was made with, read back from De-identification Method (0012,0063):
  * the product's settings by their notes, the standard options they do not imply by their CID 7050
- * meanings. Our codes lead (0012,0064) (an earlier de-identification's follow them), so they must
+ * meanings, a site rules file by its name and hash. Our codes lead (0012,0064) (an earlier de-identification's follow them), so they must
  * be exactly the codes of those options. A file we did not write, a note we never write, or codes
  * that disagree are a problem rather than a guess: checking against the wrong options would pass
  * what it should not.
@@ -24,6 +26,7 @@ export function optionsFromMarkers(file: DicomFile): MarkedOptions {
   if (method[0] !== TOOL_NAME) return { problem: 'not-ours' };
   let options: DeidOptions = DEFAULT_OPTIONS;
   const standardOptions: StandardOption[] = [];
+  let siteRules: string | undefined;
   // The tool and the profile edition come first; the notes follow.
   for (const note of method.slice(2)) {
     const setting = PRODUCT_SETTING_NOTES.find((entry) => entry.note === note);
@@ -31,12 +34,14 @@ export function optionsFromMarkers(file: DicomFile): MarkedOptions {
     if (setting) options = { ...options, ...setting.set };
     else if (note === SUBJECT_IDS_NOTE) options = { ...options, subjectIds: true };
     else if (option) standardOptions.push(option);
+    else if (isSiteRulesLabel(note)) siteRules = note;
     else return { problem: 'unknown-note' };
   }
   if (standardOptions.length > 0) options = { ...options, standardOptions };
   const expected = methodCodes(options).map(([code]) => code);
   const listed = listedCodes(file);
-  return expected.every((code, index) => listed[index] === code) ? { options } : { problem: 'codes-disagree' };
+  if (!expected.every((code, index) => listed[index] === code)) return { problem: 'codes-disagree' };
+  return siteRules === undefined ? { options } : { options, siteRulesLabel: siteRules };
 }
 
 /** The code values of (0012,0064), in order. */

@@ -1,4 +1,5 @@
 import { PROFILE_EDITION } from './profile.js';
+import { siteRulesLabel, type SiteRules } from './site-rules.js';
 import { STANDARD_OPTIONS, STANDARD_OPTION_NAMES, type ProfileName, type StandardOption } from './standard-options.js';
 
 /** What to do with dates and times: remove per the profile, keep, or shift per patient. */
@@ -36,6 +37,8 @@ export interface DeidOptions {
   readonly profile?: ProfileName;
   /** Patient ID and Name come from a pre-assigned subject-ID list (see subject-ids.ts), not keyed pseudonyms. */
   readonly subjectIds?: boolean;
+  /** A site's rules file (see site-rules.ts): per attribute, over the profile and everything above. */
+  readonly siteRules?: SiteRules;
 }
 
 export const DEFAULT_OPTIONS: DeidOptions = {
@@ -147,6 +150,7 @@ export function describeOptions(options: DeidOptions): string[] {
     if (!IMPLIED_BY_PRODUCT[option](options)) parts.push(STANDARD_OPTIONS[option].meaning);
   }
   if (options.subjectIds === true) parts.push(SUBJECT_IDS_NOTE);
+  if (options.siteRules) parts.push(siteRulesLabel(options.siteRules));
   return parts;
 }
 

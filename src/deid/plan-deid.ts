@@ -26,6 +26,9 @@ import type { PatientKey, Pseudonymizer } from './pseudonyms.js';
 import { patientPseudonym, type SubjectIds } from './subject-ids.js';
 import { ruleFor, STANDARD_UID_ROOT, type ElementRule, type Scope } from './nested-rules.js';
 import { retainsSafePrivate, safePrivateRules } from './safe-private.js';
+import { siteRuleEdit } from './site-rule-edit.js';
+import { keptItemsScope } from './site-rule-scope.js';
+import { creatorReader, siteRulesAt, siteRulesShift, type LevelSiteRules } from './site-rules.js';
 
 export const PATIENT_NAME = 0x00100010;
 export const PATIENT_ID = 0x00100020;
@@ -60,6 +63,8 @@ interface Level {
   readonly scope: Scope;
   /** Retain Safe Private: the private elements of this data set it keeps, by their creator (safe-private.ts). */
   readonly safePrivate?: ReadonlyMap<Tag, ElementRule> | undefined;
+  /** The site rules of this data set; undefined without a rules file. */
+  readonly site?: LevelSiteRules | undefined;
 }
 
 interface Context {
@@ -114,7 +119,7 @@ export function planDeidentification(file: DicomFile, options: DeidOptions, keys
     uidsRegenerated: labelsOf(context.regenerated),
     uidPairs: [...context.uidPairs].map(([original, anonymized]) => ({ original, anonymized })),
     sopInstanceUid,
-    dateShiftDays: dateModeOf(options) === 'shift' ? shiftDays : undefined,
+    dateShiftDays: dateModeOf(options) === 'shift' || siteRulesShift(options.siteRules) ? shiftDays : undefined,
     warnings,
   };
 }
@@ -134,7 +139,8 @@ function patientKeyFrom(textOf: (tag: Tag) => readonly string[]): PatientKey {
 function cleanLevel(elements: readonly DicomElement[], level: Level, context: Context): Map<Tag, ElementEdit> {
   const characterSet = declaredCharacterSet(elements, level.characterSet, (element) => valueBytes(context.file, element));
   const safePrivate = context.retainsSafePrivate ? safePrivateRules(elements, (element) => valueBytes(context.file, element), level.scope, context.options) : undefined;
-  const here: Level = { ...level, characterSet, safePrivate };
+  const { siteRules } = context.options;
+  const here: Level = { ...level, characterSet, safePrivate, site: siteRules && siteRulesAt(siteRules, elements, creatorReader(context.file)) };
   const edits = new Map<Tag, ElementEdit>();
   for (const element of elements) {
     // Stray delimiters are copied as they are; group lengths are recomputed by the writer, or go with their group.
@@ -173,6 +179,8 @@ function cleanElement(element: DicomElement, level: Level, context: Context): El
   }
   const vr = valueVrOf(element);
   const rule = level.safePrivate?.get(element.tag) ?? ruleFor(element.tag, vr, element.items !== undefined, level.scope, options);
+  const site = level.site?.ruleOf(element);
+  if (site) return siteRuleEdit(site, element, vr, siteEditTools(element, level, keptItemsScope(rule), context));
   const { action } = rule;
   if (action === 'remove') {
     context.changed.add(element.tag);
@@ -200,6 +208,18 @@ function cleanElement(element: DicomElement, level: Level, context: Context): El
     case 'shift':
       return shiftDates(element, vr, level, context);
   }
+}
+
+/** The planner's own means, lent to a site rule for one element (see site-rule-edit.ts). */
+function siteEditTools(element: DicomElement, level: Level, items: Scope, context: Context) {
+  return {
+    keys: context.keys,
+    values: (vr: Vr) => textValues(element, vr, level, context.file),
+    keptItems: () => cleanItems(element, level, items, context),
+    keyedUids: () => replaceUids(element, level, context, false),
+    shiftedDates: (vr: Vr) => shiftDates(element, vr, level, context),
+    changed: () => context.changed.add(element.tag),
+  };
 }
 
 function cleanItems(element: DicomElement, level: Level, scope: Scope, context: Context): ElementEdit | undefined {

@@ -53,6 +53,11 @@ export class Pseudonymizer {
     return derived;
   }
 
+  /** A site rule's hash of a text value: 16 base32 characters of HMAC(secret, value); one value, one token, in every attribute. */
+  hashToken(value: string): string {
+    return base32(createHmac('sha256', this.secret).update(`site-hash\u0000${value}`, 'utf8').digest()).slice(0, 16);
+  }
+
   /** A PHI-free stand-in for a value (file names without a SOP Instance UID). */
   token(value: string): string {
     return createHmac('sha256', this.secret).update(`token\u0000${value}`, 'utf8').digest('hex').slice(0, 24);

@@ -25,6 +25,9 @@ import { retainsUids, type DeidOptions } from './options.js';
 import { PATIENT_ID, PATIENT_NAME } from './plan-deid.js';
 import { isDisallowedGroupTag, ruleFor, STANDARD_UID_ROOT, type Scope } from './nested-rules.js';
 import { retainsSafePrivate, safePrivateRules } from './safe-private.js';
+import { siteRuleFinding } from './site-rule-check.js';
+import { keptItemsScope } from './site-rule-scope.js';
+import { creatorReader, siteRulesAt } from './site-rules.js';
 
 export type FindingKind = 'unreadable' | 'private' | 'not-removed' | 'not-emptied' | 'not-replaced' | 'uid-not-regenerated' | 'age-over-89' | 'missing-marker' | 'leak';
 
@@ -65,6 +68,7 @@ export function verifyOutput(filePath: string, options: DeidOptions, subjectIds:
     const characterSet = declaredCharacterSet(elements, level.characterSet, (element) => valueBytes(file, element));
     // The planner's own decision: a listed element kept, its creator only with it.
     const safePrivate = safePrivateOn ? safePrivateRules(elements, (element) => valueBytes(file, element), level.scope, options) : undefined;
+    const site = options.siteRules && siteRulesAt(options.siteRules, elements, creatorReader(file));
     for (const element of elements) {
       if (element.stray) continue;
       const where = `${level.trail}${formatTag(element.tag)} ${keywordOf(element.tag)}`;
@@ -74,6 +78,16 @@ export function verifyOutput(filePath: string, options: DeidOptions, subjectIds:
       const rule = safe ?? ruleFor(element.tag, vr, element.items !== undefined, level.scope, options);
       if (isGroupLengthTag(element.tag)) {
         if (rule.action === 'remove') add('private', 'group length of a private group present');
+        continue;
+      }
+      // A site rule decides for its attribute whatever the profile and options say.
+      const siteRule = site?.ruleOf(element);
+      if (siteRule) {
+        const finding = siteRuleFinding(siteRule, element, () => texts(file, element, { ...level, characterSet }));
+        if (finding) add(finding.kind, finding.detail);
+        element.items?.forEach((item, index) => {
+          check(item.elements, { encoding: element.itemEncoding ?? level.encoding, characterSet, trail: `${where} item ${index + 1} > `, scope: keptItemsScope(rule) });
+        });
         continue;
       }
       if ((isPrivateTag(element.tag) || isDisallowedGroupTag(element.tag)) && options.removePrivate && !safe) {
@@ -138,12 +152,14 @@ export function identifyingValues(originalPath: string, options: DeidOptions): I
   const visit = (elements: readonly DicomElement[], level: Level) => {
     const characterSet = declaredCharacterSet(elements, level.characterSet, (element) => valueBytes(file, element));
     const safePrivate = safePrivateOn ? safePrivateRules(elements, (element) => valueBytes(file, element), level.scope, options) : undefined;
+    const site = options.siteRules && siteRulesAt(options.siteRules, elements, creatorReader(file));
     for (const element of elements) {
       if (element.stray || isGroupLengthTag(element.tag)) continue;
       const vr = valueVrOf(element);
       const rule = safePrivate?.get(element.tag) ?? ruleFor(element.tag, vr, element.items !== undefined, level.scope, options);
+      const action = site?.ruleOf(element)?.action ?? rule.action;
       // Shifting moves dates only: a time of day or time zone under a shift rule stays as it was.
-      const unchanged = rule.action === 'keep' || (rule.action === 'shift' && vr !== 'DA' && vr !== 'DT');
+      const unchanged = action === 'keep' || (action === 'shift' && vr !== 'DA' && vr !== 'DT');
       const identifying = !unchanged || ((element.tag === PATIENT_ID || element.tag === PATIENT_NAME) && options.patient);
       // Bytes of a private, disallowed or unknown element may be text: searched as text when they go.
       const textLike = STRING_VRS.has(vr) || isPrivateTag(element.tag) || isDisallowedGroupTag(element.tag) || vr === 'UN' || vr === 'OB';
@@ -160,7 +176,8 @@ export function identifyingValues(originalPath: string, options: DeidOptions): I
           }
         }
       }
-      element.items?.forEach((item) => visit(item.elements, { encoding: element.itemEncoding ?? level.encoding, characterSet, trail: '', scope: rule.items }));
+      const scope = action === 'keep' && action !== rule.action ? keptItemsScope(rule) : rule.items;
+      element.items?.forEach((item) => visit(item.elements, { encoding: element.itemEncoding ?? level.encoding, characterSet, trail: '', scope }));
     }
   };
   visit(file.dataSet, { encoding: file.encoding, characterSet: [], trail: '', scope: 'profile' });
