@@ -28,7 +28,8 @@ export const OPTION_FLAGS_HELP = `  --keep-uids          keep UIDs (default: reg
   --profile NAME       the PS3.15 profile: ${PROFILES.join(', ')} (default; DICOM_PROFILE)
   --option NAME        apply a PS3.15 option (repeatable; DICOM_PROFILE_OPTIONS), one of:
                        ${STANDARD_OPTION_NAMES.slice(0, 3).join(', ')},
-                       ${STANDARD_OPTION_NAMES.slice(3).join(', ')}
+                       ${STANDARD_OPTION_NAMES.slice(3, 6).join(', ')},
+                       ${STANDARD_OPTION_NAMES.slice(6).join(', ')}
                        (a --keep-* flag above still keeps its whole group; --profile or --option
                        replace both DICOM_PROFILE and DICOM_PROFILE_OPTIONS)`;
 
