@@ -35,15 +35,15 @@ const actionOf = (keyword: string, options: DeidOptions) => resolveAction(tagOf(
 const exactRows = PROFILE.filter((entry) => entry.mask === 0xffffffff);
 
 describe('the options table', () => {
-  it('names six options by their CID 7050 codes, each reading a column of Table E.1-1, meanings fit an LO', () => {
-    expect(STANDARD_OPTION_NAMES.map((name) => STANDARD_OPTIONS[name].code)).toEqual(['113106', '113107', '113108', '113109', '113110', '113112']);
+  it('names nine options by their CID 7050 codes, each reading a column of Table E.1-1, meanings fit an LO', () => {
+    expect(STANDARD_OPTION_NAMES.map((name) => STANDARD_OPTIONS[name].code)).toEqual(['113103', '113104', '113105', '113106', '113107', '113108', '113109', '113110', '113112']);
     for (const name of STANDARD_OPTION_NAMES) {
       expect(PROFILE.some((entry) => entry.actions[STANDARD_OPTIONS[name].column] !== undefined)).toBe(true);
       expect(STANDARD_OPTIONS[name].meaning.length).toBeLessThanOrEqual(64);
     }
-    // Not offered yet: Retain Safe Private, the Clean options, Clean Pixel Data.
+    // Not offered: Retain Safe Private (not yet), Clean Pixel Data (never).
     const codes: string[] = STANDARD_OPTION_NAMES.map((name) => STANDARD_OPTIONS[name].code);
-    for (const code of ['113111', '113101', '113103', '113104', '113105']) expect(codes).not.toContain(code);
+    for (const code of ['113111', '113101']) expect(codes).not.toContain(code);
   });
 
   it('is what the README lists as kept, option by option', () => {
@@ -63,13 +63,13 @@ describe('resolveAction with a standard option', () => {
     for (const keyword of ['PatientSex', 'PatientAge', 'PatientSize', 'PatientWeight', 'EthnicGroup', 'SmokingStatus', 'PregnancyStatus']) {
       expect([keyword, actionOf(keyword, options)]).toEqual([keyword, 'keep']);
     }
-    // C (free text such as Allergies) has no cleaner: the basic code stays.
-    expect(actionOf('Allergies', options)).toBe(actionOf('Allergies', DEFAULT_OPTIONS));
+    // C (free text such as Allergies) is cleaned, as the Clean options clean.
+    for (const keyword of ['Allergies', 'SpecialNeeds', 'PatientState', 'PreMedication']) expect([keyword, actionOf(keyword, options)]).toEqual([keyword, 'clean']);
     expect(actionOf('PatientName', options)).toBe('empty');
     expect(actionOf('PatientBirthDate', options)).toBe('empty');
     const changed = exactRows.filter((entry) => resolveAction(entry.tag, options) !== resolveAction(entry.tag, DEFAULT_OPTIONS));
-    expect(changed.every((entry) => entry.actions.retainPatientCharacteristics === 'K')).toBe(true);
-    expect(changed.length).toBe(exactRows.filter((entry) => entry.actions.retainPatientCharacteristics === 'K').length);
+    expect(changed.every((entry) => entry.actions.retainPatientCharacteristics !== undefined)).toBe(true);
+    expect(changed.length).toBe(exactRows.filter((entry) => entry.actions.retainPatientCharacteristics !== undefined).length);
   });
 
   it('Retain Device Identity keeps device rows marked K; AE titles (C) still go', () => {
@@ -179,7 +179,7 @@ describe('command-line flags', () => {
 
   it.each<[string, Parameters<typeof optionsFromFlags>[0], DeidOptions, string]>([
     ['an unknown option', { option: ['retain-safe-private'] }, DEFAULT_OPTIONS,
-      '--option must be one of retain-full-dates, retain-modified-dates, retain-patient-characteristics, retain-device-identity, retain-uids, retain-institution-identity, not "retain-safe-private"'],
+      '--option must be one of clean-graphics, clean-structured-content, clean-descriptors, retain-full-dates, retain-modified-dates, retain-patient-characteristics, retain-device-identity, retain-uids, retain-institution-identity, not "retain-safe-private"'],
     ['an unknown profile', { profile: 'research' }, DEFAULT_OPTIONS, '--profile must be one of basic, not "research"'],
     ['both dates options', { option: ['retain-full-dates', 'retain-modified-dates'] }, DEFAULT_OPTIONS, '--option retain-modified-dates and --option retain-full-dates exclude each other'],
     ['a dates option against --keep-dates', { option: ['retain-modified-dates'], 'keep-dates': true }, DEFAULT_OPTIONS, '--option retain-modified-dates and --keep-dates exclude each other'],
@@ -211,10 +211,10 @@ describe('configuration', () => {
 
   it.each<[NodeJS.ProcessEnv, string, string]>([
     [{ DICOM_PROFILE: 'research' }, 'DICOM_PROFILE', 'DICOM_PROFILE must be one of basic, not "research"'],
-    [{ DICOM_PROFILE_OPTIONS: 'retain-uids,clean-descriptors' }, 'DICOM_PROFILE_OPTIONS',
-      'DICOM_PROFILE_OPTIONS must be a comma-separated list of retain-full-dates, retain-modified-dates, retain-patient-characteristics, retain-device-identity, retain-uids, retain-institution-identity, not "retain-uids,clean-descriptors"'],
+    [{ DICOM_PROFILE_OPTIONS: 'retain-uids,clean-pixel-data' }, 'DICOM_PROFILE_OPTIONS',
+      'DICOM_PROFILE_OPTIONS must be a comma-separated list of clean-graphics, clean-structured-content, clean-descriptors, retain-full-dates, retain-modified-dates, retain-patient-characteristics, retain-device-identity, retain-uids, retain-institution-identity, not "retain-uids,clean-pixel-data"'],
     [{ DICOM_PROFILE_OPTIONS: 'retain-uids,,retain-full-dates' }, 'DICOM_PROFILE_OPTIONS',
-      'DICOM_PROFILE_OPTIONS must be a comma-separated list of retain-full-dates, retain-modified-dates, retain-patient-characteristics, retain-device-identity, retain-uids, retain-institution-identity, not "retain-uids,,retain-full-dates"'],
+      'DICOM_PROFILE_OPTIONS must be a comma-separated list of clean-graphics, clean-structured-content, clean-descriptors, retain-full-dates, retain-modified-dates, retain-patient-characteristics, retain-device-identity, retain-uids, retain-institution-identity, not "retain-uids,,retain-full-dates"'],
     [{ DICOM_PROFILE_OPTIONS: 'retain-full-dates,retain-modified-dates' }, 'DICOM_PROFILE_OPTIONS', 'DICOM_PROFILE_OPTIONS: retain-modified-dates and retain-full-dates exclude each other'],
     [{ DICOM_PROFILE_OPTIONS: 'retain-modified-dates', DICOM_DATES: 'keep' }, 'DICOM_PROFILE_OPTIONS', 'DICOM_PROFILE_OPTIONS: retain-modified-dates and DICOM_DATES=keep exclude each other'],
   ])('refuses %j', (env, variable, message) => {
