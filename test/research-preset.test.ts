@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROFILE_EDITION, STANDARD_OPTIONS, profileEntryFor, profileOptions, readDicomFile, textAt, type DicomFile } from '../src/index.js';
+import { writeDicomFile } from '../src/dicom/index.js';
 import { corpusDir } from './helpers/corpus.js';
 import { findPlanted, generatePlantedStudy, type PlantedStudy } from './helpers/planted-study.js';
 import { runCli } from './helpers/run-cli.js';
@@ -15,6 +16,9 @@ const root = mkdtempSync(path.join(tmpdir(), 'dicom-research-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const env = { DICOM_DATA_DIR: path.join(root, 'data'), DICOM_ANON_SECRET: 'a secret for the research preset tests, 0123' };
 const GE_MR = path.join(corpusDir, 'dcmqadeident_00001.dcm');
+const PATIENT_NAME = 0x00100010;
+const STUDY_DESCRIPTION = 0x00081030;
+const SERIES_DESCRIPTION = 0x0008103e;
 
 let study: PlantedStudy;
 let out: string;
@@ -45,14 +49,35 @@ describe('--profile research', () => {
 
   it('lets through, of the planted values, only what one of its options keeps', () => {
     const left = outputs().flatMap((output) => findPlanted(readFileSync(output), study.planted));
-    // Modified Dates shifts dates; times of day and time zones under it stay as they are.
+    // Modified Dates shifts dates; times of day and time zones under it stay as they are. Clean
+    // Descriptors (and Patient Characteristics' C) keep text, cut only the file's identifying values.
     const keptByPreset = (tag: number) => {
       const entry = profileEntryFor(tag);
       const unshifted = entry?.actions.retainModifiedDates === 'C' && entry.vr !== 'DA' && entry.vr !== 'DT';
-      return entry?.actions.retainPatientCharacteristics === 'K' || entry?.actions.retainDevice === 'K' || unshifted;
+      const cleaned = entry?.actions.cleanDescriptors === 'C' || entry?.actions.retainPatientCharacteristics === 'C';
+      return entry?.actions.retainPatientCharacteristics === 'K' || entry?.actions.retainDevice === 'K' || unshifted || cleaned;
     };
     expect(left.length).toBeGreaterThan(0);
     expect(left.filter((value) => !keptByPreset(value.tag)).map((value) => value.keyword)).toEqual([]);
+  });
+
+  it('keeps a descriptor readable with the patient cut out, and one without identity unchanged', async () => {
+    const input = path.join(root, 'described', 'in.dcm');
+    const original = readDicomFile(study.files[0] as string);
+    const family = (textAt(original, [], PATIENT_NAME)[0] ?? '').split('^')[0] ?? '';
+    expect(family.length).toBeGreaterThan(3);
+    mkdirSync(path.dirname(input), { recursive: true });
+    await writeDicomFile(original, new Map([
+      [STUDY_DESCRIPTION, { op: 'set', vr: 'LO', value: `Thorax ${family} followup` }],
+      [SERIES_DESCRIPTION, { op: 'set', vr: 'LO', value: 'T1 MPRAGE SAG' }],
+    ]), input);
+    const described = path.join(root, 'described', 'out');
+    expect(runCli(['anonymize', input, '--out', described, '--profile', 'research'], { env }).status).toBe(0);
+    const [output] = readdirSync(described);
+    const made = readDicomFile(path.join(described, output ?? ''));
+    expect(textAt(made, [], STUDY_DESCRIPTION)).toEqual(['Thorax [removed] followup']);
+    expect(textAt(made, [], SERIES_DESCRIPTION)).toEqual(['T1 MPRAGE SAG']);
+    expect(readFileSync(path.join(described, output ?? '')).includes(Buffer.from(family))).toBe(false);
   });
 
   it('passes verify reading the options from each output, also as a leak gate', () => {

@@ -1,4 +1,5 @@
 import { isGroupLengthTag, isPrivateTag, tagGroup, type Tag, type Vr } from '../dicom/index.js';
+import { CLEANABLE_VRS } from './clean-text.js';
 import { dateModeOf, retainsUids, type DeidOptions } from './options.js';
 import { profileEntryFor } from './profile.js';
 import { resolveAction, type ElementAction } from './resolve-action.js';
@@ -14,8 +15,11 @@ import { resolveAction, type ElementAction } from './resolve-action.js';
  * - concept: the items of a code sequence that names a concept (an SR concept name, a coded value,
  *   units, a purpose of reference): the Code Sequence Macro's attributes stay, anything else is
  *   scrubbed. These codes come from coding schemes and say nothing about a person.
+ * - clean: the items of a sequence a Clean option keeps (ContentSequence, GraphicAnnotationSequence,
+ *   ...): as scrub, but free text that scrub would dummy is cleaned instead (clean-text.ts); names,
+ *   dates and UIDs still follow the scrub rules.
  */
-export type Scope = 'profile' | 'scrub' | 'concept';
+export type Scope = 'profile' | 'scrub' | 'concept' | 'clean';
 
 /** What happens to one element in its scope, and how the items of a sequence are cleaned. */
 export interface ElementRule {
@@ -109,6 +113,8 @@ const RULES = {
   keepProfile: rule('keep', 'profile'),
   keepScrub: rule('keep', 'scrub'),
   keepConcept: rule('keep', 'concept'),
+  keepClean: rule('keep', 'clean'),
+  clean: rule('clean', 'clean'),
   remove: rule('remove', 'scrub'),
   dummy: rule('dummy', 'scrub'),
   uid: rule('uid', 'scrub', true),
@@ -124,7 +130,7 @@ const cache = new WeakMap<DeidOptions, Record<Scope, Map<number, ElementRule>>>(
  */
 export function ruleFor(tag: Tag, vr: Vr, sequence: boolean, scope: Scope, options: DeidOptions): ElementRule {
   let byScope = cache.get(options);
-  if (!byScope) cache.set(options, (byScope = { profile: new Map(), scrub: new Map(), concept: new Map() }));
+  if (!byScope) cache.set(options, (byScope = { profile: new Map(), scrub: new Map(), concept: new Map(), clean: new Map() }));
   const known = byScope[scope];
   // At the top level the VR never matters; inside a scrubbed sequence it does, so it is part of the key.
   const key = scope === 'profile' ? tag : tag * 64 + (sequence ? 63 : VR_INDEX.get(vr) ?? 62);
@@ -144,16 +150,18 @@ function workOut(tag: Tag, vr: Vr, sequence: boolean, scope: Scope, options: Dei
   if (isDisallowedGroupTag(tag)) return options.removePrivate ? RULES.remove : rule('keep', scope);
   if (isPrivateTag(tag) || profileEntryFor(tag)) {
     const action = resolveAction(tag, options);
-    if (action === 'dummy' || action === 'uid') return rule(action, 'scrub', false);
-    return rule(action, scope === 'profile' ? 'profile' : 'scrub');
+    if (action === 'clean') return RULES.clean;
+    // Inside a cleaned sequence, nested sequences stay cleaned: the scope only ever gets stricter elsewhere.
+    if (action === 'dummy' || action === 'uid') return rule(action, scope === 'clean' ? 'clean' : 'scrub', false);
+    return rule(action, scope === 'profile' ? 'profile' : scope === 'clean' ? 'clean' : 'scrub');
   }
   if (scope === 'profile') return RULES.keepProfile;
   if (scope === 'concept' && CODE_ATTRIBUTES.has(tag)) return RULES.keepConcept;
-  if (sequence) return CONCEPT_SEQUENCES.has(tag) ? RULES.keepConcept : RULES.keepScrub;
+  if (sequence) return CONCEPT_SEQUENCES.has(tag) ? RULES.keepConcept : scope === 'clean' ? RULES.keepClean : RULES.keepScrub;
   if (CLASS_UID_ATTRIBUTES.has(tag)) return RULES.keepScrub;
   switch (SCRUB_BY_VR[vr]) {
     case 'dummy':
-      return RULES.dummy;
+      return scope === 'clean' && CLEANABLE_VRS.has(vr) ? RULES.clean : RULES.dummy;
     case 'uid':
       return retainsUids(options) ? RULES.keepScrub : RULES.uid;
     case 'date': {

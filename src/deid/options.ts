@@ -55,6 +55,9 @@ export const DEFAULT_OPTIONS: DeidOptions = {
  * dates setting; the data groups switched off keep more than the option they imply.
  */
 const IMPLIED_BY_PRODUCT: Readonly<Record<StandardOption, (options: DeidOptions) => boolean>> = {
+  'clean-graphics': () => false,
+  'clean-structured-content': () => false,
+  'clean-descriptors': () => false,
   'retain-full-dates': (options) => options.dates === 'keep',
   'retain-modified-dates': (options) => options.dates === 'shift',
   'retain-patient-characteristics': (options) => !options.patient,

@@ -18,6 +18,8 @@ import {
   type Tag,
   type Vr,
 } from '../dicom/index.js';
+import { collectNeedles } from './clean-needles.js';
+import { CLEANABLE_VRS, cleanedValues } from './clean-text.js';
 import { shiftDa, shiftDt } from './date-shift.js';
 import { dummyValue } from './dummy-values.js';
 import { conformanceMarkers } from './markers.js';
@@ -78,6 +80,8 @@ interface Context {
   readonly changed: Set<Tag>;
   readonly regenerated: Set<Tag>;
   readonly uidPairs: Map<string, string>;
+  /** The file's identifying values as one matcher, collected on first use (only a Clean option asks). */
+  readonly needles: () => RegExp | undefined;
 }
 
 /** An original UID and the keyed UID that replaces it. */
@@ -100,7 +104,9 @@ export function planDeidentification(file: DicomFile, options: DeidOptions, keys
   const originalPatientId = textOf(PATIENT_ID).join('\\');
   const pseudonym = options.patient ? patientPseudonym(patientKey, originalPatientId, keys, subjects) : originalPatientId;
   const shiftDays = keys.dateShiftDays(patientKey);
-  const context: Context = { file, options, keys, pseudonym, shiftDays, retainsSafePrivate: retainsSafePrivate(options), changed: new Set(), regenerated: new Set(), uidPairs: new Map() };
+  let needles: RegExp | undefined | null = null;
+  const needlesOnce = () => (needles === null ? (needles = collectNeedles(file, options)) : needles);
+  const context: Context = { file, options, keys, pseudonym, shiftDays, retainsSafePrivate: retainsSafePrivate(options), changed: new Set(), regenerated: new Set(), uidPairs: new Map(), needles: needlesOnce };
   const edits = new Map(cleanLevel(file.dataSet, { encoding: file.encoding, characterSet: [], scope: 'profile' }, context));
   for (const [tag, edit] of conformanceMarkers(file, options)) edits.set(tag, edit);
 
@@ -207,6 +213,8 @@ function cleanElement(element: DicomElement, level: Level, context: Context): El
       return vr === 'UI' ? replaceUids(element, level, context, rule.keepsStandardUids) : replaceWithDummy(element, vr, level, context);
     case 'shift':
       return shiftDates(element, vr, level, context);
+    case 'clean':
+      return cleanText(element, vr, level, context);
   }
 }
 
@@ -220,6 +228,16 @@ function siteEditTools(element: DicomElement, level: Level, items: Scope, contex
     shiftedDates: (vr: Vr) => shiftDates(element, vr, level, context),
     changed: () => context.changed.add(element.tag),
   };
+}
+
+/** Text kept with the file's identifying values cut out; a dummy where it cannot be read or written cleaned. */
+function cleanText(element: DicomElement, vr: Vr, level: Level, context: Context): ElementEdit | undefined {
+  const values = CLEANABLE_VRS.has(vr) ? textValues(element, vr, level, context.file) : undefined;
+  const cleaned = values && cleanedValues(element.tag, vr, values, context.needles(), level.characterSet);
+  if (cleaned === 'unchanged') return undefined;
+  if (!cleaned) return replaceWithDummy(element, vr, level, context);
+  context.changed.add(element.tag);
+  return { op: 'set', vr, value: cleaned.length === 1 ? (cleaned[0] as string) : cleaned };
 }
 
 function cleanItems(element: DicomElement, level: Level, scope: Scope, context: Context): ElementEdit | undefined {

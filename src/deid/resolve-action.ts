@@ -1,8 +1,9 @@
 import { isPrivateTag, type Tag } from '../dicom/tag.js';
 import { dataGroupOf } from './option-groups.js';
+import { isCleanableRow } from './clean-text.js';
 import { appliedStandardOptions, type DeidOptions } from './options.js';
 import { PRIVATE_RULE, profileEntryFor, type ActionCode, type ProfileEntry } from './profile.js';
-import { STANDARD_OPTIONS, type StandardOption } from './standard-options.js';
+import { STANDARD_OPTIONS, type StandardOption, type StandardOptionClean } from './standard-options.js';
 
 /**
  * What happens to one element:
@@ -10,9 +11,11 @@ import { STANDARD_OPTIONS, type StandardOption } from './standard-options.js';
  * - remove, empty: X and Z;
  * - dummy: D, a harmless value valid for the VR (a sequence's items are cleaned instead);
  * - uid: U, keyed UID replacement (a sequence's contained UIDs are replaced);
- * - shift: a date or time moved by the patient's offset (Retain Longitudinal Modified Dates, C).
+ * - shift: a date or time moved by the patient's offset (Retain Longitudinal Modified Dates, C);
+ * - clean: text kept with the file's identifying values cut out, a sequence kept with its items
+ *   in clean scope (the Clean options and Retain Patient Characteristics, C; see clean-text.ts).
  */
-export type ElementAction = 'keep' | 'remove' | 'empty' | 'dummy' | 'uid' | 'shift';
+export type ElementAction = 'keep' | 'remove' | 'empty' | 'dummy' | 'uid' | 'shift' | 'clean';
 
 /**
  * Without the IOD's Type for each attribute, combined codes keep an element that is present
@@ -59,18 +62,29 @@ function actionFromProfile(tag: Tag, options: DeidOptions): ElementAction {
 }
 
 /**
- * The action the applied options give a row, if any: K keeps, C is the option's cleaning (none:
- * the basic code stays). Where two options speak of one row (a calibration date under Device
- * Identity and Modified Dates), the one that reveals less wins: the shift.
+ * The action the applied options give a row, if any: K keeps, C is the option's cleaning (none,
+ * or text we cannot clean: the basic code stays). Where two options speak of one row (a calibration
+ * date under Device Identity and Modified Dates), the one that reveals less wins: shift, then clean, then keep.
  */
-function optionAction(entry: ProfileEntry, applied: readonly StandardOption[]): ElementAction | undefined {
-  let action: ElementAction | undefined;
+function optionAction(entry: ProfileEntry, applied: readonly StandardOption[]): OptionAction | undefined {
+  let action: OptionAction | undefined;
   for (const option of applied) {
     const { column, clean } = STANDARD_OPTIONS[option];
     if (column === undefined) continue;
     const code = entry.actions[column];
-    const here = code === 'K' ? 'keep' : code === 'C' ? clean : undefined;
-    if (here === 'shift' || (here === 'keep' && action === undefined)) action = here;
+    const here = code === 'K' ? 'keep' : code === 'C' ? cleaningOf(clean, entry) : undefined;
+    if (here !== undefined && (action === undefined || REVEALS[here] < REVEALS[action])) action = here;
   }
   return action;
+}
+
+type OptionAction = 'keep' | 'clean' | 'shift';
+
+/** How much an option's action reveals, for rows two options speak of. */
+const REVEALS: Readonly<Record<OptionAction, number>> = { shift: 0, clean: 1, keep: 2 };
+
+/** What an option's C does to a row: shift a date, clean text (where it is text we can clean), or nothing. */
+function cleaningOf(clean: StandardOptionClean, entry: ProfileEntry): OptionAction | undefined {
+  if (clean === 'shift') return 'shift';
+  return clean === 'text' && isCleanableRow(entry) ? 'clean' : undefined;
 }

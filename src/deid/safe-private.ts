@@ -57,7 +57,7 @@ export type ValueBytesOf = (element: DicomElement) => Uint8Array | undefined;
 
 const ruleOf = (action: 'keep' | 'uid', items: Scope): ElementRule => ({ action, items, keepsStandardUids: false });
 /** A kept element, by the scope of its data set: a private sequence's items are cleaned like those of a standard one there. */
-const KEEP: Readonly<Record<Scope, ElementRule>> = { profile: ruleOf('keep', 'profile'), scrub: ruleOf('keep', 'scrub'), concept: ruleOf('keep', 'scrub') };
+const KEEP: Readonly<Record<Scope, ElementRule>> = { profile: ruleOf('keep', 'profile'), scrub: ruleOf('keep', 'scrub'), concept: ruleOf('keep', 'scrub'), clean: ruleOf('keep', 'clean') };
 /** A real UID, kept as its keyed replacement (action U). */
 const KEYED_UID = ruleOf('uid', 'scrub');
 

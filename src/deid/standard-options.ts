@@ -7,15 +7,21 @@ import type { ACTION_COLUMNS } from './profile.generated.js';
  *
  * Retain Safe Private (113111) has no column of its own: its only cell is C on the private
  * attributes row, and that C is the safe private list (safe-private.ts), so `column` is undefined.
- * The Clean options (113103, 113104, 113105) are not here: we do not apply them yet, so we must
- * not claim them. Clean Pixel Data is never claimed.
+ * Clean Pixel Data (113101) is never claimed: pixel data is not cleaned.
  */
 export const STANDARD_OPTIONS = {
+  // C: graphic annotations (text objects) and overlay comments are cleaned; Overlay Data bitmaps and
+  // retired Curve Data cannot be, so they stay removed (X): nothing uncleaned is kept, so the claim holds.
+  'clean-graphics': { code: '113103', meaning: 'Clean Graphics Option', column: 'cleanGraphics', clean: 'text' },
+  // C: the items of content, acquisition context and specimen preparation sequences are kept, their free text cleaned.
+  'clean-structured-content': { code: '113104', meaning: 'Clean Structured Content Option', column: 'cleanStructuredContent', clean: 'text' },
+  // C: descriptions, comments and labels are kept with the file's identifying values cut out.
+  'clean-descriptors': { code: '113105', meaning: 'Clean Descriptors Option', column: 'cleanDescriptors', clean: 'text' },
   'retain-full-dates': { code: '113106', meaning: 'Retain Longitudinal Temporal Information Full Dates Option', column: 'retainFullDates', clean: undefined },
   // C in this column is the standard's "modified" date: ours is the per-patient shift.
   'retain-modified-dates': { code: '113107', meaning: 'Retain Longitudinal Temporal Information Modified Dates Option', column: 'retainModifiedDates', clean: 'shift' },
-  // C here (allergies, pre-medication, special needs, patient state) is free text we have no cleaner for.
-  'retain-patient-characteristics': { code: '113108', meaning: 'Retain Patient Characteristics Option', column: 'retainPatientCharacteristics', clean: undefined },
+  // C here (allergies, pre-medication, special needs, patient state) is free text: cleaned as the Clean options clean.
+  'retain-patient-characteristics': { code: '113108', meaning: 'Retain Patient Characteristics Option', column: 'retainPatientCharacteristics', clean: 'text' },
   // C here is AE titles and network IDs: no cleaner either.
   'retain-device-identity': { code: '113109', meaning: 'Retain Device Identity Option', column: 'retainDevice', clean: undefined },
   'retain-uids': { code: '113110', meaning: 'Retain UIDs Option', column: 'retainUids', clean: undefined },
@@ -30,12 +36,16 @@ interface StandardOptionSpec {
   readonly meaning: string;
   /** The Table E.1-1 column whose code applies with the option; undefined when it changes no standard attribute. */
   readonly column: (typeof ACTION_COLUMNS)[number] | undefined;
-  /**
-   * What C (clean) in the column does. Undefined: we have no cleaner for those values, so the
-   * Basic Profile's code stays, which removes more than cleaning would.
-   */
-  readonly clean: 'shift' | undefined;
+  /** What C (clean) in the column does. */
+  readonly clean: StandardOptionClean;
 }
+
+/**
+ * What an option's C does: 'shift' a date by the patient's offset; 'text': clean text (clean-text.ts);
+ * undefined: we have no cleaner for those values (AE titles), so the Basic Profile's code stays,
+ * which removes more than cleaning would.
+ */
+export type StandardOptionClean = 'shift' | 'text' | undefined;
 
 export type StandardOption = keyof typeof STANDARD_OPTIONS;
 
@@ -52,7 +62,7 @@ export function isStandardOption(name: string): name is StandardOption {
  */
 export const PROFILES = {
   basic: [],
-  research: ['retain-modified-dates', 'retain-patient-characteristics', 'retain-device-identity', 'retain-safe-private'],
+  research: ['clean-descriptors', 'retain-modified-dates', 'retain-patient-characteristics', 'retain-device-identity', 'retain-safe-private'],
 } as const satisfies Record<string, readonly StandardOption[]>;
 
 export type ProfileName = keyof typeof PROFILES;

@@ -163,7 +163,8 @@ export function identifyingValues(originalPath: string, options: DeidOptions): I
       const identifying = !unchanged || ((element.tag === PATIENT_ID || element.tag === PATIENT_NAME) && options.patient);
       // Bytes of a private, disallowed or unknown element may be text: searched as text when they go.
       const textLike = STRING_VRS.has(vr) || isPrivateTag(element.tag) || isDisallowedGroupTag(element.tag) || vr === 'UN' || vr === 'OB';
-      if (!element.items && textLike) {
+      // Cleaned text is kept minus the identifying values: neither a value that must go nor one that may stay.
+      if (!element.items && textLike && rule.action !== 'clean') {
         for (const value of texts(file, element, { ...level, characterSet }, true)) {
           const candidates = vr === 'PN' ? [value, ...value.split(/[=^]/)] : [value];
           for (const candidate of candidates.map((text) => text.trim())) {
