@@ -43,6 +43,8 @@ describe('TUI step 2: the PS3.15 profile and options', () => {
     const frame = await press(app, KEYS.right, '›     Profile:  Basic  [Research]');
     expect(lineWith(frame, 'For research')).toBe(`      For research sharing, as TCIA: Basic + ${profileOptions('research').length} options (a shows them)`);
     expect(lineWith(frame, 'PS3.15 options…')).toBe(`      PS3.15 options… (${RESEARCH_CODES.length} on)`);
+    // Dates stay "clear" on their row, yet Research shifts them: the row says so.
+    expect(lineWith(frame, 'Dates · ')).toBe('      Dates · Datumsangaben: [clear]  keep   shift  → shift (PS3.15)');
     expect(lineWith(frame, 'Profile: PS3.15')).toBe(summary('en', 'Research', RESEARCH_CODES));
     await press(app, KEYS.enter, 'Done: 2 anonymized, 0 failed');
     const outputs = readdirSync(workspace.outDir);
@@ -57,6 +59,7 @@ describe('TUI step 2: the PS3.15 profile and options', () => {
     await press(app, KEYS.space, '›     Profile:  Basic  [Research]');
     const frame = await press(app, KEYS.left, '›     Profile: [Basic]  Research');
     expect(lineWith(frame, 'Profile: DICOM')).toBe(`Profile: DICOM PS3.15 ${PROFILE_EDITION}, Basic Application Level Confidentiality`);
+    expect(lineWith(frame, 'Dates · ')).toBe('      Dates · Datumsangaben: [clear]  keep   shift');
     await press(app, KEYS.enter, 'Done: 1 anonymized, 0 failed');
     expect(deidMethodCodes(path.join(workspace.outDir, readdirSync(workspace.outDir)[0] ?? ''))).toEqual(['113100']);
   });
@@ -146,6 +149,7 @@ describe('TUI step 2: the PS3.15 profile and options', () => {
     const app = renderApp(createWorkspace(), { language: 'de' });
     await toProfileRow(app, '3 DICOM-Dateien ausgewählt.', 'Profil: [Basis]');
     let frame = await press(app, KEYS.right, '›     Profil:  Basis  [Forschung]');
+    expect(lineWith(frame, 'Datumsangaben:')).toBe('      Datumsangaben: [löschen]  behalten   verschieben  → verschieben (PS3.15)');
     expect(lineWith(frame, 'Für die Forschung')).toBe(`      Für die Forschung, wie TCIA: Basis + ${RESEARCH_CODES.length} Optionen (a zeigt sie)`);
     expect(lineWith(frame, 'Profil: PS3.15')).toBe(summary('de', 'Forschung', RESEARCH_CODES));
     frame = await press(app, 'a', 'PS3.15-Optionen (CID 7050) · Profil: Forschung');

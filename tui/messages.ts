@@ -70,6 +70,8 @@ export interface Messages {
     readonly title: (profile: string) => string;
     /** After an option a product setting already applies. */
     readonly implied: string;
+    /** After the dates row when a chosen option, not the row, decides what happens to dates. */
+    readonly datesBy: (mode: string) => string;
     readonly conflict: (first: string, second: string) => string;
   };
   readonly anonymize: {
@@ -190,6 +192,7 @@ const en: Messages = {
     name: 'PS3.15 options',
     title: (profile) => `PS3.15 options (CID 7050) · Profile: ${profile}`,
     implied: '(on through the six options)',
+    datesBy: (mode) => `→ ${mode} (PS3.15)`,
     conflict: (first, second) => `${first} and ${second} exclude each other.`,
   },
   anonymize: {
@@ -334,6 +337,7 @@ const de: Messages = {
     name: 'PS3.15-Optionen',
     title: (profile) => `PS3.15-Optionen (CID 7050) · Profil: ${profile}`,
     implied: '(über die sechs Einstellungen)',
+    datesBy: (mode) => `→ ${mode} (PS3.15)`,
     conflict: (first, second) => `${first} und ${second} schließen sich aus.`,
   },
   anonymize: {
