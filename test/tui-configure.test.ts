@@ -21,7 +21,7 @@ describe('TUI step 2: configure', () => {
     const workspace = createWorkspace();
     const app = renderApp(workspace);
     const frame = await toConfigure(app);
-    expect(lines(frame).slice(0, 19)).toEqual([
+    expect(lines(frame).slice(0, 22)).toEqual([
       'DICOM Tools  1 Pick files  [2 Configure]  3 Anonymize  4 Review & download',
       'Options for 3 files (6.6 KB)',
       '',
@@ -37,12 +37,15 @@ describe('TUI step 2: configure', () => {
       '      Accession number, study ID, procedure IDs and descriptions',
       '      Dates · Datumsangaben: [clear]  keep   shift',
       '      clear: remove per profile · keep · shift: move per patient',
+      '      Profile: [Basic]  Research',
+      '      The Basic Profile alone, without PS3.15 options',
+      '      PS3.15 options… (0 on)',
       '',
       `Output folder: ${workspace.outDir}`,
       `Profile: DICOM PS3.15 ${PROFILE_EDITION}, Basic Application Level Confidentiality`,
       '',
     ]);
-    expect(lines(frame)[22]).toBe('Space toggle · ← → dates · o output · Enter start · Esc back · ? help');
+    expect(lines(frame)[22]).toBe('Space ← → change · a PS3.15 options · o output · Enter start · Esc back · ? help');
   });
 
   it('toggles checkboxes with Space and steps through the date modes with ← → and Space', async () => {
@@ -52,7 +55,9 @@ describe('TUI step 2: configure', () => {
     await press(app, 'j', '› [x] Remove private tags · Private Tags entfernen');
     await press(app, KEYS.down, '› [x] Patient data · Patientendaten');
     await press(app, KEYS.space, '› [ ] Patient data · Patientendaten');
-    await press(app, KEYS.end, '›     Dates · Datumsangaben: [clear]  keep   shift');
+    await press(app, KEYS.end, '›     PS3.15 options… (2 on)'); // Patient data and UIDs off imply two
+    await press(app, 'k', '›     Profile: [Basic]  Research');
+    await press(app, 'k', '›     Dates · Datumsangaben: [clear]  keep   shift');
     await press(app, KEYS.right, '›     Dates · Datumsangaben:  clear  [keep]  shift');
     await press(app, KEYS.right, '›     Dates · Datumsangaben:  clear   keep  [shift]');
     await press(app, KEYS.space, '›     Dates · Datumsangaben: [clear]  keep   shift');
@@ -105,7 +110,7 @@ describe('TUI step 2: configure', () => {
     expect(lineWith(frame, 'notes.txt')).toMatch(/13 B kein DICOM$/);
     expect(lineWith(frame, 'Ausgewählt:')).toBe('Ausgewählt: 3 Dateien, 6,6 KB');
     frame = await press(app, KEYS.tab, 'Profil: ');
-    expect(lines(frame).slice(0, 15)).toEqual([
+    expect(lines(frame).slice(0, 18)).toEqual([
       'DICOM Tools  1 Dateien  [2 Einstellungen]  3 Anonymisieren  4 Prüfen & Download',
       'Einstellungen für 3 Dateien (6,6 KB)',
       '',
@@ -121,14 +126,20 @@ describe('TUI step 2: configure', () => {
       '      Accession-Nummer, Studien-ID, Prozedur-IDs und -beschreibungen',
       '      Datumsangaben: [löschen]  behalten   verschieben',
       '      löschen: laut Profil · behalten · verschieben: je Patient',
+      '      Profil: [Basis]  Forschung',
+      '      Nur das Basic Profile, ohne PS3.15-Optionen',
+      '      PS3.15-Optionen… (0 aktiv)',
     ]);
     expect(Math.max(...lines(frame).map((line) => line.length))).toBeLessThanOrEqual(80);
   });
 
   it('shows only the focused description when the terminal is short', async () => {
-    const app = renderApp(createWorkspace(), { size: { columns: 80, rows: 16 } });
-    const frame = await toConfigure(app);
-    expect(lines(frame).slice(3, 10)).toEqual([
+    const workspace = createWorkspace();
+    const app = renderApp(workspace, { size: { columns: 80, rows: 16 } });
+    let frame = await toConfigure(app);
+    // The gap under the heading goes too: 13 lines of body hold the eight rows and one description.
+    expect(lines(frame).slice(1, 14)).toEqual([
+      'Options for 3 files (6.6 KB)',
       '› [x] Regenerate UIDs · UIDs neu generieren',
       '      New UIDs from your secret key; links between files stay intact',
       '  [x] Remove private tags · Private Tags entfernen',
@@ -136,8 +147,18 @@ describe('TUI step 2: configure', () => {
       '  [x] Institution data · Institutionsdaten',
       '  [x] Study data · Studiendaten',
       '      Dates · Datumsangaben: [clear]  keep   shift',
+      '      Profile: [Basic]  Research',
+      '      PS3.15 options… (0 on)',
+      '',
+      `Output folder: ${workspace.outDir}`,
+      `Profile: DICOM PS3.15 ${PROFILE_EDITION}, Basic Application Level Confidentiality`,
     ]);
     expect(lines(frame)).toHaveLength(15);
-    expect(lines(frame)[14]).toBe('Space toggle · ← → dates · o output · Enter start · Esc back · ? help');
+    expect(lines(frame)[14]).toBe('Space ← → change · a PS3.15 options · o output · Enter start · Esc back · ? help');
+    // Typing the output folder takes the notice line and the prompt's hint line: still 15 lines.
+    frame = await press(app, 'o', '▌');
+    expect(lines(frame)).toHaveLength(15);
+    expect(lineWith(frame, 'PS3.15 options')).toBe('      PS3.15 options… (0 on)');
+    expect(lines(frame)[13]).toBe(`Profile: DICOM PS3.15 ${PROFILE_EDITION}, Basic Application Level Confidentiality`);
   });
 });

@@ -3,16 +3,20 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PROFILE_EDITION, profileOptions, STANDARD_OPTION_NAMES, STANDARD_OPTIONS, type StandardOption } from '../src/index.js';
 import { corpusDir } from './helpers/corpus.js';
+import { deidMethodCodes } from './helpers/dcmdump-codes.js';
 import { CLI } from './helpers/run-cli.js';
 
-// The real program in a real terminal: tmux runs the built dicom-tools in a 100×30 pane; the test
+// The real program in a real terminal: tmux runs the built dicom-tools in a 100×30 pane (80×24 for
+// the profile test); the test
 // types keys with send-keys and reads the screen with capture-pane, polling until the expected
 // text appears. Then it checks the ZIP's entries and the CSV's rows on disk.
 
 const HAS_TMUX = spawnSync('tmux', ['-V']).status === 0;
 const SECRET = 'e2e-test-secret-0123456789';
 const INPUTS = ['fodicom_GH178.dcm', 'fodicom_chrGreek.dcm', 'dcmqats_1_ELE.dcm'];
+const RESEARCH: readonly StandardOption[] = profileOptions('research');
 
 /** Our own tmux server, on a socket in a temporary folder: no other tmux session is touched. */
 const socketDir = mkdtempSync(path.join(os.tmpdir(), 'tui-e2e-tmux-'));
@@ -29,12 +33,12 @@ function tmux(...args: string[]): string {
 }
 
 /** Starts `dicom-tools tui in --out out` in a new tmux session; the shell stays open after it exits. */
-function startTui(session: string, root: string, env: Record<string, string>): void {
+function startTui(session: string, root: string, env: Record<string, string>, size: readonly [columns: number, rows: number] = [100, 30]): void {
   const variables = Object.entries({ DICOM_DATA_DIR: path.join(root, 'data'), DICOM_ANON_SECRET: SECRET, TERM: 'xterm-256color', LANG: 'C.UTF-8', ...env }).map(([name, value]) => `${name}=${value}`);
   // Ink draws nothing until exit when it thinks it runs in CI, so CI markers are removed.
   const command = ['env', '-u', 'CI', '-u', 'CONTINUOUS_INTEGRATION', ...variables, process.execPath, CLI, 'tui', 'in', '--out', 'out'];
   const shell = `${command.map((word) => `'${word.replace(/'/g, "'\\''")}'`).join(' ')}; echo "exit status $?"; exec sleep 600`;
-  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-c', root, shell);
+  tmux('new-session', '-d', '-s', session, '-x', String(size[0]), '-y', String(size[1]), '-c', root, shell);
 }
 
 function screen(session: string, escapes = false): string {
@@ -54,7 +58,7 @@ async function waitForScreen(session: string, text: string, timeout = 20_000): P
 
 /** Sends one key (a tmux key name like Enter or Tab, or literal text) and waits for `text`. */
 async function key(session: string, keys: string, text: string): Promise<string> {
-  if (['Enter', 'Tab', 'Escape', 'BSpace', 'Up', 'Down'].includes(keys)) tmux('send-keys', '-t', session, keys);
+  if (['Enter', 'Tab', 'Escape', 'BSpace', 'Up', 'Down', 'Left', 'Right', 'Space'].includes(keys)) tmux('send-keys', '-t', session, keys);
   else tmux('send-keys', '-t', session, '-l', keys);
   return waitForScreen(session, text);
 }
@@ -110,6 +114,36 @@ describe.skipIf(!HAS_TMUX)(HAS_TMUX ? 'dicom-tools tui in a real terminal (tmux)
     expect(fields.map((row) => row[1]).sort()).toEqual(outputs);
     for (const row of fields) expect(row[3]).toMatch(/^ANON-[A-Z2-7]{10}$/);
     expect(fields.map((row) => row[2]).sort()).toEqual(['55555', 'SCSGREEK', 'crlab']); // the original Patient IDs
+  });
+
+  it('chooses the Research profile and opens and closes its options panel at 80×24; the outputs claim its options', async () => {
+    const root = workspace();
+    startTui('profile', root, { NO_COLOR: '1' }, [80, 24]);
+    await waitForScreen('profile', 'dcmqats_1_ELE.dcm');
+    await key('profile', 'a', 'Selected 3 DICOM files.');
+    expect(tmux('display-message', '-p', '-t', 'profile', '#{pane_width}×#{pane_height}').trim()).toBe('80×24');
+    let shown = await key('profile', 'Tab', 'Options for 3 files (');
+    for (const row of ['› [x] Remove private tags', '› [x] Patient data', '› [x] Institution data', '› [x] Study data', '›     Dates', '›     Profile: [Basic]  Research']) await key('profile', 'j', row);
+    shown = await key('profile', 'Right', '›     Profile:  Basic  [Research]');
+    // The whole step fits: step bar on top, the summary with the codes, the key hint at the bottom.
+    const rows = shown.split('\n');
+    expect(rows[0]).toBe('DICOM Tools  1 Pick files  [2 Configure]  3 Anonymize  4 Review & download');
+    expect(shown).toContain(`Profile: PS3.15 ${PROFILE_EDITION}, Research: `);
+    expect(rows[22]?.trimEnd()).toBe('Space ← → change · a PS3.15 options · o output · Enter start · Esc back · ? help');
+    shown = await key('profile', 'a', 'PS3.15 options (CID 7050) · Profile: Research');
+    for (const option of STANDARD_OPTION_NAMES) expect(shown).toContain(`${RESEARCH.includes(option) ? '[x]' : '[ ]'} ${STANDARD_OPTIONS[option].code} `);
+    expect(shown.split('\n')[22]?.trimEnd()).toBe('Space on/off · ← → profile · Esc done · ? help');
+    // Retain UIDs on and off again: Custom, then Research.
+    for (const option of STANDARD_OPTION_NAMES.slice(1, STANDARD_OPTION_NAMES.indexOf('retain-uids') + 1)) await key('profile', 'j', `› ${RESEARCH.includes(option) ? '[x]' : '[ ]'} ${STANDARD_OPTIONS[option].code}`);
+    await key('profile', 'Space', 'Profile: Custom');
+    await key('profile', 'Space', 'Profile: Research');
+    await key('profile', 'Escape', 'Options for 3 files (');
+    await key('profile', 'Enter', '[3 Anonymize]');
+    await waitForScreen('profile', 'Done: 3 anonymized, 0 failed in');
+    await key('profile', 'q', 'exit status 0');
+    const outputs = readdirSync(path.join(root, 'out'));
+    expect(outputs).toHaveLength(3);
+    for (const output of outputs) expect(deidMethodCodes(path.join(root, 'out', output))).toEqual(['113100', ...RESEARCH.map((option) => STANDARD_OPTIONS[option].code)]);
   });
 
   it('draws in colour unless NO_COLOR is set', async () => {

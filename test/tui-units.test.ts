@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_OPTIONS, DicomError, readDicomFile, UsageError } from '../src/index.js';
+import { DEFAULT_OPTIONS, DicomError, PROFILE_NAMES, readDicomFile, STANDARD_OPTION_NAMES, UsageError } from '../src/index.js';
 import { formatDuration } from '../tui/format-duration.js';
 import { formatSize } from '../tui/format-size.js';
 import { KeyRouter } from '../tui/key-router.js';
@@ -11,6 +11,7 @@ import { languageFromEnv } from '../tui/language.js';
 import { listWindow, moveCursor } from '../tui/list-window.js';
 import { LANGUAGES, MESSAGES } from '../tui/messages.js';
 import { changeOption } from '../tui/option-list.js';
+import { stepDates } from '../tui/profile-choice.js';
 import { parseTuiArgs } from '../tui/parse-tui-args.js';
 import { progressBar, progressStats } from '../tui/progress-stats.js';
 import { sniffDicom } from '../tui/sniff-dicom.js';
@@ -98,9 +99,9 @@ describe('TUI keys', () => {
 describe('TUI options and language', () => {
   it('switches a checkbox and steps the dates mode both ways', () => {
     expect(changeOption(DEFAULT_OPTIONS, 'patient').patient).toBe(false);
-    expect(changeOption(DEFAULT_OPTIONS, 'dates').dates).toBe('keep');
-    expect(changeOption(DEFAULT_OPTIONS, 'dates', -1).dates).toBe('shift');
-    expect(changeOption({ ...DEFAULT_OPTIONS, dates: 'shift' }, 'dates').dates).toBe('clear');
+    expect(stepDates(DEFAULT_OPTIONS, 1).options?.dates).toBe('keep');
+    expect(stepDates(DEFAULT_OPTIONS, -1).options?.dates).toBe('shift');
+    expect(stepDates({ ...DEFAULT_OPTIONS, dates: 'shift' }, 1).options?.dates).toBe('clear');
   });
 
   it('speaks German for a German locale, English otherwise', () => {
@@ -128,6 +129,22 @@ describe('TUI options and language', () => {
       for (const hint of Object.values(messages.hints)) expect([...hint].length, `${language}: ${hint}`).toBeLessThanOrEqual(80);
       for (const keys of Object.values(messages.keys)) for (const [name, what] of keys) expect(2 + 14 + [...what].length, `${language}: ${name}`).toBeLessThanOrEqual(80);
       for (const option of Object.values(messages.options)) expect(6 + [...option.description].length, `${language}: ${option.description}`).toBeLessThanOrEqual(80);
+      for (const option of Object.values(messages.standardOptions)) {
+        expect(6 + [...option.description].length, `${language}: ${option.description}`).toBeLessThanOrEqual(80);
+        // "› [+] 113108 " before the label, the implied note after it.
+        expect(13 + [...option.label].length + 1 + [...messages.advanced.implied].length, `${language}: ${option.label}`).toBeLessThanOrEqual(80);
+      }
+      for (const choice of [...PROFILE_NAMES, 'custom']) {
+        const description = messages.profiles.description(choice, STANDARD_OPTION_NAMES.length);
+        expect(6 + [...description].length, `${language}: ${description}`).toBeLessThanOrEqual(80);
+      }
+    }
+  });
+
+  it('names every PS3.15 option and preset the engine offers, in both languages', () => {
+    for (const language of LANGUAGES) {
+      expect(STANDARD_OPTION_NAMES.filter((option) => MESSAGES[language].standardOptions[option] === undefined), language).toEqual([]);
+      expect([...PROFILE_NAMES, 'custom'].filter((choice) => MESSAGES[language].profiles.names[choice] === undefined), language).toEqual([]);
     }
   });
 

@@ -2,7 +2,7 @@ import { Box } from 'ink';
 import type { Dispatch, SetStateAction } from 'react';
 import type { AnonymizeSummary, DeidOptions, FileResult } from '../src/index.js';
 import { AnonymizeScreen } from './AnonymizeScreen.js';
-import type { BodyState, Overlay } from './app-state.js';
+import { screenOf, type BodyState, type Overlay } from './app-state.js';
 import { ConfigureScreen } from './ConfigureScreen.js';
 import { useMessages } from './contexts.js';
 import { DaemonScreen } from './DaemonScreen.js';
@@ -24,6 +24,7 @@ export interface BodyActions {
   readonly setOutDir: (typed: string) => void;
   readonly setSummary: (summary: AnonymizeSummary | undefined) => void;
   readonly setComparing: (result: FileResult | undefined) => void;
+  readonly setAdvanced: (open: boolean) => void;
   readonly startRun: () => void;
 }
 
@@ -56,7 +57,8 @@ export function Body({ deps, session, cwd, state, actions, visible, width, heigh
           <ConfigureScreen
             options={state.options} onOptions={actions.setOptions} outDir={state.outDir} onOutDir={actions.setOutDir}
             heading={messages.configure.heading(state.selection.size, formatSize(totalSize(state.selection), messages.language))}
-            width={width} height={height} active={active} onStart={actions.startRun} onBack={() => actions.setStep('pick')}
+            width={width} height={height} active={active} advanced={state.advanced} onAdvanced={actions.setAdvanced}
+            onStart={actions.startRun} onBack={() => actions.setStep('pick')}
           />
         );
       case 'anonymize':
@@ -83,7 +85,7 @@ export function Body({ deps, session, cwd, state, actions, visible, width, heigh
       </Box>
       {state.overlay === 'daemon' ? <DaemonScreen deps={deps} height={height} active={visible} onClose={() => actions.setOverlay(undefined)} /> : null}
       {state.overlay === 'help' ? (
-        <HelpOverlay screen={state.step === 'review' && state.comparing ? 'compare' : state.step} height={height} active={visible} onClose={() => actions.setOverlay(undefined)} />
+        <HelpOverlay screen={screenOf(state)} height={height} active={visible} onClose={() => actions.setOverlay(undefined)} />
       ) : null}
     </>
   );

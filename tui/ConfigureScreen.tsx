@@ -1,12 +1,16 @@
 import { Box } from 'ink';
 import { useState } from 'react';
-import { PROFILE_EDITION, type DeidOptions } from '../src/index.js';
+import { appliedStandardOptions, PROFILE_EDITION, STANDARD_OPTION_NAMES, STANDARD_OPTIONS, type DeidOptions, type StandardOption } from '../src/index.js';
 import { useMessages } from './contexts.js';
-import { changeOption, OPTION_ORDER } from './option-list.js';
+import { moveCursor } from './list-window.js';
+import { changeOption, CONFIGURE_ROWS, type ConfigureRow } from './option-list.js';
 import { OptionRow } from './OptionRow.js';
+import { chosenOptions, profileChoice, stepDates, stepProfile, toggleStandardOption, type Outcome } from './profile-choice.js';
+import { AdvancedRow, ProfileRow } from './ProfileRow.js';
+import { panelRows, StandardOptionsPanel } from './StandardOptionsPanel.js';
+import { profileName, refusalText } from './standard-option-text.js';
 import { TextPrompt } from './TextPrompt.js';
 import { Tint } from './Tint.js';
-import { moveCursor } from './list-window.js';
 import { truncateStart } from './truncate.js';
 import { useKeys } from './use-keys.js';
 
@@ -20,43 +24,103 @@ export interface ConfigureScreenProps {
   readonly width: number;
   readonly height: number;
   readonly active: boolean;
+  /** Whether the panel of PS3.15 options is open (the App shows its key hint). */
+  readonly advanced: boolean;
+  readonly onAdvanced: (open: boolean) => void;
   readonly onStart: () => void;
   readonly onBack: () => void;
 }
 
-/** Lines of the screen with every description shown; below that, only the focused one has it. */
-const FULL_HEIGHT = 18;
+/**
+ * Lines of the screen with every description shown (heading, gap, 15 lines of rows, notice,
+ * output folder, profile); below that only the focused row has one, and the gap goes.
+ */
+const FULL_HEIGHT = 20;
 
-/** Step 2: the six options as checkboxes, the output folder, and the profile. */
-export function ConfigureScreen({ options, onOptions, outDir, onOutDir, heading, width, height, active, onStart, onBack }: ConfigureScreenProps) {
+/** Step 2: the six options as checkboxes, the PS3.15 profile and its options, the output folder. */
+export function ConfigureScreen({ options, onOptions, outDir, onOutDir, heading, width, height, active, advanced, onAdvanced, onStart, onBack }: ConfigureScreenProps) {
   const messages = useMessages();
   const [cursor, setCursor] = useState(0);
+  const [panelCursor, setPanelCursor] = useState(0);
   const [editing, setEditing] = useState<string | undefined>(undefined);
-  const focused = OPTION_ORDER[cursor] ?? 'regenerateUids';
+  const [notice, setNotice] = useState<string | undefined>(undefined);
+  // The last custom set, so that the profile row can step back to it after trying a preset.
+  const [custom, setCustom] = useState<readonly StandardOption[] | undefined>(() => (profileChoice(options) === 'custom' ? chosenOptions(options) : undefined));
+  const focused = CONFIGURE_ROWS[cursor] ?? 'regenerateUids';
+
+  const apply = (outcome: Outcome) => {
+    setNotice(outcome.refused ? refusalText(messages, outcome.refused, width) : undefined);
+    if (!outcome.options) return;
+    if (profileChoice(outcome.options) === 'custom') setCustom(chosenOptions(outcome.options));
+    onOptions(outcome.options);
+  };
+  const open = () => {
+    setPanelCursor(0);
+    onAdvanced(true);
+  };
+  const change = (row: ConfigureRow, step: 1 | -1) => {
+    if (row === 'dates') apply(stepDates(options, step));
+    else if (row === 'profile') apply(stepProfile(options, step, custom));
+    else if (row === 'advanced') open();
+    else apply({ options: changeOption(options, row) });
+  };
+
   useKeys(
     (input, key) => {
-      if (key.upArrow || input === 'k') setCursor(moveCursor(cursor, -1, OPTION_ORDER.length));
-      else if (key.downArrow || input === 'j') setCursor(moveCursor(cursor, 1, OPTION_ORDER.length));
-      else if (key.home || key.end) setCursor(key.home ? 0 : OPTION_ORDER.length - 1);
-      else if (input === ' ') onOptions(changeOption(options, focused));
-      else if (focused === 'dates' && (key.leftArrow || key.rightArrow)) onOptions(changeOption(options, 'dates', key.leftArrow ? -1 : 1));
+      setNotice(undefined);
+      if (key.upArrow || input === 'k') setCursor(moveCursor(cursor, -1, CONFIGURE_ROWS.length));
+      else if (key.downArrow || input === 'j') setCursor(moveCursor(cursor, 1, CONFIGURE_ROWS.length));
+      else if (key.home || key.end) setCursor(key.home ? 0 : CONFIGURE_ROWS.length - 1);
+      else if (input === ' ') change(focused, 1);
+      else if ((focused === 'dates' || focused === 'profile') && (key.leftArrow || key.rightArrow)) change(focused, key.leftArrow ? -1 : 1);
+      else if (input === 'a' || (key.return && focused === 'advanced')) open();
       else if (input === 'o') setEditing(outDir);
       else if (key.return) onStart();
       else if (key.escape || (key.tab && key.shift)) onBack();
     },
-    { active: active && editing === undefined },
+    { active: active && editing === undefined && !advanced },
   );
+  const count = STANDARD_OPTION_NAMES.length;
+  const page = panelRows(height);
+  useKeys(
+    (input, key) => {
+      setNotice(undefined);
+      if (key.upArrow || input === 'k') setPanelCursor(moveCursor(panelCursor, -1, count));
+      else if (key.downArrow || input === 'j') setPanelCursor(moveCursor(panelCursor, 1, count));
+      else if (key.pageUp || key.pageDown) setPanelCursor(moveCursor(panelCursor, key.pageUp ? -page : page, count));
+      else if (key.home || key.end) setPanelCursor(key.home ? 0 : count - 1);
+      else if (input === ' ') {
+        const option = STANDARD_OPTION_NAMES[panelCursor];
+        if (option !== undefined) apply(toggleStandardOption(options, option));
+      } else if (key.leftArrow || key.rightArrow) apply(stepProfile(options, key.leftArrow ? -1 : 1, custom));
+      else if (key.escape || key.return || input === 'a') onAdvanced(false);
+    },
+    { active: active && advanced },
+  );
+
+  if (advanced) return <StandardOptionsPanel options={options} cursor={panelCursor} notice={notice} height={height} />;
   const full = height >= FULL_HEIGHT;
+  const codes = appliedStandardOptions(options).map((option) => STANDARD_OPTIONS[option].code);
+  const preset = profileName(messages, profileChoice(options));
+  const listed = messages.configure.profile(PROFILE_EDITION, preset, codes);
+  // The codes when they fit on the line, else how many: the panel lists them.
+  const summary = [...listed].length <= width ? listed : messages.configure.profileCount(PROFILE_EDITION, preset, codes.length);
   return (
     <Box flexDirection="column" height={height}>
       <Tint bold>{heading}</Tint>
-      <Box flexDirection="column" marginY={1}>
-        {OPTION_ORDER.map((option, index) => (
-          <OptionRow key={option} option={option} options={options} focused={index === cursor} describe={full || index === cursor} />
-        ))}
+      <Box flexDirection="column" marginTop={full ? 1 : 0}>
+        {CONFIGURE_ROWS.map((row, index) => {
+          const describe = full || index === cursor;
+          if (row === 'profile') return <ProfileRow key={row} options={options} hasCustom={custom !== undefined} focused={index === cursor} describe={describe} />;
+          if (row === 'advanced') return <AdvancedRow key={row} options={options} focused={index === cursor} />;
+          return <OptionRow key={row} option={row} options={options} focused={index === cursor} describe={describe} />;
+        })}
       </Box>
       {editing === undefined ? (
-        <Tint>{messages.configure.outDir(truncateStart(outDir, Math.max(10, width - 20)))}</Tint>
+        <>
+          <Tint tone="warning">{notice ?? ' '}</Tint>
+          <Tint>{messages.configure.outDir(truncateStart(outDir, Math.max(10, width - 20)))}</Tint>
+        </>
       ) : (
         <TextPrompt
           label={messages.configure.outPrompt}
@@ -70,7 +134,7 @@ export function ConfigureScreen({ options, onOptions, outDir, onOutDir, heading,
           onCancel={() => setEditing(undefined)}
         />
       )}
-      <Tint muted>{messages.configure.profile(PROFILE_EDITION)}</Tint>
+      <Tint muted>{summary}</Tint>
     </Box>
   );
 }

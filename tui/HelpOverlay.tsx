@@ -24,7 +24,7 @@ export function HelpOverlay({ screen, height, active, onClose }: HelpOverlayProp
       ))}
     </Box>
   );
-  const title = screen === 'compare' ? messages.compare.title('').replace(/: $/, '') : messages.steps[screen];
+  const title = screen === 'compare' ? messages.compare.title('').replace(/: $/, '') : screen === 'advanced' ? messages.advanced.name : messages.steps[screen];
   return (
     <Box flexDirection="column" height={height}>
       <Tint bold tone="accent">

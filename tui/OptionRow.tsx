@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import type { DeidOptions } from '../src/index.js';
+import { dateModeOf, type DeidOptions } from '../src/index.js';
 import { useMessages } from './contexts.js';
 import type { CheckboxOption } from './messages.js';
 import { DATE_MODES } from './option-list.js';
@@ -32,6 +32,12 @@ export function OptionRow({ option, options, focused, describe }: OptionRowProps
               <Tint {...(mode === options.dates ? { bold: true, tone: 'ok' as const } : { muted: true })}>{mode === options.dates ? `[${messages.dateModes[mode]}]` : ` ${messages.dateModes[mode]} `}</Tint>
             </Box>
           ))}
+          {/* Clear here, yet a chosen Full or Modified Dates option keeps or shifts them: say so on the row. */}
+          {dateModeOf(options) === options.dates ? null : (
+            <Box marginLeft={1}>
+              <Tint tone="accent">{messages.advanced.datesBy(messages.dateModes[dateModeOf(options)])}</Tint>
+            </Box>
+          )}
         </Box>
       ) : (
         <Tint {...focus}>

@@ -1,5 +1,5 @@
 import type { AnonymizeSummary, DeidOptions, FileResult } from '../src/index.js';
-import type { Step } from './messages.js';
+import type { Screen, Step } from './messages.js';
 import type { Selection } from './selection.js';
 import type { RunInput } from './use-anonymize-run.js';
 
@@ -17,4 +17,13 @@ export interface BodyState {
   readonly run: { readonly id: number; readonly input: RunInput } | undefined;
   readonly summary: AnonymizeSummary | undefined;
   readonly comparing: FileResult | undefined;
+  /** The Configure step's panel of PS3.15 options is open. */
+  readonly advanced: boolean;
+}
+
+/** The screen the step shows: the step's own, or the view open inside it (for the key hint and help). */
+export function screenOf(state: Pick<BodyState, 'step' | 'comparing' | 'advanced'>): Screen {
+  if (state.step === 'review' && state.comparing) return 'compare';
+  if (state.step === 'configure' && state.advanced) return 'advanced';
+  return state.step;
 }

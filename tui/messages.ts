@@ -8,11 +8,12 @@ export const LANGUAGES: readonly Language[] = ['en', 'de'];
 
 export type Step = 'pick' | 'configure' | 'anonymize' | 'review';
 
-export type Screen = Step | 'compare';
+/** A step's screen, or a view inside one: before-and-after (review), the PS3.15 options (configure). */
+export type Screen = Step | 'compare' | 'advanced';
 
 /**
  * The five checkbox options, in the product's order (dates is a three-way choice after them). The
- * standard options and subject IDs are no checkboxes: the TUI takes them from the configuration.
+ * standard options have a panel of their own; subject IDs come from the configuration.
  */
 export type CheckboxOption = Exclude<keyof DeidOptions, 'dates' | 'standardOptions' | 'subjectIds' | 'profile' | 'siteRules'>;
 
@@ -49,7 +50,29 @@ export interface Messages {
     readonly heading: (count: number, size: string) => string;
     readonly outDir: (dir: string) => string;
     readonly outPrompt: string;
-    readonly profile: (edition: string) => string;
+    /** The summary: the edition, the preset's name and the CID 7050 codes to be claimed. */
+    readonly profile: (edition: string, preset: string, codes: readonly string[]) => string;
+    /** The summary when the codes do not fit on the line: how many. */
+    readonly profileCount: (edition: string, preset: string, count: number) => string;
+  };
+  /** The PS3.15 presets (`--profile`), by name, and "custom" for a set that is no preset. */
+  readonly profiles: {
+    readonly label: string;
+    readonly names: Readonly<Record<string, string>>;
+    readonly description: (choice: string, count: number) => string;
+  };
+  /** The PS3.15 standard options, by their command-line name: a short name and what the option keeps. */
+  readonly standardOptions: Readonly<Record<string, { readonly label: string; readonly description: string }>>;
+  readonly advanced: {
+    /** The row on the Configure step that opens the panel. */
+    readonly row: (count: number) => string;
+    readonly name: string;
+    readonly title: (profile: string) => string;
+    /** After an option a product setting already applies. */
+    readonly implied: string;
+    /** After the dates row when a chosen option, not the row, decides what happens to dates. */
+    readonly datesBy: (mode: string) => string;
+    readonly conflict: (first: string, second: string) => string;
   };
   readonly anonymize: {
     readonly heading: (total: number, outDir: string) => string;
@@ -138,7 +161,39 @@ const en: Messages = {
     heading: (count, size) => `Options for ${plural(count, 'file', 'files')} (${size})`,
     outDir: (dir) => `Output folder: ${dir}`,
     outPrompt: 'Output folder: ',
-    profile: (edition) => `Profile: DICOM PS3.15 ${edition}, Basic Application Level Confidentiality`,
+    profile: (edition, preset, codes) =>
+      codes.length === 0 ? `Profile: DICOM PS3.15 ${edition}, Basic Application Level Confidentiality` : `Profile: PS3.15 ${edition}, ${preset}: options ${codes.join(' ')}`,
+    profileCount: (edition, preset, count) => `Profile: PS3.15 ${edition}, ${preset}: ${plural(count, 'option', 'options')} (a lists them)`,
+  },
+  profiles: {
+    label: 'Profile',
+    names: { basic: 'Basic', research: 'Research', custom: 'Custom' },
+    description: (choice, count) =>
+      choice === 'basic'
+        ? 'The Basic Profile alone, without PS3.15 options'
+        : choice === 'research'
+          ? `For research sharing, as TCIA: Basic + ${plural(count, 'option', 'options')} (a shows them)`
+          : `Basic + ${plural(count, 'option', 'options')} of your choice (a shows them)`,
+  },
+  standardOptions: {
+    'clean-graphics': { label: 'Clean Graphics', description: 'Keeps graphic annotations, identifying text in them cleaned' },
+    'clean-structured-content': { label: 'Clean Structured Content', description: 'Keeps structured report content, identifying text in it cleaned' },
+    'clean-descriptors': { label: 'Clean Descriptors', description: 'Keeps descriptions and comments, identifying text in them cleaned' },
+    'retain-full-dates': { label: 'Retain Full Dates', description: 'Keeps every date and time as it is (the same as Dates: keep)' },
+    'retain-modified-dates': { label: 'Retain Modified Dates', description: 'Shifts dates per patient, intervals stay (the same as Dates: shift)' },
+    'retain-patient-characteristics': { label: 'Retain Patient Characteristics', description: 'Keeps sex, age, size, weight, ethnic group, smoking, pregnancy' },
+    'retain-device-identity': { label: 'Retain Device Identity', description: 'Keeps station name, device serial numbers and IDs (not AE titles)' },
+    'retain-uids': { label: 'Retain UIDs', description: 'Keeps the original UIDs (the same as Regenerate UIDs off)' },
+    'retain-safe-private': { label: 'Retain Safe Private', description: 'Keeps the private elements known to be safe, removes the others' },
+    'retain-institution-identity': { label: 'Retain Institution Identity', description: 'Keeps institution name, address and department (not staff)' },
+  },
+  advanced: {
+    row: (count) => `PS3.15 options… (${count} on)`,
+    name: 'PS3.15 options',
+    title: (profile) => `PS3.15 options (CID 7050) · Profile: ${profile}`,
+    implied: '(on through the six options)',
+    datesBy: (mode) => `→ ${mode} (PS3.15)`,
+    conflict: (first, second) => `${first} and ${second} exclude each other.`,
   },
   anonymize: {
     heading: (total, outDir) => `Anonymizing ${plural(total, 'file', 'files')} into ${outDir}`,
@@ -189,14 +244,22 @@ const en: Messages = {
       ['Space', 'select file or folder'], ['a', 'select every DICOM file below'], ['/', 'filter by name'],
       ['c', 'clear the selection'], ['Tab', 'continue to the options'],
     ],
-    configure: [['↑ ↓, j k', 'move'], ['Space', 'switch on or off'], ['← →', 'change the dates mode'], ['o', 'change the output folder'], ['Enter', 'start anonymizing'], ['Esc', 'back to the files']],
+    configure: [
+      ['↑ ↓, j k', 'move'], ['Space', 'switch on or off, or change'], ['← →', 'change the dates mode or the profile'],
+      ['a', 'the PS3.15 options (or Enter on their row)'], ['o', 'change the output folder'], ['Enter', 'start anonymizing'], ['Esc', 'back to the files'],
+    ],
+    advanced: [
+      ['↑ ↓, j k', 'move'], ['PgUp PgDn', 'move a page'], ['Space', 'switch the option on or off'], ['← →', 'change the profile'],
+      ['Esc, Enter, a', 'back to the options'],
+    ],
     anonymize: [['Esc', 'cancel (files in progress finish)'], ['Enter', 'review the results when done']],
     review: [['↑ ↓, j k', 'move'], ['Enter', 'attributes before and after'], ['z', 'save a ZIP of the anonymized files'], ['m', 'save the mapping CSV'], ['Esc', 'back to the options']],
     compare: [['↑ ↓, j k', 'scroll'], ['PgUp PgDn', 'scroll a page'], ['c', 'only changed attributes'], ['Esc', 'back to the results']],
   },
   hints: {
     pick: 'Space select · a all DICOM · Enter open · ⌫ up · / filter · Tab next · ? help',
-    configure: 'Space toggle · ← → dates · o output · Enter start · Esc back · ? help',
+    configure: 'Space ← → change · a PS3.15 options · o output · Enter start · Esc back · ? help',
+    advanced: 'Space on/off · ← → profile · Esc done · ? help',
     anonymize: 'Esc cancel · Enter review when done · ? help',
     review: 'Enter before/after · z ZIP · m mapping CSV · Esc options · q quit · ? help',
     compare: '↑ ↓ scroll · c only changes · Esc back · ? help',
@@ -243,7 +306,39 @@ const de: Messages = {
     heading: (count, size) => `Einstellungen für ${plural(count, 'Datei', 'Dateien')} (${size})`,
     outDir: (dir) => `Ausgabeordner: ${dir}`,
     outPrompt: 'Ausgabeordner: ',
-    profile: (edition) => `Profil: DICOM PS3.15 ${edition}, Basic Application Level Confidentiality`,
+    profile: (edition, preset, codes) =>
+      codes.length === 0 ? `Profil: DICOM PS3.15 ${edition}, Basic Application Level Confidentiality` : `Profil: PS3.15 ${edition}, ${preset}: Optionen ${codes.join(' ')}`,
+    profileCount: (edition, preset, count) => `Profil: PS3.15 ${edition}, ${preset}: ${plural(count, 'Option', 'Optionen')} (a zeigt sie)`,
+  },
+  profiles: {
+    label: 'Profil',
+    names: { basic: 'Basis', research: 'Forschung', custom: 'Eigene' },
+    description: (choice, count) =>
+      choice === 'basic'
+        ? 'Nur das Basic Profile, ohne PS3.15-Optionen'
+        : choice === 'research'
+          ? `Für die Forschung, wie TCIA: Basis + ${plural(count, 'Option', 'Optionen')} (a zeigt sie)`
+          : `Basis + ${plural(count, 'Option', 'Optionen')} nach Wahl (a zeigt sie)`,
+  },
+  standardOptions: {
+    'clean-graphics': { label: 'Grafiken bereinigen', description: 'Behält Grafik-Annotationen, identifizierender Text darin bereinigt' },
+    'clean-structured-content': { label: 'Strukturierte Inhalte bereinigen', description: 'Behält strukturierte Berichte, identifizierender Text darin bereinigt' },
+    'clean-descriptors': { label: 'Beschreibungen bereinigen', description: 'Behält Beschreibungen, Kommentare; identifizierender Text bereinigt' },
+    'retain-full-dates': { label: 'Volle Daten behalten', description: 'Behält alle Datums- und Zeitangaben (wie Datumsangaben: behalten)' },
+    'retain-modified-dates': { label: 'Verschobene Daten behalten', description: 'Je Patient verschoben, Abstände bleiben (wie Datumsangaben: verschieben)' },
+    'retain-patient-characteristics': { label: 'Patientenmerkmale behalten', description: 'Behält Geschlecht, Alter, Größe, Gewicht, Ethnie, Rauchen, Schwangerschaft' },
+    'retain-device-identity': { label: 'Geräteidentität behalten', description: 'Behält Stationsname, Seriennummern und Geräte-IDs (keine AE-Titel)' },
+    'retain-uids': { label: 'UIDs behalten', description: 'Behält die Original-UIDs (wie UIDs neu generieren aus)' },
+    'retain-safe-private': { label: 'Sichere private Tags behalten', description: 'Behält als sicher bekannte private Elemente, entfernt die übrigen' },
+    'retain-institution-identity': { label: 'Institutionsidentität behalten', description: 'Behält Name, Adresse und Abteilung der Einrichtung (kein Personal)' },
+  },
+  advanced: {
+    row: (count) => `PS3.15-Optionen… (${count} aktiv)`,
+    name: 'PS3.15-Optionen',
+    title: (profile) => `PS3.15-Optionen (CID 7050) · Profil: ${profile}`,
+    implied: '(über die sechs Einstellungen)',
+    datesBy: (mode) => `→ ${mode} (PS3.15)`,
+    conflict: (first, second) => `${first} und ${second} schließen sich aus.`,
   },
   anonymize: {
     heading: (total, outDir) => `Anonymisiere ${plural(total, 'Datei', 'Dateien')} nach ${outDir}`,
@@ -294,14 +389,22 @@ const de: Messages = {
       ['Leertaste', 'Datei oder Ordner wählen'], ['a', 'alle DICOM-Dateien darunter wählen'], ['/', 'nach Namen filtern'],
       ['c', 'Auswahl leeren'], ['Tab', 'weiter zu den Einstellungen'],
     ],
-    configure: [['↑ ↓, j k', 'bewegen'], ['Leertaste', 'ein- oder ausschalten'], ['← →', 'Datumsmodus ändern'], ['o', 'Ausgabeordner ändern'], ['Enter', 'Anonymisieren starten'], ['Esc', 'zurück zu den Dateien']],
+    configure: [
+      ['↑ ↓, j k', 'bewegen'], ['Leertaste', 'ein- oder ausschalten, wechseln'], ['← →', 'Datumsmodus oder Profil ändern'],
+      ['a', 'die PS3.15-Optionen (oder Enter auf ihrer Zeile)'], ['o', 'Ausgabeordner ändern'], ['Enter', 'Anonymisieren starten'], ['Esc', 'zurück zu den Dateien'],
+    ],
+    advanced: [
+      ['↑ ↓, j k', 'bewegen'], ['Bild↑ Bild↓', 'seitenweise'], ['Leertaste', 'Option ein- oder ausschalten'], ['← →', 'Profil ändern'],
+      ['Esc, Enter, a', 'zurück zu den Einstellungen'],
+    ],
     anonymize: [['Esc', 'abbrechen (laufende Dateien werden fertig)'], ['Enter', 'Ergebnisse prüfen, wenn fertig']],
     review: [['↑ ↓, j k', 'bewegen'], ['Enter', 'Attribute vorher und nachher'], ['z', 'ZIP der anonymisierten Dateien speichern'], ['m', 'Zuordnungs-CSV speichern'], ['Esc', 'zurück zu den Einstellungen']],
     compare: [['↑ ↓, j k', 'blättern'], ['Bild↑ Bild↓', 'seitenweise'], ['c', 'nur geänderte Attribute'], ['Esc', 'zurück zu den Ergebnissen']],
   },
   hints: {
     pick: 'Leer wählen · a alle · Enter öffnen · ⌫ hoch · / Filter · Tab weiter · ? Hilfe',
-    configure: 'Leer umschalten · ← → Datum · o Ausgabe · Enter Start · Esc zurück · ? Hilfe',
+    configure: 'Leer ← → ändern · a PS3.15 · o Ausgabe · Enter Start · Esc zurück · ? Hilfe',
+    advanced: 'Leer ein/aus · ← → Profil · Esc fertig · ? Hilfe',
     anonymize: 'Esc abbrechen · Enter prüfen, wenn fertig · ? Hilfe',
     review: 'Enter vorher/nachher · z ZIP · m Zuordnungs-CSV · Esc zurück · q Ende · ? Hilfe',
     compare: '↑ ↓ blättern · c nur Änderungen · Esc zurück · ? Hilfe',

@@ -14,8 +14,9 @@ export const TUI_USAGE = `Usage: dicom-tools tui [DIR] [--out DIR] [--lang en|de
        dicom-tools            (with no arguments, on a terminal)
 
 Opens the terminal UI: pick files in a folder browser starting at DIR (default: the current
-folder), set the six options, anonymize with a progress bar, review every file before and
-after, and save a ZIP of the anonymized files and the mapping CSV. Press ? for the keys.
+folder), set the six options and the PS3.15 profile and options, anonymize with a progress bar,
+review every file before and after, and save a ZIP of the anonymized files and the mapping CSV.
+Press ? for the keys.
 
 Options:
   -o, --out DIR   folder for the anonymized files (default: ./anonymized)

@@ -1,4 +1,4 @@
-export { DEFAULT_OPTIONS, appliedStandardOptions, dateModeOf, describeOptions, profileLabel, retainsUids, type DateMode, type DeidOptions } from './options.js';
+export { DEFAULT_OPTIONS, appliedStandardOptions, dateModeOf, describeOptions, optionConflict, profileLabel, retainsUids, type DateMode, type DeidOptions, type OptionConflict } from './options.js';
 export { STANDARD_OPTIONS, STANDARD_OPTION_NAMES, PROFILES, PROFILE_NAMES, profileOptions, isStandardOption, isProfileName, type StandardOption, type ProfileName } from './standard-options.js';
 export { PROFILE, PROFILE_EDITION, profileEntryFor, profileEntryByKeyword, isActionCode, ACTION_CODES, type ActionCode, type ProfileEntry } from './profile.js';
 export { dataGroupOf, keywordsOf, GROUP_RULES, type DataGroup } from './option-groups.js';
