@@ -12,9 +12,8 @@ import {
   profileLabel,
   loadConfig,
   loadSubjectIds,
-  loadSiteRules,
+  configuredSiteRules,
   optionsForRecord,
-  SiteRulesError,
   optionsWithSubjectIds,
   loadSecret,
   parseCommandArgs,
@@ -76,7 +75,7 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
   }
   // Read and checked once, before any file is taken: restart the daemon after editing the list.
   const subjectIds = loadSubjectIds(config.patientIds, config.unlistedPatients);
-  const options = { ...optionsWithSubjectIds(config.defaults, subjectIds), ...siteRulesOf(config.rules) };
+  const options = { ...optionsWithSubjectIds(config.defaults, subjectIds), ...configuredSiteRules(config.rules) };
   const settings = {
     sourcesDir: path.resolve(sourcesDir),
     quarantineDir: path.resolve(config.quarantineDir),
@@ -129,15 +128,4 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
     release();
   }
   return EXIT_OK;
-}
-
-/** DICOM_RULES read and checked, as an options field; a file that cannot be used stops the daemon. */
-function siteRulesOf(file: string | undefined) {
-  try {
-    const siteRules = loadSiteRules(file);
-    return siteRules ? { siteRules } : {};
-  } catch (error) {
-    if (error instanceof SiteRulesError) throw new ConfigError(`DICOM_RULES: ${error.message}`, { variable: 'DICOM_RULES', path: error.path, cause: error });
-    throw error;
-  }
 }

@@ -14,7 +14,7 @@ export { ExportError } from './export/export-error.js';
 export { loadConfig, type Config, type ConfigDefaults, type WatchTuning } from './config/config.js';
 export { loadSecret } from './config/secret.js';
 export { ConfigError } from './config/config-error.js';
-export { loadSiteRules, readSiteRules, parseSiteRules, SiteRulesError } from './config/site-rules-file.js';
+export { configuredSiteRules, loadSiteRules, readSiteRules, parseSiteRules, SiteRulesError } from './config/site-rules-file.js';
 export { loadSubjectIds, readSubjectIdList, parseSubjectIdList, SubjectIdListError } from './config/subject-id-list.js';
 export { readDaemonStatus, writeDaemonStatus, isDaemonAlive, isProcessAlive, describeDaemonStatus, DAEMON_STATUS_FILENAME, type DaemonStatus } from './status/daemon-status.js';
 export { UploadJournal, type JournalEntry, type JournalStart, type JournalWritten } from './store/upload-journal.js';

@@ -8,8 +8,8 @@ import { MessagesContext } from '../tui/contexts.js';
 import { MESSAGES, type Language } from '../tui/messages.js';
 import { panelRows, StandardOptionsPanel } from '../tui/StandardOptionsPanel.js';
 import { deidMethodCodes } from './helpers/dcmdump-codes.js';
-import { cleanupApps, createWorkspace, renderApp, type RenderedApp } from './helpers/ink-app.js';
-import { KEYS, lines, lineWith, press, waitForFrame } from './helpers/ink-keys.js';
+import { cleanupApps, createWorkspace, renderApp, waitForStartFolder, type RenderedApp } from './helpers/ink-app.js';
+import { KEYS, lines, lineWith, press } from './helpers/ink-keys.js';
 
 // Step 2's PS3.15 profile row and its panel of standard options: presets, options one by one,
 // the contradictions refused, and the run that claims what was chosen.
@@ -28,7 +28,7 @@ function summary(language: Language, preset: string, codes: readonly string[]): 
 
 /** Selects every DICOM file, goes on to step 2 and down to the profile row. */
 async function toProfileRow(app: RenderedApp, selected = 'Selected 3 DICOM files.', profile = 'Profile: [Basic]'): Promise<string> {
-  await waitForFrame(app, /Selected: 0 files|Ausgewählt: 0 Dateien/);
+  await waitForStartFolder(app);
   await press(app, 'a', selected);
   await press(app, KEYS.tab, /Profile?: (DICOM )?PS3\.15/);
   await press(app, KEYS.end, /› {5}PS3\.15/);
@@ -100,7 +100,7 @@ describe('TUI step 2: the PS3.15 profile and options', () => {
 
   it('marks options the six options already apply with [+], and changes the profile with ← → inside the panel', async () => {
     const app = renderApp(createWorkspace());
-    await waitForFrame(app, 'Selected: 0 files');
+    await waitForStartFolder(app);
     await press(app, 'a', 'Selected 3 DICOM files.');
     await press(app, KEYS.tab, 'Profile: DICOM PS3.15');
     await press(app, 'j', '› [x] Remove private tags');
@@ -117,7 +117,7 @@ describe('TUI step 2: the PS3.15 profile and options', () => {
 
   it('refuses a contradiction with one line of why: Research with Dates keep, Full Dates with Modified Dates', async () => {
     const app = renderApp(createWorkspace());
-    await waitForFrame(app, 'Selected: 0 files');
+    await waitForStartFolder(app);
     await press(app, 'a', 'Selected 3 DICOM files.');
     await press(app, KEYS.tab, 'Profile: DICOM PS3.15');
     await press(app, KEYS.end, '›     PS3.15 options…');

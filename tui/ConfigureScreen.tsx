@@ -102,9 +102,11 @@ export function ConfigureScreen({ options, onOptions, outDir, onOutDir, heading,
   const full = height >= FULL_HEIGHT;
   const codes = appliedStandardOptions(options).map((option) => STANDARD_OPTIONS[option].code);
   const preset = profileName(messages, profileChoice(options));
-  const listed = messages.configure.profile(PROFILE_EDITION, preset, codes);
+  // DICOM_RULES applies to the run too: say so, by the file's name.
+  const rules = options.siteRules ? messages.configure.siteRules(options.siteRules.name) : '';
+  const listed = messages.configure.profile(PROFILE_EDITION, preset, codes) + rules;
   // The codes when they fit on the line, else how many: the panel lists them.
-  const summary = [...listed].length <= width ? listed : messages.configure.profileCount(PROFILE_EDITION, preset, codes.length);
+  const summary = [...listed].length <= width ? listed : messages.configure.profileCount(PROFILE_EDITION, preset, codes.length) + rules;
   return (
     <Box flexDirection="column" height={height}>
       <Tint bold>{heading}</Tint>

@@ -54,6 +54,8 @@ export interface Messages {
     readonly profile: (edition: string, preset: string, codes: readonly string[]) => string;
     /** The summary when the codes do not fit on the line: how many. */
     readonly profileCount: (edition: string, preset: string, count: number) => string;
+    /** Added to the profile line when DICOM_RULES names a site rules file. */
+    readonly siteRules: (name: string) => string;
   };
   /** The PS3.15 presets (`--profile`), by name, and "custom" for a set that is no preset. */
   readonly profiles: {
@@ -164,6 +166,7 @@ const en: Messages = {
     profile: (edition, preset, codes) =>
       codes.length === 0 ? `Profile: DICOM PS3.15 ${edition}, Basic Application Level Confidentiality` : `Profile: PS3.15 ${edition}, ${preset}: options ${codes.join(' ')}`,
     profileCount: (edition, preset, count) => `Profile: PS3.15 ${edition}, ${preset}: ${plural(count, 'option', 'options')} (a lists them)`,
+    siteRules: (name) => ` · site rules ${name}`,
   },
   profiles: {
     label: 'Profile',
@@ -309,6 +312,7 @@ const de: Messages = {
     profile: (edition, preset, codes) =>
       codes.length === 0 ? `Profil: DICOM PS3.15 ${edition}, Basic Application Level Confidentiality` : `Profil: PS3.15 ${edition}, ${preset}: Optionen ${codes.join(' ')}`,
     profileCount: (edition, preset, count) => `Profil: PS3.15 ${edition}, ${preset}: ${plural(count, 'Option', 'Optionen')} (a zeigt sie)`,
+    siteRules: (name) => ` · Standortregeln ${name}`,
   },
   profiles: {
     label: 'Profil',

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { profileLabel, type AnonymizeSummary, type DeidOptions, type FileResult, type MappingStore, type Pseudonymizer } from '../src/index.js';
+import { optionsForRecord, profileLabel, type AnonymizeSummary, type DeidOptions, type FileResult, type MappingStore, type Pseudonymizer } from '../src/index.js';
 import type { TuiDeps } from './tui-deps.js';
 
 export interface RunRequest {
@@ -34,7 +34,7 @@ export class RunSession {
     this.#keys ??= this.deps.loadKeys();
     const store = (this.#store ??= this.deps.openStore());
     const keys = this.#keys;
-    const batchId = store.startBatch({ source: 'tui', options: request.options, profile: profileLabel(request.options) });
+    const batchId = store.startBatch({ source: 'tui', options: optionsForRecord(request.options), profile: profileLabel(request.options) });
     return this.track(
       this.deps.anonymize({
         inputs: request.files,

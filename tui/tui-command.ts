@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { render } from 'ink';
 import { createElement } from 'react';
-import { EXIT_OK, EXIT_USAGE, loadConfig, UsageError, type CommandIo } from '../src/index.js';
+import { configuredSiteRules, EXIT_OK, EXIT_USAGE, loadConfig, UsageError, type CommandIo } from '../src/index.js';
 import { App } from './App.js';
 import { enterAlternateScreen } from './alternate-screen.js';
 import { MESSAGES } from './messages.js';
@@ -44,17 +44,19 @@ export async function tuiCommand(args: readonly string[], io: CommandIo): Promis
     io.stdout.write(`${TUI_USAGE}\n`);
     return EXIT_OK;
   }
+  const config = loadConfig();
+  // Before the screen changes, with or without a terminal: a rules file that cannot be used stops here, naming its line.
+  const defaults = { ...config.defaults, ...configuredSiteRules(config.rules) };
   if (process.stdin.isTTY !== true || !io.stdoutIsTerminal) {
     io.stderr.write(`dicom-tools tui: needs a terminal (stdin and stdout must both be one)\n\n${TUI_USAGE}\n`);
     return EXIT_USAGE;
   }
-  const config = loadConfig();
   const deps = createTuiDeps(config);
   const session = new RunSession(deps);
   const messages = MESSAGES[parsed.language];
   const screen = enterAlternateScreen(process.stdout);
   try {
-    const app = createElement(App, { deps, session, startDir: parsed.startDir, outDir: parsed.outDir, cwd, defaults: config.defaults, messages, theme: themeFromEnv(process.env) });
+    const app = createElement(App, { deps, session, startDir: parsed.startDir, outDir: parsed.outDir, cwd, defaults, messages, theme: themeFromEnv(process.env) });
     await render(app, { exitOnCtrlC: false }).waitUntilExit();
   } finally {
     screen.leave();

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatTag, lookupTag, tagForKeyword, tagGroup, isGroupLengthTag, type Tag, type Vr } from '../dicom/index.js';
 import { actionProblem, valueProblem } from '../deid/site-rule-vrs.js';
+import { ConfigError } from './config-error.js';
 import { normalizeCreator, SITE_ACTIONS, type SiteAction, type SiteRule, type SiteRules, type SiteRuleTarget } from '../deid/site-rules.js';
 import { DicomToolsError } from '../errors/dicom-tools-error.js';
 import { describeFsError } from './data-dir.js';
@@ -200,4 +201,20 @@ function describeTarget(target: SiteRuleTarget): string {
   if (target.kind === 'private') return `(${target.group.toString(16).toUpperCase().padStart(4, '0')},xx${target.offset.toString(16).toUpperCase().padStart(2, '0')}) of private creator "${target.creator}"`;
   const keyword = lookupTag(target.tag)?.keyword;
   return keyword ? `${keyword} ${formatTag(target.tag)}` : formatTag(target.tag);
+}
+
+/**
+ * `DICOM_RULES` read and checked, as an options field (none without it), for the commands that take
+ * it from the configuration alone (the watch daemon, the terminal UI).
+ *
+ * @throws ConfigError naming DICOM_RULES, the file, and the line of the first problem.
+ */
+export function configuredSiteRules(file: string | undefined): { readonly siteRules?: SiteRules } {
+  try {
+    const siteRules = loadSiteRules(file);
+    return siteRules ? { siteRules } : {};
+  } catch (error) {
+    if (error instanceof SiteRulesError) throw new ConfigError(`DICOM_RULES: ${error.message}`, { variable: 'DICOM_RULES', path: error.path, cause: error });
+    throw error;
+  }
 }

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
-import { DEFAULT_OPTIONS, loadConfig, type Config } from '../../src/index.js';
+import { DEFAULT_OPTIONS, loadConfig, type Config, type DeidOptions } from '../../src/index.js';
 import { App } from '../../tui/App.js';
 import { MESSAGES, type Language } from '../../tui/messages.js';
 import { RunSession } from '../../tui/run-session.js';
@@ -66,6 +66,8 @@ export interface RenderOptions {
   readonly size?: TerminalSize | null;
   readonly theme?: Theme;
   readonly startDir?: string;
+  /** The options the Configure step starts with. @default DEFAULT_OPTIONS */
+  readonly defaults?: DeidOptions;
 }
 
 export type RenderedApp = ReturnType<typeof render> & { readonly session: RunSession; readonly deps: TuiDeps };
@@ -84,7 +86,7 @@ function appElement(workspace: Workspace, options: RenderOptions) {
     startDir: options.startDir ?? workspace.input,
     outDir: workspace.outDir,
     cwd: workspace.root,
-    defaults: DEFAULT_OPTIONS,
+    defaults: options.defaults ?? DEFAULT_OPTIONS,
     messages: MESSAGES[options.language ?? 'en'],
     theme: options.theme ?? themeFromEnv({ NO_COLOR: '1' }),
     ...(size === null ? {} : { size }),
@@ -124,5 +126,5 @@ export async function cleanupApps(): Promise<void> {
  * the listing arrives the frame never shows what the test waits for.
  */
 export function waitForStartFolder(app: InkHandle): Promise<string> {
-  return waitForFrame(app, (frame) => frame.includes('Selected: 0 files') && /\n\d+-\d+ of \d+\n/.test(frame));
+  return waitForFrame(app, (frame) => /Selected: 0 files|Ausgewählt: 0 Dateien/.test(frame) && /\n\d+-\d+ (of|von) \d+\n/.test(frame));
 }
