@@ -30,7 +30,7 @@ describe('listing the inputs of a batch', () => {
   it('takes a named file as named, and each file once', () => {
     const named = path.join(study, 'IM1');
     const { files } = collectInputs([named, study]);
-    expect(files.filter((file) => file.path === named)).toEqual([{ path: named, named: true }]);
+    expect(files.filter((file) => file.path === named)).toEqual([{ path: named, named: true, root: 0 }]);
     expect(files).toHaveLength(6);
   });
 });

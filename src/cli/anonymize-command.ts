@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { loadSecret } from '../config/secret.js';
-import { anonymizeFiles, ensureOutDir, type AnonymizeSummary } from '../deid/anonymize-files.js';
+import { anonymizeFiles, ensureOutDir, type AnonymizeSummary, type ShardCount } from '../deid/anonymize-files.js';
 import type { FileResult } from '../deid/file-result.js';
+import { shardLabel } from '../deid/shard.js';
 import { describeOptions, profileLabel, type DeidOptions } from '../deid/options.js';
 import { PROFILE_EDITION } from '../deid/profile.js';
 import { Pseudonymizer } from '../deid/pseudonyms.js';
@@ -13,6 +14,7 @@ import { EXIT_FAILED, EXIT_OK, type CommandIo } from './command.js';
 import { optionFlags, optionsFromFlags, OPTION_FLAGS_HELP } from './option-flags.js';
 import { ProgressLine } from './progress-line.js';
 import { parseCommandArgs } from './parse-command-args.js';
+import { SHARD_FLAG_HELP, shardFlag, shardFromFlag } from './shard-flag.js';
 import { optionsWithSiteRules, siteRulesFlags, SITE_RULES_FLAGS_HELP } from './site-rules-flags.js';
 import { subjectIdFlags, subjectIdsFromFlags, SUBJECT_ID_FLAGS_HELP } from './subject-id-flags.js';
 import { UsageError } from './usage-error.js';
@@ -31,6 +33,7 @@ Options:
 ${OPTION_FLAGS_HELP}
 ${SUBJECT_ID_FLAGS_HELP}
 ${SITE_RULES_FLAGS_HELP}
+${SHARD_FLAG_HELP}
   --json               print a JSON report on stdout instead of the summary
   -h, --help
 
@@ -50,6 +53,7 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
       ...optionFlags,
       ...subjectIdFlags,
       ...siteRulesFlags,
+      ...shardFlag,
     },
   });
   if (values.help) {
@@ -58,6 +62,7 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
   }
   if (positionals.length === 0) throw new UsageError('anonymize needs at least one PATH');
   if (!values.out) throw new UsageError('anonymize needs --out DIR');
+  const shard = shardFromFlag(values);
   const config = loadConfig();
   const flagOptions: DeidOptions = optionsFromFlags(values, config.defaults);
   // Read and checked before the output folder, the store or any input is touched.
@@ -67,7 +72,8 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
   const keys = new Pseudonymizer(loadSecret(config));
   const store = MappingStore.open(config.dataDir);
   try {
-    const batchId = store.startBatch({ source: 'cli', options: optionsForRecord(options), profile: profileLabel(options) });
+    // The shard goes with the options on record, so the batch shows it was one part of an export.
+    const batchId = store.startBatch({ source: 'cli', options: { ...optionsForRecord(options), ...(shard && { shard: shardLabel(shard) }) }, profile: profileLabel(options) });
     const progress = new ProgressLine(io);
     const started = Date.now();
     const summary = await anonymizeFiles({
@@ -77,6 +83,7 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
       keys,
       batchId,
       subjectIds,
+      shard,
       record: (records) => store.record(records),
       onResult: (result, { done, total }) => {
         if (result.status === 'failed') progress.message(`dicom-tools: ${result.reason ?? result.input}`);
@@ -105,6 +112,7 @@ function textSummary(summary: AnonymizeSummary, options: DeidOptions, outDir: st
     `Profile: PS3.15 ${PROFILE_EDITION} Basic${describeOptions(options).map((part) => `, ${part}`).join('')}. Mapping batch ${summary.batchId}.`,
   ];
   if (zip) lines.push(`ZIP: ${zip}`);
+  if (summary.shard) lines.push(shardLine(summary.shard));
   if (mapping) lines.push(`Mapping CSV: ${mapping} (it links back to patients: keep it separate and secure)`);
   return lines.join('\n');
 }
@@ -120,8 +128,13 @@ function jsonReport(summary: AnonymizeSummary, options: DeidOptions, outDir: str
     failed: summary.failed,
     skipped: summary.skipped,
     missing: summary.missing,
+    shard: summary.shard ?? null,
     zip: zip ?? null,
     mapping: mapping ?? null,
     files: summary.results,
   };
+}
+
+function shardLine(shard: ShardCount): string {
+  return `Shard ${shardLabel(shard)}: ${shard.files} of the ${shard.collected} file${shard.collected === 1 ? '' : 's'} collected.`;
 }

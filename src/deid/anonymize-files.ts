@@ -9,6 +9,7 @@ import type { DeidOptions } from './options.js';
 import type { BatchOutcome } from './deidentify-task.js';
 import { createWorkerPool } from './worker-pool.js';
 import type { Pseudonymizer } from './pseudonyms.js';
+import { filesInShard, type Shard } from './shard.js';
 import { optionsWithSubjectIds, type SubjectIds } from './subject-ids.js';
 
 export interface AnonymizeRequest {
@@ -26,6 +27,8 @@ export interface AnonymizeRequest {
   readonly onResult?: (result: FileResult, progress: { readonly done: number; readonly total: number }) => void;
   /** Stops taking new files; files in flight finish (their writes are atomic either way). */
   readonly signal?: AbortSignal;
+  /** Only this part of the collected inputs (see shard.ts); all of them without it. */
+  readonly shard?: Shard | undefined;
 }
 
 export interface AnonymizeSummary {
@@ -37,6 +40,13 @@ export interface AnonymizeSummary {
   readonly cancelled: boolean;
   /** Inputs that do not exist or cannot be listed. */
   readonly missing: readonly string[];
+  /** With a shard: which, how many files fell in it, and how many were collected in all. */
+  readonly shard?: ShardCount;
+}
+
+export interface ShardCount extends Shard {
+  readonly files: number;
+  readonly collected: number;
 }
 
 /**
@@ -46,7 +56,9 @@ export interface AnonymizeSummary {
  */
 export async function anonymizeFiles(request: AnonymizeRequest): Promise<AnonymizeSummary> {
   ensureOutDir(request.outDir);
-  const { files, missing } = collectInputs(request.inputs, [request.outDir]);
+  const collected = collectInputs(request.inputs, [request.outDir]);
+  const { missing } = collected;
+  const files = request.shard ? filesInShard(collected.files, request.inputs, request.shard) : collected.files;
   const results: FileResult[] = new Array(files.length);
   const names = new OutputNames(request.outDir);
   let done = 0;
@@ -137,6 +149,7 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
     skipped: finished.filter((result) => result.status === 'skipped').length,
     cancelled: finished.length < files.length,
     missing,
+    ...(request.shard && { shard: { ...request.shard, files: files.length, collected: collected.files.length } }),
   };
 }
 

@@ -5,6 +5,8 @@ import path from 'node:path';
 export interface InputFile {
   readonly path: string;
   readonly named: boolean;
+  /** Which of the inputs (0 for the first) it was named as or found under: a shard's partition key starts from there. */
+  readonly root: number;
 }
 
 /**
@@ -17,11 +19,12 @@ export function collectInputs(inputs: readonly string[], exclude: readonly strin
   const files: InputFile[] = [];
   const missing: string[] = [];
   const seen = new Set<string>();
+  let root = 0;
   const add = (file: string, named: boolean) => {
     const absolute = path.resolve(file);
     if (seen.has(absolute)) return;
     seen.add(absolute);
-    files.push({ path: file, named });
+    files.push({ path: file, named, root });
   };
   const isExcluded = (candidate: string) => excluded.some((entry) => candidate === entry || candidate.startsWith(`${entry}${path.sep}`));
   const walk = (folder: string) => {
@@ -41,7 +44,8 @@ export function collectInputs(inputs: readonly string[], exclude: readonly strin
       else if (entry.isSymbolicLink() && statSync(full, { throwIfNoEntry: false })?.isFile()) add(full, false);
     }
   };
-  for (const input of inputs) {
+  for (const [index, input] of inputs.entries()) {
+    root = index;
     const stat = statSync(input, { throwIfNoEntry: false });
     if (!stat) missing.push(input);
     else if (stat.isDirectory()) walk(input);
