@@ -43,7 +43,14 @@ of Patient ID]), read once at start; a file of a patient not in it is quarantine
 DICOM_UNLISTED_PATIENTS=pseudonym gives it the keyed pseudonym.
 
 Site rules: DICOM_RULES names a rules file (JSON, see the README), read once at start; a malformed
-file stops the daemon before it takes any file.`;
+file stops the daemon before it takes any file.
+
+Mapping store: the daemon uses the SQLite store in DICOM_DATA_DIR (it holds its crash journal too);
+with DICOM_MAPPING_URL set it refuses to start (exit 1) rather than record elsewhere.`;
+
+/** Why the daemon does not start with a PostgreSQL store: its crash journal lives in the SQLite store's database. */
+export const DAEMON_REFUSES_MAPPING_URL =
+  'DICOM_MAPPING_URL is set, but the watch daemon keeps its mappings and its crash journal in the SQLite store of DICOM_DATA_DIR only: unset DICOM_MAPPING_URL for the daemon';
 
 export async function watchCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs({
@@ -62,6 +69,11 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
   if (!config.anonymizeOnUpload) {
     log.info('disabled', 'DICOM_ANONYMIZE_ON_UPLOAD is not true: the watch daemon is off and will not touch any file. Set DICOM_ANONYMIZE_ON_UPLOAD=true to enable it.');
     return EXIT_OK;
+  }
+  if (config.mappingUrl !== undefined) {
+    // Not silently SQLite: the mappings would land apart from the CLI's and the TUI's.
+    log.error('mapping-url', DAEMON_REFUSES_MAPPING_URL);
+    return EXIT_FAILED;
   }
   const sourcesDir = positionals[0] ?? config.sourcesDir;
   if (!sourcesDir) throw new UsageError('no Sources folder: give SOURCES_DIR or set DICOM_SOURCES_DIR');

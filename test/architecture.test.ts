@@ -17,6 +17,7 @@ const DEPENDENCIES = Object.keys(packageJson.dependencies);
 /** The one module of ours that imports each runtime dependency, so replacing it touches one file. */
 const LIBRARY_OWNERS: LibraryOwners = {
   'better-sqlite3': ['src/store/mapping-store.ts'],
+  pg: ['src/store/postgres-mapping-store.ts'],
   chokidar: ['daemon/watch-daemon.ts'],
   'csv-stringify': ['src/export/mapping-csv.ts'],
   'dicom-parser': ['src/dicom/byte-order.ts'],

@@ -144,7 +144,7 @@ describe('TUI step 4: review and download', () => {
     await press(app, KEYS.enter, 'Mapping CSV: ');
     app.unmount();
     await app.session.settle();
-    app.session.close();
+    await app.session.close();
     const written = readdirSync(workspace.root, { recursive: true, encoding: 'utf8' })
       .filter((name) => !name.startsWith('in') && statSync(path.join(workspace.root, name)).isFile())
       .map((name) => (name.startsWith(`out${path.sep}`) ? `out/${name.endsWith('.dcm') ? '*.dcm' : name}` : name));

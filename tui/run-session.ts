@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { optionsForRecord, profileLabel, type AnonymizeSummary, type DeidOptions, type FileResult, type MappingStore, type Pseudonymizer } from '../src/index.js';
+import { optionsForRecord, profileLabel, type AnonymizeSummary, type DeidOptions, type FileResult, type MappingStoreLike, type Pseudonymizer } from '../src/index.js';
 import type { TuiDeps } from './tui-deps.js';
 
 export interface RunRequest {
@@ -23,7 +23,7 @@ export interface ExportedFile {
  */
 export class RunSession {
   readonly exported: ExportedFile[] = [];
-  #store: MappingStore | undefined;
+  #store: Promise<MappingStoreLike> | undefined;
   #keys: Pseudonymizer | undefined;
   readonly #pending = new Set<Promise<unknown>>();
 
@@ -32,9 +32,18 @@ export class RunSession {
   /** Anonymizes `files` as one batch (source "tui"). Rejects when the store or key cannot be opened. */
   async run(request: RunRequest): Promise<AnonymizeSummary> {
     this.#keys ??= this.deps.loadKeys();
-    const store = (this.#store ??= this.deps.openStore());
+    // Kept as the promise, so that a run started while another opens the store shares it; forgotten
+    // when opening fails, so that the next run tries again.
+    if (this.#store === undefined) {
+      const opening = this.deps.openStore();
+      this.#store = opening;
+      opening.catch(() => {
+        if (this.#store === opening) this.#store = undefined;
+      });
+    }
+    const store = await this.#store;
     const keys = this.#keys;
-    const batchId = store.startBatch({ source: 'tui', options: optionsForRecord(request.options), profile: profileLabel(request.options) });
+    const batchId = await store.startBatch({ source: 'tui', options: optionsForRecord(request.options), profile: profileLabel(request.options) });
     return this.track(
       this.deps.anonymize({
         inputs: request.files,
@@ -60,7 +69,7 @@ export class RunSession {
   /** Writes the run's mapping CSV (0600). Returns the row count. */
   async exportMapping(batchId: string, outPath: string): Promise<number> {
     if (!this.#store) throw new Error('no run has opened the mapping store');
-    const records = this.#store.records({ batchId });
+    const records = await (await this.#store).records({ batchId });
     await this.track(this.deps.writeMappingCsv(records, outPath));
     this.exported.push({ kind: 'mapping', path: outPath, count: records.length });
     return records.length;
@@ -71,9 +80,11 @@ export class RunSession {
     await Promise.allSettled([...this.#pending]);
   }
 
-  close(): void {
-    this.#store?.close();
+  /** Closes the store (a store that failed to open needs no closing). */
+  async close(): Promise<void> {
+    const store = this.#store;
     this.#store = undefined;
+    await store?.then((open) => open.close(), () => undefined);
   }
 
   private async track<T>(work: Promise<T>): Promise<T> {

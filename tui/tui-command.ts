@@ -61,7 +61,7 @@ export async function tuiCommand(args: readonly string[], io: CommandIo): Promis
   } finally {
     screen.leave();
     await session.settle();
-    session.close();
+    await session.close();
   }
   for (const file of session.exported) {
     io.stdout.write(`${file.kind === 'zip' ? messages.download.zipDone(file.path, file.count) : messages.download.csvDone(file.path, file.count)}\n`);

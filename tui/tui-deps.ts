@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import {
-  anonymizeFiles, describeDaemonStatus, dumpJson, loadSecret, loadSubjectIds, MappingStore, Pseudonymizer, readDaemonStatus, readDicomFile, writeMappingCsv, writeZip,
-  type AnonymizeRequest, type AnonymizeSummary, type Config, type DumpJson, type RecordedFile, type ZipEntry,
+  anonymizeFiles, describeDaemonStatus, dumpJson, loadSecret, loadSubjectIds, openMappingStore, Pseudonymizer, readDaemonStatus, readDicomFile, writeMappingCsv, writeZip,
+  type AnonymizeRequest, type AnonymizeSummary, type Config, type DumpJson, type MappingStoreLike, type RecordedFile, type ZipEntry,
 } from '../src/index.js';
 import { findDicomFiles } from './find-dicom-files.js';
 import { listDirectory, type DirEntry } from './list-directory.js';
@@ -18,8 +18,8 @@ export interface TuiDeps {
   /** The dump of a DICOM file, for the before/after view. */
   readonly readDump: (file: string) => DumpJson;
   readonly anonymize: (request: AnonymizeRequest) => Promise<AnonymizeSummary>;
-  /** Opens the mapping store (once per session, on the first run). */
-  readonly openStore: () => MappingStore;
+  /** Opens the mapping store, SQLite or PostgreSQL (once per session, on the first run). */
+  readonly openStore: () => Promise<MappingStoreLike>;
   /** The keyed pseudonymizer from the secret (once per session, on the first run). */
   readonly loadKeys: () => Pseudonymizer;
   readonly writeZip: (entries: readonly ZipEntry[], outPath: string) => Promise<void>;
@@ -42,7 +42,7 @@ export function createTuiDeps(config: Config): TuiDeps {
     pathExists: (file) => existsSync(file),
     readDump: (file) => dumpJson(readDicomFile(file)),
     anonymize: (request) => anonymizeFiles({ ...request, subjectIds }),
-    openStore: () => MappingStore.open(config.dataDir),
+    openStore: () => openMappingStore(config),
     loadKeys: () => new Pseudonymizer(loadSecret(config)),
     writeZip,
     writeMappingCsv,

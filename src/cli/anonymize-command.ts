@@ -9,8 +9,9 @@ import { PROFILE_EDITION } from '../deid/profile.js';
 import { Pseudonymizer } from '../deid/pseudonyms.js';
 import { optionsForRecord } from '../deid/site-rules.js';
 import { optionsWithSubjectIds } from '../deid/subject-ids.js';
-import { MappingStore } from '../store/mapping-store.js';
+import { openMappingStore } from '../store/open-mapping-store.js';
 import { EXIT_FAILED, EXIT_OK, type CommandIo } from './command.js';
+import { MAPPING_URL_FLAG_HELP, mappingUrlFlag, storeConfigFrom } from './mapping-url-flag.js';
 import { optionFlags, optionsFromFlags, OPTION_FLAGS_HELP } from './option-flags.js';
 import { ProgressLine } from './progress-line.js';
 import { parseCommandArgs } from './parse-command-args.js';
@@ -24,7 +25,7 @@ export const ANONYMIZE_USAGE = `Usage: dicom-tools anonymize PATH... --out DIR [
 De-identifies every DICOM file among PATH (folders are walked recursively; files are recognised by
 content, with or without .dcm) into DIR, following DICOM PS3.15 Table E.1-1 (edition ${PROFILE_EDITION}),
 Basic Application Level Confidentiality Profile. Outputs are named after their new SOP Instance UID.
-The link back to each original is kept in the mapping store (DICOM_DATA_DIR).
+The link back to each original is kept in the mapping store (DICOM_DATA_DIR, or DICOM_MAPPING_URL).
 
 Options:
   -o, --out DIR        folder for the anonymized files (created if missing)
@@ -34,6 +35,7 @@ ${OPTION_FLAGS_HELP}
 ${SUBJECT_ID_FLAGS_HELP}
 ${SITE_RULES_FLAGS_HELP}
 ${SHARD_FLAG_HELP}
+${MAPPING_URL_FLAG_HELP}
   --json               print a JSON report on stdout instead of the summary
   -h, --help
 
@@ -54,6 +56,7 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
       ...subjectIdFlags,
       ...siteRulesFlags,
       ...shardFlag,
+      ...mappingUrlFlag,
     },
   });
   if (values.help) {
@@ -68,12 +71,13 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
   // Read and checked before the output folder, the store or any input is touched.
   const subjectIds = subjectIdsFromFlags(values, config, flagOptions);
   const options = optionsWithSiteRules(values, config, optionsWithSubjectIds(flagOptions, subjectIds));
+  const storeConfig = storeConfigFrom(values, config);
   ensureOutDir(values.out);
   const keys = new Pseudonymizer(loadSecret(config));
-  const store = MappingStore.open(config.dataDir);
+  const store = await openMappingStore(storeConfig);
   try {
     // The shard goes with the options on record, so the batch shows it was one part of an export.
-    const batchId = store.startBatch({ source: 'cli', options: { ...optionsForRecord(options), ...(shard && { shard: shardLabel(shard) }) }, profile: profileLabel(options) });
+    const batchId = await store.startBatch({ source: 'cli', options: { ...optionsForRecord(options), ...(shard && { shard: shardLabel(shard) }) }, profile: profileLabel(options) });
     const progress = new ProgressLine(io);
     const started = Date.now();
     const summary = await anonymizeFiles({
@@ -95,13 +99,13 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
     for (const missing of summary.missing) io.stderr.write(`dicom-tools: ${missing}: no such file or folder\n`);
     const outputs = summary.results.filter((result): result is FileResult & { output: string } => result.output !== undefined);
     if (values.zip) await (await import('../export/zip-export.js')).writeZip(outputs.map((result) => ({ sourcePath: result.output, name: path.basename(result.output) })), values.zip);
-    if (values.mapping) await (await import('../export/mapping-csv.js')).writeMappingCsv(store.records({ batchId }), values.mapping);
+    if (values.mapping) await (await import('../export/mapping-csv.js')).writeMappingCsv(await store.records({ batchId }), values.mapping);
     const seconds = (Date.now() - started) / 1000;
     if (values.json) io.stdout.write(`${JSON.stringify(jsonReport(summary, options, values.out, seconds, values.zip, values.mapping), null, 2)}\n`);
     else io.stderr.write(`${textSummary(summary, options, values.out, seconds, values.zip, values.mapping)}\n`);
     return summary.failed > 0 || summary.missing.length > 0 ? EXIT_FAILED : EXIT_OK;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

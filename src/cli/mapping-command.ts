@@ -1,15 +1,16 @@
 import path from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { writeIdPairsCsv, writeMappingCsv } from '../export/mapping-csv.js';
-import { MappingStore } from '../store/mapping-store.js';
+import { openMappingStore } from '../store/open-mapping-store.js';
 import { EXIT_OK, type CommandIo } from './command.js';
+import { MAPPING_URL_FLAG_HELP, mappingUrlFlag, storeConfigFrom } from './mapping-url-flag.js';
 import { parseCommandArgs } from './parse-command-args.js';
 import { UsageError } from './usage-error.js';
 
-export const MAPPING_USAGE = `Usage: dicom-tools mapping export [--out FILE.csv] [--uids FILE.csv] [--patients FILE.csv] [--batch ID]
-       dicom-tools mapping batches
+export const MAPPING_USAGE = `Usage: dicom-tools mapping export [--out FILE.csv] [--uids FILE.csv] [--patients FILE.csv] [--batch ID] [--mapping-url URL]
+       dicom-tools mapping batches [--mapping-url URL]
 
-The mapping store (DICOM_DATA_DIR/mapping.sqlite) links every anonymized file back to its original
+The mapping store (DICOM_DATA_DIR/mapping.sqlite, or the PostgreSQL database of DICOM_MAPPING_URL) links every anonymized file back to its original
 file name, patient ID and UIDs. It is the only place, with the files exported from it, that holds them.
 
   export     write one or more of (at least one), each mode 0600, from all batches or --batch ID:
@@ -20,7 +21,9 @@ file name, patient ID and UIDs. It is the only place, with the files exported fr
              --uids      original-to-new UIDs as CSV (id_old,id_new), one row per distinct pair
              --patients  original-to-pseudonymous patient IDs as CSV (id_old,id_new), one row per
                          distinct pair
-  batches    list the batches: id, start time, source, number of files, profile`;
+  batches    list the batches: id, start time, source, number of files, profile
+
+${MAPPING_URL_FLAG_HELP}`;
 
 export async function mappingCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs({
@@ -31,6 +34,7 @@ export async function mappingCommand(args: readonly string[], io: CommandIo): Pr
       uids: { type: 'string' },
       patients: { type: 'string' },
       batch: { type: 'string' },
+      ...mappingUrlFlag,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -45,32 +49,32 @@ export async function mappingCommand(args: readonly string[], io: CommandIo): Pr
   if (targets.some((target) => target === '')) throw new UsageError('mapping export needs a file name after --out, --uids and --patients');
   // One export written over another would leave only the last, silently.
   if (new Set(targets.map((target) => path.resolve(target))).size < targets.length) throw new UsageError('mapping export needs a different file for each of --out, --uids and --patients');
-  const store = MappingStore.open(loadConfig().dataDir);
+  const store = await openMappingStore(storeConfigFrom(values, loadConfig()));
   try {
     if (action === 'batches') {
-      for (const batch of store.batches()) io.stdout.write(`${batch.id}\t${batch.startedAt}\t${batch.source}\t${batch.fileCount}\t${batch.profile}\n`);
+      for (const batch of await store.batches()) io.stdout.write(`${batch.id}\t${batch.startedAt}\t${batch.source}\t${batch.fileCount}\t${batch.profile}\n`);
       return EXIT_OK;
     }
     const filter = values.batch === undefined ? {} : { batchId: values.batch };
     const keep = '(mode 0600: keep it separate and secure)';
     if (values.out !== undefined) {
-      const records = store.records(filter);
+      const records = await store.records(filter);
       await writeMappingCsv(records, values.out);
       io.stderr.write(`Wrote ${plural(records.length, 'mapping row')} to ${values.out} ${keep}.\n`);
     }
     if (values.uids !== undefined) {
-      const pairs = store.uidPairs(filter);
+      const pairs = await store.uidPairs(filter);
       await writeIdPairsCsv(pairs, values.uids);
       io.stderr.write(`Wrote ${plural(pairs.length, 'UID pair')} to ${values.uids} ${keep}.\n`);
     }
     if (values.patients !== undefined) {
-      const pairs = store.patientPairs(filter);
+      const pairs = await store.patientPairs(filter);
       await writeIdPairsCsv(pairs, values.patients);
       io.stderr.write(`Wrote ${plural(pairs.length, 'patient ID pair')} to ${values.patients} ${keep}.\n`);
     }
     return EXIT_OK;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

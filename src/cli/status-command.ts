@@ -1,12 +1,14 @@
 import { loadConfig } from '../config/config.js';
 import { describeDaemonStatus, readDaemonStatus } from '../status/daemon-status.js';
+import { describeMappingStore } from '../store/open-mapping-store.js';
 import { EXIT_OK, type CommandIo } from './command.js';
 import { parseCommandArgs } from './parse-command-args.js';
 
 export const STATUS_USAGE = `Usage: dicom-tools status [--json]
 
 Shows the watch daemon's status: running or not, since when, the watched folder, the queue, files
-anonymized today, files quarantined and the last error.`;
+anonymized today, files quarantined and the last error; and which mapping store is configured
+(the SQLite file, or the PostgreSQL server and database of DICOM_MAPPING_URL, never its password).`;
 
 export async function statusCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values } = parseCommandArgs({ args: [...args], options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
@@ -14,8 +16,9 @@ export async function statusCommand(args: readonly string[], io: CommandIo): Pro
     io.stdout.write(`${STATUS_USAGE}\n`);
     return EXIT_OK;
   }
-  const status = readDaemonStatus(loadConfig().dataDir);
+  const config = loadConfig();
+  const status = readDaemonStatus(config.dataDir);
   if (values.json) io.stdout.write(`${JSON.stringify(status ?? null, null, 2)}\n`);
-  else io.stdout.write(`${describeDaemonStatus(status).join('\n')}\n`);
+  else io.stdout.write(`${[...describeDaemonStatus(status), `Mapping store: ${await describeMappingStore(config)}`].join('\n')}\n`);
   return EXIT_OK;
 }

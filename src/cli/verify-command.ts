@@ -7,8 +7,9 @@ import { appliedStandardOptions, type DeidOptions } from '../deid/options.js';
 import { optionsFromMarkers, type MarkedOptions, type MarkerProblem } from '../deid/options-from-markers.js';
 import { siteRulesLabel } from '../deid/site-rules.js';
 import { DicomError, readDicomFile } from '../dicom/index.js';
-import { MappingStore } from '../store/mapping-store.js';
+import { openMappingStore } from '../store/open-mapping-store.js';
 import { EXIT_FAILED, EXIT_OK, type CommandIo } from './command.js';
+import { mappingUrlFlag, storeConfigFrom } from './mapping-url-flag.js';
 import { optionFlags, optionsFromFlags, OPTION_FLAGS_HELP } from './option-flags.js';
 import { parseCommandArgs } from './parse-command-args.js';
 import { optionsWithSiteRules, siteRulesFlags } from './site-rules-flags.js';
@@ -28,6 +29,7 @@ Options:
                        files there that are our own de-identified outputs (an earlier run's
                        anonymized/ folder) are skipped, and counted
   --mapping            find each output's original through the mapping store
+  --mapping-url URL    with --mapping: the store in PostgreSQL (default: DICOM_MAPPING_URL)
   --from-markers       check each output against the options its own markers say it was made
                        with (De-identification Method and its codes); instead of the flags below
 ${OPTION_FLAGS_HELP}
@@ -54,6 +56,7 @@ export async function verifyCommand(args: readonly string[], io: CommandIo): Pro
       ...optionFlags,
       'patient-ids': subjectIdFlags['patient-ids'],
       ...siteRulesFlags,
+      ...mappingUrlFlag,
     },
   });
   if (values.help) {
@@ -68,6 +71,7 @@ export async function verifyCommand(args: readonly string[], io: CommandIo): Pro
     if (given.length > 0) throw new UsageError(`--from-markers reads the options from each file: drop --${given.join(', --')}`);
   }
   const config = loadConfig();
+  const storeConfig = storeConfigFrom(values, config);
   const flagOptions = optionsWithSiteRules(values, config, optionsFromFlags(values, config.defaults));
   // Kept patient data keeps the original IDs: there is nothing for a list to accept.
   const subjectIds = new Set(flagOptions.patient ? subjectIdsFromFlags(values, config, flagOptions)?.entries.map((entry) => entry.subjectId) : []);
@@ -120,9 +124,9 @@ export async function verifyCommand(args: readonly string[], io: CommandIo): Pro
     }
   }
   if (values.mapping) {
-    const store = MappingStore.open(config.dataDir);
+    const store = await openMappingStore(storeConfig);
     try {
-      const byOutput = new Map(store.records().map((record) => [record.anonymizedFilename, record.originalFilename]));
+      const byOutput = new Map((await store.records()).map((record) => [record.anonymizedFilename, record.originalFilename]));
       for (const [output, options] of optionsOf) {
         const original = byOutput.get(path.basename(output));
         if (!original) {
@@ -132,7 +136,7 @@ export async function verifyCommand(args: readonly string[], io: CommandIo): Pro
         findings.push(...leaksIn(output, valuesOf(original, options)));
       }
     } finally {
-      store.close();
+      await store.close();
     }
   }
 

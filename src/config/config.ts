@@ -5,6 +5,7 @@ import { parse } from 'dotenv';
 import { optionConflict } from '../deid/options.js';
 import { isProfileName, isStandardOption, PROFILE_NAMES, profileOptions, STANDARD_OPTION_NAMES, type ProfileName, type StandardOption } from '../deid/standard-options.js';
 import { UNLISTED_PATIENTS, type UnlistedPatients } from '../deid/subject-ids.js';
+import { isMappingUrl } from '../store/mapping-url.js';
 import { ConfigError } from './config-error.js';
 import { defaultDataDir, describeFsError } from './data-dir.js';
 
@@ -65,6 +66,11 @@ export interface Config {
   unlistedPatients: UnlistedPatients | undefined;
   /** `DICOM_RULES`: a site rules file (JSON; read by the commands and the daemon, not here). @default undefined */
   rules: string | undefined;
+  /**
+   * `DICOM_MAPPING_URL`: a PostgreSQL mapping store (`postgres://…` or `postgresql://…`) instead of
+   * the embedded SQLite file in the data folder. May hold a password: never shown. @default undefined
+   */
+  mappingUrl: string | undefined;
   watch: WatchTuning;
 }
 
@@ -134,6 +140,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (unlistedPatients !== undefined && !isUnlistedPatients(unlistedPatients)) {
     throw new ConfigError(`DICOM_UNLISTED_PATIENTS must be one of ${UNLISTED_PATIENTS.join(', ')}, not ${JSON.stringify(lookup('DICOM_UNLISTED_PATIENTS'))}`, { variable: 'DICOM_UNLISTED_PATIENTS' });
   }
+  const mappingUrl = lookup('DICOM_MAPPING_URL');
+  // The value is not quoted: it may hold a password.
+  if (mappingUrl !== undefined && !isMappingUrl(mappingUrl)) {
+    throw new ConfigError('DICOM_MAPPING_URL must be a postgres:// or postgresql:// URL (unset it for the embedded SQLite store)', { variable: 'DICOM_MAPPING_URL' });
+  }
 
   return {
     dataDir,
@@ -154,6 +165,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     patientIds: optionalPath('DICOM_PATIENT_IDS'),
     unlistedPatients,
     rules: optionalPath('DICOM_RULES'),
+    mappingUrl,
     watch: {
       stableMs: wholeNumber('DICOM_WATCH_STABLE_MS', 2000, MAX_WATCH_MS),
       concurrency: wholeNumber('DICOM_WATCH_CONCURRENCY', 2, MAX_WATCH_CONCURRENCY),

@@ -21,8 +21,8 @@ export interface AnonymizeRequest {
   readonly batchId: string;
   /** Pre-assigned subject IDs for Patient ID and Name (and what to do with patients not listed); without them, keyed pseudonyms. */
   readonly subjectIds?: SubjectIds | undefined;
-  /** Receives mapping records in batches (one store transaction each). */
-  readonly record?: (records: readonly MappingRecord[]) => void;
+  /** Receives mapping records in batches (one store transaction each); a promise it returns is awaited before the outputs count as done. */
+  readonly record?: (records: readonly MappingRecord[]) => unknown;
   /** Called as each file finishes. */
   readonly onResult?: (result: FileResult, progress: { readonly done: number; readonly total: number }) => void;
   /** Stops taking new files; files in flight finish (their writes are atomic either way). */
@@ -93,7 +93,7 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
       return;
     }
     try {
-      request.record?.(batch.map((item) => item.record));
+      await request.record?.(batch.map((item) => item.record));
     } catch (error) {
       withdrawOutputs(batch.map((item) => item.pending));
       throw error;

@@ -1,13 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { describeFsError, ensureDataDir } from '../config/data-dir.js';
-import { BATCH_SOURCES, type BatchSource, type BatchSummary, type IdPair, type MappingRecord, type RecordedFile } from './mapping-record.js';
+import type { BatchSource, BatchSummary, IdPair, MappingRecord, RecordedFile } from './mapping-record.js';
 import { MappingStoreError } from './mapping-store-error.js';
 import { plural } from './plural.js';
+import { checkRecords, LIST_SEPARATOR, localDay, newBatch, recordedFile, recordProblem, type FileRow, type RecordsFilter, type StartBatchOptions } from './record-checks.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+
+export type { RecordsFilter, StartBatchOptions } from './record-checks.js';
 
 // Loaded as the CommonJS module it is (an ESM import makes Node scan its source first: slower start-up).
 const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
@@ -17,22 +19,6 @@ export const MAPPING_STORE_FILENAME = 'mapping.sqlite';
 
 /** How long a write waits for another process (CLI, daemon, TUI) to finish its own. */
 const BUSY_TIMEOUT_MS = 5000;
-
-/** `YYYY-MM-DDTHH:MM:SS[.fraction]Z`: sorts as text in time order, which `countToday()` relies on. */
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
-
-export interface StartBatchOptions {
-  source: BatchSource;
-  /** The de-identification options, stored as JSON. Must hold no patient data. */
-  options: unknown;
-  /** The profile name or edition the batch was run with. */
-  profile: string;
-}
-
-export interface RecordsFilter {
-  /** Only the files of this batch. */
-  batchId?: string | undefined;
-}
 
 type RecordRow = [
   batchId: string,
@@ -47,12 +33,6 @@ type RecordRow = [
   uidsRegeneratedList: number,
 ];
 
-/** A files row as read: the lists as stored (NULL for files recorded before schema version 3). */
-interface FileRow extends Omit<RecordedFile, 'tagsAnonymized' | 'uidsRegenerated'> {
-  tagsAnonymized: string | null;
-  uidsRegenerated: string | null;
-}
-
 const RECORD_COLUMNS = `files.batch_id AS batchId, files.processed_at AS processedAt, files.original_filename AS originalFilename,
   files.anonymized_filename AS anonymizedFilename, files.original_patient_id AS originalPatientId,
   files.anonymized_patient_id AS anonymizedPatientId, tags.list AS tagsAnonymized, uids.list AS uidsRegenerated`;
@@ -60,9 +40,6 @@ const RECORD_COLUMNS = `files.batch_id AS batchId, files.processed_at AS process
 /** Files with their lists. */
 const RECORD_SOURCE = `files LEFT JOIN keyword_lists tags ON tags.id = files.tags_anonymized_list
   LEFT JOIN keyword_lists uids ON uids.id = files.uids_regenerated_list`;
-
-/** Separates the keywords of a stored list; keywords and "(gggg,eeee)" labels never contain it. */
-const LIST_SEPARATOR = ';';
 
 function prepareStatements(db: Database.Database) {
   return {
@@ -248,16 +225,8 @@ export class MappingStore {
 
   /** Starts a batch and returns its new id (`b-` + UTC time + random hex; no patient data). */
   startBatch(batch: StartBatchOptions): string {
-    if (!BATCH_SOURCES.includes(batch.source)) throw new MappingStoreError(this.path, `cannot start a batch: unknown source ${JSON.stringify(batch.source)} (use ${BATCH_SOURCES.join(', ')})`);
-    let options: string | undefined;
-    try {
-      options = JSON.stringify(batch.options);
-    } catch (error) {
-      throw new MappingStoreError(this.path, 'cannot start a batch: its options cannot be stored as JSON', { cause: error });
-    }
-    const startedAt = new Date().toISOString();
-    const id = `b-${startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(6).toString('hex')}`;
-    this.#write('start a batch', () => this.#statements.insertBatch.run(id, startedAt, batch.source, options ?? 'null', batch.profile));
+    const { id, startedAt, options } = newBatch(this.path, batch);
+    this.#write('start a batch', () => this.#statements.insertBatch.run(id, startedAt, batch.source, options, batch.profile));
     return id;
   }
 
@@ -270,10 +239,7 @@ export class MappingStore {
    * a database failure.
    */
   record(records: readonly MappingRecord[]): void {
-    records.forEach((record, index) => {
-      const problem = recordProblem(record);
-      if (problem !== undefined) throw new MappingStoreError(this.path, `cannot record files: record ${index} ${problem}`);
-    });
+    checkRecords(this.path, records);
     if (records.length === 0) return;
     this.#write(`record ${plural(records.length, 'file')}`, () => this.#recordAll(records));
   }
@@ -300,9 +266,8 @@ export class MappingStore {
 
   /** Files processed on the local calendar day of `now`. */
   countToday(now: Date = new Date()): number {
-    const start = new Date(now.getFullYear(), now.getMonth(), now.getDate());
-    const end = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
-    return this.#statements.countBetween.get(start.toISOString(), end.toISOString()) ?? 0;
+    const { from, to } = localDay(now);
+    return this.#statements.countBetween.get(from, to) ?? 0;
   }
 
   /** Records of files whose anonymized file name is `name`. */
@@ -367,30 +332,6 @@ function restrictPermissions(dbPath: string): void {
     }
     if ((mode & 0o077) !== 0) chmodSync(file, 0o600);
   }
-}
-
-function recordProblem(record: MappingRecord): string | undefined {
-  if (typeof record.processedAt !== 'string' || !ISO_UTC.test(record.processedAt)) return 'has a processedAt that is not an ISO 8601 UTC time (like 2024-05-01T12:00:00.000Z)';
-  if (!isKeywordList(record.tagsAnonymized)) return `has a tagsAnonymized that is not a list of keywords (strings without "${LIST_SEPARATOR}")`;
-  if (!isKeywordList(record.uidsRegenerated)) return `has a uidsRegenerated that is not a list of keywords (strings without "${LIST_SEPARATOR}")`;
-  if (!Array.isArray(record.uidPairs) || !record.uidPairs.every((pair) => typeof pair?.original === 'string' && typeof pair.anonymized === 'string')) {
-    return 'has uidPairs that are not a list of { original, anonymized } strings';
-  }
-  return undefined;
-}
-
-/** A list the store can keep as ';'-separated text and give back unchanged. */
-function isKeywordList(list: unknown): boolean {
-  return Array.isArray(list) && list.every((keyword) => typeof keyword === 'string' && keyword !== '' && !keyword.includes(LIST_SEPARATOR));
-}
-
-function recordedFile(row: FileRow): RecordedFile {
-  return { ...row, tagsAnonymized: listOf(row.tagsAnonymized), uidsRegenerated: listOf(row.uidsRegenerated) };
-}
-
-function listOf(stored: string | null): readonly string[] | undefined {
-  if (stored === null) return undefined;
-  return stored === '' ? [] : stored.split(LIST_SEPARATOR);
 }
 
 /** SQLite's messages name constraints and files, never bound values, so they are safe to show. */

@@ -115,7 +115,7 @@ export async function cleanupApps(): Promise<void> {
   for (const app of rendered.splice(0)) {
     app.unmount();
     await app.session.settle();
-    app.session.close();
+    await app.session.close();
   }
   for (const root of workspaces.splice(0)) rmSync(root, { recursive: true, force: true });
 }

@@ -1,0 +1,30 @@
+import path from 'node:path';
+import type { MappingStoreLike } from './mapping-store-like.js';
+import { MAPPING_STORE_FILENAME } from './mapping-store.js';
+import { SqliteStoreAdapter } from './sqlite-store-adapter.js';
+
+/** What picks and finds the store: a PostgreSQL URL, else the SQLite file in the data folder. */
+export interface MappingStoreConfig {
+  readonly dataDir: string;
+  /** `DICOM_MAPPING_URL` or `--mapping-url`: `postgres://…` or `postgresql://…`. */
+  readonly mappingUrl: string | undefined;
+}
+
+/**
+ * Opens the mapping store: the PostgreSQL database of `mappingUrl` when set, else the embedded
+ * SQLite file in the data folder. node-postgres is loaded only for the former.
+ *
+ * @throws MappingStoreError naming the store (never a password) and the problem.
+ */
+export async function openMappingStore(config: MappingStoreConfig): Promise<MappingStoreLike> {
+  if (config.mappingUrl === undefined) return SqliteStoreAdapter.open(config.dataDir);
+  const { PostgresMappingStore } = await import('./postgres-mapping-store.js');
+  return PostgresMappingStore.open(config.mappingUrl);
+}
+
+/** The store for people: `SQLite /data/mapping.sqlite` or `PostgreSQL postgres://user@host:5432/db` (no password). */
+export async function describeMappingStore(config: MappingStoreConfig): Promise<string> {
+  if (config.mappingUrl === undefined) return `SQLite ${path.join(config.dataDir, MAPPING_STORE_FILENAME)}`;
+  const { postgresLocation } = await import('./postgres-mapping-store.js');
+  return `PostgreSQL ${postgresLocation(config.mappingUrl)}`;
+}

@@ -1,0 +1,277 @@
+import pg from 'pg';
+import type { BatchSummary, IdPair, MappingRecord, RecordedFile } from './mapping-record.js';
+import type { MappingStoreLike } from './mapping-store-like.js';
+import { MappingStoreError } from './mapping-store-error.js';
+import { plural } from './plural.js';
+import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION, POSTGRES_VERSION_TABLE } from './postgres-schema.js';
+import { checkRecords, LIST_SEPARATOR, localDay, newBatch, recordedFile, type FileRow, type RecordsFilter, type StartBatchOptions } from './record-checks.js';
+
+/** Connections per process: the CLI and the TUI write one group at a time and read seldom. */
+const POOL_MAX = 4;
+/** How long to wait for the server to accept a connection before saying it cannot be reached. */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** Held while the schema is created or migrated, so that processes opening a new database at once do not race ("dicom" in ASCII). */
+const SCHEMA_LOCK = 0x6469636f6d;
+/** A transaction that PostgreSQL aborts as a deadlock or serialization failure is run again this many times at most. */
+const MAX_ATTEMPTS = 3;
+const RETRYABLE = new Set(['40001', '40P01']);
+
+const RECORD_COLUMNS = `f.batch_id AS "batchId", f.processed_at AS "processedAt", f.original_filename AS "originalFilename",
+  f.anonymized_filename AS "anonymizedFilename", f.original_patient_id AS "originalPatientId",
+  f.anonymized_patient_id AS "anonymizedPatientId", tags.list AS "tagsAnonymized", uids.list AS "uidsRegenerated"`;
+const RECORD_SOURCE = `files f LEFT JOIN keyword_lists tags ON tags.id = f.tags_anonymized_list
+  LEFT JOIN keyword_lists uids ON uids.id = f.uids_regenerated_list`;
+const PAIR_COLUMNS = 'original_uid AS original, anonymized_uid AS anonymized';
+
+const SQL = {
+  insertBatch: 'INSERT INTO batches (id, started_at, source, options, profile) VALUES ($1, $2, $3, $4::json, $5)',
+  knownBatches: 'SELECT id FROM batches WHERE id = ANY($1::text[])',
+  insertLists: 'INSERT INTO keyword_lists (list) SELECT unnest($1::text[]) ON CONFLICT (list) DO NOTHING',
+  listIds: 'SELECT id, list FROM keyword_lists WHERE list = ANY($1::text[])',
+  // One statement for a whole group, rows kept in the group's order (ids, hence exports, follow it).
+  insertFiles: `INSERT INTO files (batch_id, processed_at, original_filename, anonymized_filename, original_patient_id,
+      anonymized_patient_id, tags_anonymized, uids_regenerated, tags_anonymized_list, uids_regenerated_list)
+    SELECT b, p, o, a, op, ap, t, u, tl, ul FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+      $7::integer[], $8::integer[], $9::bigint[], $10::bigint[]) WITH ORDINALITY AS r(b, p, o, a, op, ap, t, u, tl, ul, n) ORDER BY n`,
+  insertUidPairs: `INSERT INTO uid_pairs (batch_id, original_uid, anonymized_uid)
+    SELECT b, o, a FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS r(b, o, a, n) ORDER BY n
+    ON CONFLICT (batch_id, original_uid) DO NOTHING`,
+  allFiles: `SELECT ${RECORD_COLUMNS} FROM ${RECORD_SOURCE} ORDER BY f.id`,
+  filesOfBatch: `SELECT ${RECORD_COLUMNS} FROM ${RECORD_SOURCE} WHERE f.batch_id = $1 ORDER BY f.id`,
+  filesByAnonymizedName: `SELECT ${RECORD_COLUMNS} FROM ${RECORD_SOURCE} WHERE f.anonymized_filename = $1 ORDER BY f.id`,
+  allUidPairs: `SELECT ${PAIR_COLUMNS} FROM uid_pairs GROUP BY original_uid, anonymized_uid ORDER BY min(id)`,
+  uidPairsOfBatch: `SELECT ${PAIR_COLUMNS} FROM uid_pairs WHERE batch_id = $1 ORDER BY id`,
+  allPatientPairs: `SELECT original_patient_id AS original, anonymized_patient_id AS anonymized FROM files
+    GROUP BY original_patient_id, anonymized_patient_id ORDER BY min(id)`,
+  patientPairsOfBatch: `SELECT original_patient_id AS original, anonymized_patient_id AS anonymized FROM files WHERE batch_id = $1
+    GROUP BY original_patient_id, anonymized_patient_id ORDER BY min(id)`,
+  batches: `SELECT b.id, b.started_at AS "startedAt", b.source, (SELECT count(*) FROM files f WHERE f.batch_id = b.id)::integer AS "fileCount", b.profile
+    FROM batches b ORDER BY b.seq`,
+  // processed_at is ISO 8601 UTC text: byte order (COLLATE "C") is time order whatever the database's collation.
+  countBetween: 'SELECT count(*)::integer AS n FROM files WHERE processed_at COLLATE "C" >= $1 AND processed_at COLLATE "C" < $2',
+};
+
+/**
+ * Where a PostgreSQL URL points, for messages and `status`: `postgres://user@host:port/database`,
+ * or `postgres://user@/database?host=/socket/folder`, never the password. The PG* variables fill
+ * in what the URL leaves out, as when connecting.
+ */
+export function postgresLocation(url: string): string {
+  const client = new pg.Client({ connectionString: url });
+  const user = client.user ? `${encodeURIComponent(client.user)}@` : '';
+  const database = encodeURIComponent(client.database ?? '');
+  const host = client.host ?? 'localhost';
+  if (host.startsWith('/')) return `postgres://${user}/${database}?host=${host}`;
+  return `postgres://${user}${host.includes(':') ? `[${host}]` : host}:${client.port}/${database}`;
+}
+
+/**
+ * The mapping store in a PostgreSQL database: the same batches, records, pairs and order as the
+ * embedded SQLite store, shared by every machine that uses the server. Credentials come from the
+ * URL, the PG* variables or the password file (~/.pgpass), through node-postgres; none is ever put
+ * into a message.
+ */
+export class PostgresMappingStore implements MappingStoreLike {
+  readonly location: string;
+  readonly #pool: pg.Pool;
+  #closed = false;
+
+  private constructor(location: string, pool: pg.Pool) {
+    this.location = location;
+    this.#pool = pool;
+  }
+
+  /**
+   * Connects, and creates or migrates the schema (in one transaction, under an advisory lock).
+   *
+   * @throws MappingStoreError naming the server (without password) when it cannot be reached,
+   * refuses the login, or holds a schema of a newer dicom-tools.
+   */
+  static async open(url: string): Promise<PostgresMappingStore> {
+    const location = postgresLocation(url);
+    const pool = new pg.Pool({ connectionString: url, max: POOL_MAX, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'dicom-tools' });
+    // A pooled connection that dies while idle: the next query reports the problem.
+    pool.on('error', () => {});
+    try {
+      await migrate(pool, location);
+      return new PostgresMappingStore(location, pool);
+    } catch (error) {
+      await pool.end().catch(() => {});
+      if (error instanceof MappingStoreError) throw error;
+      throw new MappingStoreError(location, `cannot open the mapping store: ${describePostgresError(error)}`, { cause: error });
+    }
+  }
+
+  async startBatch(batch: StartBatchOptions): Promise<string> {
+    const { id, startedAt, options } = newBatch(this.location, batch);
+    await this.#query('start a batch', SQL.insertBatch, [id, startedAt, batch.source, options, batch.profile]);
+    return id;
+  }
+
+  async record(records: readonly MappingRecord[]): Promise<void> {
+    checkRecords(this.location, records);
+    if (records.length === 0) return;
+    await this.#transaction(`record ${plural(records.length, 'file')}`, async (client) => {
+      const batchIds = [...new Set(records.map((record) => record.batchId))];
+      const known = new Set((await client.query<{ id: string }>(SQL.knownBatches, [batchIds])).rows.map((row) => row.id));
+      const unknown = batchIds.find((id) => !known.has(id));
+      if (unknown !== undefined) throw new MappingStoreError(this.location, `cannot record files for batch ${JSON.stringify(unknown)}: no such batch (call startBatch() first)`);
+      // A list is stored once and referenced (a series' files share one). Sorted, so that two
+      // writers adding the same new lists take their locks in one order.
+      const lists = [...new Set(records.flatMap((record) => [record.tagsAnonymized.join(LIST_SEPARATOR), record.uidsRegenerated.join(LIST_SEPARATOR)]))].sort();
+      await client.query(SQL.insertLists, [lists]);
+      const listIds = new Map((await client.query<{ id: string; list: string }>(SQL.listIds, [lists])).rows.map((row) => [row.list, row.id]));
+      const listId = (keywords: readonly string[]) => listIds.get(keywords.join(LIST_SEPARATOR));
+      await client.query(SQL.insertFiles, [
+        records.map((record) => record.batchId),
+        records.map((record) => record.processedAt),
+        records.map((record) => record.originalFilename),
+        records.map((record) => record.anonymizedFilename),
+        records.map((record) => record.originalPatientId),
+        records.map((record) => record.anonymizedPatientId),
+        records.map((record) => record.tagsAnonymized.length),
+        records.map((record) => record.uidsRegenerated.length),
+        records.map((record) => listId(record.tagsAnonymized)),
+        records.map((record) => listId(record.uidsRegenerated)),
+      ]);
+      // Most pairs of a batch repeat in every file: each is sent once per call, and the unique key
+      // makes a repeat across calls a no-op.
+      const pairs = new Map<string, [batchId: string, original: string, anonymized: string]>();
+      for (const record of records) {
+        for (const pair of record.uidPairs) {
+          const key = `${record.batchId}\n${pair.original}`;
+          if (!pairs.has(key)) pairs.set(key, [record.batchId, pair.original, pair.anonymized]);
+        }
+      }
+      const rows = [...pairs.values()];
+      if (rows.length > 0) await client.query(SQL.insertUidPairs, [rows.map((row) => row[0]), rows.map((row) => row[1]), rows.map((row) => row[2])]);
+    });
+  }
+
+  async records(filter: RecordsFilter = {}): Promise<RecordedFile[]> {
+    const rows = filter.batchId === undefined ? await this.#query<FileRow>('read the records', SQL.allFiles) : await this.#query<FileRow>('read the records', SQL.filesOfBatch, [filter.batchId]);
+    return rows.map(recordedFile);
+  }
+
+  async uidPairs(filter: RecordsFilter = {}): Promise<IdPair[]> {
+    return filter.batchId === undefined ? this.#query('read the UID pairs', SQL.allUidPairs) : this.#query('read the UID pairs', SQL.uidPairsOfBatch, [filter.batchId]);
+  }
+
+  async patientPairs(filter: RecordsFilter = {}): Promise<IdPair[]> {
+    return filter.batchId === undefined ? this.#query('read the patient pairs', SQL.allPatientPairs) : this.#query('read the patient pairs', SQL.patientPairsOfBatch, [filter.batchId]);
+  }
+
+  async batches(): Promise<BatchSummary[]> {
+    return this.#query('list the batches', SQL.batches);
+  }
+
+  async countToday(now: Date = new Date()): Promise<number> {
+    const { from, to } = localDay(now);
+    const [row] = await this.#query<{ n: number }>('count the files of today', SQL.countBetween, [from, to]);
+    return row?.n ?? 0;
+  }
+
+  async recordsForAnonymizedName(name: string): Promise<RecordedFile[]> {
+    return (await this.#query<FileRow>('read the records', SQL.filesByAnonymizedName, [name])).map(recordedFile);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+
+  async #query<Row extends pg.QueryResultRow>(what: string, sql: string, values: readonly unknown[] = []): Promise<Row[]> {
+    try {
+      return (await this.#pool.query<Row>(sql, [...values])).rows;
+    } catch (error) {
+      throw new MappingStoreError(this.location, `cannot ${what}: ${describePostgresError(error)}`, { cause: error });
+    }
+  }
+
+  /** Runs `work` in one transaction on one connection: all of it is committed, or none. */
+  async #transaction(what: string, work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      let client: pg.PoolClient | undefined;
+      try {
+        client = await this.#pool.connect();
+        await client.query('BEGIN');
+        await work(client);
+        await client.query('COMMIT');
+        client.release();
+        return;
+      } catch (error) {
+        if (client !== undefined) {
+          // A connection whose rollback fails is dropped rather than handed to the next caller.
+          const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
+          client.release(!rolledBack);
+        }
+        if (error instanceof MappingStoreError) throw error;
+        if (attempt < MAX_ATTEMPTS && RETRYABLE.has(sqlState(error) ?? '')) continue;
+        throw new MappingStoreError(this.location, `cannot ${what}: ${describePostgresError(error)}`, { cause: error });
+      }
+    }
+  }
+}
+
+async function migrate(pool: pg.Pool, location: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${POSTGRES_VERSION_TABLE} (version integer NOT NULL)`);
+    const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${POSTGRES_VERSION_TABLE}`);
+    const found = rows[0]?.version ?? 0;
+    if (found > POSTGRES_SCHEMA_VERSION) {
+      throw new MappingStoreError(
+        location,
+        `the mapping store has schema version ${found}, written by a newer dicom-tools (this one knows up to version ${POSTGRES_SCHEMA_VERSION}); update dicom-tools`,
+      );
+    }
+    for (const migration of POSTGRES_MIGRATIONS.slice(found)) await client.query(migration);
+    if (rows.length === 0) await client.query(`INSERT INTO ${POSTGRES_VERSION_TABLE} (version) VALUES ($1)`, [POSTGRES_SCHEMA_VERSION]);
+    else if (found !== POSTGRES_SCHEMA_VERSION) await client.query(`UPDATE ${POSTGRES_VERSION_TABLE} SET version = $1`, [POSTGRES_SCHEMA_VERSION]);
+    await client.query('COMMIT');
+    client.release();
+  } catch (error) {
+    const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
+    client.release(!rolledBack);
+    throw error;
+  }
+}
+
+function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/** Network failures by Node's code: what the user can check. */
+const NETWORK_PROBLEMS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'the server refused the connection (is PostgreSQL running there?)',
+  ENOENT: 'no server socket there (is PostgreSQL running?)',
+  ENOTFOUND: 'the host name is not known',
+  EAI_AGAIN: 'the host name cannot be looked up now',
+  ETIMEDOUT: 'the connection timed out',
+  ECONNRESET: 'the server closed the connection',
+  EHOSTUNREACH: 'the host cannot be reached',
+};
+
+/**
+ * What went wrong, safe to show: data errors (SQLSTATE classes 22 and 23) can quote the value
+ * refused, which may be patient data, so only their code and constraint are shown; passwords are
+ * never part of node-postgres' messages.
+ */
+export function describePostgresError(error: unknown): string {
+  const state = sqlState(error);
+  if (state !== undefined) {
+    const { message, constraint } = error as pg.DatabaseError;
+    if (state.startsWith('22') || state.startsWith('23')) return `the database refused a value (SQLSTATE ${state}${constraint ? `, constraint ${constraint}` : ''})`;
+    if (state.startsWith('28')) return `${message}: check the user and password (in the URL, PGPASSWORD or ~/.pgpass) (SQLSTATE ${state})`;
+    return `${message} (SQLSTATE ${state})`;
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && NETWORK_PROBLEMS[code] !== undefined) return `cannot reach the server: ${NETWORK_PROBLEMS[code]}`;
+  const message = error instanceof Error ? error.message : String(error);
+  if (/timeout/i.test(message)) return `cannot reach the server: no answer within ${CONNECT_TIMEOUT_MS / 1000} s`;
+  return message;
+}

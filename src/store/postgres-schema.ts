@@ -1,0 +1,50 @@
+// The PostgreSQL mapping store's schema as migrations: entry N brings a database from version N
+// (in dicom_tools_schema) to N + 1. Append new entries; never edit a released one. The tables and
+// columns mean what the SQLite store's do (src/store/schema.ts); the daemon's journal is not here:
+// the watch daemon keeps its store in SQLite.
+
+/** The table holding the schema version, one row. */
+export const POSTGRES_VERSION_TABLE = 'dicom_tools_schema';
+
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  // 1: batches, files with their keyword lists, and the UID pairs of each batch (SQLite's versions 1 and 3).
+  `
+  CREATE TABLE batches (
+    seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+    id text PRIMARY KEY,
+    started_at text NOT NULL,
+    source text NOT NULL CHECK (source IN ('cli', 'daemon', 'tui')),
+    options json NOT NULL,
+    profile text NOT NULL
+  );
+  CREATE TABLE keyword_lists (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    list text NOT NULL UNIQUE
+  );
+  CREATE TABLE files (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    batch_id text NOT NULL REFERENCES batches (id),
+    processed_at text NOT NULL,
+    original_filename text NOT NULL,
+    anonymized_filename text NOT NULL,
+    original_patient_id text NOT NULL,
+    anonymized_patient_id text NOT NULL,
+    tags_anonymized integer NOT NULL CHECK (tags_anonymized >= 0),
+    uids_regenerated integer NOT NULL CHECK (uids_regenerated >= 0),
+    tags_anonymized_list bigint REFERENCES keyword_lists (id),
+    uids_regenerated_list bigint REFERENCES keyword_lists (id)
+  );
+  CREATE INDEX files_batch_id ON files (batch_id);
+  CREATE INDEX files_anonymized_filename ON files (anonymized_filename);
+  CREATE INDEX files_processed_at ON files (processed_at);
+  CREATE TABLE uid_pairs (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    batch_id text NOT NULL REFERENCES batches (id),
+    original_uid text NOT NULL,
+    anonymized_uid text NOT NULL,
+    UNIQUE (batch_id, original_uid)
+  );
+  `,
+];
+
+export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

@@ -1,0 +1,60 @@
+import type { MappingRecord } from './mapping-record.js';
+import type { MappingStoreLike } from './mapping-store-like.js';
+import { MappingStore } from './mapping-store.js';
+import type { RecordsFilter, StartBatchOptions } from './record-checks.js';
+
+/**
+ * The embedded SQLite store behind the asynchronous interface. The watch daemon and its journal
+ * keep using `MappingStore` itself, synchronously; this only lets the CLI and the TUI treat it as
+ * they treat a PostgreSQL store.
+ */
+export class SqliteStoreAdapter implements MappingStoreLike {
+  readonly location: string;
+  readonly #store: MappingStore;
+
+  constructor(store: MappingStore) {
+    this.#store = store;
+    this.location = store.path;
+  }
+
+  /** @throws MappingStoreError (see MappingStore.open). */
+  static open(dataDir: string): SqliteStoreAdapter {
+    return new SqliteStoreAdapter(MappingStore.open(dataDir));
+  }
+
+  async startBatch(batch: StartBatchOptions) {
+    return this.#store.startBatch(batch);
+  }
+
+  async record(records: readonly MappingRecord[]) {
+    this.#store.record(records);
+  }
+
+  async records(filter?: RecordsFilter) {
+    return this.#store.records(filter);
+  }
+
+  async uidPairs(filter?: RecordsFilter) {
+    return this.#store.uidPairs(filter);
+  }
+
+  async patientPairs(filter?: RecordsFilter) {
+    return this.#store.patientPairs(filter);
+  }
+
+  async batches() {
+    return this.#store.batches();
+  }
+
+  async countToday(now?: Date) {
+    return this.#store.countToday(now);
+  }
+
+  async recordsForAnonymizedName(name: string) {
+    return this.#store.recordsForAnonymizedName(name);
+  }
+
+  async close() {
+    this.#store.close();
+  }
+}

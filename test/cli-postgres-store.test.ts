@@ -1,0 +1,125 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { corpusDir } from './helpers/corpus.js';
+import { postgresAvailable, usePostgres } from './helpers/postgres-server.js';
+import { CLI, runCli } from './helpers/run-cli.js';
+
+// The CLI on either store: the same run gives the same mapping rows, pairs and batches; the
+// PostgreSQL URL's password is never printed; the daemon refuses a store it cannot keep its journal in.
+
+const root = mkdtempSync(path.join(tmpdir(), 'dicom-cli-pg-'));
+const input = path.join(root, 'in');
+const secret = 'a secret for the postgres cli tests, 0123456789';
+const PASSWORD = 'hunter2-not-to-be-printed';
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+beforeAll(() => {
+  mkdirSync(path.join(input, 'nested'), { recursive: true });
+  copyFileSync(path.join(corpusDir, 'dcmqats_1_ELE.dcm'), path.join(input, 'DOE^JANE_IM1.dcm'));
+  copyFileSync(path.join(corpusDir, 'dcmqats_2_ILE.dcm'), path.join(input, 'nested', 'IM2'));
+  copyFileSync(path.join(corpusDir, 'dicomparser_report_dfl.dcm'), path.join(input, 'nested', 'report.dicom'));
+});
+
+/** Environment of a run: its own data folder, and the PostgreSQL URL when given. */
+function envOf(name: string, mappingUrl?: string): NodeJS.ProcessEnv {
+  return { DICOM_DATA_DIR: path.join(root, `data-${name}`), DICOM_ANON_SECRET: secret, DICOM_MAPPING_URL: mappingUrl ?? '' };
+}
+
+/** Anonymizes the inputs, then exports the mapping, UID and patient pairs; returns the three files' text and the batches listing. */
+function runAndExport(name: string, env: NodeJS.ProcessEnv, extraArgs: readonly string[] = []) {
+  const out = path.join(root, `out-${name}`);
+  const anonymized = runCli(['anonymize', input, '--out', out, '--profile', 'research', ...extraArgs], { env });
+  expect({ status: anonymized.status, stderr: anonymized.stderr }).toMatchObject({ status: 0 });
+  const files = ['mapping', 'uids', 'patients'].map((kind) => path.join(root, `${name}-${kind}.csv`));
+  const exported = runCli(['mapping', 'export', '--out', files[0] as string, '--uids', files[1] as string, '--patients', files[2] as string, ...extraArgs], { env });
+  expect(exported.status).toBe(0);
+  const batches = runCli(['mapping', 'batches', ...extraArgs], { env });
+  expect(batches.status).toBe(0);
+  return { out, anonymized, csv: files.map((file) => readFileSync(file, 'utf8')), batches: batches.stdout };
+}
+
+describe('dicom-tools without a PostgreSQL server', () => {
+  it('status names the configured PostgreSQL store without its password, without connecting', () => {
+    const result = runCli(['status'], { env: envOf('status', `postgres://maps:${PASSWORD}@db.example.org:6543/mappings`) });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Mapping store: PostgreSQL postgres://maps@db.example.org:6543/mappings\n');
+    expect(`${result.stdout}${result.stderr}`).not.toContain(PASSWORD);
+  });
+
+  it('status names the SQLite file when no URL is set', () => {
+    const result = runCli(['status'], { env: envOf('status-sqlite') });
+    expect(result.stdout).toContain(`Mapping store: SQLite ${path.join(root, 'data-status-sqlite', 'mapping.sqlite')}\n`);
+  });
+
+  it('anonymize with an unreachable server: one clear error naming the store, no password, exit 1, nothing recorded elsewhere', () => {
+    const url = `postgres://maps:${PASSWORD}@127.0.0.1:1/mappings`;
+    const out = path.join(root, 'out-unreachable');
+    for (const [args, env] of [
+      [[], envOf('unreachable', url)],
+      [['--mapping-url', url], envOf('unreachable')],
+    ] as const) {
+      const result = runCli(['anonymize', input, '--out', out, ...args], { env });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('postgres://maps@127.0.0.1:1/mappings: cannot open the mapping store: cannot reach the server: the server refused the connection');
+      expect(`${result.stdout}${result.stderr}`).not.toContain(PASSWORD);
+    }
+    expect(readdirSync(out)).toEqual([]);
+    expect(existsSync(path.join(root, 'data-unreachable', 'mapping.sqlite'))).toBe(false);
+  });
+
+  it('refuses a DICOM_MAPPING_URL that is not a PostgreSQL URL, without quoting it', () => {
+    const result = runCli(['mapping', 'batches'], { env: envOf('bad-url', `mysql://maps:${PASSWORD}@db/x`) });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('DICOM_MAPPING_URL must be a postgres:// or postgresql:// URL');
+    expect(result.stderr).not.toContain(PASSWORD);
+  });
+
+  it('the watch daemon refuses to start with DICOM_MAPPING_URL, in one line, exit 1', () => {
+    const sources = mkdtempSync(path.join(root, 'sources-'));
+    // With a time limit: a daemon that started anyway would run until stopped.
+    const result = spawnSync(process.execPath, [CLI, 'watch', sources], {
+      encoding: 'utf8',
+      timeout: 15_000,
+      env: { ...process.env, ...envOf('daemon', `postgres://maps:${PASSWORD}@127.0.0.1:1/mappings`), DICOM_ANONYMIZE_ON_UPLOAD: 'true' },
+    });
+    expect(result.status).toBe(1);
+    const lines = `${result.stdout}${result.stderr}`.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('DICOM_MAPPING_URL is set, but the watch daemon keeps its mappings and its crash journal in the SQLite store of DICOM_DATA_DIR only');
+    expect(lines[0]).not.toContain(PASSWORD);
+    expect(existsSync(path.join(root, 'data-daemon', 'mapping.sqlite'))).toBe(false);
+  });
+});
+
+describe.skipIf(!postgresAvailable())('dicom-tools on a PostgreSQL mapping store', () => {
+  const database = usePostgres();
+
+  it('anonymize then mapping export give the same rows, pairs and batches as on SQLite', () => {
+    const onSqlite = runAndExport('sqlite', envOf('sqlite'));
+    const onPostgres = runAndExport('postgres', envOf('postgres', database.url));
+    expect(onPostgres.anonymized.stderr).toContain('Anonymized 3 files into');
+    expect(readdirSync(onPostgres.out).sort()).toEqual(readdirSync(onSqlite.out).sort());
+    // The run stored nothing in SQLite.
+    expect(existsSync(path.join(root, 'data-postgres', 'mapping.sqlite'))).toBe(false);
+    expect(existsSync(path.join(root, 'data-sqlite', 'mapping.sqlite'))).toBe(true);
+    const rows = (csv: string) => csv.split('\n').filter((line) => line !== '').sort();
+    for (const [index, csv] of onPostgres.csv.entries()) expect(rows(csv)).toEqual(rows(onSqlite.csv[index] as string));
+    expect(rows(onPostgres.csv[0] as string)).toHaveLength(4);
+    const batchLine = (listing: string) => listing.trim().split('\n').map((line) => line.split('\t').slice(2));
+    expect(batchLine(onPostgres.batches)).toEqual([['cli', '3', expect.stringContaining('research')]]);
+    expect(batchLine(onPostgres.batches)).toEqual(batchLine(onSqlite.batches));
+  });
+
+  it('--mapping-url selects the store over DICOM_MAPPING_URL, and verify --mapping finds the originals there', async () => {
+    const url = await database.fresh();
+    const { out } = runAndExport('flag', envOf('flag', 'postgres://nobody@127.0.0.1:1/none'), ['--mapping-url', url]);
+    const verified = runCli(['verify', out, '--mapping', '--mapping-url', url, '--profile', 'research'], { env: envOf('flag') });
+    expect(verified.stderr).toContain('Verified 3 files: no findings.');
+    expect(verified.status).toBe(0);
+    const unknown = runCli(['verify', out, '--mapping', '--profile', 'research'], { env: envOf('flag-sqlite') });
+    expect(unknown.stdout).toContain('not in the mapping store');
+  });
+});
