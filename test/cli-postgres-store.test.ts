@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corpusDir } from './helpers/corpus.js';
 import { postgresAvailable, usePostgres } from './helpers/postgres-server.js';
-import { CLI, runCli } from './helpers/run-cli.js';
+import { CLI, runCli, runCliAsync } from './helpers/run-cli.js';
 
 // The CLI on either store: the same run gives the same mapping rows, pairs and batches; the
 // PostgreSQL URL's password is never printed; the daemon refuses a store it cannot keep its journal in.
@@ -111,6 +111,26 @@ describe.skipIf(!postgresAvailable())('dicom-tools on a PostgreSQL mapping store
     const batchLine = (listing: string) => listing.trim().split('\n').map((line) => line.split('\t').slice(2));
     expect(batchLine(onPostgres.batches)).toEqual([['cli', '3', expect.stringContaining('research')]]);
     expect(batchLine(onPostgres.batches)).toEqual(batchLine(onSqlite.batches));
+  });
+
+  it("two shards run at once into one store give the whole run's outputs byte for byte and its mapping rows on SQLite", async () => {
+    const url = await database.fresh();
+    const whole = runAndExport('whole', envOf('whole'));
+    const shards = await Promise.all(
+      [1, 2].map((index) => runCliAsync(['anonymize', input, '--out', path.join(root, `out-shard-${index}`), '--profile', 'research', '--shard', `${index}/2`], envOf(`shard-${index}`, url))),
+    );
+    for (const shard of shards) expect({ status: shard.status, stderr: shard.stderr }).toMatchObject({ status: 0 });
+    const outputs = [1, 2].flatMap((index) => readdirSync(path.join(root, `out-shard-${index}`)).map((name) => [name, path.join(root, `out-shard-${index}`, name)] as const));
+    expect(outputs.map(([name]) => name).sort()).toEqual(readdirSync(whole.out).sort());
+    // Each shard has at least one file, so the store really took two writers.
+    expect([1, 2].map((index) => readdirSync(path.join(root, `out-shard-${index}`)).length).every((count) => count > 0)).toBe(true);
+    for (const [name, file] of outputs) expect(readFileSync(file).equals(readFileSync(path.join(whole.out, name)))).toBe(true);
+    const exported = path.join(root, 'shards-mapping.csv');
+    expect(runCli(['mapping', 'export', '--out', exported], { env: envOf('shards', url) }).status).toBe(0);
+    const rows = (csv: string) => csv.split('\n').filter((line) => line !== '').sort();
+    expect(rows(readFileSync(exported, 'utf8'))).toEqual(rows(whole.csv[0] as string));
+    const batches = runCli(['mapping', 'batches'], { env: envOf('shards', url) }).stdout.trim().split('\n');
+    expect(batches).toHaveLength(2);
   });
 
   it('--mapping-url selects the store over DICOM_MAPPING_URL, and verify --mapping finds the originals there', async () => {

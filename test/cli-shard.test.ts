@@ -1,6 +1,5 @@
 // `anonymize --shard K/N`: N separate processes, each with its own output folder and mapping
 // store, together do exactly what one run over the whole export does.
-import { spawn } from 'node:child_process';
 import { cpSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -12,7 +11,7 @@ import { filesInShard, parseShard, partitionKey, ShardSyntaxError } from '../src
 import { corpusDir } from './helpers/corpus.js';
 import { parseCsv } from './helpers/parse-csv.js';
 import { generatePlantedStudy } from './helpers/planted-study.js';
-import { CLI, runCli, type CliResult } from './helpers/run-cli.js';
+import { runCli, runCliAsync, type CliResult } from './helpers/run-cli.js';
 
 const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
 
@@ -23,19 +22,6 @@ const named = path.join(root, 'export', 'extra', 'named.dcm');
 const secret = { DICOM_ANON_SECRET: 'a secret the shard tests share, 0123456789' };
 const COUNT = 3;
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** The CLI as a process that runs beside others: the shards of one export run at the same time. */
-function runCliAsync(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 interface Run {
   readonly out: string;
