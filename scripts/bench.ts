@@ -229,7 +229,7 @@ function row(label: string, width: number, workload: Workload, runs: readonly Ru
 
 interface Contender {
   readonly label: string;
-  /** Untimed, before the disk is settled: the environment of this round's run (a fresh mapping store). */
+  /** Untimed, before the disk is settled: the environment of this round's run (a new mapping store, its tables made). */
   readonly prepare?: (round: number) => Promise<NodeJS.ProcessEnv>;
   readonly run: (out: string, env: NodeJS.ProcessEnv) => Promise<Run>;
   /** For dicom-tools' rows: the mapping store a run recorded into, to count its records afterwards. */
@@ -256,12 +256,15 @@ function median(values: readonly number[]): number {
 const SQLITE_ROW = 'anonymize';
 const POSTGRES_ROW = 'anonymize (PostgreSQL)';
 
-/** dicom-tools' rows: with the SQLite store and, given a server, with the PostgreSQL one; each round records into a new, empty store. */
+/**
+ * dicom-tools' rows: with the SQLite store and, given a server, with the PostgreSQL one. Each round
+ * records into a new, empty store whose tables are already made, as on every run but a store's first.
+ */
 function anonymizeContenders(root: string, workload: Workload, env: NodeJS.ProcessEnv, postgres: PostgresServer | undefined): Contender[] {
   const anonymize = (out: string, runEnv: NodeJS.ProcessEnv) => measure(process.execPath, [CLI, 'anonymize', workload.dir, '--out', out], runEnv);
   const sqlite: Contender = {
     label: SQLITE_ROW,
-    prepare: async (round) => ({ ...env, DICOM_DATA_DIR: path.join(root, 'stores', `${workload.name}-sqlite-${round}`) }),
+    prepare: (round) => withTables({ ...env, DICOM_DATA_DIR: path.join(root, 'stores', `${workload.name}-sqlite-${round}`) }),
     run: anonymize,
     store: (runEnv) => ({ dataDir: runEnv['DICOM_DATA_DIR'] ?? '', mappingUrl: undefined }),
   };
@@ -270,11 +273,17 @@ function anonymizeContenders(root: string, workload: Workload, env: NodeJS.Proce
     sqlite,
     {
       label: POSTGRES_ROW,
-      prepare: async () => ({ ...env, DICOM_MAPPING_URL: await postgres.freshDatabase() }),
+      prepare: async () => withTables({ ...env, DICOM_MAPPING_URL: await postgres.freshDatabase() }),
       run: anonymize,
       store: (runEnv) => ({ dataDir: env['DICOM_DATA_DIR'] ?? '', mappingUrl: runEnv['DICOM_MAPPING_URL'] }),
     },
   ];
+}
+
+/** Opens and closes the store of `runEnv` once, which makes its tables; resolves with `runEnv`. */
+async function withTables(runEnv: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+  await (await openMappingStore({ dataDir: runEnv['DICOM_DATA_DIR'] ?? '', mappingUrl: runEnv['DICOM_MAPPING_URL'] || undefined })).close();
+  return runEnv;
 }
 
 /** How many files the store of a run holds records of. */
@@ -451,7 +460,7 @@ async function main(): Promise<void> {
     if (!noPostgres && only.some((name) => POSTGRES_WORKLOADS.has(name))) {
       const server = await postgresServer();
       if (typeof server === 'string') console.log(server);
-      else console.log(`PostgreSQL rows: ${(postgres = server).description}; each run records into a new database`);
+      else console.log(`PostgreSQL rows: ${(postgres = server).description}; each run records into a new database, its tables made`);
     }
     const w1 = generate(root, 'W1', tiny ? 20 : 2000, 512, 512, 1, '512×512 16-bit CT slices, one study', '≤ 1.5× cp');
     if (only.includes('W1')) await benchWorkload(root, w1, env, postgres);

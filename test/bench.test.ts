@@ -29,7 +29,7 @@ describe('npm run bench -- --tiny', () => {
     }
     if (withPostgres) {
       // W1 and W2 only, paired with the SQLite row of the same rounds.
-      expect(result.stdout).toMatch(/^PostgreSQL rows: .*\(PostgreSQL [\d.]+.*, fsync (on|off), synchronous_commit \w+\); each run records into a new database$/m);
+      expect(result.stdout).toMatch(/^PostgreSQL rows: .*\(PostgreSQL [\d.]+.*, fsync (on|off), synchronous_commit \w+\); each run records into a new database, its tables made$/m);
       expect(verified('anonymize \\(PostgreSQL\\)')).toHaveLength(2);
       const postgresRows = result.stdout.match(new RegExp(`^  ${timed('anonymize \\(PostgreSQL\\)')} +[\\d.]+× cp\\+sync +[+-][\\d.]+ % vs SQLite \\([+-][\\d.]+ % to [+-][\\d.]+ %\\)$`, 'gm'));
       expect(postgresRows).toHaveLength(2);
