@@ -1,4 +1,4 @@
-// npm run bench [-- --tiny] [--keep] [--only=W1,W2,W3,daemon,stores] [--no-postgres]
+// npm run bench [-- --tiny] [--keep] [--only=W1,W2,W3,daemon,stores] [--no-postgres] [--rounds=N]
 // Generates realistic workloads in a temporary folder; on each, times cp -r, cp -r + sync, a
 // minimal atomic copy in Node.js (scripts/node-atomic-copy.mjs) and `dicom-tools anonymize` in
 // paired rounds (warm page cache), verifies the outputs, and prints the median wall time with its
@@ -32,8 +32,9 @@ const noPostgres = args.includes('--no-postgres');
 /** The workloads that also get an `anonymize (PostgreSQL)` row: the many-file ones, where the store's share of the time shows. */
 const POSTGRES_WORKLOADS = new Set(['W1', 'W2']);
 const MiB = 1 << 20;
-/** Rounds per workload; medians are reported (this machine's timing varies a lot from run to run). */
-const ROUNDS = tiny ? 1 : 5;
+/** Rounds per workload (--rounds=N); medians are reported (this machine's timing varies a lot from run to run). */
+const ROUNDS = Number(args.find((arg) => arg.startsWith('--rounds='))?.slice(9) ?? (tiny ? 1 : 5));
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error('--rounds must be a whole number from 1');
 
 // ---------------------------------------------------------------- workload generation
 
