@@ -1,29 +1,40 @@
-// npm run bench [-- --tiny] [--keep] [--only W1,W2,W3,daemon]
+// npm run bench [-- --tiny] [--keep] [--only=W1,W2,W3,daemon,stores] [--no-postgres] [--rounds=N]
 // Generates realistic workloads in a temporary folder; on each, times cp -r, cp -r + sync, a
 // minimal atomic copy in Node.js (scripts/node-atomic-copy.mjs) and `dicom-tools anonymize` in
 // paired rounds (warm page cache), verifies the outputs, and prints the median wall time with its
 // range, files/s, MB/s, peak resident memory and the ratio to cp; then drops W1 into a running
-// watch daemon.
+// watch daemon. On W1 and W2 it also times `anonymize` recording into PostgreSQL (a server of
+// DICOM_BENCH_POSTGRES_URL, else a throwaway cluster of the installed PostgreSQL) against the
+// SQLite store. `stores` in --only keeps only the two anonymize rows; --no-postgres drops the
+// PostgreSQL one.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statfsSync, statSync, writeSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeHeader } from '../src/dicom/encode-value.js';
 import { encodeNew } from '../src/dicom/encode-element.js';
-import { MappingStore, isPixelDataTag, readDicomFile, textAt, type Tag, type Vr } from '../src/index.js';
+import { MappingStore, isPixelDataTag, openMappingStore, readDicomFile, textAt, type Tag, type Vr } from '../src/index.js';
+import { createDatabase, dropDatabases, onServer, postgresBin, ThrowawayCluster, withDatabase } from './throwaway-postgres.js';
 
 const CLI = fileURLToPath(new URL('../dist/bin/dicom-tools.js', import.meta.url));
 const NODE_ATOMIC_COPY = fileURLToPath(new URL('./node-atomic-copy.mjs', import.meta.url));
 const args = process.argv.slice(2);
 const tiny = args.includes('--tiny');
 const keep = args.includes('--keep');
-const only = args.find((arg) => arg.startsWith('--only='))?.slice(7).split(',') ?? ['W1', 'W2', 'W3', 'daemon'];
+const onlyList = args.find((arg) => arg.startsWith('--only='))?.slice(7).split(',');
+/** `stores`: on each workload only the anonymize rows, SQLite and PostgreSQL (on W1 and W2 unless others are named). */
+const storesOnly = onlyList?.includes('stores') ?? false;
+const only = onlyList === undefined ? ['W1', 'W2', 'W3', 'daemon'] : storesOnly && onlyList.length === 1 ? ['W1', 'W2'] : onlyList;
+const noPostgres = args.includes('--no-postgres');
+/** The workloads that also get an `anonymize (PostgreSQL)` row: the many-file ones, where the store's share of the time shows. */
+const POSTGRES_WORKLOADS = new Set(['W1', 'W2']);
 const MiB = 1 << 20;
-/** Rounds per workload; medians are reported (this machine's timing varies a lot from run to run). */
-const ROUNDS = tiny ? 1 : 5;
+/** Rounds per workload (--rounds=N); medians are reported (this machine's timing varies a lot from run to run). */
+const ROUNDS = Number(args.find((arg) => arg.startsWith('--rounds='))?.slice(9) ?? (tiny ? 1 : 5));
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error('--rounds must be a whole number from 1');
 
 // ---------------------------------------------------------------- workload generation
 
@@ -210,16 +221,30 @@ function verify(workload: Workload, outDir: string): string {
 const fmt = (value: number, digits = 1) => value.toFixed(digits);
 
 /** Median wall time (with the range), the rates at the median, and the highest peak RSS of any run. */
-function row(label: string, workload: Workload, runs: readonly Run[]): string {
+function row(label: string, width: number, workload: Workload, runs: readonly Run[]): string {
   const seconds = median(runs.map((run) => run.seconds));
   const range = `(${fmt(Math.min(...runs.map((run) => run.seconds)), 2)}–${fmt(Math.max(...runs.map((run) => run.seconds)), 2)})`;
   const peak = Math.max(...runs.map((run) => run.peakRssMiB));
-  return `  ${label.padEnd(10)} ${fmt(seconds, 2).padStart(6)} s ${range.padEnd(12)} ${fmt(workload.files / seconds).padStart(8)} files/s ${fmt(workload.bytes / 1e6 / seconds).padStart(7)} MB/s  peak RSS ${fmt(peak).padStart(6)} MiB`;
+  return `  ${label.padEnd(width)} ${fmt(seconds, 2).padStart(6)} s ${range.padEnd(12)} ${fmt(workload.files / seconds).padStart(8)} files/s ${fmt(workload.bytes / 1e6 / seconds).padStart(7)} MB/s  peak RSS ${fmt(peak).padStart(6)} MiB`;
 }
 
 interface Contender {
   readonly label: string;
-  readonly run: (out: string) => Promise<Run>;
+  /** Untimed, before the disk is settled: the environment of this round's run (a new mapping store, its tables made). */
+  readonly prepare?: (round: number) => Promise<NodeJS.ProcessEnv>;
+  readonly run: (out: string, env: NodeJS.ProcessEnv) => Promise<Run>;
+  /** For dicom-tools' rows: the mapping store a run recorded into, to count its records afterwards. */
+  readonly store?: (env: NodeJS.ProcessEnv) => { dataDir: string; mappingUrl: string | undefined };
+}
+
+/** Where `anonymize (PostgreSQL)` records: a server on which the benchmark may CREATE DATABASE. */
+interface PostgresServer {
+  /** What the printout says about it (never the URL: it may hold a password). */
+  readonly description: string;
+  /** Creates an empty database and resolves with its URL. */
+  readonly freshDatabase: () => Promise<string>;
+  /** Drops the databases the benchmark made, or stops the throwaway cluster. */
+  readonly close: () => Promise<void>;
 }
 
 /** The value in the middle: robust against the odd run that this machine makes much faster or slower. */
@@ -229,11 +254,58 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
+const SQLITE_ROW = 'anonymize';
+const POSTGRES_ROW = 'anonymize (PostgreSQL)';
+
 /**
- * Times cp -r, cp -r + sync, a minimal atomic copy in Node.js and dicom-tools on one workload, in
- * paired rounds: each round runs all four back to back, in an order rotated from round to round, so
- * that a slow spell of the machine hits them alike. Ratios are taken within a round; the medians
- * are printed.
+ * dicom-tools' rows: with the SQLite store and, given a server, with the PostgreSQL one. Each round
+ * records into a new, empty store whose tables are already made, as on every run but a store's first.
+ */
+function anonymizeContenders(root: string, workload: Workload, env: NodeJS.ProcessEnv, postgres: PostgresServer | undefined): Contender[] {
+  const anonymize = (out: string, runEnv: NodeJS.ProcessEnv) => measure(process.execPath, [CLI, 'anonymize', workload.dir, '--out', out], runEnv);
+  const sqlite: Contender = {
+    label: SQLITE_ROW,
+    prepare: (round) => withTables({ ...env, DICOM_DATA_DIR: path.join(root, 'stores', `${workload.name}-sqlite-${round}`) }),
+    run: anonymize,
+    store: (runEnv) => ({ dataDir: runEnv['DICOM_DATA_DIR'] ?? '', mappingUrl: undefined }),
+  };
+  if (postgres === undefined || !POSTGRES_WORKLOADS.has(workload.name)) return [sqlite];
+  return [
+    sqlite,
+    {
+      label: POSTGRES_ROW,
+      prepare: async () => withTables({ ...env, DICOM_MAPPING_URL: await postgres.freshDatabase() }),
+      run: anonymize,
+      store: (runEnv) => ({ dataDir: env['DICOM_DATA_DIR'] ?? '', mappingUrl: runEnv['DICOM_MAPPING_URL'] }),
+    },
+  ];
+}
+
+/** Opens and closes the store of `runEnv` once, which makes its tables; resolves with `runEnv`. */
+async function withTables(runEnv: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+  await (await openMappingStore({ dataDir: runEnv['DICOM_DATA_DIR'] ?? '', mappingUrl: runEnv['DICOM_MAPPING_URL'] || undefined })).close();
+  return runEnv;
+}
+
+/** How many files the store of a run holds records of. */
+async function recordCount(location: { dataDir: string; mappingUrl: string | undefined }): Promise<number> {
+  const store = await openMappingStore(location);
+  try {
+    return (await store.records()).length;
+  } finally {
+    await store.close();
+  }
+}
+
+/** The per-round ratio of one row's times to another's. */
+const ratios = (own: readonly Run[], base: readonly Run[]) => own.map((run, index) => run.seconds / (base[index]?.seconds ?? Number.NaN));
+const percent = (ratio: number) => `${ratio >= 1 ? '+' : '-'}${fmt(Math.abs(ratio - 1) * 100)} %`;
+
+/**
+ * Times cp -r, cp -r + sync, a minimal atomic copy in Node.js and dicom-tools (with each mapping
+ * store) on one workload, in paired rounds: each round runs all of them back to back, in an order
+ * rotated from round to round, so that a slow spell of the machine hits them alike. Ratios are
+ * taken within a round; the medians are printed.
  *
  * Every run writes into a folder of its own and nothing is deleted until the whole benchmark is
  * over. This matters here: on a file system without a journal, ext4 skips inodes freed in the last
@@ -241,17 +313,20 @@ function median(values: readonly number[]): number {
  * creates each of its files several times slower (cp -r of W2: 0.17 s fresh, 0.8-1.3 s right after
  * an rm -rf). Deleting between runs made whichever command came next look slow.
  */
-async function benchWorkload(root: string, workload: Workload, env: NodeJS.ProcessEnv): Promise<void> {
+async function benchWorkload(root: string, workload: Workload, env: NodeJS.ProcessEnv, postgres: PostgresServer | undefined): Promise<void> {
   console.log(`\n${workload.name}: ${workload.description} — ${workload.files} files, ${fmt(workload.bytes / 1e6)} MB (target: ${workload.target})`);
-  const contenders: Contender[] = [
+  const copies: Contender[] = [
     { label: 'cp -r', run: (out) => measure('cp', ['-r', workload.dir, out]) },
     { label: 'cp+sync', run: (out) => measure('sh', ['-c', 'cp -r "$0" "$1" && sync', workload.dir, out]) },
     { label: 'node copy', run: (out) => measure(process.execPath, [NODE_ATOMIC_COPY, workload.dir, out]) },
-    { label: 'anonymize', run: (out) => measure(process.execPath, [CLI, 'anonymize', workload.dir, '--out', out], env) },
   ];
+  const contenders = [...(storesOnly ? [] : copies), ...anonymizeContenders(root, workload, env, postgres)];
+  const width = Math.max(10, ...contenders.map((contender) => contender.label.length));
   mkdirSync(path.join(root, 'runs'), { recursive: true });
+  mkdirSync(path.join(root, 'stores'), { recursive: true });
   const runs = new Map<string, Run[]>(contenders.map((contender) => [contender.label, []]));
-  let lastAnonymized = '';
+  /** The last output and environment of each dicom-tools row, kept for verification. */
+  const last = new Map<string, { out: string; env: NodeJS.ProcessEnv }>();
   // A single large file leaves no inodes to skip: its copies are removed at once, to spare the disk.
   // So are all outputs when the disk cannot hold every run's, which the output then says.
   const roomForAll = statfsSync(root).bavail * statfsSync(root).bsize > 2 * workload.bytes * ROUNDS * contenders.length;
@@ -262,24 +337,74 @@ async function benchWorkload(root: string, workload: Workload, env: NodeJS.Proce
     for (let turn = 0; turn < contenders.length; turn++) {
       const contender = contenders[(round + turn) % contenders.length] as Contender;
       const out = path.join(root, 'runs', `${workload.name}-${contender.label.replace(/\W+/g, '-')}-${round}`);
+      const runEnv = (await contender.prepare?.(round)) ?? {};
       await settleDisk();
-      const run = await contender.run(out);
+      const run = await contender.run(out, runEnv);
       if (run.code !== 0) throw new Error(`${workload.name}: ${contender.label} exited ${run.code}: ${run.stderr}`);
       runs.get(contender.label)?.push(run);
-      const removable = contender.label === 'anonymize' ? lastAnonymized : out;
-      if (contender.label === 'anonymize') lastAnonymized = out;
+      const removable = contender.store === undefined ? out : last.get(contender.label)?.out;
+      if (contender.store !== undefined) last.set(contender.label, { out, env: runEnv });
       if (removeEachRun && removable) rmSync(removable, { recursive: true, force: true });
     }
   }
-  console.log(`  ${verify(workload, lastAnonymized)}`);
-  const cp = runs.get('cp -r') ?? [];
+  for (const contender of contenders) {
+    const kept = last.get(contender.label);
+    if (contender.store === undefined || kept === undefined) continue;
+    const recorded = await recordCount(contender.store(kept.env));
+    if (recorded !== workload.files) throw new Error(`${workload.name}: ${contender.label} recorded ${recorded} files of ${workload.files}`);
+    console.log(`  ${contender.label}: ${verify(workload, kept.out)}; ${recorded} mapping records in its store`);
+  }
+  const sqliteOut = last.get(SQLITE_ROW)?.out;
+  const postgresOut = last.get(POSTGRES_ROW)?.out;
+  if (sqliteOut !== undefined && postgresOut !== undefined && readdirSync(sqliteOut).sort().join('\n') !== readdirSync(postgresOut).sort().join('\n')) {
+    throw new Error(`${workload.name}: the PostgreSQL run wrote other output names than the SQLite run`);
+  }
+  const cp = runs.get('cp -r');
   for (const contender of contenders) {
     const own = runs.get(contender.label) ?? [];
-    const ratios = (base: readonly Run[]) => own.map((run, index) => run.seconds / (base[index]?.seconds ?? Number.NaN));
-    const vsCp = contender.label === 'cp -r' ? '' : `  ${fmt(median(ratios(cp)), 2)}× cp (${fmt(Math.min(...ratios(cp)), 2)}–${fmt(Math.max(...ratios(cp)), 2)})`;
-    const vsCpSync = contender.label === 'anonymize' ? `  ${fmt(median(ratios(runs.get('cp+sync') ?? [])), 2)}× cp+sync` : '';
-    console.log(`${row(contender.label, workload, own)}${vsCp}${vsCpSync}`);
+    const vsCp = cp === undefined || contender.label === 'cp -r' ? '' : `  ${fmt(median(ratios(own, cp)), 2)}× cp (${fmt(Math.min(...ratios(own, cp)), 2)}–${fmt(Math.max(...ratios(own, cp)), 2)})`;
+    const cpSync = runs.get('cp+sync');
+    const vsCpSync = contender.store !== undefined && cpSync !== undefined ? `  ${fmt(median(ratios(own, cpSync)), 2)}× cp+sync` : '';
+    const sqlite = runs.get(SQLITE_ROW) ?? [];
+    const vsSqlite = contender.label === POSTGRES_ROW ? `  ${percent(median(ratios(own, sqlite)))} vs SQLite (${percent(Math.min(...ratios(own, sqlite)))} to ${percent(Math.max(...ratios(own, sqlite)))})` : '';
+    console.log(`${row(contender.label, width, workload, own)}${vsCp}${vsCpSync}${vsSqlite}`);
   }
+}
+
+/**
+ * The server for the PostgreSQL rows: DICOM_BENCH_POSTGRES_URL, else a throwaway cluster of the
+ * installed PostgreSQL that flushes its commits like a real server; or why there is none.
+ */
+async function postgresServer(): Promise<PostgresServer | string> {
+  const given = process.env['DICOM_BENCH_POSTGRES_URL'] || undefined;
+  if (given !== undefined) return serverAt(given, `the server of DICOM_BENCH_POSTGRES_URL (${await serverSettings(given)})`);
+  const bin = postgresBin();
+  if (bin === undefined) return 'PostgreSQL rows skipped: no server (install Debian\'s postgresql, or set DICOM_BENCH_POSTGRES_URL=postgres://user@host/db of a server where that user may CREATE DATABASE)';
+  const cluster = new ThrowawayCluster(bin, { durable: true });
+  const url = cluster.start();
+  return serverAt(url, `a throwaway cluster on a Unix socket (${await serverSettings(url)})`, () => cluster.stop());
+}
+
+/** A server at `url`; closing it stops it (`stop`), or else drops the databases made on it. */
+function serverAt(url: string, description: string, stop?: () => void): PostgresServer {
+  const made: string[] = [];
+  return {
+    description,
+    freshDatabase: async () => {
+      const name = await createDatabase(url, 'dicom_bench_');
+      made.push(name);
+      return withDatabase(url, name);
+    },
+    close: async () => (stop === undefined ? dropDatabases(url, made) : stop()),
+  };
+}
+
+/** The version and the durability settings of a server, for the printout. */
+async function serverSettings(url: string): Promise<string> {
+  return onServer(url, async (client) => {
+    const setting = async (name: string) => ((await client.query<{ value: string }>(`SELECT current_setting('${name}') AS value`)).rows[0]?.value ?? '?');
+    return `PostgreSQL ${await setting('server_version')}, fsync ${await setting('fsync')}, synchronous_commit ${await setting('synchronous_commit')}`;
+  });
 }
 
 async function benchDaemon(root: string, workload: Workload, env: NodeJS.ProcessEnv): Promise<void> {
@@ -327,18 +452,28 @@ async function benchDaemon(root: string, workload: Workload, env: NodeJS.Process
 async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error('build first: npm run build');
   const root = mkdtempSync(path.join(tmpdir(), 'dicom-bench-'));
-  const env = { DICOM_DATA_DIR: path.join(root, 'data'), DICOM_ANON_SECRET: 'benchmark secret, not for real use' };
-  console.log(`dicom-tools benchmark${tiny ? ' (tiny)' : ''} in ${root}; Node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+  // An empty DICOM_MAPPING_URL outweighs one in .env: the SQLite rows and the daemon record into SQLite whatever the shell has set.
+  const env = { DICOM_DATA_DIR: path.join(root, 'data'), DICOM_ANON_SECRET: 'benchmark secret, not for real use', DICOM_MAPPING_URL: '' };
+  const load = () => loadavg().map((value) => fmt(value, 2)).join(' ');
+  console.log(`dicom-tools benchmark${tiny ? ' (tiny)' : ''} in ${root}; Node ${process.version}, ${cpus().length} cores, load average ${load()}`);
+  let postgres: PostgresServer | undefined;
   try {
+    if (!noPostgres && only.some((name) => POSTGRES_WORKLOADS.has(name))) {
+      const server = await postgresServer();
+      if (typeof server === 'string') console.log(server);
+      else console.log(`PostgreSQL rows: ${(postgres = server).description}; each run records into a new database, its tables made`);
+    }
     const w1 = generate(root, 'W1', tiny ? 20 : 2000, 512, 512, 1, '512×512 16-bit CT slices, one study', '≤ 1.5× cp');
-    if (only.includes('W1')) await benchWorkload(root, w1, env);
-    if (only.includes('W2')) await benchWorkload(root, generate(root, 'W2', tiny ? 50 : 5000, 64, 60, 1, 'small files (64×60 16-bit)', '≤ 2.5× cp'), env);
+    if (only.includes('W1')) await benchWorkload(root, w1, env, postgres);
+    if (only.includes('W2')) await benchWorkload(root, generate(root, 'W2', tiny ? 50 : 5000, 64, 60, 1, 'small files (64×60 16-bit)', '≤ 2.5× cp'), env, postgres);
     if (only.includes('W3')) {
       const frames = tiny ? 16 : 2048;
-      await benchWorkload(root, generate(root, 'W3', 1, 512, 512, frames, `one multi-frame file, ${frames} frames of 512×512 16-bit`, '≤ 2× cp, peak RSS ≤ 100 MB'), env);
+      await benchWorkload(root, generate(root, 'W3', 1, 512, 512, frames, `one multi-frame file, ${frames} frames of 512×512 16-bit`, '≤ 2× cp, peak RSS ≤ 100 MB'), env, postgres);
     }
     if (only.includes('daemon')) await benchDaemon(root, w1, { ...env, DICOM_DATA_DIR: path.join(root, 'daemon-data') });
+    console.log(`\nload average at the end ${load()}`);
   } finally {
+    await postgres?.close();
     if (!keep) rmSync(root, { recursive: true, force: true });
   }
 }
