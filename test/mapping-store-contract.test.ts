@@ -6,12 +6,13 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { writeIdPairsCsv, writeMappingCsv } from '../src/export/mapping-csv.js';
-import type { MappingRecord, RecordedFile } from '../src/store/mapping-record.js';
+import type { MappingRecord } from '../src/store/mapping-record.js';
 import { MappingStoreError } from '../src/store/mapping-store-error.js';
 import type { MappingStoreLike } from '../src/store/mapping-store-like.js';
 import { openMappingStore, type MappingStoreConfig } from '../src/store/open-mapping-store.js';
 import { POSTGRES_SCHEMA_VERSION } from '../src/store/postgres-schema.js';
 import { postgresAvailable, usePostgres, type TestDatabase } from './helpers/postgres-server.js';
+import { readBack, sample } from './helpers/mapping-records.js';
 
 // One behavioural suite, run against both stores behind the interface the CLI and the TUI use:
 // what one does, the other must do too (same rows, same order, same errors but for the store's name).
@@ -53,29 +54,6 @@ function runScript(script: string, args: readonly string[]): Promise<{ code: num
   return new Promise((resolve) => {
     const child = execFile(process.execPath, ['--import', 'tsx', script, ...args], (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }));
   });
-}
-
-function sample(batchId: string, index: number, overrides: Partial<MappingRecord> = {}): MappingRecord {
-  return {
-    batchId,
-    processedAt: new Date(Date.UTC(2024, 4, 1, 12, 0, 0, index)).toISOString(),
-    originalFilename: `Müller, Hans ${index}.dcm`,
-    anonymizedFilename: `ANON-${String(index).padStart(5, '0')}.dcm`,
-    originalPatientId: `PID-${index}`,
-    anonymizedPatientId: `ANON-PAT${index % 7}`,
-    tagsAnonymized: ['PatientName', 'PatientID', 'StudyDate', '(0009,1001)'].slice(0, index % 5),
-    uidsRegenerated: ['StudyInstanceUID', 'SeriesInstanceUID', 'SOPInstanceUID'].slice(0, index % 4),
-    uidPairs: [
-      { original: '1.2.826.0.1.3680043.10.9999.1', anonymized: '2.25.100' },
-      { original: `1.2.826.0.1.3680043.10.9999.1.${index}`, anonymized: `2.25.100${index}` },
-    ],
-    ...overrides,
-  };
-}
-
-function readBack(record: MappingRecord): RecordedFile {
-  const { uidPairs: _pairs, ...file } = record;
-  return file;
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {

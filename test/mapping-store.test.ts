@@ -7,11 +7,12 @@ import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeMappingCsv } from '../src/export/mapping-csv.js';
-import type { MappingRecord, RecordedFile } from '../src/store/mapping-record.js';
+import type { RecordedFile } from '../src/store/mapping-record.js';
 import { MappingStoreError } from '../src/store/mapping-store-error.js';
 import { MappingStore } from '../src/store/mapping-store.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../src/store/schema.js';
 import { UploadJournal } from '../src/store/upload-journal.js';
+import { readBack, sample } from './helpers/mapping-records.js';
 
 const STORE_MODULE = fileURLToPath(new URL('../src/store/mapping-store.ts', import.meta.url));
 // Only to build a store as an older dicom-tools left it (and to look at columns the store does not
@@ -53,30 +54,6 @@ function modeOf(file: string): number {
 function header(dbPath: string): { userVersion: number; wal: boolean } {
   const bytes = readFileSync(dbPath);
   return { userVersion: bytes.readUInt32BE(60), wal: bytes[18] === 2 && bytes[19] === 2 };
-}
-
-function sample(batchId: string, index: number, overrides: Partial<MappingRecord> = {}): MappingRecord {
-  return {
-    batchId,
-    processedAt: new Date(Date.UTC(2024, 4, 1, 12, 0, 0, index)).toISOString(),
-    originalFilename: `Müller, Hans ${index}.dcm`,
-    anonymizedFilename: `ANON-${String(index).padStart(5, '0')}.dcm`,
-    originalPatientId: `PID-${index}`,
-    anonymizedPatientId: `ANON-PAT${index % 7}`,
-    tagsAnonymized: ['PatientName', 'PatientID', 'StudyDate', '(0009,1001)'].slice(0, index % 5),
-    uidsRegenerated: ['StudyInstanceUID', 'SeriesInstanceUID', 'SOPInstanceUID'].slice(0, index % 4),
-    uidPairs: [
-      { original: '1.2.826.0.1.3680043.10.9999.1', anonymized: '2.25.100' },
-      { original: `1.2.826.0.1.3680043.10.9999.1.${index}`, anonymized: `2.25.100${index}` },
-    ],
-    ...overrides,
-  };
-}
-
-/** A record as the store gives it back: its UID pairs are kept per batch, not per file. */
-function readBack(record: MappingRecord): RecordedFile {
-  const { uidPairs: _pairs, ...file } = record;
-  return file;
 }
 
 function thrown(action: () => unknown): unknown {
