@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,6 @@ import {
   verifyOutput,
   writeDicomFile,
   type DeidOptions,
-  type DicomElement,
   type DicomFile,
   type ElementEdit,
   type NewItem,
@@ -26,7 +25,8 @@ import {
 import { anonymizeOne } from './helpers/anonymize-one.js';
 import { corpusDir } from './helpers/corpus.js';
 import { runDcmdump } from './helpers/dcmdump.js';
-import { TAG } from './helpers/sr-content.js';
+import { contentItems, TAG } from './helpers/sr-content.js';
+import { survivors } from './helpers/visible-bytes.js';
 
 // The Clean options on planted files: descriptors, SR content and presentation-state text keep
 // what they say with the file's identifying values cut out; what holds nothing identifying comes
@@ -42,13 +42,6 @@ const tag = (keyword: string): Tag => {
   return found;
 };
 
-/** What a reader sees: the file, and the inflated data set of a deflated one. */
-function visible(file: string): Buffer {
-  const parsed = readDicomFile(file);
-  return Buffer.concat([readFileSync(file), ...(parsed.inflated ? [parsed.inflated] : [])]);
-}
-const survivors = (file: string, values: readonly string[]) =>
-  values.filter((value) => visible(file).includes(Buffer.from(value, 'utf8')) || visible(file).includes(Buffer.from(value, 'latin1')));
 const bytesOf = (file: DicomFile, keyword: string) => {
   const element = file.dataSet.find((candidate) => candidate.tag === tag(keyword));
   return element ? Buffer.from(valueBytes(file, element) ?? []).toString('hex') : undefined;
@@ -151,18 +144,6 @@ describe('Clean Descriptors on a planted study', () => {
     expect(leaks.map((leak) => leak.tag)).toEqual(['(0010,0010)']);
   });
 });
-
-/** Every content item of a tree, depth first, with its path and value type. */
-function contentItems(file: DicomFile, elements: readonly DicomElement[] = file.dataSet, at: PathStep[] = []): { path: PathStep[]; valueType: string }[] {
-  const sequence = elements.find((element) => element.tag === TAG.ContentSequence);
-  const found: { path: PathStep[]; valueType: string }[] = [];
-  sequence?.items?.forEach((item, index) => {
-    const itemPath = [...at, { tag: TAG.ContentSequence, item: index }];
-    found.push({ path: itemPath, valueType: textAt(file, itemPath, TAG.ValueType)[0] ?? '' });
-    found.push(...contentItems(file, item.elements, itemPath));
-  });
-  return found;
-}
 
 describe('Clean Structured Content on a real structured report', () => {
   const patientId = 'SRPID778899';

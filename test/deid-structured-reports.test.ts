@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,8 +13,6 @@ import {
   valueAt,
   verifyOutput,
   writeDicomFile,
-  type DicomElement,
-  type DicomFile,
   type ElementEdit,
   type NewItem,
   type PathStep,
@@ -23,7 +21,8 @@ import {
 import { anonymizeOne as anonymizeInto } from './helpers/anonymize-one.js';
 import { corpusDir } from './helpers/corpus.js';
 import { parseDump, runDcmdump, type DumpLine } from './helpers/dcmdump.js';
-import { TAG, codeItem, content, type Code } from './helpers/sr-content.js';
+import { TAG, codeItem, content, contentItems, type Code } from './helpers/sr-content.js';
+import { survivors } from './helpers/visible-bytes.js';
 
 // Real structured reports and presentation states: content-item-aware cleaning keeps what an SR
 // means (its tree, concept names, codes, measurements, coordinates) and removes who it is about and
@@ -35,29 +34,6 @@ const keys = new Pseudonymizer(Buffer.from('structured report secret, 32 b!!', '
 
 async function anonymizeOne(input: string, name: string): Promise<string> {
   return (await anonymizeInto(input, path.join(root, name), DEFAULT_OPTIONS, keys)).output;
-}
-
-/** What a reader sees: the file, and the inflated data set of a deflated one. */
-function visible(file: string): Buffer {
-  const parsed = readDicomFile(file);
-  return Buffer.concat([readFileSync(file), ...(parsed.inflated ? [parsed.inflated] : [])]);
-}
-
-function survivors(file: string, values: readonly string[]): string[] {
-  const bytes = visible(file);
-  return values.filter((value) => bytes.includes(Buffer.from(value, 'latin1')) || bytes.includes(Buffer.from(value, 'utf8')));
-}
-
-/** Every content item of a tree, depth first, with its path. */
-function contentItems(file: DicomFile, elements: readonly DicomElement[] = file.dataSet, at: PathStep[] = []): { path: PathStep[]; valueType: string }[] {
-  const sequence = elements.find((element) => element.tag === TAG.ContentSequence);
-  const found: { path: PathStep[]; valueType: string }[] = [];
-  sequence?.items?.forEach((item, index) => {
-    const itemPath = [...at, { tag: TAG.ContentSequence, item: index }];
-    found.push({ path: itemPath, valueType: textAt(file, itemPath, TAG.ValueType)[0] ?? '' });
-    found.push(...contentItems(file, item.elements, itemPath));
-  });
-  return found;
 }
 
 /** dcmdump's lines of the content tree (from the top-level ContentSequence on) for the given tags. */

@@ -1,6 +1,6 @@
 // Builds SR content items (PS3.3 C.17.3) and presentation-state annotations as new items for
 // writeDicomFile, so tests can make structured reports and presentation states of known content.
-import type { NewElement, NewItem } from '../../src/index.js';
+import { textAt, type DicomElement, type DicomFile, type NewElement, type NewItem, type PathStep } from '../../src/index.js';
 
 export type Code = readonly [value: string, scheme: string, meaning: string];
 
@@ -65,3 +65,15 @@ export const content = {
       },
     ]),
 };
+
+/** Every content item of a tree, depth first, with its path and value type. */
+export function contentItems(file: DicomFile, elements: readonly DicomElement[] = file.dataSet, at: PathStep[] = []): { path: PathStep[]; valueType: string }[] {
+  const sequence = elements.find((element) => element.tag === TAG.ContentSequence);
+  const found: { path: PathStep[]; valueType: string }[] = [];
+  sequence?.items?.forEach((item, index) => {
+    const itemPath = [...at, { tag: TAG.ContentSequence, item: index }];
+    found.push({ path: itemPath, valueType: textAt(file, itemPath, TAG.ValueType)[0] ?? '' });
+    found.push(...contentItems(file, item.elements, itemPath));
+  });
+  return found;
+}
