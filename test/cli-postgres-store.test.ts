@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corpusDir } from './helpers/corpus.js';
+import { copySmallExport } from './helpers/small-export.js';
 import { postgresAvailable, usePostgres } from './helpers/postgres-server.js';
 import { CLI, runCli, runCliAsync } from './helpers/run-cli.js';
 
@@ -16,12 +16,7 @@ const secret = 'a secret for the postgres cli tests, 0123456789';
 const PASSWORD = 'hunter2-not-to-be-printed';
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-beforeAll(() => {
-  mkdirSync(path.join(input, 'nested'), { recursive: true });
-  copyFileSync(path.join(corpusDir, 'dcmqats_1_ELE.dcm'), path.join(input, 'DOE^JANE_IM1.dcm'));
-  copyFileSync(path.join(corpusDir, 'dcmqats_2_ILE.dcm'), path.join(input, 'nested', 'IM2'));
-  copyFileSync(path.join(corpusDir, 'dicomparser_report_dfl.dcm'), path.join(input, 'nested', 'report.dicom'));
-});
+beforeAll(() => copySmallExport(input));
 
 /** Environment of a run: its own data folder, and the PostgreSQL URL when given. */
 function envOf(name: string, mappingUrl?: string): NodeJS.ProcessEnv {

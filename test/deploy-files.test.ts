@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corpusDir } from './helpers/corpus.js';
+import { copySmallExport } from './helpers/small-export.js';
 import { postgresAvailable, usePostgres } from './helpers/postgres-server.js';
 import { CLI, runCli } from './helpers/run-cli.js';
 
@@ -103,11 +103,7 @@ const SECRET = 'a secret for the deploy tests, 0123456789abcdef';
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 beforeAll(() => {
-  // The layout of test/cli-postgres-store.test.ts, whose two shards each hold files.
-  mkdirSync(path.join(input, 'nested'), { recursive: true });
-  copyFileSync(path.join(corpusDir, 'dcmqats_1_ELE.dcm'), path.join(input, 'DOE^JANE_IM1.dcm'));
-  copyFileSync(path.join(corpusDir, 'dcmqats_2_ILE.dcm'), path.join(input, 'nested', 'IM2'));
-  copyFileSync(path.join(corpusDir, 'dicomparser_report_dfl.dcm'), path.join(input, 'nested', 'report.dicom'));
+  copySmallExport(input);
   // `dicom-tools` on the PATH, as the scripts call it.
   mkdirSync(bin);
   writeFileSync(path.join(bin, 'dicom-tools'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`, { mode: 0o755 });
