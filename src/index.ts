@@ -7,7 +7,8 @@ export { collectInputs, isTemporary, type InputFile } from './deid/collect-input
 export { verifyOutput, identifyingValues, findLeaks, type Finding, type FindingKind, type IdentifyingValue } from './deid/verify.js';
 export { MappingStore, MAPPING_STORE_FILENAME } from './store/mapping-store.js';
 export type { MappingStoreLike } from './store/mapping-store-like.js';
-export { openMappingStore, describeMappingStore, type MappingStoreConfig } from './store/open-mapping-store.js';
+export { openMappingStore, openUploadStore, describeMappingStore, type MappingStoreConfig } from './store/open-mapping-store.js';
+export type { UploadStore, UploadStoreScope } from './store/upload-store.js';
 export { MappingStoreError } from './store/mapping-store-error.js';
 export type { MappingRecord, RecordedFile, IdPair, BatchSource, BatchSummary } from './store/mapping-record.js';
 export { writeMappingCsv, writeIdPairsCsv, MAPPING_CSV_COLUMNS, MAPPING_CSV_LIST_SEPARATOR, ID_PAIRS_CSV_COLUMNS } from './export/mapping-csv.js';

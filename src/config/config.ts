@@ -71,6 +71,11 @@ export interface Config {
    * the embedded SQLite file in the data folder. May hold a password: never shown. @default undefined
    */
   mappingUrl: string | undefined;
+  /**
+   * `DICOM_NODE_NAME`: this server's name in a shared mapping store's daemon journal; each server
+   * sharing a store needs its own. @default the host name
+   */
+  nodeName: string;
   watch: WatchTuning;
 }
 
@@ -146,6 +151,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     throw new ConfigError('DICOM_MAPPING_URL must be a postgres:// or postgresql:// URL (unset it for the embedded SQLite store)', { variable: 'DICOM_MAPPING_URL' });
   }
 
+  const nodeName = lookup('DICOM_NODE_NAME')?.trim() ?? (os.hostname() || 'localhost');
+  if (lookup('DICOM_NODE_NAME') !== undefined && !/^[\x21-\x7e]{1,128}$/.test(nodeName)) {
+    throw new ConfigError(`DICOM_NODE_NAME must be 1 to 128 printable ASCII characters without spaces, not ${JSON.stringify(nodeName)}`, { variable: 'DICOM_NODE_NAME' });
+  }
+
   return {
     dataDir,
     sourcesDir: optionalPath('DICOM_SOURCES_DIR'),
@@ -166,6 +176,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     unlistedPatients,
     rules: optionalPath('DICOM_RULES'),
     mappingUrl,
+    nodeName,
     watch: {
       stableMs: wholeNumber('DICOM_WATCH_STABLE_MS', 2000, MAX_WATCH_MS),
       concurrency: wholeNumber('DICOM_WATCH_CONCURRENCY', 2, MAX_WATCH_CONCURRENCY),

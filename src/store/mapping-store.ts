@@ -299,7 +299,7 @@ export class MappingStore {
       write();
     } catch (error) {
       if (error instanceof MappingStoreError) throw error;
-      throw new MappingStoreError(this.path, `cannot ${what}: ${describeStoreError(error)}`, { cause: error });
+      throw new MappingStoreError(this.path, `cannot ${what}: ${describeStoreError(error)}`, { cause: error, unreachable: isPassingProblem(error) });
     }
   }
 }
@@ -332,6 +332,13 @@ function restrictPermissions(dbPath: string): void {
     }
     if ((mode & 0o077) !== 0) chmodSync(file, 0o600);
   }
+}
+
+/** Problems that pass (another writer, a full disk, an I/O error): the daemon waits and tries again. */
+const PASSING_PROBLEMS = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_IOERR']);
+
+function isPassingProblem(error: unknown): boolean {
+  return error instanceof Sqlite.SqliteError && PASSING_PROBLEMS.has(error.code.replace(/^(SQLITE_[A-Z]+)_.*$/, '$1'));
 }
 
 /** SQLite's messages name constraints and files, never bound values, so they are safe to show. */

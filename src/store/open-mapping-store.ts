@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { MappingStoreLike } from './mapping-store-like.js';
 import { MAPPING_STORE_FILENAME } from './mapping-store.js';
 import { SqliteStoreAdapter } from './sqlite-store-adapter.js';
+import { SqliteUploadStore } from './sqlite-upload-store.js';
+import type { UploadStore, UploadStoreScope } from './upload-store.js';
 
 /** What picks and finds the store: a PostgreSQL URL, else the SQLite file in the data folder. */
 export interface MappingStoreConfig {
@@ -27,4 +29,16 @@ export async function describeMappingStore(config: MappingStoreConfig): Promise<
   if (config.mappingUrl === undefined) return `SQLite ${path.join(config.dataDir, MAPPING_STORE_FILENAME)}`;
   const { postgresLocation } = await import('./postgres-mapping-store.js');
   return `PostgreSQL ${postgresLocation(config.mappingUrl)}`;
+}
+
+/**
+ * Opens the watch daemon's store (records and its journal) for one node and Sources folder: the
+ * PostgreSQL database of `mappingUrl` when set, else the SQLite file in the data folder.
+ *
+ * @throws MappingStoreError naming the store (never a password); `unreachable` when it cannot be reached.
+ */
+export async function openUploadStore(config: MappingStoreConfig, scope: UploadStoreScope): Promise<UploadStore> {
+  if (config.mappingUrl === undefined) return SqliteUploadStore.open(config.dataDir, scope);
+  const [{ PostgresMappingStore }, { PostgresUploadStore }] = await Promise.all([import('./postgres-mapping-store.js'), import('./postgres-upload-store.js')]);
+  return new PostgresUploadStore(await PostgresMappingStore.open(config.mappingUrl), scope);
 }

@@ -98,81 +98,88 @@ export class PostgresMappingStore implements MappingStoreLike {
     } catch (error) {
       await pool.end().catch(() => {});
       if (error instanceof MappingStoreError) throw error;
-      throw new MappingStoreError(location, `cannot open the mapping store: ${describePostgresError(error)}`, { cause: error });
+      throw storeError(location, 'open the mapping store', error);
     }
   }
 
   async startBatch(batch: StartBatchOptions): Promise<string> {
     const { id, startedAt, options } = newBatch(this.location, batch);
-    await this.#query('start a batch', SQL.insertBatch, [id, startedAt, batch.source, options, batch.profile]);
+    await this.query('start a batch', SQL.insertBatch, [id, startedAt, batch.source, options, batch.profile]);
     return id;
   }
 
   async record(records: readonly MappingRecord[]): Promise<void> {
     checkRecords(this.location, records);
     if (records.length === 0) return;
-    await this.#transaction(`record ${plural(records.length, 'file')}`, async (client) => {
-      const batchIds = [...new Set(records.map((record) => record.batchId))];
-      const known = new Set((await client.query<{ id: string }>(SQL.knownBatches, [batchIds])).rows.map((row) => row.id));
-      const unknown = batchIds.find((id) => !known.has(id));
-      if (unknown !== undefined) throw new MappingStoreError(this.location, `cannot record files for batch ${JSON.stringify(unknown)}: no such batch (call startBatch() first)`);
-      // A list is stored once and referenced (a series' files share one). Sorted, so that two
-      // writers adding the same new lists take their locks in one order.
-      const lists = [...new Set(records.flatMap((record) => [record.tagsAnonymized.join(LIST_SEPARATOR), record.uidsRegenerated.join(LIST_SEPARATOR)]))].sort();
-      await client.query(SQL.insertLists, [lists]);
-      const listIds = new Map((await client.query<{ id: string; list: string }>(SQL.listIds, [lists])).rows.map((row) => [row.list, row.id]));
-      const listId = (keywords: readonly string[]) => listIds.get(keywords.join(LIST_SEPARATOR));
-      await client.query(SQL.insertFiles, [
-        records.map((record) => record.batchId),
-        records.map((record) => record.processedAt),
-        records.map((record) => record.originalFilename),
-        records.map((record) => record.anonymizedFilename),
-        records.map((record) => record.originalPatientId),
-        records.map((record) => record.anonymizedPatientId),
-        records.map((record) => record.tagsAnonymized.length),
-        records.map((record) => record.uidsRegenerated.length),
-        records.map((record) => listId(record.tagsAnonymized)),
-        records.map((record) => listId(record.uidsRegenerated)),
-      ]);
-      // Most pairs of a batch repeat in every file: each is sent once per call, and the unique key
-      // makes a repeat across calls a no-op.
-      const pairs = new Map<string, [batchId: string, original: string, anonymized: string]>();
-      for (const record of records) {
-        for (const pair of record.uidPairs) {
-          const key = `${record.batchId}\n${pair.original}`;
-          if (!pairs.has(key)) pairs.set(key, [record.batchId, pair.original, pair.anonymized]);
-        }
+    await this.transaction(`record ${plural(records.length, 'file')}`, (run) => this.insertRecords(run, records));
+  }
+
+  /**
+   * Inserts checked records as part of the caller's transaction (`run` runs a statement in it): a
+   * group's files, lists and UID pairs in a few multi-row statements.
+   */
+  async insertRecords(run: RunStatement, records: readonly MappingRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const batchIds = [...new Set(records.map((record) => record.batchId))];
+    const known = new Set((await run<{ id: string }>(SQL.knownBatches, [batchIds])).map((row) => row.id));
+    const unknown = batchIds.find((id) => !known.has(id));
+    if (unknown !== undefined) throw new MappingStoreError(this.location, `cannot record files for batch ${JSON.stringify(unknown)}: no such batch (call startBatch() first)`);
+    // A list is stored once and referenced (a series' files share one). Sorted, so that two
+    // writers adding the same new lists take their locks in one order.
+    const lists = [...new Set(records.flatMap((record) => [record.tagsAnonymized.join(LIST_SEPARATOR), record.uidsRegenerated.join(LIST_SEPARATOR)]))].sort();
+    await run(SQL.insertLists, [lists]);
+    const listIds = new Map((await run<{ id: string; list: string }>(SQL.listIds, [lists])).map((row) => [row.list, row.id]));
+    const listId = (keywords: readonly string[]) => listIds.get(keywords.join(LIST_SEPARATOR));
+    await run(SQL.insertFiles, [
+      records.map((record) => record.batchId),
+      records.map((record) => record.processedAt),
+      records.map((record) => record.originalFilename),
+      records.map((record) => record.anonymizedFilename),
+      records.map((record) => record.originalPatientId),
+      records.map((record) => record.anonymizedPatientId),
+      records.map((record) => record.tagsAnonymized.length),
+      records.map((record) => record.uidsRegenerated.length),
+      records.map((record) => listId(record.tagsAnonymized)),
+      records.map((record) => listId(record.uidsRegenerated)),
+    ]);
+    // Most pairs of a batch repeat in every file: each is sent once per call, and the unique key
+    // makes a repeat across calls a no-op.
+    const pairs = new Map<string, [batchId: string, original: string, anonymized: string]>();
+    for (const record of records) {
+      for (const pair of record.uidPairs) {
+        const key = `${record.batchId}\n${pair.original}`;
+        if (!pairs.has(key)) pairs.set(key, [record.batchId, pair.original, pair.anonymized]);
       }
-      const rows = [...pairs.values()];
-      if (rows.length > 0) await client.query(SQL.insertUidPairs, [rows.map((row) => row[0]), rows.map((row) => row[1]), rows.map((row) => row[2])]);
-    });
+    }
+    const rows = [...pairs.values()];
+    if (rows.length > 0) await run(SQL.insertUidPairs, [rows.map((row) => row[0]), rows.map((row) => row[1]), rows.map((row) => row[2])]);
   }
 
   async records(filter: RecordsFilter = {}): Promise<RecordedFile[]> {
-    const rows = filter.batchId === undefined ? await this.#query<FileRow>('read the records', SQL.allFiles) : await this.#query<FileRow>('read the records', SQL.filesOfBatch, [filter.batchId]);
+    const rows = filter.batchId === undefined ? await this.query<FileRow>('read the records', SQL.allFiles) : await this.query<FileRow>('read the records', SQL.filesOfBatch, [filter.batchId]);
     return rows.map(recordedFile);
   }
 
   async uidPairs(filter: RecordsFilter = {}): Promise<IdPair[]> {
-    return filter.batchId === undefined ? this.#query('read the UID pairs', SQL.allUidPairs) : this.#query('read the UID pairs', SQL.uidPairsOfBatch, [filter.batchId]);
+    return filter.batchId === undefined ? this.query('read the UID pairs', SQL.allUidPairs) : this.query('read the UID pairs', SQL.uidPairsOfBatch, [filter.batchId]);
   }
 
   async patientPairs(filter: RecordsFilter = {}): Promise<IdPair[]> {
-    return filter.batchId === undefined ? this.#query('read the patient pairs', SQL.allPatientPairs) : this.#query('read the patient pairs', SQL.patientPairsOfBatch, [filter.batchId]);
+    return filter.batchId === undefined ? this.query('read the patient pairs', SQL.allPatientPairs) : this.query('read the patient pairs', SQL.patientPairsOfBatch, [filter.batchId]);
   }
 
   async batches(): Promise<BatchSummary[]> {
-    return this.#query('list the batches', SQL.batches);
+    return this.query('list the batches', SQL.batches);
   }
 
   async countToday(now: Date = new Date()): Promise<number> {
     const { from, to } = localDay(now);
-    const [row] = await this.#query<{ n: number }>('count the files of today', SQL.countBetween, [from, to]);
+    const [row] = await this.query<{ n: number }>('count the files of today', SQL.countBetween, [from, to]);
     return row?.n ?? 0;
   }
 
   async recordsForAnonymizedName(name: string): Promise<RecordedFile[]> {
-    return (await this.#query<FileRow>('read the records', SQL.filesByAnonymizedName, [name])).map(recordedFile);
+    return (await this.query<FileRow>('read the records', SQL.filesByAnonymizedName, [name])).map(recordedFile);
   }
 
   async close(): Promise<void> {
@@ -181,22 +188,24 @@ export class PostgresMappingStore implements MappingStoreLike {
     await this.#pool.end();
   }
 
-  async #query<Row extends pg.QueryResultRow>(what: string, sql: string, values: readonly unknown[] = []): Promise<Row[]> {
+  /** Runs one statement; a failure becomes a MappingStoreError saying it cannot do `what`. */
+  async query<Row extends pg.QueryResultRow>(what: string, sql: string, values: readonly unknown[] = []): Promise<Row[]> {
     try {
       return (await this.#pool.query<Row>(sql, [...values])).rows;
     } catch (error) {
-      throw new MappingStoreError(this.location, `cannot ${what}: ${describePostgresError(error)}`, { cause: error });
+      throw storeError(this.location, what, error);
     }
   }
 
   /** Runs `work` in one transaction on one connection: all of it is committed, or none. */
-  async #transaction(what: string, work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+  async transaction(what: string, work: (run: RunStatement) => Promise<void>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       let client: pg.PoolClient | undefined;
       try {
         client = await this.#pool.connect();
         await client.query('BEGIN');
-        await work(client);
+        const inTransaction = client;
+        await work(async (sql, values = []) => (await inTransaction.query(sql, [...values])).rows);
         await client.query('COMMIT');
         client.release();
         return;
@@ -208,7 +217,7 @@ export class PostgresMappingStore implements MappingStoreLike {
         }
         if (error instanceof MappingStoreError) throw error;
         if (attempt < MAX_ATTEMPTS && RETRYABLE.has(sqlState(error) ?? '')) continue;
-        throw new MappingStoreError(this.location, `cannot ${what}: ${describePostgresError(error)}`, { cause: error });
+        throw storeError(this.location, what, error);
       }
     }
   }
@@ -238,6 +247,27 @@ async function migrate(pool: pg.Pool, location: string): Promise<void> {
     client.release(!rolledBack);
     throw error;
   }
+}
+
+/** Runs one statement inside a transaction and resolves with its rows. */
+export type RunStatement = <Row = Record<string, unknown>>(sql: string, values?: readonly unknown[]) => Promise<Row[]>;
+
+function storeError(location: string, what: string, error: unknown): MappingStoreError {
+  return new MappingStoreError(location, `cannot ${what}: ${describePostgresError(error)}`, { cause: error, unreachable: isUnreachable(error) });
+}
+
+/**
+ * Whether the server cannot be reached or cannot serve now (down, restarting, connection lost,
+ * out of disk or connections), as opposed to refusing this request: worth waiting for.
+ */
+export function isUnreachable(error: unknown): boolean {
+  const state = sqlState(error);
+  // 08: connection exception; 53: insufficient resources; 57P01-57P03: shut down, crashed, starting.
+  if (state !== undefined) return state.startsWith('08') || state.startsWith('53') || ['57P01', '57P02', '57P03'].includes(state);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && NETWORK_PROBLEMS[code] !== undefined) return true;
+  const message = error instanceof Error ? error.message : String(error);
+  return /connection terminated|connection error|not queryable|timeout/i.test(message);
 }
 
 function sqlState(error: unknown): string | undefined {

@@ -1,7 +1,6 @@
 // The PostgreSQL mapping store's schema as migrations: entry N brings a database from version N
 // (in dicom_tools_schema) to N + 1. Append new entries; never edit a released one. The tables and
-// columns mean what the SQLite store's do (src/store/schema.ts); the daemon's journal is not here:
-// the watch daemon keeps its store in SQLite.
+// columns mean what the SQLite store's do (src/store/schema.ts).
 
 /** The table holding the schema version, one row. */
 export const POSTGRES_VERSION_TABLE = 'dicom_tools_schema';
@@ -43,6 +42,19 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     original_uid text NOT NULL,
     anonymized_uid text NOT NULL,
     UNIQUE (batch_id, original_uid)
+  );
+  `,
+  // 2: the watch daemons' journals of uploads in flight (SQLite's journal table), one per node: each
+  // server sharing the store recovers its own entries after a crash, and only those.
+  `
+  CREATE TABLE upload_journal (
+    seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+    node text NOT NULL,
+    original_path text NOT NULL,
+    output_path text NOT NULL,
+    state text NOT NULL CHECK (state IN ('writing', 'written')),
+    started_at text NOT NULL,
+    PRIMARY KEY (node, original_path)
   );
   `,
 ];

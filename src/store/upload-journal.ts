@@ -59,7 +59,7 @@ export class UploadJournal {
     const begin = db.prepare<[originalPath: string, outputPath: string, startedAt: string]>(
       "INSERT OR REPLACE INTO journal (original_path, output_path, state, started_at) VALUES (?, ?, 'writing', ?)",
     );
-    const markWritten = db.prepare<[originalPath: string]>("UPDATE journal SET state = 'written' WHERE original_path = ?");
+    const markWritten = db.prepare<[originalPath: string]>("UPDATE journal SET state = 'written' WHERE original_path = ? AND state = 'writing'");
     const finish = db.prepare<[originalPath: string]>('DELETE FROM journal WHERE original_path = ?');
     const all = db.prepare<[], JournalEntry>(`SELECT ${ENTRY_COLUMNS} FROM journal ORDER BY rowid`);
     const byOriginal = db.prepare<[originalPath: string], JournalEntry>(`SELECT ${ENTRY_COLUMNS} FROM journal WHERE original_path = ?`);
@@ -68,9 +68,10 @@ export class UploadJournal {
       for (const entry of entries) begin.run(entry.originalPath, entry.outputPath, startedAt);
     });
     this.#begin = (entries) => durably(() => beginAll.immediate(entries, new Date().toISOString()));
+    // Only entries still 'writing' are recorded: written twice (a retry after an answer that was
+    // lost), an upload is recorded once.
     const writtenAll = db.transaction((entries: readonly JournalWritten[]) => {
-      insertRecords(entries.map((entry) => entry.record));
-      for (const entry of entries) markWritten.run(entry.originalPath);
+      insertRecords(entries.filter((entry) => markWritten.run(entry.originalPath).changes === 1).map((entry) => entry.record));
     });
     this.#written = (entries) => durably(() => writtenAll.immediate(entries));
     const finishAll = db.transaction((originalPaths: readonly string[]) => {
@@ -90,7 +91,8 @@ export class UploadJournal {
 
   /**
    * Records the mappings and marks their journal entries written, in one transaction that is on
-   * disk when this returns: only then may the originals be removed.
+   * disk when this returns: only then may the originals be removed. An entry already written (or
+   * not journaled) is left as it is and its record not added again.
    */
   written(entries: readonly JournalWritten[]): void {
     for (const entry of entries) {

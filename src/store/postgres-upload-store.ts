@@ -1,0 +1,89 @@
+import type { PostgresMappingStore } from './postgres-mapping-store.js';
+import { plural } from './plural.js';
+import { checkRecords, type StartBatchOptions } from './record-checks.js';
+import type { JournalEntry, JournalStart, JournalWritten } from './upload-journal.js';
+import type { UploadStore, UploadStoreScope } from './upload-store.js';
+
+const ENTRY_COLUMNS = 'original_path AS "originalPath", output_path AS "outputPath", state';
+
+const SQL = {
+  // starts_with: a Sources folder's name may hold LIKE's wildcards.
+  entries: `SELECT ${ENTRY_COLUMNS} FROM upload_journal WHERE node = $1 AND starts_with(original_path, $2) ORDER BY seq`,
+  begin: `INSERT INTO upload_journal (node, original_path, output_path, state, started_at)
+    SELECT $1, o, p, 'writing', $4 FROM unnest($2::text[], $3::text[]) AS r(o, p)
+    ON CONFLICT (node, original_path) DO UPDATE SET output_path = EXCLUDED.output_path, state = 'writing', started_at = EXCLUDED.started_at`,
+  markWritten: `UPDATE upload_journal SET state = 'written' WHERE node = $1 AND original_path = ANY($2::text[]) AND state = 'writing'
+    RETURNING original_path AS "originalPath"`,
+  finish: 'DELETE FROM upload_journal WHERE node = $1 AND original_path = ANY($2::text[])',
+  recordedOutput: 'SELECT EXISTS (SELECT 1 FROM files WHERE anonymized_filename = $1) AS found',
+  probe: 'SELECT 1',
+};
+
+/**
+ * The daemon's store on a PostgreSQL server that several daemons share: the records go where every
+ * node's go, and the journal rows carry this node's name. Each step that the daemon's crash safety
+ * rests on is one transaction, committed (and so durable) when its promise resolves.
+ */
+export class PostgresUploadStore implements UploadStore {
+  readonly location: string;
+  readonly #store: PostgresMappingStore;
+  readonly #scope: UploadStoreScope;
+  readonly #prefix: string;
+
+  constructor(store: PostgresMappingStore, scope: UploadStoreScope) {
+    this.#store = store;
+    this.#scope = scope;
+    this.#prefix = scope.sourcesDir.endsWith('/') ? scope.sourcesDir : `${scope.sourcesDir}/`;
+    this.location = store.location;
+  }
+
+  startBatch(batch: StartBatchOptions): Promise<string> {
+    return this.#store.startBatch(batch);
+  }
+
+  countToday(now?: Date): Promise<number> {
+    return this.#store.countToday(now);
+  }
+
+  async isRecordedOutput(name: string): Promise<boolean> {
+    const [row] = await this.#store.query<{ found: boolean }>('look up an output', SQL.recordedOutput, [name]);
+    return row?.found === true;
+  }
+
+  journalEntries(): Promise<JournalEntry[]> {
+    return this.#store.query<JournalEntry>('read the journal', SQL.entries, [this.#scope.node, this.#prefix]);
+  }
+
+  async beginUploads(entries: readonly JournalStart[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.#store.query(`journal ${plural(entries.length, 'file')}`, SQL.begin, [
+      this.#scope.node,
+      entries.map((entry) => entry.originalPath),
+      entries.map((entry) => entry.outputPath),
+      new Date().toISOString(),
+    ]);
+  }
+
+  async recordUploads(entries: readonly JournalWritten[]): Promise<void> {
+    checkRecords(this.location, entries.map((entry) => entry.record));
+    if (entries.length === 0) return;
+    await this.#store.transaction(`record ${plural(entries.length, 'file')}`, async (run) => {
+      const marked = await run<{ originalPath: string }>(SQL.markWritten, [this.#scope.node, entries.map((entry) => entry.originalPath)]);
+      const fresh = new Set(marked.map((row) => row.originalPath));
+      await this.#store.insertRecords(run, entries.filter((entry) => fresh.has(entry.originalPath)).map((entry) => entry.record));
+    });
+  }
+
+  async finishUploads(originalPaths: readonly string[]): Promise<void> {
+    if (originalPaths.length === 0) return;
+    await this.#store.query(`finish ${plural(originalPaths.length, 'journal entry', 'journal entries')}`, SQL.finish, [this.#scope.node, originalPaths]);
+  }
+
+  async probe(): Promise<void> {
+    await this.#store.query('reach the store', SQL.probe);
+  }
+
+  close(): Promise<void> {
+    return this.#store.close();
+  }
+}

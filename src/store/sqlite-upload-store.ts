@@ -1,0 +1,63 @@
+import { MappingStore } from './mapping-store.js';
+import type { StartBatchOptions } from './record-checks.js';
+import { UploadJournal, type JournalStart, type JournalWritten } from './upload-journal.js';
+import { isInside, type UploadStore, type UploadStoreScope } from './upload-store.js';
+
+/**
+ * The daemon's store in the embedded SQLite file of the data folder. One server only, so the node
+ * is not recorded; the Sources folder still scopes the journal (two daemons may share a data folder).
+ */
+export class SqliteUploadStore implements UploadStore {
+  readonly location: string;
+  readonly #store: MappingStore;
+  readonly #journal: UploadJournal;
+  readonly #scope: UploadStoreScope;
+
+  constructor(store: MappingStore, scope: UploadStoreScope) {
+    this.#store = store;
+    this.#journal = UploadJournal.of(store);
+    this.#scope = scope;
+    this.location = store.path;
+  }
+
+  /** @throws MappingStoreError (see MappingStore.open). */
+  static open(dataDir: string, scope: UploadStoreScope): SqliteUploadStore {
+    return new SqliteUploadStore(MappingStore.open(dataDir), scope);
+  }
+
+  async startBatch(batch: StartBatchOptions) {
+    return this.#store.startBatch(batch);
+  }
+
+  async countToday(now?: Date) {
+    return this.#store.countToday(now);
+  }
+
+  async isRecordedOutput(name: string) {
+    return this.#store.recordsForAnonymizedName(name).length > 0;
+  }
+
+  async journalEntries() {
+    return this.#journal.entries().filter((entry) => isInside(this.#scope.sourcesDir, entry.originalPath));
+  }
+
+  async beginUploads(entries: readonly JournalStart[]) {
+    this.#journal.begin(entries);
+  }
+
+  async recordUploads(entries: readonly JournalWritten[]) {
+    this.#journal.written(entries);
+  }
+
+  async finishUploads(originalPaths: readonly string[]) {
+    this.#journal.finish(originalPaths);
+  }
+
+  async probe() {
+    this.#store.countToday();
+  }
+
+  async close() {
+    this.#store.close();
+  }
+}
