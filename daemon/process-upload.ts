@@ -9,21 +9,26 @@ import {
   discardOutputs,
   internalErrorReason,
   isTemporary,
+  MappingStoreError,
+  mayBeOutputName,
   syncDirectory,
-  UploadJournal,
   type DeidOptions,
   type FileResult,
   type MappingRecord,
-  type MappingStore,
   type PendingOutput,
   type Pseudonymizer,
   type SubjectIds,
+  type UploadStore,
 } from '../src/index.js';
+import type { JournalMirror } from './journal-mirror.js';
 
 export interface UploadContext {
   readonly options: DeidOptions;
   readonly keys: Pseudonymizer;
-  readonly store: MappingStore;
+  /** The mapping store: SQLite, or a PostgreSQL server other daemons share. */
+  readonly store: UploadStore;
+  /** This daemon's journal entries, held in memory and written through to the store. */
+  readonly journal: JournalMirror;
   readonly batchId: string;
   /** Pre-assigned subject IDs (DICOM_PATIENT_IDS); an unlisted patient's file fails and is quarantined unless they say otherwise. */
   readonly subjectIds?: SubjectIds | undefined;
@@ -46,6 +51,17 @@ export type UploadOutcome =
   | { readonly kind: 'retry'; readonly reason: string }
   | { readonly kind: 'failed'; readonly reason: string };
 
+/** What became of a group's files. */
+export interface GroupResult {
+  readonly outcomes: Map<string, UploadOutcome>;
+  /**
+   * The mapping store failed: the files without an outcome are unfinished (each original still in
+   * Sources, its journal entry saying how far it got) and are to be taken again once the store
+   * answers, after the journal is recovered.
+   */
+  readonly storeError?: MappingStoreError | undefined;
+}
+
 /** How much one group takes before it is committed. */
 export interface GroupLimits {
   readonly files: number;
@@ -67,12 +83,13 @@ interface WrittenUpload {
  * or there is none. The steps:
  * 1. each file is read, de-identified and written to a temporary file beside it, under a name that
  *    no file, journal entry or other group holds (`reserved`);
- * 2. the originals and their output names are journaled (one transaction, flushed);
+ * 2. the originals and their output names are journaled (one transaction, durable);
  * 3. the outputs are flushed (one syncfs) and renamed into place;
- * 4. the mappings are recorded and the entries marked written (one transaction, flushed);
+ * 4. the mappings are recorded and the entries marked written (one transaction, durable);
  * 5. only then are the originals removed (their folders flushed) and the entries finished.
  * After a crash at any step `recoverJournal` completes or undoes it, so no file is lost and none
- * is anonymized twice. Resolves to the outcome of every file taken.
+ * is anonymized twice; a store that fails at any step stops the group there, as a crash would
+ * (the result's storeError). Resolves to the outcome of every file finished.
  */
 export async function processUploadGroup(
   take: () => string | undefined,
@@ -81,7 +98,7 @@ export async function processUploadGroup(
   limits: GroupLimits,
   /** Called once the group takes no more files: from here on it waits for the disk. */
   onAllTaken: () => void = () => {},
-): Promise<Map<string, UploadOutcome>> {
+): Promise<GroupResult> {
   const outcomes = new Map<string, UploadOutcome>();
   const written: WrittenUpload[] = [];
   // Originals already anonymized and recorded whose removal failed before: only removed now, so
@@ -89,34 +106,45 @@ export async function processUploadGroup(
   const recorded: InPlace[] = [];
   let bytes = 0;
   try {
-    for (let file = take(); file !== undefined; file = written.length < limits.files && bytes < limits.bytes ? take() : undefined) {
-      const entry = UploadJournal.of(context.store).forOriginal(file);
-      if (entry?.state === 'written' && existsSync(entry.outputPath)) {
-        recorded.push({ file, output: entry.outputPath });
-        continue;
+    try {
+      for (let file = take(); file !== undefined; file = written.length < limits.files && bytes < limits.bytes ? take() : undefined) {
+        const entry = context.journal.forOriginal(file);
+        if (entry?.state === 'written' && existsSync(entry.outputPath)) {
+          recorded.push({ file, output: entry.outputPath });
+          continue;
+        }
+        const result = await deidentifyUpload(file, context, reserved);
+        if ('pending' in result) {
+          written.push(result);
+          bytes += result.bytes;
+        } else {
+          outcomes.set(file, result);
+        }
+        // One file at a time, synchronously: the event loop (polling, signals) runs between files.
+        await new Promise((resolve) => setImmediate(resolve));
       }
-      const result = deidentifyUpload(file, context, reserved);
-      if ('pending' in result) {
-        written.push(result);
-        bytes += result.bytes;
-      } else {
-        outcomes.set(file, result);
-      }
-      // One file at a time, synchronously: the event loop (polling, signals) runs between files.
-      await new Promise((resolve) => setImmediate(resolve));
+    } catch (error) {
+      discardOutputs(written.map((upload) => upload.pending));
+      throw error;
     }
     onAllTaken();
     if (written.length > 0) await commitGroup(written, context, outcomes);
     if (recorded.length > 0) await removeRecordedOriginals(recorded, context, outcomes);
+    return { outcomes };
+  } catch (error) {
+    if (error instanceof MappingStoreError) return { outcomes, storeError: error };
+    throw error;
   } finally {
     for (const upload of written) reserved.delete(upload.output);
   }
-  return outcomes;
 }
 
-function deidentifyUpload(file: string, context: UploadContext, reserved: Set<string>): WrittenUpload | UploadOutcome {
+async function deidentifyUpload(file: string, context: UploadContext, reserved: Set<string>): Promise<WrittenUpload | UploadOutcome> {
   const ignored = outcomeWithoutReading(file, context);
   if (ignored) return ignored;
+  const name = path.basename(file);
+  // Only a name we could have given may be one of our outputs: other uploads cost no lookup.
+  const recorded = mayBeOutputName(name) && (await context.store.isRecordedOutput(name));
   const outcome = deidentifyFile(
     file,
     {
@@ -126,7 +154,7 @@ function deidentifyUpload(file: string, context: UploadContext, reserved: Set<st
       named: false,
       outputFor: (stem) => chooseOutput(file, stem, context, reserved),
       // Our outputs are in the mapping under their name (and carry our De-identification Method).
-      recordedAsOutput: (input) => context.store.recordsForAnonymizedName(path.basename(input)).length > 0,
+      recordedAsOutput: () => recorded,
     },
     context.keys,
   );
@@ -145,7 +173,7 @@ async function commitGroup(group: readonly WrittenUpload[], context: UploadConte
   const pending = group.map((upload) => upload.pending);
   const originals = group.map((upload) => upload.file);
   try {
-    UploadJournal.of(context.store).begin(group.map((upload) => ({ originalPath: upload.file, outputPath: upload.output })));
+    await context.journal.begin(group.map((upload) => ({ originalPath: upload.file, outputPath: upload.output })));
   } catch (error) {
     discardOutputs(pending);
     throw error;
@@ -153,12 +181,13 @@ async function commitGroup(group: readonly WrittenUpload[], context: UploadConte
   try {
     await commitOutputs(pending, 'file-system');
   } catch (error) {
-    // None of the group is visible: the entries are dropped and the originals tried again.
-    UploadJournal.of(context.store).finish(originals);
+    // None of the group is visible: the originals are tried again and the entries dropped (should
+    // the store fail to, recovery drops them: their outputs do not exist).
     for (const file of originals) outcomes.set(file, classify(error, file));
+    await context.journal.finish(originals);
     return;
   }
-  UploadJournal.of(context.store).written(group.map((upload) => ({ originalPath: upload.file, record: upload.record })));
+  await context.journal.written(group.map((upload) => ({ originalPath: upload.file, record: upload.record })));
   await removeRecordedOriginals(group, context, outcomes);
 }
 
@@ -175,11 +204,12 @@ interface InPlace {
  */
 async function removeRecordedOriginals(uploads: readonly InPlace[], context: UploadContext, outcomes: Map<string, UploadOutcome>): Promise<void> {
   const problems = await removeOriginals(uploads.map((upload) => upload.file));
-  UploadJournal.of(context.store).finish(uploads.filter((upload) => problems.get(upload.file) === undefined).map((upload) => upload.file));
   for (const upload of uploads) {
     const problem = problems.get(upload.file);
     outcomes.set(upload.file, problem === undefined ? { kind: 'anonymized', output: upload.output } : { kind: 'retry', reason: `${upload.file}: anonymized, but the original cannot be removed: ${describeFsError(problem)}` });
   }
+  // Done, whatever the store says now: an entry it fails to finish is finished by recovery.
+  await context.journal.finish(uploads.filter((upload) => problems.get(upload.file) === undefined).map((upload) => upload.file));
 }
 
 /**
@@ -216,7 +246,7 @@ function outcomeWithoutReading(file: string, context: UploadContext): UploadOutc
   if (!stat) return ignored('gone before it could be processed');
   if (stat.isSymbolicLink()) return ignored('a symbolic link (not followed)');
   if (!stat.isFile()) return ignored('not a regular file');
-  if (UploadJournal.of(context.store).forOutput(file)) return { kind: 'own-output' };
+  if (context.journal.forOutput(file)) return { kind: 'own-output' };
   return undefined;
 }
 
@@ -228,7 +258,7 @@ function chooseOutput(file: string, stem: string, context: UploadContext, reserv
   const directory = path.dirname(file);
   for (let counter = 1; ; counter++) {
     const candidate = path.join(directory, counter === 1 ? `${stem}.dcm` : `${stem}-${counter}.dcm`);
-    const journaled = UploadJournal.of(context.store).forOutput(candidate);
+    const journaled = context.journal.forOutput(candidate);
     if (candidate === file || reserved.has(candidate)) continue;
     if (journaled ? journaled.originalPath === file : !existsSync(candidate)) return candidate;
   }

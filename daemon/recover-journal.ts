@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { describeFsError, isTemporary, mappingRecordFor, planDeidentification, readDicomFile, UploadJournal } from '../src/index.js';
+import { describeFsError, isTemporary, mappingRecordFor, MappingStoreError, planDeidentification, readDicomFile } from '../src/index.js';
 import type { Logger } from './logger.js';
 import { removeOriginal, type UploadContext } from './process-upload.js';
 
@@ -11,28 +11,32 @@ import { removeOriginal, type UploadContext } from './process-upload.js';
  *   mapping is recorded from the original, which then goes;
  * - writing, no output: nothing visible happened; the entry is dropped and the original, still in
  *   Sources, is processed again under the same name.
- * Then our temporary files (".<name>.<hex>.tmp") left in Sources are removed.
+ * Then our temporary files (".<name>.<hex>.tmp") left in Sources are removed. Works on the
+ * entries of `context.journal` as loaded; also run when a failed store answers again, with no
+ * group in flight. A store failure rejects (with what is done so far kept), for the caller to
+ * wait and run it again.
  */
 export async function recoverJournal(sourcesDir: string, context: UploadContext, log: Logger): Promise<number> {
   let recovered = 0;
-  for (const entry of UploadJournal.of(context.store).entries()) {
+  for (const entry of context.journal.entries()) {
     const outputExists = existsSync(entry.outputPath);
     const originalExists = existsSync(entry.originalPath);
     try {
       if (entry.state === 'writing' && outputExists && originalExists) {
         const plan = planDeidentification(readDicomFile(entry.originalPath), context.options, context.keys);
-        UploadJournal.of(context.store).written([{ originalPath: entry.originalPath, record: mappingRecordFor(entry.originalPath, entry.outputPath, plan, context.batchId) }]);
+        await context.journal.written([{ originalPath: entry.originalPath, record: mappingRecordFor(entry.originalPath, entry.outputPath, plan, context.batchId) }]);
         await removeOriginal(entry.originalPath);
       } else if (entry.state === 'written' && originalExists) {
         await removeOriginal(entry.originalPath);
       }
     } catch (error) {
+      if (error instanceof MappingStoreError) throw error;
       // An original that cannot be removed (or read) keeps its entry, and the daemon starts all the
       // same: the entry says what is left to do, and the next start tries again.
       log.warn('recovery-incomplete', `cannot finish interrupted work on ${entry.originalPath}: ${describeFsError(error)}; it stays in the journal`, { file: entry.originalPath });
       continue;
     }
-    UploadJournal.of(context.store).finish([entry.originalPath]);
+    await context.journal.finish([entry.originalPath]);
     recovered++;
     log.info('recovered', `recovered interrupted work on ${entry.originalPath}`, { file: entry.originalPath });
   }

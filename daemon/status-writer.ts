@@ -2,7 +2,7 @@ import { writeDaemonStatus, type DaemonStatus } from '../src/index.js';
 import type { Logger } from './logger.js';
 
 /** The daemon's figures at the moment its status is written. */
-export type StatusFigures = Pick<DaemonStatus, 'queueLength' | 'doneToday' | 'quarantined' | 'lastError'>;
+export type StatusFigures = Pick<DaemonStatus, 'queueLength' | 'doneToday' | 'quarantined' | 'lastError' | 'storeWaitingSince'>;
 
 /**
  * Keeps the daemon's status record in the data folder, for `dicom-tools status` and the TUI:
@@ -16,6 +16,8 @@ export class StatusWriter {
   constructor(
     private readonly dataDir: string,
     private readonly watchedFolder: string,
+    /** The mapping store the daemon records into, without a password. */
+    private readonly mappingStore: string,
     private readonly log: Logger,
   ) {}
 
@@ -35,6 +37,7 @@ export class StatusWriter {
         pid: process.pid,
         runningSince: this.startedAt,
         watchedFolder: this.watchedFolder,
+        mappingStore: this.mappingStore,
         ...figures,
         state,
         updatedAt: new Date(now).toISOString(),

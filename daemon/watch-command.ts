@@ -3,7 +3,7 @@ import path from 'node:path';
 import {
   EXIT_FAILED,
   EXIT_OK,
-  MappingStore,
+  openUploadStore,
   PROFILE_EDITION,
   Pseudonymizer,
   UsageError,
@@ -20,7 +20,9 @@ import {
   type CommandIo,
 } from '../src/index.js';
 import { acquireInstanceLock, InstanceLockError } from './instance-lock.js';
+import { JournalMirror } from './journal-mirror.js';
 import { createLogger, type LogFormat } from './logger.js';
+import { waitForStore } from './store-wait.js';
 import { WatchDaemon } from './watch-daemon.js';
 
 export const WATCH_USAGE = `Usage: dicom-tools watch [SOURCES_DIR] [--log-format text|json]
@@ -45,12 +47,11 @@ DICOM_UNLISTED_PATIENTS=pseudonym gives it the keyed pseudonym.
 Site rules: DICOM_RULES names a rules file (JSON, see the README), read once at start; a malformed
 file stops the daemon before it takes any file.
 
-Mapping store: the daemon uses the SQLite store in DICOM_DATA_DIR (it holds its crash journal too);
-with DICOM_MAPPING_URL set it refuses to start (exit 1) rather than record elsewhere.`;
-
-/** Why the daemon does not start with a PostgreSQL store: its crash journal lives in the SQLite store's database. */
-export const DAEMON_REFUSES_MAPPING_URL =
-  'DICOM_MAPPING_URL is set, but the watch daemon keeps its mappings and its crash journal in the SQLite store of DICOM_DATA_DIR only: unset DICOM_MAPPING_URL for the daemon';
+Mapping store: the SQLite store in DICOM_DATA_DIR, or the PostgreSQL database of DICOM_MAPPING_URL,
+which daemons on several servers may share; each keeps its crash journal there under its node name
+(DICOM_NODE_NAME, default the host name: one per server). While the store cannot be reached, the
+daemon takes no file and removes no original, says so in its log, and tries again every
+DICOM_WATCH_RETRY_MS.`;
 
 export async function watchCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs({
@@ -69,11 +70,6 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
   if (!config.anonymizeOnUpload) {
     log.info('disabled', 'DICOM_ANONYMIZE_ON_UPLOAD is not true: the watch daemon is off and will not touch any file. Set DICOM_ANONYMIZE_ON_UPLOAD=true to enable it.');
     return EXIT_OK;
-  }
-  if (config.mappingUrl !== undefined) {
-    // Not silently SQLite: the mappings would land apart from the CLI's and the TUI's.
-    log.error('mapping-url', DAEMON_REFUSES_MAPPING_URL);
-    return EXIT_FAILED;
   }
   const sourcesDir = positionals[0] ?? config.sourcesDir;
   if (!sourcesDir) throw new UsageError('no Sources folder: give SOURCES_DIR or set DICOM_SOURCES_DIR');
@@ -107,9 +103,8 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
     return EXIT_FAILED;
   }
   const keys = new Pseudonymizer(loadSecret(config));
-  const store = MappingStore.open(config.dataDir);
-  const batchId = store.startBatch({ source: 'daemon', options: optionsForRecord(options), profile: profileLabel(options) });
-  const daemon = new WatchDaemon(settings, { options, keys, store, batchId, subjectIds }, log);
+  const stopRequested = new AbortController();
+  let daemon: WatchDaemon | undefined;
   const stopped = new Promise<void>((resolve) => {
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -119,24 +114,37 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
         process.exit(EXIT_FAILED);
       }
       log.info('signal', `${signal} received`);
-      void daemon.stop().then(resolve);
+      stopRequested.abort();
+      if (daemon === undefined) resolve();
+      else void daemon.stop().then(resolve);
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
-  // The effective tuning, whether it came from the environment, .env or the defaults.
-  log.info('tuning', `taking files after ${settings.stableMs} ms unchanged, ${settings.concurrency} group${settings.concurrency === 1 ? '' : 's'} in flight, polling every ${settings.pollMs} ms, retrying after ${settings.retryDelayMs} ms`, {
-    stableMs: settings.stableMs,
-    concurrency: settings.concurrency,
-    pollMs: settings.pollMs,
-    retryMs: settings.retryDelayMs,
+  // A store that cannot be reached is waited for; one that refuses (a login, a newer schema) stops the daemon.
+  const wait = { retryMs: settings.retryDelayMs, log, signal: stopRequested.signal, waitFor: (error: { unreachable: boolean }) => error.unreachable };
+  const store = await waitForStore(() => openUploadStore(config, { node: config.nodeName, sourcesDir: settings.sourcesDir }), wait).catch((error: unknown) => {
+    release();
+    throw error;
   });
-  log.info('options', `profile PS3.15 ${PROFILE_EDITION} Basic${describeOptions(options).map((part) => `, ${part}`).join('')}; mapping batch ${batchId}`);
   try {
+    if (store === undefined) return EXIT_OK;
+    const batchId = await waitForStore(() => store.startBatch({ source: 'daemon', options: optionsForRecord(options), profile: profileLabel(options) }), wait);
+    if (batchId === undefined) return EXIT_OK;
+    daemon = new WatchDaemon(settings, { options, keys, store, journal: new JournalMirror(store), batchId, subjectIds }, log);
+    // The effective tuning, whether it came from the environment, .env or the defaults.
+    log.info('tuning', `taking files after ${settings.stableMs} ms unchanged, ${settings.concurrency} group${settings.concurrency === 1 ? '' : 's'} in flight, polling every ${settings.pollMs} ms, retrying after ${settings.retryDelayMs} ms`, {
+      stableMs: settings.stableMs,
+      concurrency: settings.concurrency,
+      pollMs: settings.pollMs,
+      retryMs: settings.retryDelayMs,
+    });
+    log.info('options', `profile PS3.15 ${PROFILE_EDITION} Basic${describeOptions(options).map((part) => `, ${part}`).join('')}; mapping batch ${batchId}`);
+    log.info('store', `mapping store ${store.location}, journal of node ${config.nodeName}`);
     await daemon.start();
     await stopped;
   } finally {
-    store.close();
+    await store?.close();
     release();
   }
   return EXIT_OK;

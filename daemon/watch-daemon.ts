@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import type { DaemonStatus } from '../src/index.js';
+import type { DaemonStatus, MappingStoreError } from '../src/index.js';
 import type { Logger } from './logger.js';
-import { processUploadGroup, type GroupLimits, type UploadContext, type UploadOutcome } from './process-upload.js';
+import { processUploadGroup, type GroupLimits, type GroupResult, type UploadContext, type UploadOutcome } from './process-upload.js';
 import { quarantine } from './quarantine.js';
 import { recoverJournal } from './recover-journal.js';
 import { SettleTracker } from './settle-tracker.js';
 import { StatusWriter } from './status-writer.js';
+import { waitForStore, type StoreWait } from './store-wait.js';
 
 export interface WatchDaemonSettings {
   readonly sourcesDir: string;
@@ -55,6 +56,10 @@ export class WatchDaemon {
   private startup: Promise<void> | undefined;
   private ticking = false;
   private stopping = false;
+  /** Ends waits for the mapping store when the daemon stops. */
+  private readonly stopSignal = new AbortController();
+  /** Since when the mapping store has failed (no group starts meanwhile), or undefined. */
+  private storeWaitingSince: number | undefined;
   private doneToday = 0;
   private quarantined = 0;
   private lastError: DaemonStatus['lastError'] = null;
@@ -66,7 +71,7 @@ export class WatchDaemon {
     private readonly log: Logger,
   ) {
     this.settle = new SettleTracker(settings.stableMs);
-    this.status = new StatusWriter(settings.dataDir, settings.sourcesDir, log);
+    this.status = new StatusWriter(settings.dataDir, settings.sourcesDir, context.store.location, log);
   }
 
   /** Recovers what a killed daemon left, then watches; a stop() meanwhile waits for this and ends it. */
@@ -76,10 +81,14 @@ export class WatchDaemon {
   }
 
   private async startWatching(): Promise<void> {
-    this.doneToday = this.context.store.countToday();
-    const recovered = await recoverJournal(this.settings.sourcesDir, this.context, this.log);
+    // Nothing is taken before the journal is recovered: a store away at start-up is waited for.
+    const recovered = await waitForStore(async () => {
+      this.doneToday = await this.context.store.countToday();
+      await this.context.journal.load();
+      return recoverJournal(this.settings.sourcesDir, this.context, this.log);
+    }, this.storeWait());
+    if (recovered === undefined || this.stopping) return;
     if (recovered > 0) this.log.info('recovered', `finished ${recovered} interrupted file${recovered === 1 ? '' : 's'}`);
-    if (this.stopping) return;
     const quarantineDir = path.resolve(this.settings.quarantineDir);
     this.watcher = watch(this.settings.sourcesDir, {
       ignoreInitial: false,
@@ -111,6 +120,7 @@ export class WatchDaemon {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.stopSignal.abort();
     this.log.info('stopping', `stopping: finishing ${this.inFlight.size} file${this.inFlight.size === 1 ? '' : 's'} in flight`);
     this.writeStatus('stopping', true);
     // A signal during start-up: closing the watcher before it is ready would leave start() waiting
@@ -147,7 +157,7 @@ export class WatchDaemon {
 
   /** Starts groups of queued files up to the concurrency limit; called on each tick and whenever a group finishes. */
   private pump(): void {
-    while (!this.stopping && !this.taking && this.groups.size < this.settings.concurrency && this.queue.size > 0) {
+    while (!this.stopping && this.storeWaitingSince === undefined && !this.taking && this.groups.size < this.settings.concurrency && this.queue.size > 0) {
       this.taking = true;
       const group: Promise<void> = this.runGroup().finally(() => {
         this.groups.delete(group);
@@ -177,19 +187,53 @@ export class WatchDaemon {
       taken.push(file);
       return file;
     };
-    let outcomes: Map<string, UploadOutcome>;
+    let result: GroupResult;
     try {
-      outcomes = await processUploadGroup(take, this.context, this.reserved, GROUP_LIMITS, allTaken);
+      result = await processUploadGroup(take, this.context, this.reserved, GROUP_LIMITS, allTaken);
     } catch (error) {
-      // The mapping store failed: nothing of the group was removed; every file is tried again.
+      // Something unforeseen: nothing of the group was removed; every file is tried again.
       const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-      outcomes = new Map(taken.map((file) => [file, { kind: 'retry', reason: `${file}: ${reason}` }]));
+      result = { outcomes: new Map(taken.map((file) => [file, { kind: 'retry', reason: `${file}: ${reason}` }])) };
     }
     allTaken();
+    if (result.storeError !== undefined) this.waitForStore(result.storeError);
     for (const file of taken) {
-      await this.handle(file, outcomes.get(file) ?? { kind: 'retry', reason: `${file}: not processed` });
+      const outcome = result.outcomes.get(file);
       this.inFlight.delete(file);
+      // Unfinished because the store failed: not the file's fault, so no attempt is counted; it is
+      // taken again once the store answers and the journal says how far it got.
+      if (outcome === undefined && result.storeError !== undefined) this.queue.add(file);
+      else await this.handle(file, outcome ?? { kind: 'retry', reason: `${file}: not processed` });
     }
+  }
+
+  /**
+   * The store failed: no group starts until it answers again; then, once the groups in flight are
+   * done, the journal is read again and recovered (an answer lost with the connection may have left
+   * it ahead of what this daemon knows), and the work carries on.
+   */
+  private waitForStore(failure: MappingStoreError): void {
+    if (this.storeWaitingSince !== undefined) return;
+    this.storeWaitingSince = Date.now();
+    this.lastError = { at: new Date().toISOString(), message: failure.message };
+    this.writeStatus('running', true);
+    const backAgain = async () => {
+      await Promise.all(this.groups);
+      await this.context.store.probe();
+      await this.context.journal.load();
+      await recoverJournal(this.settings.sourcesDir, this.context, this.log);
+    };
+    void waitForStore(backAgain, this.storeWait(), failure)
+      .catch((error: unknown) => this.problem('store-recovery', `recovering the journal after the mapping store failed: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => {
+        this.storeWaitingSince = undefined;
+        this.writeStatus(this.stopping ? 'stopping' : 'running', true);
+        this.pump();
+      });
+  }
+
+  private storeWait(): StoreWait {
+    return { retryMs: this.settings.retryDelayMs, log: this.log, signal: this.stopSignal.signal };
   }
 
   private async handle(file: string, outcome: UploadOutcome): Promise<void> {
@@ -251,7 +295,13 @@ export class WatchDaemon {
   }
 
   private writeStatus(state: DaemonStatus['state'], force: boolean): void {
-    const figures = { queueLength: this.settle.size + this.queue.size + this.inFlight.size, doneToday: this.doneToday, quarantined: this.quarantined, lastError: this.lastError };
+    const figures = {
+      queueLength: this.settle.size + this.queue.size + this.inFlight.size,
+      doneToday: this.doneToday,
+      quarantined: this.quarantined,
+      lastError: this.lastError,
+      storeWaitingSince: this.storeWaitingSince === undefined ? null : new Date(this.storeWaitingSince).toISOString(),
+    };
     this.status.write(state, figures, force);
   }
 }

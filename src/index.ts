@@ -23,7 +23,7 @@ export { readDaemonStatus, writeDaemonStatus, isDaemonAlive, isProcessAlive, des
 export { UploadJournal, type JournalEntry, type JournalStart, type JournalWritten } from './store/upload-journal.js';
 export { internalErrorReason } from './deid/internal-error.js';
 export { writeDeidentifiedTemporary } from './deid/write-deidentified.js';
-export { deidentifyFile, type DeidentifyJob, type DeidentifyOutcome, type WrittenOutput, type OwnOutput, type NotWritten } from './deid/deidentify-file.js';
+export { deidentifyFile, mayBeOutputName, type DeidentifyJob, type DeidentifyOutcome, type WrittenOutput, type OwnOutput, type NotWritten } from './deid/deidentify-file.js';
 export { mappingRecordFor } from './deid/mapping-record-for.js';
 export { describeFsError, syncDirectory } from './io/durable-files.js';
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE, processIo, type Command, type CommandIo } from './cli/command.js';

@@ -1,14 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copySmallExport } from './helpers/small-export.js';
 import { postgresAvailable, usePostgres } from './helpers/postgres-server.js';
-import { CLI, runCli, runCliAsync } from './helpers/run-cli.js';
+import { runCli, runCliAsync } from './helpers/run-cli.js';
 
 // The CLI on either store: the same run gives the same mapping rows, pairs and batches; the
-// PostgreSQL URL's password is never printed; the daemon refuses a store it cannot keep its journal in.
+// PostgreSQL URL's password is never printed. The daemon on PostgreSQL: daemon-postgres.test.ts.
 
 const root = mkdtempSync(path.join(tmpdir(), 'dicom-cli-pg-'));
 const input = path.join(root, 'in');
@@ -70,22 +69,6 @@ describe('dicom-tools without a PostgreSQL server', () => {
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('DICOM_MAPPING_URL must be a postgres:// or postgresql:// URL');
     expect(result.stderr).not.toContain(PASSWORD);
-  });
-
-  it('the watch daemon refuses to start with DICOM_MAPPING_URL, in one line, exit 1', () => {
-    const sources = mkdtempSync(path.join(root, 'sources-'));
-    // With a time limit: a daemon that started anyway would run until stopped.
-    const result = spawnSync(process.execPath, [CLI, 'watch', sources], {
-      encoding: 'utf8',
-      timeout: 15_000,
-      env: { ...process.env, ...envOf('daemon', `postgres://maps:${PASSWORD}@127.0.0.1:1/mappings`), DICOM_ANONYMIZE_ON_UPLOAD: 'true' },
-    });
-    expect(result.status).toBe(1);
-    const lines = `${result.stdout}${result.stderr}`.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain('DICOM_MAPPING_URL is set, but the watch daemon keeps its mappings and its crash journal in the SQLite store of DICOM_DATA_DIR only');
-    expect(lines[0]).not.toContain(PASSWORD);
-    expect(existsSync(path.join(root, 'data-daemon', 'mapping.sqlite'))).toBe(false);
   });
 });
 

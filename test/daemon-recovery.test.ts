@@ -4,79 +4,132 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../daemon/logger.js';
 import { recoverJournal } from '../daemon/recover-journal.js';
-import { DEFAULT_OPTIONS, MappingStore, Pseudonymizer, UploadJournal, mappingRecordFor, planDeidentification, readDicomFile, writeDicomFile } from '../src/index.js';
+import { DEFAULT_OPTIONS, Pseudonymizer, mappingRecordFor, planDeidentification, readDicomFile, writeDicomFile, type MappingStoreConfig } from '../src/index.js';
 import { corpusDir } from './helpers/corpus.js';
 import { filesBelow } from './helpers/daemon-process.js';
+import { postgresAvailable, usePostgres } from './helpers/postgres-server.js';
+import { openUploadContext, type UploadTestContext } from './helpers/upload-context.js';
 
-// Each point where a crash can interrupt an upload, staged exactly, then recovered.
+// Each point where a crash can interrupt an upload, staged exactly, then recovered: on the SQLite
+// store, and on a PostgreSQL store shared with another node whose entries must stay untouched.
 
 const root = mkdtempSync(path.join(tmpdir(), 'dicom-recovery-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const keys = new Pseudonymizer(Buffer.from('recovery test secret, 0123456789', 'utf8'));
 const silent = createLogger('text', { write: () => true } as unknown as NodeJS.WritableStream, { write: () => true } as unknown as NodeJS.WritableStream, false);
 
-async function stage(name: string) {
-  const sources = path.join(root, name);
-  mkdirSync(sources, { recursive: true });
-  const original = path.join(sources, 'IM1');
-  copyFileSync(path.join(corpusDir, 'dcmqats_1_ELE.dcm'), original);
-  const store = MappingStore.open(path.join(root, `${name}-data`));
-  const batchId = store.startBatch({ source: 'daemon', options: DEFAULT_OPTIONS, profile: 'test' });
-  const context = { options: DEFAULT_OPTIONS, keys, store, batchId };
-  const plan = planDeidentification(readDicomFile(original), DEFAULT_OPTIONS, keys);
-  const output = path.join(sources, `${plan.sopInstanceUid}.dcm`);
-  const writeOutput = () => writeDicomFile(readDicomFile(original), plan.edits, output, { zeroPreamble: true, metaEdits: plan.metaEdits });
-  return { sources, original, output, store, context, plan, writeOutput, batchId };
-}
+const withPostgres = postgresAvailable();
+const database = withPostgres ? usePostgres() : undefined;
 
-describe('recovering the journal after a crash', () => {
+const stores: readonly (readonly [name: string, config: (name: string) => Promise<MappingStoreConfig>])[] = [
+  ['SQLite', async (name) => ({ dataDir: path.join(root, `${name}-data`), mappingUrl: undefined })],
+  ...(database === undefined ? [] : [['PostgreSQL', async (name: string) => ({ dataDir: path.join(root, `${name}-data`), mappingUrl: await database.fresh() })] as const]),
+];
+
+describe.each(stores)('recovering the journal after a crash (%s)', (storeName, configOf) => {
+  async function stage(name: string) {
+    const sources = path.join(root, `${storeName}-${name}`);
+    mkdirSync(sources, { recursive: true });
+    const original = path.join(sources, 'IM1');
+    copyFileSync(path.join(corpusDir, 'dcmqats_1_ELE.dcm'), original);
+    const config = await configOf(`${storeName}-${name}`);
+    const own = await openUploadContext(config, sources, DEFAULT_OPTIONS, keys);
+    // Other daemons' unfinished work in the same store: a second Sources folder of this server, and
+    // (a shared server only) the same folder's path on another node. Recovery leaves them alone.
+    const neighbours = [
+      { folder: `${sources}-2`, node: 'test-node' },
+      ...(config.mappingUrl === undefined ? [] : [{ folder: sources, node: 'other-node' }]),
+    ];
+    const opened: UploadTestContext[] = [];
+    for (const { folder, node } of neighbours) {
+      const neighbour = await openUploadContext(config, folder, DEFAULT_OPTIONS, keys, node);
+      await neighbour.context.journal.begin([{ originalPath: path.join(folder, 'IM9'), outputPath: path.join(folder, `${node}.dcm`) }]);
+      opened.push(neighbour);
+    }
+    const plan = planDeidentification(readDicomFile(original), DEFAULT_OPTIONS, keys);
+    const output = path.join(sources, `${plan.sopInstanceUid}.dcm`);
+    const writeOutput = () => writeDicomFile(readDicomFile(original), plan.edits, output, { zeroPreamble: true, metaEdits: plan.metaEdits });
+    const { context, reader, batchId } = own;
+    const journal = context.journal;
+    const recover = async () => {
+      await journal.load();
+      return recoverJournal(sources, context, silent);
+    };
+    const close = async () => {
+      // The neighbours' entries are as they were.
+      for (const neighbour of opened) {
+        expect(await neighbour.store.journalEntries()).toHaveLength(1);
+        await neighbour.close();
+      }
+      await own.close();
+    };
+    return { sources, original, output, journal, reader, recover, plan, writeOutput, batchId, close };
+  }
+
   it('crash after journaling, before the output existed: forgets the entry, removes our temporary file, keeps the original', async () => {
-    const { sources, original, output, store, context } = await stage('before-write');
-    UploadJournal.of(store).begin([{ originalPath: original, outputPath: output }]);
+    const { sources, original, output, journal, reader, recover, close } = await stage('before-write');
+    await journal.begin([{ originalPath: original, outputPath: output }]);
     writeFileSync(path.join(sources, `.${path.basename(output)}.0123456789ab.tmp`), 'half written');
-    expect(await recoverJournal(sources, context, silent)).toBe(1);
+    expect(await recover()).toBe(1);
     expect(filesBelow(sources)).toEqual(['IM1']);
-    expect(UploadJournal.of(store).entries()).toEqual([]);
-    expect(store.records()).toEqual([]);
-    store.close();
+    await journal.load();
+    expect(journal.entries()).toEqual([]);
+    expect(await reader.records()).toEqual([]);
+    await close();
   });
 
   it('crash after the output was renamed into place, before the mapping: records it once and removes the original', async () => {
-    const { sources, original, output, store, context, writeOutput, plan, batchId } = await stage('after-write');
-    UploadJournal.of(store).begin([{ originalPath: original, outputPath: output }]);
+    const { sources, original, output, journal, reader, recover, writeOutput, plan, batchId, close } = await stage('after-write');
+    await journal.begin([{ originalPath: original, outputPath: output }]);
     await writeOutput();
-    expect(await recoverJournal(sources, context, silent)).toBe(1);
+    expect(await recover()).toBe(1);
     expect(filesBelow(sources)).toEqual([path.basename(output)]);
-    expect(store.records().map((record) => [record.originalFilename, record.anonymizedFilename])).toEqual([[original, path.basename(output)]]);
+    const records = await reader.records();
+    expect(records.map((record) => [record.originalFilename, record.anonymizedFilename])).toEqual([[original, path.basename(output)]]);
     // The lists and UID pairs too, as the plan of the original gives them.
-    expect(store.records()[0]).toMatchObject({ tagsAnonymized: plan.tagsAnonymized, uidsRegenerated: plan.uidsRegenerated });
+    expect(records[0]).toMatchObject({ tagsAnonymized: plan.tagsAnonymized, uidsRegenerated: plan.uidsRegenerated });
     expect(plan.uidPairs.length).toBeGreaterThan(3);
-    expect(store.uidPairs({ batchId })).toEqual(plan.uidPairs);
-    expect(UploadJournal.of(store).entries()).toEqual([]);
-    store.close();
+    expect(await reader.uidPairs({ batchId })).toEqual(plan.uidPairs);
+    await journal.load();
+    expect(journal.entries()).toEqual([]);
+    await close();
   });
 
   it('crash after the mapping, before the original was removed: removes it without recording again', async () => {
-    const { sources, original, output, store, context, writeOutput, plan, batchId } = await stage('after-record');
-    UploadJournal.of(store).begin([{ originalPath: original, outputPath: output }]);
+    const { sources, original, output, journal, reader, recover, writeOutput, plan, batchId, close } = await stage('after-record');
+    await journal.begin([{ originalPath: original, outputPath: output }]);
     await writeOutput();
-    UploadJournal.of(store).written([{ originalPath: original, record: mappingRecordFor(original, output, plan, batchId) }]);
-    expect(await recoverJournal(sources, context, silent)).toBe(1);
+    await journal.written([{ originalPath: original, record: mappingRecordFor(original, output, plan, batchId) }]);
+    expect(await recover()).toBe(1);
     expect(filesBelow(sources)).toEqual([path.basename(output)]);
-    expect(store.records()).toHaveLength(1);
-    store.close();
+    expect(await reader.records()).toHaveLength(1);
+    await close();
   });
 
   it('crash after the original was removed, before the entry was finished: just finishes it', async () => {
-    const { sources, original, output, store, context, writeOutput, plan, batchId } = await stage('after-remove');
-    UploadJournal.of(store).begin([{ originalPath: original, outputPath: output }]);
+    const { original, output, journal, reader, recover, writeOutput, plan, batchId, close } = await stage('after-remove');
+    await journal.begin([{ originalPath: original, outputPath: output }]);
     await writeOutput();
-    UploadJournal.of(store).written([{ originalPath: original, record: mappingRecordFor(original, output, plan, batchId) }]);
+    await journal.written([{ originalPath: original, record: mappingRecordFor(original, output, plan, batchId) }]);
     rmSync(original);
-    expect(await recoverJournal(sources, context, silent)).toBe(1);
+    expect(await recover()).toBe(1);
     expect(existsSync(output)).toBe(true);
-    expect(store.records()).toHaveLength(1);
-    expect(UploadJournal.of(store).entries()).toEqual([]);
-    store.close();
+    expect(await reader.records()).toHaveLength(1);
+    await journal.load();
+    expect(journal.entries()).toEqual([]);
+    await close();
+  });
+
+  it('an answer lost after the mapping was committed: recording the same uploads again adds nothing', async () => {
+    const { original, output, journal, reader, writeOutput, plan, batchId, close } = await stage('lost-answer');
+    await journal.begin([{ originalPath: original, outputPath: output }]);
+    await writeOutput();
+    const written = [{ originalPath: original, record: mappingRecordFor(original, output, plan, batchId) }];
+    await journal.written(written);
+    await journal.written(written);
+    expect(await reader.records()).toHaveLength(1);
+    await journal.load();
+    expect(journal.entries()).toEqual([{ originalPath: original, outputPath: output, state: 'written' }]);
+    await close();
   });
 });

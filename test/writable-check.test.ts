@@ -9,7 +9,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { processUploadGroup } from '../daemon/process-upload.js';
 import {
   DEFAULT_OPTIONS,
-  MappingStore,
   Pseudonymizer,
   UnsupportedDicomError,
   UnwritableDicomError,
@@ -23,6 +22,7 @@ import { CLOSE_ITEM, CLOSE_SEQUENCE, OPEN_ITEM, explicitElement, marker, part10,
 import { corpusDir } from './helpers/corpus.js';
 import { dcmdumpErrors } from './helpers/dcmdump-meta.js';
 import { runCli } from './helpers/run-cli.js';
+import { openUploadContext } from './helpers/upload-context.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'dicom-writable-check-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -121,17 +121,17 @@ describe('a file whose output DCMTK could not read', () => {
 
   it('is failed, to be quarantined, by the daemon', async () => {
     const upload = scratch('upload.dcm', refused[3]?.[1] ?? Buffer.alloc(0));
-    const store = MappingStore.open(path.join(root, 'daemon-data'));
+    const keys = new Pseudonymizer(Buffer.from('the writable check daemon secret!', 'utf8'));
+    const opened = await openUploadContext({ dataDir: path.join(root, 'daemon-data'), mappingUrl: undefined }, path.dirname(upload), DEFAULT_OPTIONS, keys);
     try {
-      const context = { options: DEFAULT_OPTIONS, keys: new Pseudonymizer(Buffer.from('the writable check daemon secret!', 'utf8')), store, batchId: 'b-test' };
       let taken = false;
       const take = () => (taken ? undefined : ((taken = true), upload));
-      const outcomes = await processUploadGroup(take, context, new Set(), { files: 10, bytes: 1 << 30 });
+      const { outcomes } = await processUploadGroup(take, opened.context, new Set(), { files: 10, bytes: 1 << 30 });
       const outcome = outcomes.get(upload);
       expect(outcome?.kind).toBe('failed');
       expect(outcome?.kind === 'failed' ? outcome.reason : '').toContain('a Sequence Delimitation Item outside any sequence');
     } finally {
-      store.close();
+      await opened.close();
     }
   });
 });

@@ -100,6 +100,15 @@ export function deidentifyFile(input: string, job: DeidentifyJob, keys: Pseudony
   }
 }
 
+/**
+ * Whether a file name could be one `deidentifyFile` gives (`<UID>.dcm`, `<UID>-2.dcm`,
+ * `anon-<token>.dcm`): only such a file can be one of our outputs, so only its name is worth
+ * looking up in the mapping.
+ */
+export function mayBeOutputName(name: string): boolean {
+  return /^(?:[0-9][0-9._]*(?:-[0-9]+)?|anon-[0-9A-Za-z._-]+)\.dcm$/.test(name);
+}
+
 /** The new SOP Instance UID, or without one a pseudonym of the input's path; never patient data. */
 function outputStem(plan: DeidPlan, input: string, keys: Pseudonymizer): string {
   return (plan.sopInstanceUid ?? `anon-${keys.token(path.resolve(input))}`).replace(UNSAFE_IN_NAME, '_');

@@ -14,6 +14,10 @@ export interface DaemonStatus {
   readonly doneToday: number;
   /** Files quarantined since the daemon started. */
   readonly quarantined: number;
+  /** The mapping store the daemon records into (`SQLite <file>` or `PostgreSQL <url without password>`); absent in records of older versions. */
+  readonly mappingStore?: string;
+  /** ISO 8601 time since which the daemon has waited for its mapping store (it takes no file meanwhile), or null. */
+  readonly storeWaitingSince?: string | null;
   /** The last problem: a message naming a file, never a value. */
   readonly lastError: { readonly at: string; readonly message: string } | null;
   /** 'running', 'stopping', or 'stopped' once it exited cleanly. */
@@ -69,6 +73,8 @@ export function describeDaemonStatus(status: DaemonStatus | undefined, now: Date
     `Quarantined since start: ${status.quarantined}`,
     `Last error: ${status.lastError ? `${status.lastError.at} ${status.lastError.message}` : 'none'}`,
   ];
+  if (alive && status.storeWaitingSince) lines.splice(1, 0, `Waiting for its mapping store since ${status.storeWaitingSince}: no file is taken meanwhile`);
+  if (status.mappingStore !== undefined) lines.splice(2, 0, `Daemon's mapping store: ${status.mappingStore}`);
   return lines;
 }
 

@@ -1,0 +1,32 @@
+import { JournalMirror } from '../../daemon/journal-mirror.js';
+import type { UploadContext } from '../../daemon/process-upload.js';
+import { openMappingStore, openUploadStore, type DeidOptions, type MappingStoreConfig, type MappingStoreLike, type Pseudonymizer, type UploadStore } from '../../src/index.js';
+
+/** A daemon's store and context for one Sources folder, as `dicom-tools watch` builds them, plus a reader of the same store. */
+export interface UploadTestContext {
+  readonly store: UploadStore;
+  readonly context: UploadContext;
+  /** The same store as the CLI reads it: records, pairs. */
+  readonly reader: MappingStoreLike;
+  readonly batchId: string;
+  close(): Promise<void>;
+}
+
+/** Opens the store of `config` (SQLite in dataDir, or PostgreSQL at mappingUrl) as node `node`'s daemon on `sourcesDir`, with a batch started. */
+export async function openUploadContext(config: MappingStoreConfig, sourcesDir: string, options: DeidOptions, keys: Pseudonymizer, node = 'test-node'): Promise<UploadTestContext> {
+  const store = await openUploadStore(config, { node, sourcesDir });
+  const batchId = await store.startBatch({ source: 'daemon', options, profile: 'test' });
+  const journal = new JournalMirror(store);
+  await journal.load();
+  const reader = await openMappingStore(config);
+  return {
+    store,
+    context: { options, keys, store, journal, batchId },
+    reader,
+    batchId,
+    async close() {
+      await reader.close();
+      await store.close();
+    },
+  };
+}
