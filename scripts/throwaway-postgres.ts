@@ -24,6 +24,8 @@ export interface ClusterOptions {
    * timed without the flush that the SQLite store pays for every group.
    */
   readonly durable?: boolean;
+  /** Further server settings (`name=value`), e.g. `track_commit_timestamp=on` for a test that asks when rows were committed. */
+  readonly settings?: readonly string[];
 }
 
 /** A cluster of our own: initdb into a temporary folder, listening on a Unix socket there only. */
@@ -31,12 +33,14 @@ export class ThrowawayCluster {
   readonly dir: string;
   readonly #bin: string;
   readonly #durable: boolean;
+  readonly #settings: readonly string[];
   /** PostgreSQL refuses to run as root: then the cluster is the postgres user's. */
   readonly #asUser = process.getuid?.() === 0 ? 'postgres' : undefined;
 
   constructor(bin: string, options: ClusterOptions = {}) {
     this.#bin = bin;
     this.#durable = options.durable ?? false;
+    this.#settings = options.settings ?? [];
     this.dir = mkdtempSync(path.join(os.tmpdir(), 'dicom-pg-'));
     if (this.#asUser !== undefined) {
       const uid = Number(execFileSync('id', ['-u', this.#asUser], { encoding: 'utf8' }));
@@ -53,12 +57,21 @@ export class ThrowawayCluster {
 
   /** Starts the cluster and returns the URL of its `postgres` database, as the superuser `postgres`. */
   start(): string {
-    const data = path.join(this.dir, 'data');
-    this.#run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
-    const settings = `-k ${this.dir} -c listen_addresses=${this.#durable ? '' : ' -c fsync=off'}`;
-    this.#run('pg_ctl', ['-D', data, '-l', path.join(this.dir, 'log'), '-w', '-o', settings, 'start']);
+    this.#run('initdb', ['-D', path.join(this.dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
+    this.resume();
     // "localhost" only keeps the URL parseable: the host parameter (the socket folder) wins.
     return `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(this.dir)}`;
+  }
+
+  /** Stops the server as an administrator would (`pg_ctl stop -m fast`: sessions are ended), keeping its data. */
+  pause(): void {
+    this.#run('pg_ctl', ['-D', path.join(this.dir, 'data'), '-m', 'fast', '-w', 'stop']);
+  }
+
+  /** Starts the server (again) on its data and socket folder. */
+  resume(): void {
+    const settings = [`-k ${this.dir} -c listen_addresses=`, ...(this.#durable ? [] : ['-c fsync=off']), ...this.#settings.map((setting) => `-c ${setting}`)].join(' ');
+    this.#run('pg_ctl', ['-D', path.join(this.dir, 'data'), '-l', path.join(this.dir, 'log'), '-w', '-o', settings, 'start']);
   }
 
   /** Stops the cluster and removes its folder. */
