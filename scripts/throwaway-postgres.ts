@@ -74,10 +74,10 @@ export class ThrowawayCluster {
     this.#run('pg_ctl', ['-D', path.join(this.dir, 'data'), '-l', path.join(this.dir, 'log'), '-w', '-o', settings, 'start']);
   }
 
-  /** Stops the cluster and removes its folder. */
+  /** Stops the cluster (unless paused) and removes its folder. */
   stop(): void {
     try {
-      this.#run('pg_ctl', ['-D', path.join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+      if (existsSync(path.join(this.dir, 'data', 'postmaster.pid'))) this.#run('pg_ctl', ['-D', path.join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop']);
     } finally {
       rmSync(this.dir, { recursive: true, force: true });
     }

@@ -180,6 +180,8 @@ describe.skipIf(bin === undefined)('the watch daemon when PostgreSQL stops for t
   it('loses nothing, removes no original before its record is committed, and carries on when the server is back', async () => {
     // A server of its own, to stop and start; it keeps each commit's time, to check the order.
     const cluster = new ThrowawayCluster(bin as string, { settings: ['track_commit_timestamp=on'] });
+    let watching = true;
+    let watcher: Promise<void> = Promise.resolve();
     try {
       const server = cluster.start();
       const url = withDatabase(server, await createDatabase(server, 'dicom_tools_outage_'));
@@ -194,8 +196,7 @@ describe.skipIf(bin === undefined)('the watch daemon when PostgreSQL stops for t
       // When each original was first seen gone, watched every 20 ms for the whole test.
       const uploaded = new Set<string>();
       const goneAt = new Map<string, number>();
-      let watching = true;
-      const watcher = (async () => {
+      watcher = (async () => {
         while (watching) {
           const present = new Set(readdirSync(n.sources));
           for (const name of names) if (!present.has(name) && !goneAt.has(name) && uploaded.has(name)) goneAt.set(name, Date.now());
@@ -226,8 +227,6 @@ describe.skipIf(bin === undefined)('the watch daemon when PostgreSQL stops for t
       daemon.child.kill('SIGTERM');
       expect(await daemon.exited).toBe(0);
 
-      expect(filesBelow(n.sources)).toEqual(uids.map(expectedName).sort());
-      expect(filesBelow(n.quarantine)).toEqual([]);
       const committed = await onServer(url, async (client) =>
         (await client.query<{ original: string; at: number }>('SELECT original_filename AS original, extract(epoch FROM pg_xact_commit_timestamp(xmin)) * 1000 AS at FROM files')).rows,
       );
@@ -243,12 +242,16 @@ describe.skipIf(bin === undefined)('the watch daemon when PostgreSQL stops for t
         const row = committed.find((entry) => path.basename(entry.original) === name);
         expect(Number(row?.at)).toBeLessThan(stoppedAt);
       }
+      expect(filesBelow(n.sources)).toEqual(uids.map(expectedName).sort());
+      expect(filesBelow(n.quarantine)).toEqual([]);
       // The daemon said it waited, and that the store was back, and finished the files of the outage after it.
       const log = events(daemon).map((line) => line.event);
       expect(log.indexOf('store-back')).toBeGreaterThan(log.indexOf('store-unreachable'));
       expect(committed.filter((row) => Number(row.at) >= resumedAt).length).toBeGreaterThan(0);
       expect(await journalRows(url)).toBe(0);
     } finally {
+      watching = false;
+      await watcher;
       cluster.stop();
     }
   }, 180_000);
