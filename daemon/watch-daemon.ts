@@ -60,6 +60,8 @@ export class WatchDaemon {
   private readonly stopSignal = new AbortController();
   /** Since when the mapping store has failed (no group starts meanwhile), or undefined. */
   private storeWaitingSince: number | undefined;
+  /** The wait for the store and the recovery after it, while one runs: stop() lets it end first. */
+  private storeRecovery: Promise<void> | undefined;
   private doneToday = 0;
   private quarantined = 0;
   private lastError: DaemonStatus['lastError'] = null;
@@ -129,6 +131,7 @@ export class WatchDaemon {
     if (this.timer) clearInterval(this.timer);
     await this.watcher?.close();
     await Promise.all(this.groups);
+    await this.storeRecovery;
     this.writeStatus('stopped', true);
     this.log.info('stopped', 'stopped');
   }
@@ -223,10 +226,12 @@ export class WatchDaemon {
       await this.context.journal.load();
       await recoverJournal(this.settings.sourcesDir, this.context, this.log);
     };
-    void waitForStore(backAgain, this.storeWait(), failure)
+    this.storeRecovery = waitForStore(backAgain, this.storeWait(), failure)
+      .then(() => undefined)
       .catch((error: unknown) => this.problem('store-recovery', `recovering the journal after the mapping store failed: ${error instanceof Error ? error.message : String(error)}`))
       .finally(() => {
         this.storeWaitingSince = undefined;
+        this.storeRecovery = undefined;
         this.writeStatus(this.stopping ? 'stopping' : 'running', true);
         this.pump();
       });

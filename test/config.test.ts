@@ -56,6 +56,7 @@ describe('loadConfig', () => {
       anonymizeOnUpload: false,
       secretFromEnv: undefined,
       defaults: DEFAULTS,
+      nodeName: os.hostname(),
       watch: WATCH_DEFAULTS,
     });
   });
@@ -87,6 +88,7 @@ describe('loadConfig', () => {
         DICOM_WATCH_CONCURRENCY: ' 4 ',
         DICOM_WATCH_POLL_MS: '250',
         DICOM_WATCH_RETRY_MS: '86400000',
+        DICOM_NODE_NAME: ' imaging-02.example.org ',
       },
     });
     expect(config).toEqual({
@@ -96,6 +98,7 @@ describe('loadConfig', () => {
       anonymizeOnUpload: true,
       secretFromEnv: 'correct horse battery staple',
       defaults: { regenerateUids: false, removePrivate: false, patient: false, institution: true, study: true, dates: 'shift' },
+      nodeName: 'imaging-02.example.org',
       watch: { stableMs: 150, concurrency: 4, pollMs: 250, retryMs: 86_400_000 },
     });
   });
@@ -117,6 +120,12 @@ describe('loadConfig', () => {
       expect(error.message).toBe(`${variable} must be one of true, 1, yes, false, 0, no (any case), not "ture"`);
     },
   );
+
+  it.each(['two words', 'x'.repeat(129), 'zürich'])('refuses a DICOM_NODE_NAME %j that is not one printable ASCII word', (value) => {
+    const error = thrown(() => loadConfig({ env: { HOME: '/h', DICOM_NODE_NAME: value }, cwd: temporaryDir() }));
+    expect(error).toMatchObject({ variable: 'DICOM_NODE_NAME' });
+    expect(error.message).toContain('DICOM_NODE_NAME must be 1 to 128 printable ASCII characters without spaces');
+  });
 
   it('refuses an unknown DICOM_DATES', () => {
     const error = thrown(() => loadConfig({ env: { HOME: '/h', DICOM_DATES: 'later' }, cwd: temporaryDir() }));
@@ -147,6 +156,7 @@ describe('loadConfig', () => {
       anonymizeOnUpload: false,
       secretFromEnv: 'from-the-environment-0123',
       defaults: { ...DEFAULTS, study: false, dates: 'shift' },
+      nodeName: os.hostname(),
       watch: WATCH_DEFAULTS,
     });
     expect(process.env).toEqual(before);
