@@ -34,7 +34,7 @@ describe('the deployment files', () => {
 
   it('are all there, each referenced from deploy/README.md, which README.md references', () => {
     expect(files.sort()).toEqual(
-      ['README.md', 'kubernetes/anonymize-indexed-job.yaml', 'kubernetes/secret.example.yaml', 'postgres/backup.sh', 'slurm/anonymize-array.sbatch', 'systemd/dicom-tools-watch.service.d/secret-credential.conf'].sort(),
+      ['README.md', 'kubernetes/anonymize-indexed-job.yaml', 'kubernetes/secret.example.yaml', 'postgres/backup.sh', 'slurm/anonymize-array.sbatch', 'systemd/dicom-tools-watch.service.d/secret-credential.conf', 'systemd/dicom-tools-watch.service.d/shared-store.conf'].sort(),
     );
     const index = read('deploy/README.md');
     for (const file of files.filter((name) => name !== 'README.md')) expect(index, file).toContain(`(${file})`);

@@ -284,6 +284,8 @@ const NETWORK_PROBLEMS: Readonly<Record<string, string>> = {
   ETIMEDOUT: 'the connection timed out',
   ECONNRESET: 'the server closed the connection',
   EHOSTUNREACH: 'the host cannot be reached',
+  // systemd's RestrictAddressFamilies=AF_UNIX (the shipped daemon unit) refuses TCP sockets.
+  EAFNOSUPPORT: 'this process may not open network connections (under systemd: add the shared-store.conf drop-in)',
 };
 
 /**
