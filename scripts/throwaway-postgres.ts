@@ -2,7 +2,7 @@
 // dropped on a server, for the store tests (test/helpers/postgres-server.ts) and the benchmark
 // (scripts/bench.ts). Neither is part of dicom-tools itself, so this lives outside src/.
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -26,6 +26,11 @@ export interface ClusterOptions {
   readonly durable?: boolean;
   /** Further server settings (`name=value`), e.g. `track_commit_timestamp=on` for a test that asks when rows were committed. */
   readonly settings?: readonly string[];
+  /**
+   * The superuser's password, asked for (SCRAM) on every connection; without it the cluster trusts
+   * every local connection. For tests of how dicom-tools finds a password.
+   */
+  readonly password?: string;
 }
 
 /** A cluster of our own: initdb into a temporary folder, listening on a Unix socket there only. */
@@ -34,6 +39,9 @@ export class ThrowawayCluster {
   readonly #bin: string;
   readonly #durable: boolean;
   readonly #settings: readonly string[];
+  readonly #password: string | undefined;
+  /** Who owns the cluster's files when that is not us (run as root). */
+  #owner: { uid: number; gid: number } | undefined;
   /** PostgreSQL refuses to run as root: then the cluster is the postgres user's. */
   readonly #asUser = process.getuid?.() === 0 ? 'postgres' : undefined;
 
@@ -41,11 +49,13 @@ export class ThrowawayCluster {
     this.#bin = bin;
     this.#durable = options.durable ?? false;
     this.#settings = options.settings ?? [];
+    this.#password = options.password;
     this.dir = mkdtempSync(path.join(os.tmpdir(), 'dicom-pg-'));
     if (this.#asUser !== undefined) {
       const uid = Number(execFileSync('id', ['-u', this.#asUser], { encoding: 'utf8' }));
       const gid = Number(execFileSync('id', ['-g', this.#asUser], { encoding: 'utf8' }));
       chownSync(this.dir, uid, gid);
+      this.#owner = { uid, gid };
     }
   }
 
@@ -57,10 +67,18 @@ export class ThrowawayCluster {
 
   /** Starts the cluster and returns the URL of its `postgres` database, as the superuser `postgres`. */
   start(): string {
-    this.#run('initdb', ['-D', path.join(this.dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
+    const auth = ['-A', 'trust'];
+    if (this.#password !== undefined) {
+      const passwordFile = path.join(this.dir, 'password');
+      writeFileSync(passwordFile, `${this.#password}\n`, { mode: 0o600 });
+      if (this.#owner !== undefined) chownSync(passwordFile, this.#owner.uid, this.#owner.gid);
+      auth.splice(0, 2, '-A', 'scram-sha-256', `--pwfile=${passwordFile}`);
+    }
+    this.#run('initdb', ['-D', path.join(this.dir, 'data'), ...auth, '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
     this.resume();
     // "localhost" only keeps the URL parseable: the host parameter (the socket folder) wins.
-    return `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(this.dir)}`;
+    const credentials = this.#password === undefined ? 'postgres' : `postgres:${encodeURIComponent(this.#password)}`;
+    return `postgresql://${credentials}@localhost/postgres?host=${encodeURIComponent(this.dir)}`;
   }
 
   /** Stops the server as an administrator would (`pg_ctl stop -m fast`: sessions are ended), keeping its data. */

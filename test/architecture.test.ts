@@ -18,6 +18,7 @@ const DEPENDENCIES = Object.keys(packageJson.dependencies);
 const LIBRARY_OWNERS: LibraryOwners = {
   'better-sqlite3': ['src/store/mapping-store.ts'],
   pg: ['src/store/postgres-mapping-store.ts'],
+  pgpass: ['src/store/postgres-password.ts'],
   chokidar: ['daemon/watch-daemon.ts'],
   'csv-stringify': ['src/export/mapping-csv.ts'],
   'dicom-parser': ['src/dicom/byte-order.ts'],

@@ -3,8 +3,23 @@ import type { BatchSummary, IdPair, MappingRecord, RecordedFile } from './mappin
 import type { MappingStoreLike } from './mapping-store-like.js';
 import { MappingStoreError } from './mapping-store-error.js';
 import { plural } from './plural.js';
+import { passwordFor, type PasswordLookup } from './postgres-password.js';
 import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION, POSTGRES_VERSION_TABLE } from './postgres-schema.js';
 import { checkRecords, LIST_SEPARATOR, localDay, newBatch, recordedFile, type FileRow, type RecordsFilter, type StartBatchOptions } from './record-checks.js';
+
+/**
+ * Asked (as a method of the connecting client) when neither the URL nor PGPASSWORD gives a
+ * password; a Pool's own password option would lose to the URL's empty one.
+ */
+function lookUpPassword(this: pg.Client, connection: PasswordLookup): Promise<string> {
+  return passwordFor(connection).catch((error: unknown) => {
+    // node-postgres (8.23) leaves the socket of a login that failed this way open, and with it the process.
+    (this as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    throw error;
+  });
+}
+// The types say a password is a string: node-postgres also calls a function for it.
+pg.defaults.password = lookUpPassword as unknown as string;
 
 /** Connections per process: the CLI and the TUI write one group at a time and read seldom. */
 const POOL_MAX = 4;
