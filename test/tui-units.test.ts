@@ -114,8 +114,10 @@ describe('TUI options and language', () => {
   });
 
   it('parses tui [DIR] [--out DIR] [--lang en|de], resolving folders against the working directory', () => {
-    expect(parseTuiArgs([], '/work', {})).toEqual({ help: false, startDir: '/work', outDir: '/work/anonymized', language: 'en' });
-    expect(parseTuiArgs(['study', '--out', '/tmp/x', '--lang', 'de'], '/work', {})).toEqual({ help: false, startDir: '/work/study', outDir: '/tmp/x', language: 'de' });
+    expect(parseTuiArgs([], '/work', {})).toEqual({ help: false, startDir: '/work', outDir: '/work/anonymized', language: 'en', mappingUrl: undefined });
+    expect(parseTuiArgs(['study', '--out', '/tmp/x', '--lang', 'de', '--mapping-url', 'postgres://db/m'], '/work', {})).toEqual({
+      help: false, startDir: '/work/study', outDir: '/tmp/x', language: 'de', mappingUrl: 'postgres://db/m',
+    });
     expect(parseTuiArgs(['-o', 'o'], '/work', { LANG: 'de_DE.UTF-8' }).language).toBe('de');
     expect(parseTuiArgs(['--lang', 'en'], '/work', { LANG: 'de_DE.UTF-8' }).language).toBe('en');
     expect(() => parseTuiArgs(['--lang', 'fr'], '/work', {})).toThrow(new UsageError('--lang must be en or de, not "fr"'));
