@@ -83,7 +83,7 @@ export function Body({ deps, session, cwd, state, actions, visible, width, heigh
       <Box display={hidden ? 'none' : 'flex'} flexDirection="column" height={height}>
         {screen()}
       </Box>
-      {state.overlay === 'daemon' ? <DaemonScreen deps={deps} height={height} active={visible} onClose={() => actions.setOverlay(undefined)} /> : null}
+      {state.overlay === 'daemon' ? <DaemonScreen deps={deps} width={width} height={height} active={visible} onClose={() => actions.setOverlay(undefined)} /> : null}
       {state.overlay === 'help' ? (
         <HelpOverlay screen={screenOf(state)} height={height} active={visible} onClose={() => actions.setOverlay(undefined)} />
       ) : null}
