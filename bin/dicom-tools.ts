@@ -46,7 +46,7 @@ const COMMANDS: Readonly<Record<string, { readonly load: () => Promise<LoadedCom
         if (io.stdoutIsTerminal) delete process.env['CI'];
         return (await import('../tui/tui-command.js')).tuiCommand(args, io);
       },
-      usage: 'Usage: dicom-tools tui [DIR] [--out DIR] [--lang en|de]',
+      usage: 'Usage: dicom-tools tui [DIR] [--out DIR] [--lang en|de] [--mapping-url URL]',
     }),
     summary: 'open the terminal UI: pick files, set options, anonymize, review, save ZIP and mapping',
   },

@@ -29,4 +29,5 @@ export { describeFsError, syncDirectory } from './io/durable-files.js';
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE, processIo, type Command, type CommandIo } from './cli/command.js';
 export { UsageError } from './cli/usage-error.js';
 export { parseCommandArgs } from './cli/parse-command-args.js';
+export { MAPPING_URL_FLAG_HELP, mappingUrlFlag, storeConfigFrom } from './cli/mapping-url-flag.js';
 export { DicomToolsError, type ErrorKind } from './errors/dicom-tools-error.js';

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeDaemonStatus, type DaemonStatus } from '../src/index.js';
 import { copySmallExport } from './helpers/small-export.js';
 import { postgresAvailable, usePostgres } from './helpers/postgres-server.js';
 import { runCli, runCliAsync } from './helpers/run-cli.js';
@@ -46,6 +47,37 @@ describe('dicom-tools without a PostgreSQL server', () => {
   it('status names the SQLite file when no URL is set', () => {
     const result = runCli(['status'], { env: envOf('status-sqlite') });
     expect(result.stdout).toContain(`Mapping store: SQLite ${path.join(root, 'data-status-sqlite', 'mapping.sqlite')}\n`);
+  });
+
+  it('status --json names the configured PostgreSQL store without its password, and no daemon as null', () => {
+    const result = runCli(['status', '--json'], { env: envOf('status-json', `postgres://maps:${PASSWORD}@db.example.org:6543/mappings`) });
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ daemon: null, mappingStore: 'PostgreSQL postgres://maps@db.example.org:6543/mappings' });
+    expect(`${result.stdout}${result.stderr}`).not.toContain(PASSWORD);
+    expect(runCli(['status', '--help']).stdout).toContain('--json   print { "daemon": <the daemon\'s status record, or null when none has run with this');
+  });
+
+  it("status --json names the SQLite file when no URL is set, and gives the daemon's record under daemon", () => {
+    const dataDir = path.join(root, 'data-status-json-sqlite');
+    const env = envOf('status-json-sqlite');
+    expect(JSON.parse(runCli(['status', '--json'], { env }).stdout)).toEqual({ daemon: null, mappingStore: `SQLite ${path.join(dataDir, 'mapping.sqlite')}` });
+    const record: DaemonStatus = {
+      pid: process.pid,
+      runningSince: '2024-05-01T08:00:00.000Z',
+      watchedFolder: '/srv/dicom/incoming',
+      queueLength: 2,
+      doneToday: 7,
+      quarantined: 1,
+      mappingStore: 'PostgreSQL postgres://maps@db.example.org:6543/mappings',
+      storeWaitingSince: '2024-05-01T09:00:00.000Z',
+      lastError: null,
+      state: 'running',
+      updatedAt: '2024-05-01T09:00:05.000Z',
+    };
+    writeDaemonStatus(dataDir, record);
+    const result = runCli(['status', '--json'], { env });
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ daemon: record, mappingStore: `SQLite ${path.join(dataDir, 'mapping.sqlite')}` });
   });
 
   it('anonymize with an unreachable server: one clear error naming the store, no password, exit 1, nothing recorded elsewhere', () => {

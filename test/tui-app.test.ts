@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeDaemonStatus } from '../src/index.js';
-import { cleanupApps, createWorkspace, renderApp, renderAppInTerminal } from './helpers/ink-app.js';
+import { cleanupApps, createWorkspace, renderApp, renderAppInTerminal, waitForStartFolder } from './helpers/ink-app.js';
 import { KEYS, lines, lineWith, press, waitForFrame } from './helpers/ink-keys.js';
 import { pacedRun, releasePacedRuns } from './helpers/ink-paced-run.js';
 
@@ -72,6 +72,65 @@ describe('TUI app', () => {
     ]);
     expect(lineWith(frame, 'Refreshed')).toMatch(/^Refreshed every 2 s, last at \d\d:\d\d:\d\d\.$/);
     await press(app, KEYS.escape, 'report.dcm');
+  });
+
+  it("shows the daemon's mapping store and that it waits for it, wrapped within 80×24, cut to fit at 60×16", async () => {
+    const workspace = createWorkspace();
+    const terminal = renderAppInTerminal(workspace, 80, 24);
+    await waitForStartFolder(terminal);
+    const store = 'PostgreSQL postgres://dicom-watch@mapping-database.imaging.hospital.example.org:5432/dicom_mapping';
+    writeDaemonStatus(workspace.dataDir, {
+      pid: process.pid,
+      runningSince: '2024-05-01T08:00:00.000Z',
+      watchedFolder: '/srv/dicom/incoming',
+      queueLength: 3,
+      doneToday: 5,
+      quarantined: 0,
+      mappingStore: store,
+      storeWaitingSince: '2024-05-01T09:15:00.000Z',
+      lastError: { at: '2024-05-01T09:15:00.000Z', message: `${store}: cannot open the mapping store: cannot reach the server: the server refused the connection` },
+      state: 'running',
+      updatedAt: new Date().toISOString(),
+    });
+    let frame = await press(terminal, 'd', 'Queue: 3 files');
+    expect(lines(frame).slice(1, 17)).toEqual([
+      'Watch daemon',
+      '',
+      `Watch daemon: running (pid ${process.pid}) since 2024-05-01T08:00:00.000Z`,
+      'Waiting for its mapping store since 2024-05-01T09:15:00.000Z: no file is taken',
+      'meanwhile',
+      "Daemon's mapping store: PostgreSQL",
+      'postgres://dicom-watch@mapping-database.imaging.hospital.example.org:5432/dicom_',
+      'mapping',
+      'Watched folder: /srv/dicom/incoming',
+      'Queue: 3 files',
+      'Anonymized today: 5',
+      'Quarantined since start: 0',
+      'Last error: 2024-05-01T09:15:00.000Z PostgreSQL',
+      'postgres://dicom-watch@mapping-database.imaging.hospital.example.org:5432/dicom_',
+      'mapping: cannot open the mapping store: cannot reach the server: the server',
+      'refused the connection',
+    ]);
+    expect(lineWith(frame, 'Refreshed')).toMatch(/^Refreshed every 2 s, last at /);
+    expect(lines(frame)[22]).toBe('Esc back · q quit');
+    // At the smallest size the longest lines, lower first, give up rows, ending in "…": the refresh line and the keys stay.
+    terminal.resize(60, 16);
+    frame = await waitForFrame(terminal, (next) => next.includes('Quarantined since start: 0') && lines(next)[14] === 'Esc back · q quit');
+    expect(lines(frame).slice(1, 14)).toEqual([
+      'Watch daemon',
+      '',
+      `Watch daemon: running (pid ${process.pid}) since`,
+      '2024-05-01T08:00:00.000Z',
+      'Waiting for its mapping store since 2024-05-01T09:15:00.000…',
+      "Daemon's mapping store: PostgreSQL postgres://dicom-watch@m…",
+      'Watched folder: /srv/dicom/incoming',
+      'Queue: 3 files',
+      'Anonymized today: 5',
+      'Quarantined since start: 0',
+      'Last error: 2024-05-01T09:15:00.000Z PostgreSQL postgres://…',
+      '',
+      expect.stringMatching(/^Refreshed every 2 s, last at /),
+    ]);
   });
 
   it('quits with q, and with Ctrl-C even while a text field has the keys', async () => {

@@ -2,7 +2,8 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dumpJson, PROFILE_EDITION, readDicomFile } from '../src/index.js';
-import { cleanupApps, createWorkspace, renderApp, waitForStartFolder, type RenderedApp } from './helpers/ink-app.js';
+import { cleanupApps, createWorkspace, renderApp, renderAppInTerminal, waitForStartFolder } from './helpers/ink-app.js';
+import type { InkHandle } from './helpers/ink-keys.js';
 import { KEYS, lines, lineWith, press, type, waitForFrame } from './helpers/ink-keys.js';
 
 // Step 2: the six options with the product's names, the output folder, German labels.
@@ -10,17 +11,18 @@ import { KEYS, lines, lineWith, press, type, waitForFrame } from './helpers/ink-
 afterEach(cleanupApps);
 
 /** Selects every DICOM file of the input folder and goes on to step 2. */
-async function toConfigure(app: RenderedApp, selected = 'Selected 3 DICOM files.'): Promise<string> {
+async function toConfigure(app: InkHandle, selected = 'Selected 3 DICOM files.'): Promise<string> {
   await waitForStartFolder(app);
   await press(app, 'a', selected);
   return press(app, KEYS.tab, 'Profile: ');
 }
 
 describe('TUI step 2: configure', () => {
-  it('shows the six options with the product names, one-line descriptions, the output folder and the profile', async () => {
+  it('shows the six options with the product names, one-line descriptions, the output folder, the mapping store and the profile', async () => {
     const workspace = createWorkspace();
     const app = renderApp(workspace);
-    const frame = await toConfigure(app);
+    await toConfigure(app);
+    const frame = await waitForFrame(app, 'Mapping store: ');
     expect(lines(frame).slice(0, 22)).toEqual([
       'DICOM Tools  1 Pick files  [2 Configure]  3 Anonymize  4 Review & download',
       'Options for 3 files (6.6 KB)',
@@ -42,8 +44,8 @@ describe('TUI step 2: configure', () => {
       '      PS3.15 options… (0 on)',
       '',
       `Output folder: ${workspace.outDir}`,
+      `Mapping store: SQLite ${path.join(workspace.dataDir, 'mapping.sqlite')}`,
       `Profile: DICOM PS3.15 ${PROFILE_EDITION}, Basic Application Level Confidentiality`,
-      '',
     ]);
     expect(lines(frame)[22]).toBe('Space ← → change · a PS3.15 options · o output · Enter start · Esc back · ? help');
   });
@@ -130,6 +132,7 @@ describe('TUI step 2: configure', () => {
       '      Nur das Basic Profile, ohne PS3.15-Optionen',
       '      PS3.15-Optionen… (0 aktiv)',
     ]);
+    frame = await waitForFrame(app, 'Zuordnungsspeicher: SQLite ');
     expect(Math.max(...lines(frame).map((line) => line.length))).toBeLessThanOrEqual(80);
   });
 
@@ -160,5 +163,26 @@ describe('TUI step 2: configure', () => {
     expect(lines(frame)).toHaveLength(15);
     expect(lineWith(frame, 'PS3.15 options')).toBe('      PS3.15 options… (0 on)');
     expect(lines(frame)[13]).toBe(`Profile: DICOM PS3.15 ${PROFILE_EDITION}, Basic Application Level Confidentiality`);
+  });
+
+  it('names a long PostgreSQL store cut in the middle, on a spare line only: descriptions come first', async () => {
+    const store = 'PostgreSQL postgres://dicom-tools-reader@mapping-database.imaging.hospital.example.org:5432/dicom_mapping';
+    const terminal = renderAppInTerminal(createWorkspace(), 80, 24, { deps: { describeStore: async () => store } });
+    await toConfigure(terminal);
+    let frame = await waitForFrame(terminal, 'Mapping store: ');
+    const line = lineWith(frame, 'Mapping store: ');
+    expect(line).toBe('Mapping store: PostgreSQL postgres://dicom-tool…l.example.org:5432/dicom_mapping');
+    expect(line).toHaveLength(80);
+    expect(lines(frame)[20]).toBe(line); // between the output folder and the profile line
+    // One row less: all descriptions, no store. Shorter still: one description and the store, until there is no spare line.
+    const described = (frame: string) => frame.includes("Remove vendors' private elements");
+    terminal.resize(80, 23);
+    frame = await waitForFrame(terminal, (next) => described(next) && !next.includes('Mapping store: '));
+    terminal.resize(80, 17);
+    frame = await waitForFrame(terminal, (next) => !described(next) && next.includes('Mapping store: '));
+    expect(lines(frame)).toHaveLength(16);
+    terminal.resize(80, 16);
+    frame = await waitForFrame(terminal, (next) => !described(next) && !next.includes('Mapping store: '));
+    expect(lines(frame)).toHaveLength(15);
   });
 });

@@ -10,6 +10,7 @@ import { KeyRouter } from '../tui/key-router.js';
 import { languageFromEnv } from '../tui/language.js';
 import { listWindow, moveCursor } from '../tui/list-window.js';
 import { LANGUAGES, MESSAGES } from '../tui/messages.js';
+import { fitLines, wrapRows } from '../tui/fit-lines.js';
 import { changeOption } from '../tui/option-list.js';
 import { stepDates } from '../tui/profile-choice.js';
 import { parseTuiArgs } from '../tui/parse-tui-args.js';
@@ -53,6 +54,22 @@ describe('TUI formatting', () => {
     expect(truncateMiddle('2.25.123456789.dcm', 11)).toBe('2.25.…9.dcm');
     expect(truncateEnd('short', 10)).toBe('short');
     expect(printable('a\u001B[31mb\u0007')).toBe('a·[31mb·');
+  });
+
+  it('wraps status lines at spaces, breaking only words longer than a row', () => {
+    expect(wrapRows('Queue: 3 files', 20)).toEqual(['Queue: 3 files']);
+    expect(wrapRows('Last error: x.dcm is truncated', 12)).toEqual(['Last error:', 'x.dcm is', 'truncated']);
+    expect(wrapRows('store: postgres://user@host:5432/db', 12)).toEqual(['store:', 'postgres://u', 'ser@host:543', '2/db']);
+    expect(wrapRows('store: postgres://user@host:5432/db', 12, 2)).toEqual(['store:', 'postgres://…']);
+    expect(wrapRows('', 10)).toEqual(['']);
+  });
+
+  it('fits status lines into the rows there are: the line with the most rows (the lower of equals) gives them up first', () => {
+    const lines = ['Watch daemon: running', 'Store: postgres://maps@db.example.org:5432/mapping', 'Queue: 3 files'];
+    expect(fitLines(lines, 20, 9)).toEqual([['Watch daemon:', 'running'], ['Store:', 'postgres://maps@db.e', 'xample.org:5432/mapp', 'ing'], ['Queue: 3 files']]);
+    expect(fitLines(lines, 20, 6)).toEqual([['Watch daemon:', 'running'], ['Store:', 'postgres://maps@db.e', 'xample.org:5432/map…'], ['Queue: 3 files']]);
+    expect(fitLines(lines, 20, 4)).toEqual([['Watch daemon:', 'running'], ['Store: postgres://m…'], ['Queue: 3 files']]);
+    expect(fitLines(lines, 20, 2)).toEqual([['Watch daemon: runni…'], ['Store: postgres://m…']]);
   });
 
   it('keeps the cursor in a window of the list', () => {
@@ -114,8 +131,10 @@ describe('TUI options and language', () => {
   });
 
   it('parses tui [DIR] [--out DIR] [--lang en|de], resolving folders against the working directory', () => {
-    expect(parseTuiArgs([], '/work', {})).toEqual({ help: false, startDir: '/work', outDir: '/work/anonymized', language: 'en' });
-    expect(parseTuiArgs(['study', '--out', '/tmp/x', '--lang', 'de'], '/work', {})).toEqual({ help: false, startDir: '/work/study', outDir: '/tmp/x', language: 'de' });
+    expect(parseTuiArgs([], '/work', {})).toEqual({ help: false, startDir: '/work', outDir: '/work/anonymized', language: 'en', mappingUrl: undefined });
+    expect(parseTuiArgs(['study', '--out', '/tmp/x', '--lang', 'de', '--mapping-url', 'postgres://db/m'], '/work', {})).toEqual({
+      help: false, startDir: '/work/study', outDir: '/tmp/x', language: 'de', mappingUrl: 'postgres://db/m',
+    });
     expect(parseTuiArgs(['-o', 'o'], '/work', { LANG: 'de_DE.UTF-8' }).language).toBe('de');
     expect(parseTuiArgs(['--lang', 'en'], '/work', { LANG: 'de_DE.UTF-8' }).language).toBe('en');
     expect(() => parseTuiArgs(['--lang', 'fr'], '/work', {})).toThrow(new UsageError('--lang must be en or de, not "fr"'));

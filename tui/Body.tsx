@@ -55,7 +55,7 @@ export function Body({ deps, session, cwd, state, actions, visible, width, heigh
       case 'configure':
         return (
           <ConfigureScreen
-            options={state.options} onOptions={actions.setOptions} outDir={state.outDir} onOutDir={actions.setOutDir}
+            options={state.options} onOptions={actions.setOptions} outDir={state.outDir} onOutDir={actions.setOutDir} describeStore={deps.describeStore}
             heading={messages.configure.heading(state.selection.size, formatSize(totalSize(state.selection), messages.language))}
             width={width} height={height} active={active} advanced={state.advanced} onAdvanced={actions.setAdvanced}
             onStart={actions.startRun} onBack={() => actions.setStep('pick')}
@@ -83,7 +83,7 @@ export function Body({ deps, session, cwd, state, actions, visible, width, heigh
       <Box display={hidden ? 'none' : 'flex'} flexDirection="column" height={height}>
         {screen()}
       </Box>
-      {state.overlay === 'daemon' ? <DaemonScreen deps={deps} height={height} active={visible} onClose={() => actions.setOverlay(undefined)} /> : null}
+      {state.overlay === 'daemon' ? <DaemonScreen deps={deps} width={width} height={height} active={visible} onClose={() => actions.setOverlay(undefined)} /> : null}
       {state.overlay === 'help' ? (
         <HelpOverlay screen={screenOf(state)} height={height} active={visible} onClose={() => actions.setOverlay(undefined)} />
       ) : null}

@@ -11,14 +11,17 @@ import { panelRows, StandardOptionsPanel } from './StandardOptionsPanel.js';
 import { profileName, refusalText } from './standard-option-text.js';
 import { TextPrompt } from './TextPrompt.js';
 import { Tint } from './Tint.js';
-import { truncateStart } from './truncate.js';
+import type { TuiDeps } from './tui-deps.js';
+import { truncateMiddle, truncateStart } from './truncate.js';
 import { useKeys } from './use-keys.js';
+import { useStoreDescription } from './use-store-description.js';
 
 export interface ConfigureScreenProps {
   readonly options: DeidOptions;
   readonly onOptions: (options: DeidOptions) => void;
   readonly outDir: string;
   readonly onOutDir: (typed: string) => void;
+  readonly describeStore: TuiDeps['describeStore'];
   /** "Options for 3 files (1.2 MB)". */
   readonly heading: string;
   readonly width: number;
@@ -36,9 +39,11 @@ export interface ConfigureScreenProps {
  * output folder, profile); below that only the focused row has one, and the gap goes.
  */
 const FULL_HEIGHT = 20;
+/** Lines with only the focused description: heading, eight rows, one description, notice, output folder, profile. */
+const COMPACT_HEIGHT = 13;
 
-/** Step 2: the six options as checkboxes, the PS3.15 profile and its options, the output folder. */
-export function ConfigureScreen({ options, onOptions, outDir, onOutDir, heading, width, height, active, advanced, onAdvanced, onStart, onBack }: ConfigureScreenProps) {
+/** Step 2: the six options as checkboxes, the PS3.15 profile and its options, the output folder and the mapping store. */
+export function ConfigureScreen({ options, onOptions, outDir, onOutDir, describeStore, heading, width, height, active, advanced, onAdvanced, onStart, onBack }: ConfigureScreenProps) {
   const messages = useMessages();
   const [cursor, setCursor] = useState(0);
   const [panelCursor, setPanelCursor] = useState(0);
@@ -47,6 +52,7 @@ export function ConfigureScreen({ options, onOptions, outDir, onOutDir, heading,
   // The last custom set, so that the profile row can step back to it after trying a preset.
   const [custom, setCustom] = useState<readonly StandardOption[] | undefined>(() => (profileChoice(options) === 'custom' ? chosenOptions(options) : undefined));
   const focused = CONFIGURE_ROWS[cursor] ?? 'regenerateUids';
+  const store = useStoreDescription(describeStore);
 
   const apply = (outcome: Outcome) => {
     setNotice(outcome.refused ? refusalText(messages, outcome.refused, width) : undefined);
@@ -100,6 +106,8 @@ export function ConfigureScreen({ options, onOptions, outDir, onOutDir, heading,
 
   if (advanced) return <StandardOptionsPanel options={options} cursor={panelCursor} notice={notice} height={height} />;
   const full = height >= FULL_HEIGHT;
+  // The store on a spare line (at 80×24 there is one): descriptions come first.
+  const showStore = store !== '' && height > (full ? FULL_HEIGHT : COMPACT_HEIGHT);
   const codes = appliedStandardOptions(options).map((option) => STANDARD_OPTIONS[option].code);
   const preset = profileName(messages, profileChoice(options));
   // DICOM_RULES applies to the run too: say so, by the file's name.
@@ -136,6 +144,8 @@ export function ConfigureScreen({ options, onOptions, outDir, onOutDir, heading,
           onCancel={() => setEditing(undefined)}
         />
       )}
+      {/* Middle-cut: the kind in front and the file or database at the end both matter. */}
+      {showStore ? <Tint>{messages.configure.store(truncateMiddle(store, Math.max(10, width - [...messages.configure.store('')].length)))}</Tint> : null}
       <Tint muted>{summary}</Tint>
     </Box>
   );

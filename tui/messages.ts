@@ -50,6 +50,8 @@ export interface Messages {
     readonly heading: (count: number, size: string) => string;
     readonly outDir: (dir: string) => string;
     readonly outPrompt: string;
+    /** Where the runs record the mapping: `SQLite <file>` or `PostgreSQL <url without password>`. */
+    readonly store: (store: string) => string;
     /** The summary: the edition, the preset's name and the CID 7050 codes to be claimed. */
     readonly profile: (edition: string, preset: string, codes: readonly string[]) => string;
     /** The summary when the codes do not fit on the line: how many. */
@@ -163,6 +165,7 @@ const en: Messages = {
     heading: (count, size) => `Options for ${plural(count, 'file', 'files')} (${size})`,
     outDir: (dir) => `Output folder: ${dir}`,
     outPrompt: 'Output folder: ',
+    store: (store) => `Mapping store: ${store}`,
     profile: (edition, preset, codes) =>
       codes.length === 0 ? `Profile: DICOM PS3.15 ${edition}, Basic Application Level Confidentiality` : `Profile: PS3.15 ${edition}, ${preset}: options ${codes.join(' ')}`,
     profileCount: (edition, preset, count) => `Profile: PS3.15 ${edition}, ${preset}: ${plural(count, 'option', 'options')} (a lists them)`,
@@ -309,6 +312,7 @@ const de: Messages = {
     heading: (count, size) => `Einstellungen für ${plural(count, 'Datei', 'Dateien')} (${size})`,
     outDir: (dir) => `Ausgabeordner: ${dir}`,
     outPrompt: 'Ausgabeordner: ',
+    store: (store) => `Zuordnungsspeicher: ${store}`,
     profile: (edition, preset, codes) =>
       codes.length === 0 ? `Profil: DICOM PS3.15 ${edition}, Basic Application Level Confidentiality` : `Profil: PS3.15 ${edition}, ${preset}: Optionen ${codes.join(' ')}`,
     profileCount: (edition, preset, count) => `Profil: PS3.15 ${edition}, ${preset}: ${plural(count, 'Option', 'Optionen')} (a zeigt sie)`,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { parseCommandArgs, UsageError } from '../src/index.js';
+import { mappingUrlFlag, parseCommandArgs, UsageError } from '../src/index.js';
 import { isLanguage, languageFromEnv } from './language.js';
 import type { Language } from './messages.js';
 
@@ -10,12 +10,14 @@ export interface TuiArgs {
   /** Absolute output folder. */
   readonly outDir: string;
   readonly language: Language;
+  /** `--mapping-url`, unchecked: storeConfigFrom checks it against the configuration. */
+  readonly mappingUrl: string | undefined;
 }
 
 /** The output folder when --out is not given, relative to the working directory. */
 export const DEFAULT_OUT_DIR = 'anonymized';
 
-/** `dicom-tools tui [DIR] [--out DIR] [--lang en|de]`, resolved against `cwd`. */
+/** `dicom-tools tui [DIR] [--out DIR] [--lang en|de] [--mapping-url URL]`, resolved against `cwd`. */
 export function parseTuiArgs(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): TuiArgs {
   const { values, positionals } = parseCommandArgs({
     args: [...args],
@@ -23,6 +25,7 @@ export function parseTuiArgs(args: readonly string[], cwd: string, env: NodeJS.P
     options: {
       out: { type: 'string', short: 'o' },
       lang: { type: 'string' },
+      ...mappingUrlFlag,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -34,5 +37,6 @@ export function parseTuiArgs(args: readonly string[], cwd: string, env: NodeJS.P
     startDir: path.resolve(cwd, positionals[0] ?? '.'),
     outDir: path.resolve(cwd, values.out ?? DEFAULT_OUT_DIR),
     language: values.lang !== undefined && isLanguage(values.lang) ? values.lang : languageFromEnv(env),
+    mappingUrl: values['mapping-url'],
   };
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import {
-  anonymizeFiles, describeDaemonStatus, dumpJson, loadSecret, loadSubjectIds, openMappingStore, Pseudonymizer, readDaemonStatus, readDicomFile, writeMappingCsv, writeZip,
+  anonymizeFiles, describeDaemonStatus, describeMappingStore, dumpJson, loadSecret, loadSubjectIds, openMappingStore, Pseudonymizer, readDaemonStatus, readDicomFile, writeMappingCsv, writeZip,
   type AnonymizeRequest, type AnonymizeSummary, type Config, type DumpJson, type MappingStoreLike, type RecordedFile, type ZipEntry,
 } from '../src/index.js';
 import { findDicomFiles } from './find-dicom-files.js';
@@ -20,6 +20,8 @@ export interface TuiDeps {
   readonly anonymize: (request: AnonymizeRequest) => Promise<AnonymizeSummary>;
   /** Opens the mapping store, SQLite or PostgreSQL (once per session, on the first run). */
   readonly openStore: () => Promise<MappingStoreLike>;
+  /** The mapping store for people (`SQLite <file>` or `PostgreSQL <url without password>`), without opening it. */
+  readonly describeStore: () => Promise<string>;
   /** The keyed pseudonymizer from the secret (once per session, on the first run). */
   readonly loadKeys: () => Pseudonymizer;
   readonly writeZip: (entries: readonly ZipEntry[], outPath: string) => Promise<void>;
@@ -31,7 +33,7 @@ export interface TuiDeps {
 }
 
 /**
- * The real dependencies for a configuration (data folder, secret, subject-ID list). The list
+ * The real dependencies for a configuration (data folder, mapping store, secret, subject-ID list). The list
  * (DICOM_PATIENT_IDS) is read and checked here, before the screen opens and before any file is touched.
  */
 export function createTuiDeps(config: Config): TuiDeps {
@@ -43,6 +45,7 @@ export function createTuiDeps(config: Config): TuiDeps {
     readDump: (file) => dumpJson(readDicomFile(file)),
     anonymize: (request) => anonymizeFiles({ ...request, subjectIds }),
     openStore: () => openMappingStore(config),
+    describeStore: () => describeMappingStore(config),
     loadKeys: () => new Pseudonymizer(loadSecret(config)),
     writeZip,
     writeMappingCsv,
