@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createDatabase, onServer, postgresBin, ThrowawayCluster, withDatabase } from '../scripts/throwaway-postgres.js';
-import { isTemporary, openMappingStore, Pseudonymizer, type RecordedFile } from '../src/index.js';
+import { isTemporary, openMappingStore, openUploadStore, Pseudonymizer, type RecordedFile } from '../src/index.js';
 import { corpusDir } from './helpers/corpus.js';
 import { filesBelow, killLeftRunning, makeInstances, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
 import { POSTGRES_SKIP_REASON, postgresAvailable, usePostgres } from './helpers/postgres-server.js';
@@ -99,6 +99,27 @@ describe('the watch daemon with a PostgreSQL store it cannot reach', () => {
 
 describe.skipIf(!postgresAvailable())('watch daemons on several servers sharing one PostgreSQL store', () => {
   const database = usePostgres();
+
+  it('refuses a second daemon under the same node name and Sources path (a cloned server), also one that comes while the first was cut off', async () => {
+    const url = await database.fresh();
+    const config = { dataDir: path.join(root, 'lock-data'), mappingUrl: url };
+    const scope = { node: 'clone', sourcesDir: '/srv/dicom/sources' };
+    const refusal = 'another watch daemon records /srv/dicom/sources as node clone in this store (a second server with the same DICOM_NODE_NAME, or host name?)';
+    const first = await openUploadStore(config, scope);
+    await expect(openUploadStore(config, scope)).rejects.toThrow(refusal);
+    // Another node on the same path, or another folder of the same node: each has its own journal.
+    for (const other of [{ ...scope, node: 'other' }, { ...scope, sourcesDir: '/srv/dicom/sources-2' }]) await (await openUploadStore(config, other)).close();
+    // The server drops every connection of the first (a restart, a network cut); a clone claims the journal meanwhile.
+    await onServer(url, (client) => client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()'));
+    const clone = await openUploadStore(config, scope);
+    await expect(first.probe()).rejects.toThrow(refusal);
+    await expect(first.beginUploads([{ originalPath: '/srv/dicom/sources/IM1', outputPath: '/srv/dicom/sources/1.2.dcm' }])).rejects.toThrow(refusal);
+    expect(await clone.journalEntries()).toEqual([]);
+    await clone.close();
+    // Once the clone is gone, the first carries on.
+    await first.probe();
+    await first.close();
+  });
 
   it('record into one store; one killed mid-group and restarted loses nothing and records nothing twice', async () => {
     const url = await database.fresh();

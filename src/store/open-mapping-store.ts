@@ -40,5 +40,5 @@ export async function describeMappingStore(config: MappingStoreConfig): Promise<
 export async function openUploadStore(config: MappingStoreConfig, scope: UploadStoreScope): Promise<UploadStore> {
   if (config.mappingUrl === undefined) return SqliteUploadStore.open(config.dataDir, scope);
   const [{ PostgresMappingStore }, { PostgresUploadStore }] = await Promise.all([import('./postgres-mapping-store.js'), import('./postgres-upload-store.js')]);
-  return new PostgresUploadStore(await PostgresMappingStore.open(config.mappingUrl), scope);
+  return PostgresUploadStore.open(await PostgresMappingStore.open(config.mappingUrl), scope);
 }

@@ -88,11 +88,13 @@ export function postgresLocation(url: string): string {
  */
 export class PostgresMappingStore implements MappingStoreLike {
   readonly location: string;
+  readonly #url: string;
   readonly #pool: pg.Pool;
   #closed = false;
 
-  private constructor(location: string, pool: pg.Pool) {
+  private constructor(location: string, url: string, pool: pg.Pool) {
     this.location = location;
+    this.#url = url;
     this.#pool = pool;
   }
 
@@ -109,7 +111,7 @@ export class PostgresMappingStore implements MappingStoreLike {
     pool.on('error', () => {});
     try {
       await migrate(pool, location);
-      return new PostgresMappingStore(location, pool);
+      return new PostgresMappingStore(location, url, pool);
     } catch (error) {
       await pool.end().catch(() => {});
       if (error instanceof MappingStoreError) throw error;
@@ -197,6 +199,36 @@ export class PostgresMappingStore implements MappingStoreLike {
     return (await this.query<FileRow>('read the records', SQL.filesByAnonymizedName, [name])).map(recordedFile);
   }
 
+  /**
+   * Takes the session-level advisory lock named `name` on a connection of its own, held while that
+   * connection lives; undefined when another session holds it.
+   */
+  async tryLock(what: string, name: string): Promise<HeldLock | undefined> {
+    const client = new pg.Client({ connectionString: this.#url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'dicom-tools' });
+    let held = true;
+    // The server releases the lock with the session: a lost connection is a lost lock.
+    client.on('error', () => (held = false));
+    client.on('end', () => (held = false));
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [name]);
+      if (rows[0]?.locked !== true) {
+        await client.end();
+        return undefined;
+      }
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw storeError(this.location, what, error);
+    }
+    return {
+      held: () => held,
+      release: async () => {
+        held = false;
+        await client.end().catch(() => {});
+      },
+    };
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -262,6 +294,13 @@ async function migrate(pool: pg.Pool, location: string): Promise<void> {
     client.release(!rolledBack);
     throw error;
   }
+}
+
+/** An advisory lock held on a connection of its own. */
+export interface HeldLock {
+  /** False once the lock's connection is gone (the server released the lock with it) or it was released. */
+  held(): boolean;
+  release(): Promise<void>;
 }
 
 /** Runs one statement inside a transaction and resolves with its rows. */

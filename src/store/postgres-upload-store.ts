@@ -1,4 +1,5 @@
-import type { PostgresMappingStore } from './postgres-mapping-store.js';
+import { MappingStoreError } from './mapping-store-error.js';
+import type { HeldLock, PostgresMappingStore } from './postgres-mapping-store.js';
 import { plural } from './plural.js';
 import { checkRecords, type StartBatchOptions } from './record-checks.js';
 import type { JournalEntry, JournalStart, JournalWritten } from './upload-journal.js';
@@ -29,12 +30,47 @@ export class PostgresUploadStore implements UploadStore {
   readonly #store: PostgresMappingStore;
   readonly #scope: UploadStoreScope;
   readonly #prefix: string;
+  #lock: HeldLock | undefined;
 
-  constructor(store: PostgresMappingStore, scope: UploadStoreScope) {
+  private constructor(store: PostgresMappingStore, scope: UploadStoreScope) {
     this.#store = store;
     this.#scope = scope;
     this.#prefix = scope.sourcesDir.endsWith('/') ? scope.sourcesDir : `${scope.sourcesDir}/`;
     this.location = store.location;
+  }
+
+  /**
+   * The journal of `scope` in `store`, claimed for this process.
+   *
+   * @throws MappingStoreError when another daemon holds it (then `store` is closed).
+   */
+  static async open(store: PostgresMappingStore, scope: UploadStoreScope): Promise<PostgresUploadStore> {
+    const upload = new PostgresUploadStore(store, scope);
+    try {
+      await upload.#claim();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return upload;
+  }
+
+  /**
+   * Holds the lock of this node's Sources folder in the store while the daemon runs. Two daemons
+   * under one node name and one Sources path (cloned servers) would recover each other's entries,
+   * and a recovered "written" entry removes the file at its original path, on a disk that is not
+   * the other's: the second is refused instead. Claimed again after the connection was lost.
+   */
+  async #claim(): Promise<void> {
+    if (this.#lock?.held() === true) return;
+    const lock = await this.#store.tryLock('claim the journal', `dicom-tools upload journal\n${this.#scope.node}\n${this.#scope.sourcesDir}`);
+    if (lock === undefined) {
+      throw new MappingStoreError(
+        this.location,
+        `another watch daemon records ${this.#scope.sourcesDir} as node ${this.#scope.node} in this store (a second server with the same DICOM_NODE_NAME, or host name?): give each server its own DICOM_NODE_NAME`,
+      );
+    }
+    this.#lock = lock;
   }
 
   startBatch(batch: StartBatchOptions): Promise<string> {
@@ -50,12 +86,14 @@ export class PostgresUploadStore implements UploadStore {
     return row?.found === true;
   }
 
-  journalEntries(): Promise<JournalEntry[]> {
+  async journalEntries(): Promise<JournalEntry[]> {
+    await this.#claim();
     return this.#store.query<JournalEntry>('read the journal', SQL.entries, [this.#scope.node, this.#prefix]);
   }
 
   async beginUploads(entries: readonly JournalStart[]): Promise<void> {
     if (entries.length === 0) return;
+    await this.#claim();
     await this.#store.query(`journal ${plural(entries.length, 'file')}`, SQL.begin, [
       this.#scope.node,
       entries.map((entry) => entry.originalPath),
@@ -81,9 +119,11 @@ export class PostgresUploadStore implements UploadStore {
 
   async probe(): Promise<void> {
     await this.#store.query('reach the store', SQL.probe);
+    await this.#claim();
   }
 
-  close(): Promise<void> {
-    return this.#store.close();
+  async close(): Promise<void> {
+    await this.#lock?.release();
+    await this.#store.close();
   }
 }
