@@ -3,7 +3,7 @@
 // minimal atomic copy in Node.js (scripts/node-atomic-copy.mjs) and `dicom-tools anonymize` in
 // paired rounds (warm page cache), verifies the outputs, and prints the median wall time with its
 // range, files/s, MB/s, peak resident memory and the ratio to cp; then drops W1 into a running
-// watch daemon. On W1 and W2 it also times `anonymize` recording into PostgreSQL (a server of
+// watch daemon (on each store). On W1 and W2 it also times `anonymize` recording into PostgreSQL (a server of
 // DICOM_BENCH_POSTGRES_URL, else a throwaway cluster of the installed PostgreSQL) against the
 // SQLite store. `stores` in --only keeps only the two anonymize rows; --no-postgres drops the
 // PostgreSQL one.
@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeHeader } from '../src/dicom/encode-value.js';
 import { encodeNew } from '../src/dicom/encode-element.js';
-import { MappingStore, isPixelDataTag, openMappingStore, readDicomFile, textAt, type Tag, type Vr } from '../src/index.js';
+import { isPixelDataTag, openMappingStore, readDicomFile, textAt, type Tag, type Vr } from '../src/index.js';
 import { createDatabase, dropDatabases, onServer, postgresBin, ThrowawayCluster, withDatabase } from './throwaway-postgres.js';
 
 const CLI = fileURLToPath(new URL('../dist/bin/dicom-tools.js', import.meta.url));
@@ -407,8 +407,8 @@ async function serverSettings(url: string): Promise<string> {
   });
 }
 
-async function benchDaemon(root: string, workload: Workload, env: NodeJS.ProcessEnv): Promise<void> {
-  const sources = path.join(root, 'daemon-sources');
+async function benchDaemon(root: string, workload: Workload, env: NodeJS.ProcessEnv, storeName: string): Promise<void> {
+  const sources = path.join(root, `daemon-sources-${storeName}`);
   mkdirSync(sources, { recursive: true });
   const stableMs = 500;
   const daemon = spawn(process.execPath, [CLI, 'watch', sources], {
@@ -440,10 +440,10 @@ async function benchDaemon(root: string, workload: Workload, env: NodeJS.Process
   const delays = names.map((name) => (done.get(name) ?? 0) - (arrived.get(name) ?? 0)).sort((a, b) => a - b);
   const at = (fraction: number) => delays[Math.min(delays.length - 1, Math.floor(fraction * delays.length))] ?? 0;
   const outputs = readdirSync(sources).filter((name) => name.startsWith('2.25.')).length;
-  const store = MappingStore.open(env['DICOM_DATA_DIR'] ?? '');
-  const recorded = store.records().length;
-  store.close();
-  console.log(`\ndaemon: ${workload.name} copied into Sources one file after another (DICOM_WATCH_STABLE_MS=${stableMs}, 2 groups in flight)`);
+  const store = await openMappingStore({ dataDir: env['DICOM_DATA_DIR'] ?? '', mappingUrl: env['DICOM_MAPPING_URL'] || undefined });
+  const recorded = (await store.records()).length;
+  await store.close();
+  console.log(`\ndaemon (${storeName} store): ${workload.name} copied into Sources one file after another (DICOM_WATCH_STABLE_MS=${stableMs}, 2 groups in flight)`);
   console.log(`  ${names.length} files in ${fmt(seconds, 2)} s: ${fmt(names.length / seconds)} files/s, ${fmt(workload.bytes / 1e6 / seconds)} MB/s`);
   console.log(`  arrival -> anonymized delay: median ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${at(1)} ms (includes the ${stableMs} ms settle time)`);
   console.log(`  ${outputs} outputs in Sources, ${recorded} mapping records, originals left: ${names.filter((name) => existsSync(path.join(sources, name))).length}`);
@@ -458,7 +458,7 @@ async function main(): Promise<void> {
   console.log(`dicom-tools benchmark${tiny ? ' (tiny)' : ''} in ${root}; Node ${process.version}, ${cpus().length} cores, load average ${load()}`);
   let postgres: PostgresServer | undefined;
   try {
-    if (!noPostgres && only.some((name) => POSTGRES_WORKLOADS.has(name))) {
+    if (!noPostgres && only.some((name) => POSTGRES_WORKLOADS.has(name) || name === 'daemon')) {
       const server = await postgresServer();
       if (typeof server === 'string') console.log(server);
       else console.log(`PostgreSQL rows: ${(postgres = server).description}; each run records into a new database, its tables made`);
@@ -470,7 +470,10 @@ async function main(): Promise<void> {
       const frames = tiny ? 16 : 2048;
       await benchWorkload(root, generate(root, 'W3', 1, 512, 512, frames, `one multi-frame file, ${frames} frames of 512×512 16-bit`, '≤ 2× cp, peak RSS ≤ 100 MB'), env, postgres);
     }
-    if (only.includes('daemon')) await benchDaemon(root, w1, { ...env, DICOM_DATA_DIR: path.join(root, 'daemon-data') });
+    if (only.includes('daemon')) {
+      await benchDaemon(root, w1, { ...env, DICOM_DATA_DIR: path.join(root, 'daemon-data') }, 'SQLite');
+      if (postgres !== undefined) await benchDaemon(root, w1, { ...env, DICOM_DATA_DIR: path.join(root, 'daemon-data-pg'), DICOM_MAPPING_URL: await postgres.freshDatabase() }, 'PostgreSQL');
+    }
     console.log(`\nload average at the end ${load()}`);
   } finally {
     await postgres?.close();
