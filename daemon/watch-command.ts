@@ -140,7 +140,7 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
       retryMs: settings.retryDelayMs,
     });
     log.info('options', `profile PS3.15 ${PROFILE_EDITION} Basic${describeOptions(options).map((part) => `, ${part}`).join('')}; mapping batch ${batchId}`);
-    log.info('store', `mapping store ${store.location}, journal of node ${config.nodeName}`);
+    log.info('store', `mapping store: ${store.description}; journal of node ${config.nodeName}`);
     await daemon.start();
     await stopped;
   } finally {

@@ -73,7 +73,7 @@ export class WatchDaemon {
     private readonly log: Logger,
   ) {
     this.settle = new SettleTracker(settings.stableMs);
-    this.status = new StatusWriter(settings.dataDir, settings.sourcesDir, context.store.location, log);
+    this.status = new StatusWriter(settings.dataDir, settings.sourcesDir, context.store.description, log);
   }
 
   /** Recovers what a killed daemon left, then watches; a stop() meanwhile waits for this and ends it. */

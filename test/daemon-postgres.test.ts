@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createDatabase, onServer, postgresBin, ThrowawayCluster, withDatabase } from '../scripts/throwaway-postgres.js';
-import { isTemporary, openMappingStore, openUploadStore, Pseudonymizer, type RecordedFile } from '../src/index.js';
+import { isTemporary, openMappingStore, openUploadStore, Pseudonymizer, readDaemonStatus, type RecordedFile } from '../src/index.js';
+import { runCli } from './helpers/run-cli.js';
 import { corpusDir } from './helpers/corpus.js';
 import { filesBelow, killLeftRunning, makeInstances, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
 import { POSTGRES_SKIP_REASON, postgresAvailable, usePostgres } from './helpers/postgres-server.js';
@@ -235,6 +236,10 @@ describe.skipIf(bin === undefined)('the watch daemon when PostgreSQL stops for t
       const stoppedAt = Date.now();
       send(names.slice(120));
       await waitUntil(() => events(daemon).some((line) => line.event === 'store-unreachable'), 'the daemon to notice', 9_000);
+      // `dicom-tools status` says so meanwhile, naming the store without a password.
+      await waitUntil(() => typeof readDaemonStatus(n.data)?.storeWaitingSince === 'string', 'the status to say the daemon waits', 5_000);
+      const during = runCli(['status', '--json'], { env: { DICOM_DATA_DIR: n.data, DICOM_MAPPING_URL: url } });
+      expect(JSON.parse(during.stdout)).toMatchObject({ daemon: { mappingStore: expect.stringMatching(/^PostgreSQL postgres:\/\/postgres@\/dicom_tools_outage_/), storeWaitingSince: expect.any(String) } });
       const goneBeforeStop = new Set([...goneAt].filter(([, at]) => at <= stoppedAt).map(([name]) => name));
       while (Date.now() - stoppedAt < 10_000) await new Promise((resolve) => setTimeout(resolve, 50));
       const goneDuringOutage = [...goneAt].filter(([name]) => !goneBeforeStop.has(name)).map(([name]) => name);
@@ -243,6 +248,7 @@ describe.skipIf(bin === undefined)('the watch daemon when PostgreSQL stops for t
       const resumedAt = Date.now();
 
       await waitUntil(() => goneAt.size === COUNT && filesBelow(n.sources).length === COUNT, 'the rest to be done', 60_000);
+      expect(readDaemonStatus(n.data)?.storeWaitingSince).toBeNull();
       watching = false;
       await watcher;
       daemon.child.kill('SIGTERM');

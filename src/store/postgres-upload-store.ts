@@ -27,6 +27,7 @@ const SQL = {
  */
 export class PostgresUploadStore implements UploadStore {
   readonly location: string;
+  readonly description: string;
   readonly #store: PostgresMappingStore;
   readonly #scope: UploadStoreScope;
   readonly #prefix: string;
@@ -37,6 +38,7 @@ export class PostgresUploadStore implements UploadStore {
     this.#scope = scope;
     this.#prefix = scope.sourcesDir.endsWith('/') ? scope.sourcesDir : `${scope.sourcesDir}/`;
     this.location = store.location;
+    this.description = `PostgreSQL ${store.location}`;
   }
 
   /**

@@ -9,6 +9,7 @@ import { isInside, type UploadStore, type UploadStoreScope } from './upload-stor
  */
 export class SqliteUploadStore implements UploadStore {
   readonly location: string;
+  readonly description: string;
   readonly #store: MappingStore;
   readonly #journal: UploadJournal;
   readonly #scope: UploadStoreScope;
@@ -18,6 +19,7 @@ export class SqliteUploadStore implements UploadStore {
     this.#journal = UploadJournal.of(store);
     this.#scope = scope;
     this.location = store.path;
+    this.description = `SQLite ${store.path}`;
   }
 
   /** @throws MappingStoreError (see MappingStore.open). */

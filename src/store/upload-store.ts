@@ -10,8 +10,10 @@ import type { StartBatchOptions } from './record-checks.js';
  * "wait and try again".
  */
 export interface UploadStore {
-  /** The store for messages and the status record, without a password. */
+  /** The store for messages, without a password. */
   readonly location: string;
+  /** The store for people: `SQLite <file>` or `PostgreSQL <URL without password>`, as `status` names it. */
+  readonly description: string;
   /** Starts a batch and resolves with its id. */
   startBatch(batch: StartBatchOptions): Promise<string>;
   /** Files processed on the local calendar day of `now`, on every node. */
