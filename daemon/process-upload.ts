@@ -143,24 +143,19 @@ async function deidentifyUpload(file: string, context: UploadContext, reserved: 
   const ignored = outcomeWithoutReading(file, context);
   if (ignored) return ignored;
   const name = path.basename(file);
-  // Only a name we could have given may be one of our outputs: other uploads cost no lookup.
-  const recorded = mayBeOutputName(name) && (await context.store.isRecordedOutput(name));
-  const outcome = deidentifyFile(
-    file,
-    {
-      options: context.options,
-      batchId: context.batchId,
-      subjectIds: context.subjectIds,
-      named: false,
-      outputFor: (stem) => chooseOutput(file, stem, context, reserved),
-      // Our outputs are in the mapping under their name (and carry our De-identification Method).
-      recordedAsOutput: () => recorded,
-    },
-    context.keys,
-  );
+  const deidentify = (recordedAsOutput: () => boolean | 'look-up') =>
+    deidentifyFile(
+      file,
+      { options: context.options, batchId: context.batchId, subjectIds: context.subjectIds, named: false, outputFor: (stem) => chooseOutput(file, stem, context, reserved), recordedAsOutput },
+      context.keys,
+    );
+  // Our outputs carry our De-identification Method and are in the mapping under their name; only a
+  // file that carries it, under a name we could have given, costs a lookup in the store.
+  let outcome = deidentify(() => (mayBeOutputName(name) ? 'look-up' : false));
+  if (outcome.kind === 'own-output' && !outcome.confirmed && !(await context.store.isRecordedOutput(name))) outcome = deidentify(() => false);
   switch (outcome.kind) {
     case 'own-output':
-      return outcome;
+      return { kind: 'own-output' };
     case 'not-written':
       return outcomeOfFailure(outcome.result);
     case 'written':

@@ -128,6 +128,28 @@ describe('the watch daemon', () => {
     expect(runCli(['status'], { env: { DICOM_DATA_DIR: data } }).stdout).toContain('Watch daemon: not running');
   });
 
+  it('leaves its outputs of an earlier run alone when started again: no new output, no new record', async () => {
+    const { sources, start, records } = setup({ DICOM_WATCH_STABLE_MS: '100', DICOM_WATCH_POLL_MS: '100' });
+    const first = await makeInstances(ELE, sources, 3, 'RUN');
+    const daemon = start();
+    await waitUntil(() => records().length === 3 && filesBelow(sources).length === 3 && filesBelow(sources).every((name) => name.startsWith('2.25.')), 'the first run');
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+    const again = start();
+    await waitUntil(() => again.output().includes('watching'), 'the second run to watch');
+    // A new upload after the outputs were seen: once it is done, the outputs have been looked at
+    // too. It is named by its UID, as PACS exports are: a name like ours is not enough to be left alone.
+    const [late] = await makeInstances(ELE, path.join(root, `staging-${counter}`), 1, 'LATE');
+    mkdirSync(path.join(sources, 'later'));
+    copyFileSync(path.join(root, `staging-${counter}`, 'LATE1'), path.join(sources, 'later', `${late}.dcm`));
+    await waitUntil(() => filesBelow(sources).includes(path.join('later', expectedName(late ?? ''))), 'the new upload');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+    expect(filesBelow(sources)).toEqual([...first.map(expectedName), path.join('later', expectedName(late ?? ''))].sort());
+    expect(records()).toHaveLength(4);
+  });
+
   it('refuses to run twice on one Sources folder, and takes over the lock of a daemon that died', async () => {
     const { sources, start } = setup();
     const first = start();

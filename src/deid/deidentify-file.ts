@@ -22,9 +22,13 @@ export interface WrittenOutput {
   readonly record: MappingRecord;
 }
 
-/** An input that is already one of our outputs: left alone. */
+/**
+ * An input that is already one of our outputs (left alone), or, `confirmed: false`, one that carries
+ * our De-identification Method and whose record the caller said it would look up itself.
+ */
 export interface OwnOutput {
   readonly kind: 'own-output';
+  readonly confirmed: boolean;
 }
 
 /** An input that was not written: failed or skipped, with its reason. */
@@ -45,9 +49,12 @@ export interface DeidentifyJob {
   readonly outputFor: (stem: string) => string;
   /**
    * Whether the input is recorded as one of our outputs: if it also carries our De-identification
-   * Method it is left alone (an own-output outcome). Without it, every input is de-identified.
+   * Method it is left alone (an own-output outcome). 'look-up' for a caller whose lookup is slow
+   * (a store on a server): only an input that carries our Method comes back, unconfirmed, for the
+   * caller to look up and, if it is not recorded, to hand in again saying so. Without it, every
+   * input is de-identified.
    */
-  readonly recordedAsOutput?: (input: string) => boolean;
+  readonly recordedAsOutput?: (input: string) => boolean | 'look-up';
   /** Pre-assigned subject IDs for Patient ID and Name; without them, keyed pseudonyms. */
   readonly subjectIds?: SubjectIds | undefined;
 }
@@ -72,7 +79,8 @@ export function deidentifyFile(input: string, job: DeidentifyJob, keys: Pseudony
 export function deidentifyFile(input: string, job: DeidentifyJob, keys: Pseudonymizer): DeidentifyOutcome {
   try {
     const file = readDicomFile(input, { reuse: headBuffer });
-    if (job.recordedAsOutput?.(input) === true && isOurOutputFile(file)) return { kind: 'own-output' };
+    const recorded = job.recordedAsOutput?.(input) ?? false;
+    if (recorded !== false && isOurOutputFile(file)) return { kind: 'own-output', confirmed: recorded === true };
     const plan = planDeidentification(file, job.options, keys, job.subjectIds);
     const stem = outputStem(plan, input, keys);
     const output = job.outputFor(stem);
