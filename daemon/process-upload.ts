@@ -20,6 +20,7 @@ import {
   type SubjectIds,
   type UploadStore,
 } from '../src/index.js';
+import { fileIdentity, isJournaledOriginal } from './file-identity.js';
 import type { JournalMirror } from './journal-mirror.js';
 
 export interface UploadContext {
@@ -71,6 +72,8 @@ export interface GroupLimits {
 /** One upload written to its temporary file, not yet journaled or visible. */
 interface WrittenUpload {
   readonly file: string;
+  /** The original as it was read (fileIdentity). */
+  readonly identity: string | undefined;
   readonly output: string;
   readonly pending: PendingOutput;
   readonly bytes: number;
@@ -109,7 +112,9 @@ export async function processUploadGroup(
     try {
       for (let file = take(); file !== undefined; file = written.length < limits.files && bytes < limits.bytes ? take() : undefined) {
         const entry = context.journal.forOriginal(file);
-        if (entry?.state === 'written' && existsSync(entry.outputPath)) {
+        // Its output is in place and recorded: only the original is left to remove, unless a new
+        // upload has taken its name meanwhile.
+        if (entry?.state === 'written' && existsSync(entry.outputPath) && isJournaledOriginal(entry)) {
           recorded.push({ file, output: entry.outputPath });
           continue;
         }
@@ -143,6 +148,7 @@ async function deidentifyUpload(file: string, context: UploadContext, reserved: 
   const ignored = outcomeWithoutReading(file, context);
   if (ignored) return ignored;
   const name = path.basename(file);
+  const identity = fileIdentity(file);
   const deidentify = (recordedAsOutput: () => boolean | 'look-up') =>
     deidentifyFile(
       file,
@@ -160,7 +166,7 @@ async function deidentifyUpload(file: string, context: UploadContext, reserved: 
       return outcomeOfFailure(outcome.result);
     case 'written':
       reserved.add(outcome.pending.target);
-      return { file, output: outcome.pending.target, pending: outcome.pending, bytes: outcome.bytes, record: outcome.record };
+      return { file, identity, output: outcome.pending.target, pending: outcome.pending, bytes: outcome.bytes, record: outcome.record };
   }
 }
 
@@ -168,7 +174,7 @@ async function commitGroup(group: readonly WrittenUpload[], context: UploadConte
   const pending = group.map((upload) => upload.pending);
   const originals = group.map((upload) => upload.file);
   try {
-    await context.journal.begin(group.map((upload) => ({ originalPath: upload.file, outputPath: upload.output })));
+    await context.journal.begin(group.map((upload) => ({ originalPath: upload.file, outputPath: upload.output, originalIdentity: upload.identity })));
   } catch (error) {
     discardOutputs(pending);
     throw error;

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describeFsError, isTemporary, mappingRecordFor, MappingStoreError, planDeidentification, readDicomFile } from '../src/index.js';
 import type { Logger } from './logger.js';
+import { isJournaledOriginal } from './file-identity.js';
 import { removeOriginal, type UploadContext } from './process-upload.js';
 
 /**
@@ -21,6 +22,15 @@ export async function recoverJournal(sourcesDir: string, context: UploadContext,
   for (const entry of context.journal.entries()) {
     const outputExists = existsSync(entry.outputPath);
     const originalExists = existsSync(entry.originalPath);
+    if (originalExists && !isJournaledOriginal(entry)) {
+      // A new upload under the old one's name, which is gone: left for processing, never removed
+      // as the old one. A written output of the old one stays (recorded when 'written'; else its
+      // original, and so its record, are lost with the overwrite).
+      await context.journal.finish([entry.originalPath]);
+      log.warn('replaced-upload', `${entry.originalPath} was replaced by a new upload while its work was interrupted: the new file is taken as a new upload${entry.state === 'writing' && outputExists ? `; ${entry.outputPath} stays, unrecorded` : ''}`, { file: entry.originalPath });
+      recovered++;
+      continue;
+    }
     try {
       if (entry.state === 'writing' && outputExists && originalExists) {
         const plan = planDeidentification(readDicomFile(entry.originalPath), context.options, context.keys);

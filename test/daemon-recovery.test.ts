@@ -1,7 +1,8 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fileIdentity } from '../daemon/file-identity.js';
 import { createLogger } from '../daemon/logger.js';
 import { recoverJournal } from '../daemon/recover-journal.js';
 import { DEFAULT_OPTIONS, Pseudonymizer, mappingRecordFor, planDeidentification, readDicomFile, writeDicomFile, type MappingStoreConfig } from '../src/index.js';
@@ -63,8 +64,16 @@ describe.each(stores)('recovering the journal after a crash (%s)', (storeName, c
       }
       await own.close();
     };
-    return { sources, original, output, journal, reader, recover, plan, writeOutput, batchId, close };
+    // As the daemon journals it: with the identity of the file it read.
+    const begin = () => journal.begin([{ originalPath: original, outputPath: output, originalIdentity: fileIdentity(original) }]);
+    return { sources, original, output, journal, reader, recover, plan, writeOutput, batchId, close, begin };
   }
+
+  /** Another upload under the original's name: different content, a new file. */
+  const replaceOriginal = (original: string) => {
+    rmSync(original, { force: true });
+    copyFileSync(path.join(corpusDir, 'fodicom_GH223.dcm'), original);
+  };
 
   it('crash after journaling, before the output existed: forgets the entry, removes our temporary file, keeps the original', async () => {
     const { sources, original, output, journal, reader, recover, close } = await stage('before-write');
@@ -115,6 +124,34 @@ describe.each(stores)('recovering the journal after a crash (%s)', (storeName, c
     expect(await recover()).toBe(1);
     expect(existsSync(output)).toBe(true);
     expect(await reader.records()).toHaveLength(1);
+    await journal.load();
+    expect(journal.entries()).toEqual([]);
+    await close();
+  });
+
+  it('crash after the original was removed, then a new upload under its name: the new one stays, to be taken as an upload', async () => {
+    const { sources, original, output, journal, reader, recover, writeOutput, plan, batchId, begin, close } = await stage('replaced-after-remove');
+    await begin();
+    await writeOutput();
+    await journal.written([{ originalPath: original, record: mappingRecordFor(original, output, plan, batchId) }]);
+    replaceOriginal(original);
+    expect(await recover()).toBe(1);
+    expect(filesBelow(sources)).toEqual([path.basename(output), 'IM1'].sort());
+    expect(readFileSync(original).equals(readFileSync(path.join(corpusDir, 'fodicom_GH223.dcm')))).toBe(true);
+    expect(await reader.records()).toHaveLength(1);
+    await journal.load();
+    expect(journal.entries()).toEqual([]);
+    await close();
+  });
+
+  it('crash after the output was renamed into place, then the original overwritten: nothing recorded from the new file, which stays', async () => {
+    const { sources, original, output, journal, reader, recover, writeOutput, begin, close } = await stage('replaced-after-write');
+    await begin();
+    await writeOutput();
+    replaceOriginal(original);
+    expect(await recover()).toBe(1);
+    expect(filesBelow(sources)).toEqual([path.basename(output), 'IM1'].sort());
+    expect(await reader.records()).toEqual([]);
     await journal.load();
     expect(journal.entries()).toEqual([]);
     await close();

@@ -289,7 +289,7 @@ describe('the watch daemon', () => {
       daemon.child.kill('SIGTERM');
       expect(await daemon.exited).toBe(0);
       const store = MappingStore.open(data);
-      expect(UploadJournal.of(store).entries()).toEqual([{ originalPath: original, outputPath: output, state: 'written' }]);
+      expect(UploadJournal.of(store).entries()).toEqual([{ originalPath: original, outputPath: output, state: 'written', originalIdentity: expect.stringMatching(/^\d+:\d+:\d+$/) }]);
       store.close();
       // Started again while the original still cannot go: recovery says so and the daemon runs.
       const blocked = start();

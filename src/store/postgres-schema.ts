@@ -57,6 +57,10 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (node, original_path)
   );
   `,
+  // 3: which file each entry's original was (SQLite's version 4).
+  `
+  ALTER TABLE upload_journal ADD COLUMN original_identity text;
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

@@ -2,17 +2,18 @@ import { MappingStoreError } from './mapping-store-error.js';
 import type { HeldLock, PostgresMappingStore } from './postgres-mapping-store.js';
 import { plural } from './plural.js';
 import { checkRecords, type StartBatchOptions } from './record-checks.js';
-import type { JournalEntry, JournalStart, JournalWritten } from './upload-journal.js';
+import { journalEntryOf, type JournalEntry, type JournalStart, type JournalWritten } from './upload-journal.js';
 import type { UploadStore, UploadStoreScope } from './upload-store.js';
 
-const ENTRY_COLUMNS = 'original_path AS "originalPath", output_path AS "outputPath", state';
+const ENTRY_COLUMNS = 'original_path AS "originalPath", output_path AS "outputPath", state, original_identity AS "originalIdentity"';
 
 const SQL = {
   // starts_with: a Sources folder's name may hold LIKE's wildcards.
   entries: `SELECT ${ENTRY_COLUMNS} FROM upload_journal WHERE node = $1 AND starts_with(original_path, $2) ORDER BY seq`,
-  begin: `INSERT INTO upload_journal (node, original_path, output_path, state, started_at)
-    SELECT $1, o, p, 'writing', $4 FROM unnest($2::text[], $3::text[]) AS r(o, p)
-    ON CONFLICT (node, original_path) DO UPDATE SET output_path = EXCLUDED.output_path, state = 'writing', started_at = EXCLUDED.started_at`,
+  begin: `INSERT INTO upload_journal (node, original_path, output_path, state, started_at, original_identity)
+    SELECT $1, o, p, 'writing', $4, i FROM unnest($2::text[], $3::text[], $5::text[]) AS r(o, p, i)
+    ON CONFLICT (node, original_path) DO UPDATE SET output_path = EXCLUDED.output_path, state = 'writing', started_at = EXCLUDED.started_at,
+      original_identity = EXCLUDED.original_identity`,
   markWritten: `UPDATE upload_journal SET state = 'written' WHERE node = $1 AND original_path = ANY($2::text[]) AND state = 'writing'
     RETURNING original_path AS "originalPath"`,
   finish: 'DELETE FROM upload_journal WHERE node = $1 AND original_path = ANY($2::text[])',
@@ -90,7 +91,7 @@ export class PostgresUploadStore implements UploadStore {
 
   async journalEntries(): Promise<JournalEntry[]> {
     await this.#claim();
-    return this.#store.query<JournalEntry>('read the journal', SQL.entries, [this.#scope.node, this.#prefix]);
+    return (await this.#store.query<Parameters<typeof journalEntryOf>[0]>('read the journal', SQL.entries, [this.#scope.node, this.#prefix])).map(journalEntryOf);
   }
 
   async beginUploads(entries: readonly JournalStart[]): Promise<void> {
@@ -101,6 +102,7 @@ export class PostgresUploadStore implements UploadStore {
       entries.map((entry) => entry.originalPath),
       entries.map((entry) => entry.outputPath),
       new Date().toISOString(),
+      entries.map((entry) => entry.originalIdentity ?? null),
     ]);
   }
 

@@ -54,6 +54,11 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (batch_id, original_uid)
   ) STRICT;
   `,
+  // 4: which file each journal entry's original was (inode, size, modification time): recovery
+  // never removes a new upload that took an old one's path while the daemon was down.
+  `
+  ALTER TABLE journal ADD COLUMN original_identity TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

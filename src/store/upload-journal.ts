@@ -7,6 +7,11 @@ import { plural } from './plural.js';
 export interface JournalStart {
   readonly originalPath: string;
   readonly outputPath: string;
+  /**
+   * Which file was read (inode, size and modification time, see fileIdentity): a file that later
+   * stands under the same path but differs is a new upload, never taken for this one.
+   */
+  readonly originalIdentity?: string | undefined;
 }
 
 /** An original whose anonymized version is in place, with its mapping. */
@@ -23,9 +28,19 @@ export interface JournalEntry {
   readonly originalPath: string;
   readonly outputPath: string;
   readonly state: 'writing' | 'written';
+  /** See JournalStart; absent for entries journaled by an older dicom-tools. */
+  readonly originalIdentity?: string | undefined;
 }
 
-const ENTRY_COLUMNS = 'original_path AS originalPath, output_path AS outputPath, state';
+const ENTRY_COLUMNS = 'original_path AS originalPath, output_path AS outputPath, state, original_identity AS originalIdentity';
+
+/** A row as read: SQL's NULL identity becomes an absent one. */
+export function journalEntryOf(row: { readonly originalPath: string; readonly outputPath: string; readonly state: 'writing' | 'written'; readonly originalIdentity: string | null }): JournalEntry {
+  const { originalIdentity, ...entry } = row;
+  return originalIdentity === null ? entry : { ...entry, originalIdentity };
+}
+
+type EntryRow = Parameters<typeof journalEntryOf>[0];
 
 /** One journal per open store: its statements are prepared once. */
 const journals = new WeakMap<MappingStore, UploadJournal>();
@@ -56,16 +71,16 @@ export class UploadJournal {
   private constructor(store: MappingStore) {
     this.#access = storeAccessOf(store);
     const { db, insertRecords, durably } = this.#access;
-    const begin = db.prepare<[originalPath: string, outputPath: string, startedAt: string]>(
-      "INSERT OR REPLACE INTO journal (original_path, output_path, state, started_at) VALUES (?, ?, 'writing', ?)",
+    const begin = db.prepare<[originalPath: string, outputPath: string, startedAt: string, originalIdentity: string | null]>(
+      "INSERT OR REPLACE INTO journal (original_path, output_path, state, started_at, original_identity) VALUES (?, ?, 'writing', ?, ?)",
     );
     const markWritten = db.prepare<[originalPath: string]>("UPDATE journal SET state = 'written' WHERE original_path = ? AND state = 'writing'");
     const finish = db.prepare<[originalPath: string]>('DELETE FROM journal WHERE original_path = ?');
-    const all = db.prepare<[], JournalEntry>(`SELECT ${ENTRY_COLUMNS} FROM journal ORDER BY rowid`);
-    const byOriginal = db.prepare<[originalPath: string], JournalEntry>(`SELECT ${ENTRY_COLUMNS} FROM journal WHERE original_path = ?`);
-    const byOutput = db.prepare<[outputPath: string], JournalEntry>(`SELECT ${ENTRY_COLUMNS} FROM journal WHERE output_path = ?`);
+    const all = db.prepare<[], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM journal ORDER BY rowid`);
+    const byOriginal = db.prepare<[originalPath: string], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM journal WHERE original_path = ?`);
+    const byOutput = db.prepare<[outputPath: string], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM journal WHERE output_path = ?`);
     const beginAll = db.transaction((entries: readonly JournalStart[], startedAt: string) => {
-      for (const entry of entries) begin.run(entry.originalPath, entry.outputPath, startedAt);
+      for (const entry of entries) begin.run(entry.originalPath, entry.outputPath, startedAt, entry.originalIdentity ?? null);
     });
     this.#begin = (entries) => durably(() => beginAll.immediate(entries, new Date().toISOString()));
     // Only entries still 'writing' are recorded: written twice (a retry after an answer that was
@@ -78,9 +93,10 @@ export class UploadJournal {
       for (const originalPath of originalPaths) finish.run(originalPath);
     });
     this.#finish = (originalPaths) => finishAll.immediate(originalPaths);
-    this.#all = () => all.all();
-    this.#byOriginal = (originalPath) => byOriginal.get(originalPath);
-    this.#byOutput = (outputPath) => byOutput.get(outputPath);
+    const entryOf = (row: EntryRow | undefined) => (row === undefined ? undefined : journalEntryOf(row));
+    this.#all = () => all.all().map(journalEntryOf);
+    this.#byOriginal = (originalPath) => entryOf(byOriginal.get(originalPath));
+    this.#byOutput = (outputPath) => entryOf(byOutput.get(outputPath));
   }
 
   /** Journals that each original is being written to its output, in one transaction that is on disk when this returns. */
