@@ -33,7 +33,8 @@ export async function recoverJournal(sourcesDir: string, context: UploadContext,
     }
     try {
       if (entry.state === 'writing' && outputExists && originalExists) {
-        const plan = planDeidentification(readDicomFile(entry.originalPath), context.options, context.keys);
+        // Planned as the output was: with the subject IDs, or the record would name another Patient ID.
+        const plan = planDeidentification(readDicomFile(entry.originalPath), context.options, context.keys, context.subjectIds);
         await context.journal.written([{ originalPath: entry.originalPath, record: mappingRecordFor(entry.originalPath, entry.outputPath, plan, context.batchId) }]);
         await removeOriginal(entry.originalPath);
       } else if (entry.state === 'written' && originalExists) {

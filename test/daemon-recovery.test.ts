@@ -5,7 +5,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fileIdentity } from '../daemon/file-identity.js';
 import { createLogger } from '../daemon/logger.js';
 import { recoverJournal } from '../daemon/recover-journal.js';
-import { DEFAULT_OPTIONS, Pseudonymizer, mappingRecordFor, planDeidentification, readDicomFile, writeDicomFile, type MappingStoreConfig } from '../src/index.js';
+import {
+  DEFAULT_OPTIONS,
+  loadSubjectIds,
+  mappingRecordFor,
+  planDeidentification,
+  Pseudonymizer,
+  readDicomFile,
+  textAt,
+  writeDicomFile,
+  type MappingStoreConfig,
+  type SubjectIds,
+} from '../src/index.js';
 import { corpusDir } from './helpers/corpus.js';
 import { filesBelow } from './helpers/daemon-process.js';
 import { postgresAvailable, usePostgres } from './helpers/postgres-server.js';
@@ -28,13 +39,13 @@ const stores: readonly (readonly [name: string, config: (name: string) => Promis
 ];
 
 describe.each(stores)('recovering the journal after a crash (%s)', (storeName, configOf) => {
-  async function stage(name: string) {
+  async function stage(name: string, subjectIds?: SubjectIds) {
     const sources = path.join(root, `${storeName}-${name}`);
     mkdirSync(sources, { recursive: true });
     const original = path.join(sources, 'IM1');
     copyFileSync(path.join(corpusDir, 'dcmqats_1_ELE.dcm'), original);
     const config = await configOf(`${storeName}-${name}`);
-    const own = await openUploadContext(config, sources, DEFAULT_OPTIONS, keys);
+    const own = await openUploadContext(config, sources, DEFAULT_OPTIONS, keys, 'test-node', subjectIds);
     // Other daemons' unfinished work in the same store: a second Sources folder of this server, and
     // (a shared server only) the same folder's path on another node. Recovery leaves them alone.
     const neighbours = [
@@ -47,7 +58,7 @@ describe.each(stores)('recovering the journal after a crash (%s)', (storeName, c
       await neighbour.context.journal.begin([{ originalPath: path.join(folder, 'IM9'), outputPath: path.join(folder, `${node}.dcm`) }]);
       opened.push(neighbour);
     }
-    const plan = planDeidentification(readDicomFile(original), DEFAULT_OPTIONS, keys);
+    const plan = planDeidentification(readDicomFile(original), DEFAULT_OPTIONS, keys, subjectIds);
     const output = path.join(sources, `${plan.sopInstanceUid}.dcm`);
     const writeOutput = () => writeDicomFile(readDicomFile(original), plan.edits, output, { zeroPreamble: true, metaEdits: plan.metaEdits });
     const { context, reader, batchId } = own;
@@ -99,6 +110,21 @@ describe.each(stores)('recovering the journal after a crash (%s)', (storeName, c
     expect(records[0]).toMatchObject({ tagsAnonymized: plan.tagsAnonymized, uidsRegenerated: plan.uidsRegenerated });
     expect(plan.uidPairs.length).toBeGreaterThan(3);
     expect(await reader.uidPairs({ batchId })).toEqual(plan.uidPairs);
+    await journal.load();
+    expect(journal.entries()).toEqual([]);
+    await close();
+  });
+
+  it('crash after the output was renamed into place, with pre-assigned subject IDs: the record has the subject ID the output holds', async () => {
+    const list = path.join(root, `${storeName}-subjects.csv`);
+    const patientId = textAt(readDicomFile(path.join(corpusDir, 'dcmqats_1_ELE.dcm')), [], 0x00100020)[0] ?? '';
+    writeFileSync(list, `Original Patient ID,Subject ID\n${patientId},STUDY-0042\n`);
+    const { output, journal, reader, recover, writeOutput, begin, close } = await stage('subject-ids', loadSubjectIds(list, 'refuse'));
+    await begin();
+    await writeOutput();
+    expect(textAt(readDicomFile(output), [], 0x00100020)).toEqual(['STUDY-0042']);
+    expect(await recover()).toBe(1);
+    expect((await reader.records()).map((record) => record.anonymizedPatientId)).toEqual(['STUDY-0042']);
     await journal.load();
     expect(journal.entries()).toEqual([]);
     await close();

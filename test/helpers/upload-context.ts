@@ -1,6 +1,6 @@
 import { JournalMirror } from '../../daemon/journal-mirror.js';
 import type { UploadContext } from '../../daemon/process-upload.js';
-import { openMappingStore, openUploadStore, type DeidOptions, type MappingStoreConfig, type MappingStoreLike, type Pseudonymizer, type UploadStore } from '../../src/index.js';
+import { openMappingStore, openUploadStore, type DeidOptions, type MappingStoreConfig, type MappingStoreLike, type Pseudonymizer, type SubjectIds, type UploadStore } from '../../src/index.js';
 
 /** A daemon's store and context for one Sources folder, as `dicom-tools watch` builds them, plus a reader of the same store. */
 export interface UploadTestContext {
@@ -13,7 +13,14 @@ export interface UploadTestContext {
 }
 
 /** Opens the store of `config` (SQLite in dataDir, or PostgreSQL at mappingUrl) as node `node`'s daemon on `sourcesDir`, with a batch started. */
-export async function openUploadContext(config: MappingStoreConfig, sourcesDir: string, options: DeidOptions, keys: Pseudonymizer, node = 'test-node'): Promise<UploadTestContext> {
+export async function openUploadContext(
+  config: MappingStoreConfig,
+  sourcesDir: string,
+  options: DeidOptions,
+  keys: Pseudonymizer,
+  node = 'test-node',
+  subjectIds?: SubjectIds,
+): Promise<UploadTestContext> {
   const store = await openUploadStore(config, { node, sourcesDir });
   const batchId = await store.startBatch({ source: 'daemon', options, profile: 'test' });
   const journal = new JournalMirror(store);
@@ -21,7 +28,7 @@ export async function openUploadContext(config: MappingStoreConfig, sourcesDir: 
   const reader = await openMappingStore(config);
   return {
     store,
-    context: { options, keys, store, journal, batchId },
+    context: { options, keys, store, journal, batchId, subjectIds },
     reader,
     batchId,
     async close() {
