@@ -1,4 +1,4 @@
-import { lstatSync } from 'node:fs';
+import { lstatSync, type BigIntStats } from 'node:fs';
 import type { JournalEntry } from '../src/index.js';
 
 /**
@@ -7,7 +7,12 @@ import type { JournalEntry } from '../src/index.js';
  */
 export function fileIdentity(file: string): string | undefined {
   const stat = lstatSync(file, { bigint: true, throwIfNoEntry: false });
-  return stat === undefined ? undefined : `${stat.ino}:${stat.size}:${stat.mtimeNs}`;
+  return stat === undefined ? undefined : identityOf(stat);
+}
+
+/** fileIdentity of a file already looked at. */
+export function identityOf(stat: BigIntStats): string {
+  return `${stat.ino}:${stat.size}:${stat.mtimeNs}`;
 }
 
 /**

@@ -20,7 +20,7 @@ import {
   type SubjectIds,
   type UploadStore,
 } from '../src/index.js';
-import { fileIdentity, isJournaledOriginal } from './file-identity.js';
+import { identityOf, isJournaledOriginal } from './file-identity.js';
 import type { JournalMirror } from './journal-mirror.js';
 
 export interface UploadContext {
@@ -73,7 +73,7 @@ export interface GroupLimits {
 interface WrittenUpload {
   readonly file: string;
   /** The original as it was read (fileIdentity). */
-  readonly identity: string | undefined;
+  readonly identity: string;
   readonly output: string;
   readonly pending: PendingOutput;
   readonly bytes: number;
@@ -145,10 +145,10 @@ export async function processUploadGroup(
 }
 
 async function deidentifyUpload(file: string, context: UploadContext, reserved: Set<string>): Promise<WrittenUpload | UploadOutcome> {
-  const ignored = outcomeWithoutReading(file, context);
-  if (ignored) return ignored;
+  const looked = outcomeWithoutReading(file, context);
+  if ('kind' in looked) return looked;
+  const { identity } = looked;
   const name = path.basename(file);
-  const identity = fileIdentity(file);
   const deidentify = (recordedAsOutput: () => boolean | 'look-up') =>
     deidentifyFile(
       file,
@@ -238,17 +238,17 @@ export async function removeOriginal(file: string): Promise<void> {
   if (problem !== undefined) throw problem;
 }
 
-/** Why `file` is not to be read at all, if it is not. */
-function outcomeWithoutReading(file: string, context: UploadContext): UploadOutcome | undefined {
+/** Why `file` is not to be read at all, if it is not; else which file it is (fileIdentity), from the same lstat. */
+function outcomeWithoutReading(file: string, context: UploadContext): UploadOutcome | { readonly identity: string } {
   const ignored = (why: string): UploadOutcome => ({ kind: 'ignored', why });
   const name = path.basename(file);
   if (isTemporary(name) || name.startsWith('.')) return ignored('a hidden or temporary file (an upload in progress?)');
-  const stat = lstatSync(file, { throwIfNoEntry: false });
+  const stat = lstatSync(file, { bigint: true, throwIfNoEntry: false });
   if (!stat) return ignored('gone before it could be processed');
   if (stat.isSymbolicLink()) return ignored('a symbolic link (not followed)');
   if (!stat.isFile()) return ignored('not a regular file');
   if (context.journal.forOutput(file)) return { kind: 'own-output' };
-  return undefined;
+  return { identity: identityOf(stat) };
 }
 
 /**

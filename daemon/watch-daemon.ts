@@ -199,7 +199,7 @@ export class WatchDaemon {
       result = { outcomes: new Map(taken.map((file) => [file, { kind: 'retry', reason: `${file}: ${reason}` }])) };
     }
     allTaken();
-    if (result.storeError !== undefined) this.waitForStore(result.storeError);
+    if (result.storeError !== undefined) this.pauseForStore(result.storeError);
     for (const file of taken) {
       const outcome = result.outcomes.get(file);
       this.inFlight.delete(file);
@@ -215,7 +215,7 @@ export class WatchDaemon {
    * done, the journal is read again and recovered (an answer lost with the connection may have left
    * it ahead of what this daemon knows), and the work carries on.
    */
-  private waitForStore(failure: MappingStoreError): void {
+  private pauseForStore(failure: MappingStoreError): void {
     if (this.storeWaitingSince !== undefined) return;
     this.storeWaitingSince = Date.now();
     this.lastError = { at: new Date().toISOString(), message: failure.message };
