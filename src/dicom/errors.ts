@@ -95,6 +95,9 @@ export class UnsupportedDicomError extends DicomError {
  */
 export class UnwritableDicomError extends UnsupportedDicomError {}
 
+/** Beyond a configured resource limit (a deflated data set that inflates too far): it fails, never skipped. */
+export class OverLimitDicomError extends UnsupportedDicomError {}
+
 /** An edit asks for a value its VR cannot hold. */
 export class InvalidValueError extends DicomError {
   constructor(problem: string, details: DicomErrorDetails = {}) {
