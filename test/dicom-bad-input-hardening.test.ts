@@ -4,9 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDeflateRaw } from 'node:zlib';
+import { createDeflateRaw, deflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDicomFile } from '../src/dicom/read-file.js';
+import { editBytes, explicitElement, lengthFields, part10, withLength } from './helpers/broken-files.js';
 import { corpusDir } from './helpers/corpus.js';
 import { runDcmdump } from './helpers/dcmdump.js';
 import { CLI, runCli } from './helpers/run-cli.js';
@@ -130,5 +131,150 @@ describe('a valid large deflated file round-trips (issue 18, point 11)', () => {
     expect(pixels(written)?.length).toBe(24 * MB);
     expect(pixels(written)?.equals(pixels(input) ?? Buffer.alloc(0))).toBe(true);
     expect(runDcmdump(join(out, output ?? ''), ['-M'])).toMatch(/^\(7fe0,0010\) OB .* # 25165824, 1 PixelData$/m);
+  }, 120_000);
+});
+
+// Values made of letters that are no hex digit and pair into no VR, so a message can hold a
+// fragment of them only by copying the file's bytes.
+const PLANTS = ['JHOZZQXWKYRJMGTV', 'XJQZWKYHVGRJZQXW', 'WQZXJHKYTVGRMOZJ'] as const;
+const [NAME, ID, MEANING] = PLANTS;
+
+/**
+ * Fragments of the planted values a message holds: any two characters in a row; any tag
+ * `(GGGG,EEEE)` with two planted characters in a row among its bytes (either byte order); any
+ * number equal to two or four planted bytes read as an unsigned integer (either byte order).
+ */
+function plantedFragments(message: string): string[] {
+  const found: string[] = [];
+  const pairs = new Set(PLANTS.flatMap((plant) => [...plant].slice(1).map((char, index) => `${plant[index] ?? ''}${char}`)));
+  const numbers = new Set<number>();
+  for (const plant of PLANTS) {
+    const bytes = Buffer.from(plant, 'latin1');
+    for (let index = 0; index + 2 <= bytes.length; index += 1) numbers.add(bytes.readUInt16LE(index)).add(bytes.readUInt16BE(index));
+    for (let index = 0; index + 4 <= bytes.length; index += 1) numbers.add(bytes.readUInt32LE(index)).add(bytes.readUInt32BE(index));
+  }
+  for (const pair of pairs) if (message.includes(pair)) found.push(`text ${pair}`);
+  for (const [, group, element] of message.matchAll(/\(([0-9A-Fa-f]{4}),([0-9A-Fa-f]{4})\)/g)) {
+    for (const half of [group, element]) {
+      const value = Number.parseInt(half ?? '', 16);
+      const texts = [String.fromCharCode(value & 0xff, value >> 8), String.fromCharCode(value >> 8, value & 0xff)];
+      if (texts.some((text) => pairs.has(text))) found.push(`tag part ${half ?? ''}`);
+    }
+  }
+  for (const [number] of message.matchAll(/\d+/g)) if (numbers.has(Number(number))) found.push(`number ${number}`);
+  return found;
+}
+
+function implicitElement(group: number, element: number, value: Buffer | string): Buffer {
+  const bytes = typeof value === 'string' ? Buffer.from(value.length % 2 === 0 ? value : `${value} `, 'latin1') : value;
+  const header = Buffer.alloc(8);
+  header.writeUInt16LE(group, 0);
+  header.writeUInt16LE(element, 2);
+  header.writeUInt32LE(bytes.length, 4);
+  return Buffer.concat([header, bytes]);
+}
+
+/** A small data set holding the plants: Patient's Name, Patient ID, and a Code Meaning inside a sequence item. */
+function plantedDataSet(explicit: boolean): Buffer {
+  const element = (group: number, number: number, vr: string, value: Buffer | string) => (explicit ? explicitElement(group, number, vr, value) : implicitElement(group, number, value));
+  const meaning = element(0x0008, 0x0104, 'LO', MEANING);
+  const item = Buffer.concat([Buffer.from([0xfe, 0xff, 0x00, 0xe0]), Buffer.alloc(4), meaning]);
+  item.writeUInt32LE(meaning.length, 4);
+  return Buffer.concat([
+    element(0x0008, 0x0016, 'UI', '1.2.840.10008.5.1.4.1.1.7'),
+    element(0x0008, 0x0018, 'UI', '1.2.3.4.5.6.7.8.9'),
+    element(0x0008, 0x0060, 'CS', 'OT'),
+    element(0x0010, 0x0010, 'PN', NAME),
+    element(0x0010, 0x0020, 'LO', ID),
+    element(0x0032, 0x1064, 'SQ', item),
+    element(0x0040, 0x0254, 'LO', 'CHEST'),
+  ]);
+}
+
+const PLANTED_FILES = {
+  explicit: () => part10(plantedDataSet(true)),
+  implicit: () => part10(plantedDataSet(false), '1.2.840.10008.1.2'),
+  deflated: () => part10(deflateRawSync(plantedDataSet(true)), '1.2.840.10008.1.2.1.99'),
+};
+
+/**
+ * Broken copies of `original`, each meant to make the reader meet planted bytes where it expects
+ * structure: each length field set to land the next header on every byte of every plant, bytes
+ * inserted and removed at every offset before the last plant, and every truncation.
+ */
+function brokenCopies(original: Buffer, file: ReturnType<typeof readDicomFile>): Buffer[] {
+  const copies: Buffer[] = [];
+  const data = file.inflated ?? original;
+  const plantOffsets = PLANTS.map((plant) => data.indexOf(plant, 0, 'latin1'));
+  const lastPlantEnd = Math.max(...plantOffsets) + 16;
+  for (const field of lengthFields(file)) {
+    for (const start of plantOffsets) {
+      for (let target = start - 6; target < start + 16; target += 1) {
+        const value = target - field.valueOffset;
+        if (value >= 0 && value < 2 ** (8 * field.size) && value !== field.value) copies.push(withLength(original, file, field, value));
+      }
+    }
+  }
+  const space = file.inflated ? 'data set' : 'file';
+  const firstOffset = file.inflated ? 0 : file.dataSetStart;
+  for (let offset = firstOffset; offset < lastPlantEnd; offset += 1) {
+    for (const shift of [1, 2, 3, 5]) {
+      copies.push(editBytes(original, file, space, (bytes) => Buffer.concat([bytes.subarray(0, offset), bytes.subarray(offset + shift)])));
+      copies.push(editBytes(original, file, space, (bytes) => Buffer.concat([bytes.subarray(0, offset), Buffer.alloc(shift, 0x20), bytes.subarray(offset)])));
+    }
+  }
+  for (let size = 1; size < original.length; size += 1) copies.push(original.subarray(0, size));
+  return copies;
+}
+
+describe('error messages hold no bytes of the file (issue 18, point 13)', () => {
+  it.each(Object.keys(PLANTED_FILES) as (keyof typeof PLANTED_FILES)[])('names offsets, never planted bytes, reading %s files corrupted at every offset', (kind) => {
+    const original = PLANTED_FILES[kind]();
+    const folder = join(dir, `planted-${kind}`);
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'good.dcm'), original);
+    const file = readDicomFile(join(folder, 'good.dcm'));
+    const copies = brokenCopies(original, file);
+    const leaks: string[] = [];
+    let errors = 0;
+    copies.forEach((bytes, index) => {
+      const path = join(folder, `broken-${index}.dcm`);
+      writeFileSync(path, bytes);
+      try {
+        const read = readDicomFile(path);
+        for (const warning of read.warnings) for (const fragment of plantedFragments(warning)) leaks.push(`${index}: ${fragment} in warning ${warning}`);
+      } catch (error) {
+        errors += 1;
+        const message = (error as Error).message.split(path).join('');
+        for (const fragment of plantedFragments(message)) leaks.push(`${index}: ${fragment} in ${message}`);
+      }
+    });
+    expect(errors).toBeGreaterThan(copies.length / 2);
+    expect(leaks).toEqual([]);
+  });
+
+  it('keeps them out of the CLI\'s standard error and --json report too', () => {
+    const folder = join(dir, 'planted-cli');
+    mkdirSync(folder);
+    for (const [kind, make] of Object.entries(PLANTED_FILES)) {
+      const original = make();
+      writeFileSync(join(folder, `${kind}-good.dcm`), original);
+      const copies = brokenCopies(original, readDicomFile(join(folder, `${kind}-good.dcm`)));
+      rmSync(join(folder, `${kind}-good.dcm`));
+      // Every fourth copy: the folder stays small enough for one CLI run.
+      copies.filter((_, index) => index % 4 === 0).forEach((bytes, index) => writeFileSync(join(folder, `${kind}-${index}.dcm`), bytes));
+    }
+    const env = { DICOM_DATA_DIR: join(dir, 'data-planted'), DICOM_ANON_SECRET: 'a-test-secret-of-32-characters!!' };
+    const text = runCli(['anonymize', folder, '--out', join(dir, 'planted-out-text')], { env });
+    const json = runCli(['anonymize', folder, '--out', join(dir, 'planted-out-json'), '--json'], { env });
+    const report = JSON.parse(json.stdout) as { files: { status: string; reason?: string; warnings?: string[] }[] };
+    const failed = report.files.filter((entry) => entry.status === 'failed');
+    expect(failed.length).toBeGreaterThan(100);
+    const messages = [
+      ...text.stderr.split('\n').filter((line) => line.startsWith('dicom-tools: ')),
+      ...json.stderr.split('\n').filter((line) => line.startsWith('dicom-tools: ')),
+      ...report.files.flatMap((entry) => [entry.reason ?? '', ...(entry.warnings ?? [])]),
+    ].map((message) => message.split(folder).join(''));
+    expect(messages.flatMap((message) => plantedFragments(message).map((fragment) => `${fragment} in ${message}`))).toEqual([]);
   }, 120_000);
 });
