@@ -19,7 +19,7 @@ export const RATIO_FREE_BYTES = 16 * 2 ** 20;
 
 /**
  * Inflates `compressed`, which starts at file offset `offset`. zlib stops as soon as the output
- * passes the limit, so memory stays within about twice the limit (its chunks, then their copy).
+ * passes the limit, so memory is bounded by the limit, not by what the file would inflate to.
  */
 export function inflateDataSet(compressed: Buffer, offset: number, limits: InflateLimits = DEFAULT_INFLATE_LIMITS): Buffer {
   const byRatio = Math.max(RATIO_FREE_BYTES, limits.maxRatio * compressed.length);
