@@ -1,7 +1,7 @@
 // Hostile input the reader must survive without leaking or exhausting the machine: deflate bombs
 // (issue 18, point 11) and error messages built from corrupt bytes (point 13).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDeflateRaw, deflateRawSync } from 'node:zlib';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDicomFile } from '../src/dicom/read-file.js';
 import { editBytes, explicitElement, lengthFields, part10, withLength } from './helpers/broken-files.js';
 import { corpusDir } from './helpers/corpus.js';
+import { filesBelow, startDaemon, waitUntil } from './helpers/daemon-process.js';
 import { runDcmdump } from './helpers/dcmdump.js';
 import { CLI, runCli } from './helpers/run-cli.js';
 
@@ -90,6 +91,33 @@ describe('a deflated data set is inflated within limits (issue 18, point 11)', (
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(`${bomb}: Unsupported DICOM: the deflated data set inflates to more than 32 MB (DICOM_INFLATE_MAX_MB); refused as a possible deflate bomb (raise the limit for a file you trust) (byte offset 342)`);
   });
+
+  it('has the watch daemon quarantine a bomb intact, with the limit it set in the reason', async () => {
+    const base = join(dir, 'daemon-bomb');
+    const [sources, quarantine] = [join(base, 'sources'), join(base, 'quarantine')];
+    mkdirSync(sources, { recursive: true });
+    copyFileSync(bomb, join(sources, 'upload.dcm'));
+    const daemon = startDaemon(sources, {
+      DICOM_ANONYMIZE_ON_UPLOAD: 'true',
+      DICOM_DATA_DIR: join(base, 'data'),
+      DICOM_QUARANTINE_DIR: quarantine,
+      DICOM_ANON_SECRET: 'a-test-secret-of-32-characters!!',
+      DICOM_WATCH_STABLE_MS: '300',
+      DICOM_WATCH_RETRY_MS: '100',
+      DICOM_INFLATE_MAX_RATIO: '1032',
+      DICOM_INFLATE_MAX_MB: '32',
+    });
+    try {
+      await waitUntil(() => filesBelow(quarantine).length === 2, 'the bomb to be quarantined', 60_000);
+      const [quarantined, reason] = filesBelow(quarantine);
+      expect(readFileSync(join(quarantine, quarantined ?? '')).equals(readFileSync(bomb))).toBe(true);
+      expect(readFileSync(join(quarantine, reason ?? ''), 'utf8')).toContain('the deflated data set inflates to more than 32 MB (DICOM_INFLATE_MAX_MB)');
+      expect(filesBelow(sources)).toEqual([]);
+    } finally {
+      daemon.child.kill('SIGTERM');
+      await daemon.exited;
+    }
+  }, 90_000);
 
   it('reads the same file once the limits allow it, and writes an output dcmdump reads whole', () => {
     const out = join(dir, 'trusted-out');
