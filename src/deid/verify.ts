@@ -20,6 +20,7 @@ import {
   type Tag,
 } from '../dicom/index.js';
 import { dummyValue } from './dummy-values.js';
+import { keptMetaUid, metaInstanceUids } from './meta-uids.js';
 import { DEIDENTIFICATION_METHOD, DEIDENTIFICATION_METHOD_CODES, LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, PATIENT_IDENTITY_REMOVED } from './markers.js';
 import { retainsUids, type DeidOptions } from './options.js';
 import { PATIENT_ID, PATIENT_NAME } from './plan-deid.js';
@@ -116,6 +117,12 @@ export function verifyOutput(filePath: string, options: DeidOptions, subjectIds:
     }
   };
   check(file.dataSet, { encoding: file.encoding, characterSet: [], trail: '', scope: 'profile' });
+  if (!retainsUids(options)) {
+    for (const { element, values } of metaInstanceUids(file)) {
+      if (values.every((value) => keptMetaUid(value) || KEYED_UID.test(value))) continue;
+      findings.push({ file: filePath, kind: 'uid-not-regenerated', tag: formatTag(element.tag), detail: `File Meta Information ${formatTag(element.tag)} ${keywordOf(element.tag)}: UID not replaced by a keyed UID` });
+    }
+  }
   const marker = (tag: Tag, ok: boolean, detail: string) => {
     if (!ok) findings.push({ file: filePath, kind: 'missing-marker', tag: formatTag(tag), detail: `${formatTag(tag)} ${keywordOf(tag)}: ${detail}` });
   };
@@ -182,6 +189,13 @@ export function identifyingValues(originalPath: string, options: DeidOptions): I
     }
   };
   visit(file.dataSet, { encoding: file.encoding, characterSet: [], trail: '', scope: 'profile' });
+  if (!retainsUids(options)) {
+    for (const { element, values } of metaInstanceUids(file)) {
+      for (const value of values) {
+        if (!keptMetaUid(value) && !found.has(value)) found.set(value, { value, tag: element.tag, source: originalPath });
+      }
+    }
+  }
   return [...found.values()].filter((entry) => ![...kept].some((value) => value.includes(entry.value)));
 }
 
