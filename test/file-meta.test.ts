@@ -160,6 +160,17 @@ describe('Media Storage SOP Instance UID (0002,0003) of a data set without SOP I
     expect(result.stdout).not.toContain(originalUid());
     expect(runCli(['verify', path.dirname(output), '--against', path.dirname(input)], { env }).status).toBe(0);
   });
+
+  it('verify reports a meta element the options remove: Source Application Entity Title (0002,0016)', async () => {
+    const titled = path.join(root, 'titled-meta', 'titled.dcm');
+    mkdirSync(path.dirname(titled), { recursive: true });
+    await writeDicomFile(readDicomFile(output), new Map(), titled, { metaEdits: new Map([[0x00020016, { op: 'set', vr: 'AE', value: 'CT_SCANNER_7' }]]) });
+    expect(dcmdumpMeta(titled).get('(0002,0016)')).toBe('CT_SCANNER_7');
+    const result = runCli(['verify', titled, '--json'], { env });
+    expect(result.status).toBe(1);
+    const findings = (JSON.parse(result.stdout) as { findings: { kind: string; tag?: string }[] }).findings;
+    expect(findings.map((finding) => [finding.kind, finding.tag])).toEqual([['not-removed', '(0002,0016)']]);
+  });
 });
 
 describe('Implementation Class UID (0002,0012) and Version Name (0002,0013)', () => {

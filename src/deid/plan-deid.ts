@@ -346,11 +346,11 @@ function metaEditsFor(file: DicomFile, options: DeidOptions, context: Context): 
       edits.set(element.tag, { op: 'set', vr: 'UI', value: mapped.length === 1 ? (mapped[0] as string) : mapped });
     }
   }
-  if (options.institution) {
-    for (const tag of [0x00020016, 0x00020017, 0x00020018]) edits.set(tag, { op: 'remove' });
-  }
-  if (options.removePrivate) {
-    for (const tag of [0x00020100, 0x00020102]) edits.set(tag, { op: 'remove' });
-  }
+  for (const tag of metaRemovals(options)) edits.set(tag, { op: 'remove' });
   return edits;
+}
+
+/** The meta elements de-identification removes: AE titles with institution data, private information with private elements. */
+export function metaRemovals(options: DeidOptions): Tag[] {
+  return [...(options.institution ? [0x00020016, 0x00020017, 0x00020018] : []), ...(options.removePrivate ? [0x00020100, 0x00020102] : [])];
 }

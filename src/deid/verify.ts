@@ -24,7 +24,7 @@ import { findWhole, needleEncodings, provesNothing, textHolds, type Needle } fro
 import { keptMetaUid, metaInstanceUids } from './meta-uids.js';
 import { DEIDENTIFICATION_METHOD, DEIDENTIFICATION_METHOD_CODES, LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, PATIENT_IDENTITY_REMOVED } from './markers.js';
 import { retainsUids, type DeidOptions } from './options.js';
-import { PATIENT_ID, PATIENT_NAME } from './plan-deid.js';
+import { metaRemovals, PATIENT_ID, PATIENT_NAME } from './plan-deid.js';
 import { isDisallowedGroupTag, ruleFor, STANDARD_UID_ROOT, type Scope } from './nested-rules.js';
 import { retainsSafePrivate, safePrivateRules } from './safe-private.js';
 import { siteRuleFinding } from './site-rule-check.js';
@@ -118,6 +118,10 @@ export function verifyOutput(filePath: string, options: DeidOptions, subjectIds:
     }
   };
   check(file.dataSet, { encoding: file.encoding, characterSet: [], trail: '', scope: 'profile' });
+  const removed = new Set(metaRemovals(options));
+  for (const element of file.meta.filter((candidate) => removed.has(candidate.tag))) {
+    findings.push({ file: filePath, kind: 'not-removed', tag: formatTag(element.tag), detail: `File Meta Information ${formatTag(element.tag)} ${keywordOf(element.tag)}: should have been removed` });
+  }
   if (!retainsUids(options)) {
     for (const { element, values } of metaInstanceUids(file)) {
       if (values.every((value) => keptMetaUid(value) || KEYED_UID.test(value))) continue;
