@@ -39,9 +39,11 @@ export interface Messages {
     readonly filterPrompt: string;
     readonly filterActive: (filter: string) => string;
     readonly scanning: string;
-    readonly added: (count: number) => string;
+    /** What a search selected: `found` files, `fresh` of them not selected before, `total` selected now. */
+    readonly added: (found: number, fresh: number, total: number) => string;
     readonly removed: (count: number) => string;
     readonly noneFound: string;
+    readonly noneMatching: (filter: string) => string;
     readonly selectFirst: string;
     readonly selection: (count: number, size: string) => string;
     readonly position: (from: number, to: number, total: number) => string;
@@ -154,9 +156,11 @@ const en: Messages = {
     filterPrompt: 'Filter: ',
     filterActive: (filter) => `Filter: "${filter}" (/ to change, Esc to clear)`,
     scanning: 'Looking for DICOM files below this folder…',
-    added: (count) => `Selected ${plural(count, 'DICOM file', 'DICOM files')}.`,
+    added: (found, fresh, total) =>
+      `Selected ${plural(found, 'DICOM file', 'DICOM files')}${fresh < found ? ` (${fresh} new)` : ''}${total > found ? `, ${total} in all` : ''}.`,
     removed: (count) => `Unselected ${plural(count, 'file', 'files')}.`,
     noneFound: 'No DICOM files below this folder.',
+    noneMatching: (filter) => `No DICOM files here match "${filter}".`,
     selectFirst: 'Select files first: Space selects, a selects every DICOM file below.',
     selection: (count, size) => `Selected: ${plural(count, 'file', 'files')}, ${size}`,
     position: (from, to, total) => `${from}-${to} of ${total}`,
@@ -247,7 +251,7 @@ const en: Messages = {
     global: [['?', 'this help'], ['d', 'watch daemon status'], ['q, Ctrl-C', 'quit']],
     pick: [
       ['↑ ↓, j k', 'move'], ['PgUp PgDn', 'move a page'], ['Enter', 'open folder'], ['Backspace', 'go up'],
-      ['Space', 'select file or folder'], ['a', 'select every DICOM file below'], ['/', 'filter by name'],
+      ['Space', 'select file or folder'], ['a', 'select every DICOM file below (with a filter: shown)'], ['/', 'filter by name'],
       ['c', 'clear the selection'], ['Tab', 'continue to the options'],
     ],
     configure: [
@@ -301,9 +305,11 @@ const de: Messages = {
     filterPrompt: 'Filter: ',
     filterActive: (filter) => `Filter: "${filter}" (/ ändern, Esc löschen)`,
     scanning: 'Suche DICOM-Dateien unterhalb dieses Ordners…',
-    added: (count) => `${plural(count, 'DICOM-Datei', 'DICOM-Dateien')} ausgewählt.`,
+    added: (found, fresh, total) =>
+      `${plural(found, 'DICOM-Datei', 'DICOM-Dateien')} ausgewählt${fresh < found ? ` (${fresh} neu)` : ''}${total > found ? `, insgesamt ${total}` : ''}.`,
     removed: (count) => `${plural(count, 'Datei', 'Dateien')} abgewählt.`,
     noneFound: 'Keine DICOM-Dateien unterhalb dieses Ordners.',
+    noneMatching: (filter) => `Keine DICOM-Dateien hier passen zu "${filter}".`,
     selectFirst: 'Erst Dateien wählen: Leertaste wählt, a wählt alle DICOM-Dateien darunter.',
     selection: (count, size) => `Ausgewählt: ${plural(count, 'Datei', 'Dateien')}, ${size}`,
     position: (from, to, total) => `${from}-${to} von ${total}`,
@@ -394,7 +400,7 @@ const de: Messages = {
     global: [['?', 'diese Hilfe'], ['d', 'Status des Überwachungsdienstes'], ['q, Strg-C', 'beenden']],
     pick: [
       ['↑ ↓, j k', 'bewegen'], ['Bild↑ Bild↓', 'seitenweise'], ['Enter', 'Ordner öffnen'], ['Rücktaste', 'eine Ebene hoch'],
-      ['Leertaste', 'Datei oder Ordner wählen'], ['a', 'alle DICOM-Dateien darunter wählen'], ['/', 'nach Namen filtern'],
+      ['Leertaste', 'Datei oder Ordner wählen'], ['a', 'alle DICOM-Dateien darunter wählen (mit Filter: gezeigte)'], ['/', 'nach Namen filtern'],
       ['c', 'Auswahl leeren'], ['Tab', 'weiter zu den Einstellungen'],
     ],
     configure: [
