@@ -102,6 +102,10 @@ export interface Messages {
     readonly zipPrompt: string;
     readonly csvPrompt: string;
     readonly overwrite: (file: string) => string;
+    /** The keys that answer yes to the overwrite question (n and Esc answer no; j moves in English). */
+    readonly yes: readonly string[];
+    /** After no: nothing written. */
+    readonly kept: string;
     readonly writing: string;
     readonly zipDone: (file: string, count: number) => string;
     readonly csvDone: (file: string, count: number) => string;
@@ -228,6 +232,8 @@ const en: Messages = {
     zipPrompt: 'Save ZIP as: ',
     csvPrompt: 'Save mapping CSV as: ',
     overwrite: (file) => `${file} exists. Overwrite it? (y/n)`,
+    yes: ['y'],
+    kept: 'Not saved: the file that exists is left as it is.',
     writing: 'Writing…',
     zipDone: (file, count) => `ZIP: ${file} (${plural(count, 'file', 'files')})`,
     csvDone: (file, count) => `Mapping CSV: ${file} (${plural(count, 'row', 'rows')}, readable by you only)`,
@@ -377,6 +383,8 @@ const de: Messages = {
     zipPrompt: 'ZIP speichern als: ',
     csvPrompt: 'Zuordnungs-CSV speichern als: ',
     overwrite: (file) => `${file} existiert. Überschreiben? (j/n)`,
+    yes: ['j', 'y'],
+    kept: 'Nicht gespeichert: die vorhandene Datei bleibt, wie sie ist.',
     writing: 'Schreibe…',
     zipDone: (file, count) => `ZIP: ${file} (${plural(count, 'Datei', 'Dateien')})`,
     csvDone: (file, count) => `Zuordnungs-CSV: ${file} (${plural(count, 'Zeile', 'Zeilen')}, nur für Sie lesbar)`,
