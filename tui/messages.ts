@@ -1,4 +1,5 @@
 import type { DateMode, DeidOptions, FileStatus } from '../src/index.js';
+import type { RunPhase } from './use-anonymize-run.js';
 
 // Every word the terminal UI shows, one table per language. Option names are the product's.
 
@@ -129,6 +130,8 @@ export interface Messages {
   readonly keys: Readonly<Record<Screen | 'global', KeyHelp>>;
   /** The one-line key hint at the bottom, per screen. */
   readonly hints: Readonly<Record<Screen | 'daemon' | 'help', string>>;
+  /** The hint on the Anonymize step once the run is no longer running (`hints.anonymize` while it is). */
+  readonly runHints: Readonly<Record<Exclude<RunPhase, 'running'>, string>>;
 }
 
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
@@ -282,6 +285,12 @@ const en: Messages = {
     daemon: 'Esc back · q quit',
     help: 'Any key: close',
   },
+  runHints: {
+    cancelling: 'q quit · ? help',
+    done: 'Enter review · q quit · ? help',
+    cancelled: 'Enter review · q quit · ? help',
+    error: 'Enter or Esc back to the options · q quit · ? help',
+  },
 };
 
 const de: Messages = {
@@ -432,6 +441,12 @@ const de: Messages = {
     compare: '↑ ↓ blättern · c nur Änderungen · Esc zurück · ? Hilfe',
     daemon: 'Esc zurück · q beenden',
     help: 'Beliebige Taste: schließen',
+  },
+  runHints: {
+    cancelling: 'q Ende · ? Hilfe',
+    done: 'Enter prüfen · q Ende · ? Hilfe',
+    cancelled: 'Enter prüfen · q Ende · ? Hilfe',
+    error: 'Enter oder Esc zurück zu den Einstellungen · q Ende · ? Hilfe',
   },
 };
 
