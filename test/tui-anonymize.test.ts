@@ -34,12 +34,13 @@ describe('TUI step 3: anonymize', () => {
     const workspace = createWorkspace();
     const app = renderApp(workspace);
     await startRun(app, true);
-    const frame = await waitForFrame(app, /Done: 3 anonymized, 1 failed in \d+\.\d s\./);
+    // The key hint follows the run: Esc no longer cancels once it is done.
+    const frame = await waitForFrame(app, (shown) => /Done: 3 anonymized, 1 failed in \d+\.\d s\./.test(shown) && !shown.includes('Esc cancel'));
     expect(lineWith(frame, 'Anonymizing')).toBe(`Anonymizing 4 files into ${workspace.outDir}`);
     expect(lineWith(frame, 'files 100%')).toBe(`${bar(65, 65)} 4/4 files 100%`);
     expect(lineWith(frame, 'Failed (1):')).toBe('Failed (1):');
     expect(lineWith(frame, 'notes.txt:')).toBe('  notes.txt: File not recognized as DICOM: no DICM prefix at byte 128 and the f…');
-    expect(lines(frame)[22]).toBe('Esc cancel · Enter review when done · ? help');
+    expect(lines(frame)[22]).toBe('Enter review · q quit · ? help');
     const outputs = readdirSync(workspace.outDir);
     expect(outputs).toHaveLength(3);
     for (const output of outputs) expect(output).toMatch(/^2\.25\.\d+\.dcm$/);
@@ -52,6 +53,7 @@ describe('TUI step 3: anonymize', () => {
     const app = renderApp(workspace, { deps: { anonymize: paced.anonymize, now: () => time } });
     let frame = await startRun(app);
     expect(lineWith(frame, 'files   0%')).toBe(`${bar(0, 65)} 0/3 files   0%`);
+    expect(lines(frame)[22]).toBe('Esc cancel · Enter review when done · ? help');
     expect(lineWith(frame, 'files/s')).toBe('- files/s · 0:00 elapsed · about - left');
     time += 2000;
     await paced.release();
@@ -75,9 +77,11 @@ describe('TUI step 3: anonymize', () => {
     await startRun(app);
     await paced.release();
     await waitForFrame(app, '1/3 files');
-    await press(app, KEYS.escape, 'Cancelling: files in progress finish, no new ones start…');
+    let frame = await press(app, KEYS.escape, (shown) => shown.includes('Cancelling: files in progress finish, no new ones start…') && !shown.includes('Esc cancel'));
+    expect(lines(frame)[22]).toBe('q quit · ? help');
     await paced.release(); // the run reaches its next file, sees the cancel, and stops
-    let frame = await waitForFrame(app, 'Cancelled after 1 of 3 files. Every output written is complete.');
+    frame = await waitForFrame(app, (shown) => shown.includes('Cancelled after 1 of 3 files. Every output written is complete.') && shown.includes('Enter review · q quit'));
+    expect(lines(frame)[22]).toBe('Enter review · q quit · ? help');
     const outputs = readdirSync(workspace.outDir);
     expect(outputs).toHaveLength(1);
     expect(readDicomFile(path.join(workspace.outDir, outputs[0] ?? '')).dataSet.length).toBeGreaterThan(0);
@@ -109,8 +113,9 @@ describe('TUI step 3: anonymize', () => {
     writeFileSync(workspace.dataDir, 'a file where the data folder should be');
     const app = renderApp(workspace);
     await startRun(app);
-    const frame = await waitForFrame(app, 'Could not anonymize: ');
+    const frame = await waitForFrame(app, (shown) => shown.includes('Could not anonymize: ') && !shown.includes('Esc cancel'));
     expect(lineWith(frame, 'Could not anonymize:')).toContain(`${workspace.dataDir}: cannot create the data folder`);
+    expect(lines(frame)[22]).toBe('Enter or Esc back to the options · q quit · ? help');
     await press(app, KEYS.escape, '[2 Configure]');
   });
 });

@@ -24,7 +24,7 @@ describe('TUI app', () => {
       '  Enter         open folder',
       '  Backspace     go up',
       '  Space         select file or folder',
-      '  a             select every DICOM file below',
+      '  a             select every DICOM file below (with a filter: shown)',
       '  /             filter by name',
       '  c             clear the selection',
       '  Tab           continue to the options',

@@ -106,6 +106,20 @@ describe.skipIf(!HAS_TMUX)(HAS_TMUX ? 'dicom-tools tui in a real terminal (tmux)
     for (const output of outputs) expect(deidMethodCodes(path.join(root, 'out', output))).toEqual(['113100', ...RESEARCH.map((option) => STANDARD_OPTIONS[option].code)]);
   });
 
+  it('gives back a clean shell screen after a resize from 60×16 to 80×24 and q', async () => {
+    const root = workspace();
+    // A list longer than either screen: every row of both is drawn.
+    for (let index = 1; index <= 40; index++) copyFileSync(path.join(corpusDir, INPUTS[1] ?? ''), path.join(root, 'in', `image-${String(index).padStart(2, '0')}.dcm`));
+    server.startTui('resize', root, SECRET, { NO_COLOR: '1' }, { size: [60, 16] });
+    await server.waitForScreen('resize', 'image-05.dcm');
+    await server.key('resize', 'a', 'Selected 43 DICOM files.');
+    server.tmux('resize-window', '-t', 'resize', '-x', '80', '-y', '24');
+    await server.waitForScreen('resize', 'DICOM Tools  [1 Pick files]  2 Configure  3 Anonymize  4 Review & download');
+    const shown = await server.key('resize', 'q', 'exit status 0');
+    // Nothing of the TUI's screens is left: the shell's (empty) screen, then the line the shell printed.
+    expect(shown.split('\n').map((row) => row.trimEnd()).filter((row) => row !== '')).toEqual(['exit status 0']);
+  });
+
   it('draws in colour unless NO_COLOR is set', async () => {
     const root = workspace();
     server.startTui('color', root, SECRET, {});

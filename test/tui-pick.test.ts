@@ -2,7 +2,8 @@ import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { corpusDir } from './helpers/corpus.js';
-import { cleanupApps, createWorkspace, renderApp } from './helpers/ink-app.js';
+import { findDicomFiles } from '../tui/find-dicom-files.js';
+import { cleanupApps, createWorkspace, renderApp, waitForStartFolder } from './helpers/ink-app.js';
 import { KEYS, lines, lineWith, press, type, waitForFrame } from './helpers/ink-keys.js';
 
 // Step 1, the folder browser, on real folders with corpus files (STANDARD_INPUT: report.dcm,
@@ -60,7 +61,7 @@ describe('TUI step 1: pick files', () => {
     expect(lineWith(frame, 'Selected:')).toBe('Selected: 1 file, 2.8 KB');
     await press(app, KEYS.home, '›     .. (up)');
     await press(app, KEYS.down, '› [ ] series/');
-    frame = await press(app, KEYS.space, 'Selected 1 DICOM file.');
+    frame = await press(app, KEYS.space, 'Selected 1 DICOM file, 2 in all.');
     expect(lineWith(frame, 'series/')).toMatch(/^› \[x\] series\//);
     expect(lineWith(frame, 'Selected:')).toBe('Selected: 2 files, 4.7 KB');
     frame = await press(app, KEYS.space, 'Unselected 1 file.');
@@ -99,6 +100,67 @@ describe('TUI step 1: pick files', () => {
     expect(lineWith(frame, 'Filter:')).toBe('1-2 of 2 · Filter: "gr" (/ to change, Esc to clear)');
     frame = await press(app, KEYS.escape, '1-5 of 5');
     expect(frame).toContain('notes.txt');
+  });
+
+  it('with a filter, a selects only the DICOM files the filter shows (and those below the folders it shows)', async () => {
+    const workspace = createWorkspace();
+    const app = renderApp(workspace);
+    await waitForStartFolder(app);
+    await press(app, '/', 'Filter: ▌');
+    await type(app, 'gr', (typed) => `Filter: ${typed}▌`);
+    await press(app, KEYS.enter, 'Filter: "gr" (/ to change, Esc to clear)');
+    let frame = await press(app, 'a', 'Selected 1 DICOM file.');
+    expect(lineWith(frame, 'Selected:')).toBe('Selected: 1 file, 1.9 KB');
+    await press(app, '/', 'Filter: gr▌');
+    await press(app, KEYS.ctrlU, 'Filter: ▌');
+    await type(app, 'se', (typed) => `Filter: ${typed}▌`); // series/ (and its noextension), not greek.dcm
+    await press(app, KEYS.enter, 'Filter: "se" (/ to change, Esc to clear)');
+    frame = await press(app, 'a', 'Selected 1 DICOM file, 2 in all.');
+    expect(lineWith(frame, 'Selected:')).toBe('Selected: 2 files, 3.8 KB');
+    expect(squeeze(lineWith(frame, 'series/'))).toBe(' [x] series/ folder');
+    await press(app, '/', 'Filter: se▌');
+    await press(app, KEYS.ctrlU, 'Filter: ▌');
+    await type(app, 'txt', (typed) => `Filter: ${typed}▌`);
+    await press(app, KEYS.enter, 'Filter: "txt" (/ to change, Esc to clear)');
+    frame = await press(app, 'a', 'No DICOM files here match "txt".');
+    expect(lineWith(frame, 'Selected:')).toBe('Selected: 2 files, 3.8 KB');
+    frame = await press(app, KEYS.escape, '1-5 of 5');
+    expect(squeeze(lineWith(frame, 'report.dcm'))).toBe(' [ ] report.dcm 2.8 KB DICOM');
+  });
+
+  it('says how many files a search selected against the whole selection: files selected already are not new', async () => {
+    const names = Array.from({ length: 36 }, (_, index) => `image-${String(index + 1).padStart(2, '0')}.dcm`);
+    const files = [...names, 'series/a.dcm', 'series/b.dcm', 'series/c.dcm', 'series/d.dcm'];
+    const workspace = createWorkspace(Object.fromEntries(files.map((name) => [name, 'fodicom_chrGreek.dcm'])));
+    const app = renderApp(workspace);
+    await waitForStartFolder(app);
+    let frame = await press(app, 'a', 'Selected 40 DICOM files.');
+    expect(lineWith(frame, 'Selected:')).toBe('Selected: 40 files, 75.6 KB');
+    await press(app, KEYS.down, '› [x] series/');
+    await press(app, KEYS.enter, 'd.dcm');
+    frame = await press(app, 'a', 'Selected 4 DICOM files (0 new), 40 in all.');
+    expect(lineWith(frame, 'Selected:')).toBe('Selected: 40 files, 75.6 KB');
+  });
+
+  it('c empties the selection for good: a search still running then selects nothing', async () => {
+    const workspace = createWorkspace();
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let search: Promise<unknown> = Promise.resolve();
+    const app = renderApp(workspace, {
+      deps: { findDicomFiles: (dir, exclude) => (search = held.then(() => findDicomFiles(dir, exclude))) as ReturnType<typeof findDicomFiles> },
+    });
+    await waitForStartFolder(app);
+    await press(app, 'a', 'Looking for DICOM files below this folder…');
+    await press(app, KEYS.end, '› [ ] report.dcm');
+    await press(app, KEYS.space, 'Selected: 1 file, 2.8 KB');
+    await press(app, 'c', 'Selected: 0 files, 0 B');
+    release();
+    await search; // the browser's own handler of the search, attached first, has run
+    await press(app, KEYS.home, '›     .. (up)');
+    const frame = await press(app, KEYS.down, '› [ ] series/');
+    expect(lineWith(frame, 'Selected:')).toBe('Selected: 0 files, 0 B');
+    expect(frame).not.toContain('Selected 3 DICOM files.');
   });
 
   it('scrolls a long folder within the terminal height, the cursor always visible', async () => {

@@ -88,7 +88,7 @@ describe('TUI step 4: review and download', () => {
     await press(app, KEYS.escape, '  Original              Anonymized');
   });
 
-  it('writes the ZIP of the anonymized files with z (never the mapping), confirming before it overwrites', async () => {
+  it('writes the ZIP of the anonymized files with z (never the mapping), confirming before it overwrites; n leaves the file and hands the keys back to the results', async () => {
     const workspace = createWorkspace();
     const app = renderApp(workspace);
     let frame = await toReview(app);
@@ -100,8 +100,12 @@ describe('TUI step 4: review and download', () => {
     writeFileSync(zip, 'spoiled');
     await press(app, 'z', `Save ZIP as: ${zip}▌`);
     await press(app, KEYS.enter, `${zip} exists. Overwrite it? (y/n)`);
-    await press(app, 'n', `Save ZIP as: ${zip}▌`);
-    frame = await press(app, KEYS.escape, (next) => !next.includes('▌'));
+    app.stdin.write('j'); // German for yes, but in English it moves in lists: no answer here
+    frame = await press(app, 'n', 'Not saved: the file that exists is left as it is.');
+    expect(frame).not.toContain('▌'); // no prompt reopened: the next key is the results'
+    frame = await press(app, 'j', '› notes.txt');
+    expect(frame).not.toContain('Save ZIP as:');
+    await app.session.settle(); // an export a key might have started has ended
     expect(readFileSync(zip, 'utf8')).toBe('spoiled');
     await press(app, 'z', `Save ZIP as: ${zip}▌`);
     await press(app, KEYS.enter, 'Overwrite it? (y/n)');

@@ -145,7 +145,7 @@ describe('TUI options and language', () => {
   it('keeps every key hint and help line within 80 columns, in both languages', () => {
     for (const language of LANGUAGES) {
       const messages = MESSAGES[language];
-      for (const hint of Object.values(messages.hints)) expect([...hint].length, `${language}: ${hint}`).toBeLessThanOrEqual(80);
+      for (const hint of [...Object.values(messages.hints), ...Object.values(messages.runHints)]) expect([...hint].length, `${language}: ${hint}`).toBeLessThanOrEqual(80);
       for (const keys of Object.values(messages.keys)) for (const [name, what] of keys) expect(2 + 14 + [...what].length, `${language}: ${name}`).toBeLessThanOrEqual(80);
       for (const option of Object.values(messages.options)) expect(6 + [...option.description].length, `${language}: ${option.description}`).toBeLessThanOrEqual(80);
       for (const option of Object.values(messages.standardOptions)) {

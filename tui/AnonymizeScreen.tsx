@@ -1,4 +1,5 @@
 import { Box } from 'ink';
+import { useLayoutEffect } from 'react';
 import type { AnonymizeSummary } from '../src/index.js';
 import { useMessages } from './contexts.js';
 import { failureText } from './failure-text.js';
@@ -7,7 +8,7 @@ import { ProgressPanel } from './ProgressPanel.js';
 import type { RunSession } from './run-session.js';
 import { Tint } from './Tint.js';
 import { truncateStart } from './truncate.js';
-import { useAnonymizeRun, type RunInput } from './use-anonymize-run.js';
+import { useAnonymizeRun, type RunInput, type RunPhase } from './use-anonymize-run.js';
 import { useKeys } from './use-keys.js';
 
 export interface AnonymizeScreenProps {
@@ -19,12 +20,15 @@ export interface AnonymizeScreenProps {
   readonly active: boolean;
   readonly onReview: (summary: AnonymizeSummary) => void;
   readonly onBack: () => void;
+  /** Told each phase the run enters (the App's key hint follows it). */
+  readonly onPhase: (phase: RunPhase) => void;
 }
 
 /** Step 3: runs the batch with a progress bar; failures appear as they happen; Esc cancels. */
-export function AnonymizeScreen({ session, run, now, width, height, active, onReview, onBack }: AnonymizeScreenProps) {
+export function AnonymizeScreen({ session, run, now, width, height, active, onReview, onBack, onPhase }: AnonymizeScreenProps) {
   const messages = useMessages();
   const { state, cancel } = useAnonymizeRun(session, run, now);
+  useLayoutEffect(() => onPhase(state.phase), [state.phase, onPhase]);
   useKeys(
     (_input, key) => {
       if (state.phase === 'running' && key.escape) cancel();

@@ -13,7 +13,7 @@ import { StepBar } from './StepBar.js';
 import type { Theme } from './theme.js';
 import { Tint } from './Tint.js';
 import type { TuiDeps } from './tui-deps.js';
-import type { RunInput } from './use-anonymize-run.js';
+import type { RunInput, RunPhase } from './use-anonymize-run.js';
 import { useTerminalSize, type TerminalSize } from './use-terminal-size.js';
 
 export interface AppProps {
@@ -56,6 +56,7 @@ export function App({ deps, session, startDir, outDir: initialOutDir, cwd, defau
   const [summary, setSummary] = useState<AnonymizeSummary | undefined>(undefined);
   const [comparing, setComparing] = useState<FileResult | undefined>(undefined);
   const [advanced, setAdvanced] = useState(false);
+  const [runPhase, setRunPhase] = useState<RunPhase>('running');
 
   // The one subscription to Ink's input: global keys first, then the screens through the router.
   const onKey = useRef<KeyHandler>(() => {});
@@ -75,16 +76,19 @@ export function App({ deps, session, startDir, outDir: initialOutDir, cwd, defau
 
   const state = { step, overlay, dir, selection, options, outDir, run, summary, comparing, advanced };
   const actions = {
-    setStep, setOverlay, setDir, setSelection, setOptions, setSummary, setComparing, setAdvanced,
+    setStep, setOverlay, setDir, setSelection, setOptions, setSummary, setComparing, setAdvanced, setRunPhase,
     setOutDir: (typed: string) => setOutDir(path.resolve(cwd, typed)),
     startRun: () => {
       setRun({ id: (run?.id ?? 0) + 1, input: { files: [...selection.keys()].sort(), outDir, options } });
+      setRunPhase('running');
       setSummary(undefined);
       setComparing(undefined);
       setStep('anonymize');
     },
   };
   const screen = overlay ?? screenOf(state);
+  // The Anonymize step's keys change when its run ends: Esc no longer cancels, Enter reviews.
+  const hint = screen === 'anonymize' && runPhase !== 'running' ? messages.runHints[runPhase] : messages.hints[screen];
   return (
     <MessagesContext.Provider value={messages}>
       <ThemeContext.Provider value={theme}>
@@ -95,7 +99,7 @@ export function App({ deps, session, startDir, outDir: initialOutDir, cwd, defau
             <Box display={tooSmall ? 'none' : 'flex'} flexDirection="column">
               <StepBar step={step} />
               <Body deps={deps} session={session} cwd={cwd} state={state} actions={actions} visible={!tooSmall} width={columns} height={Math.max(1, rows - 3)} />
-              <Tint muted>{messages.hints[screen]}</Tint>
+              <Tint muted>{hint}</Tint>
             </Box>
           </Box>
         </KeyRouterContext.Provider>

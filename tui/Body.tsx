@@ -14,6 +14,7 @@ import { ReviewScreen } from './ReviewScreen.js';
 import type { RunSession } from './run-session.js';
 import { totalSize, type Selection } from './selection.js';
 import type { TuiDeps } from './tui-deps.js';
+import type { RunPhase } from './use-anonymize-run.js';
 
 export interface BodyActions {
   readonly setStep: (step: Step) => void;
@@ -26,6 +27,7 @@ export interface BodyActions {
   readonly setComparing: (result: FileResult | undefined) => void;
   readonly setAdvanced: (open: boolean) => void;
   readonly startRun: () => void;
+  readonly setRunPhase: (phase: RunPhase) => void;
 }
 
 export interface BodyProps {
@@ -68,7 +70,7 @@ export function Body({ deps, session, cwd, state, actions, visible, width, heigh
               actions.setSummary(summary);
               actions.setStep('review');
             }}
-            onBack={() => actions.setStep('configure')}
+            onBack={() => actions.setStep('configure')} onPhase={actions.setRunPhase}
           />
         ) : null;
       case 'review':

@@ -4,7 +4,7 @@ import { useMessages } from './contexts.js';
 import { FileRow } from './FileRow.js';
 import { formatSize } from './format-size.js';
 import { listWindow } from './list-window.js';
-import { EMPTY_SELECTION, totalSize } from './selection.js';
+import { totalSize } from './selection.js';
 import { TextPrompt } from './TextPrompt.js';
 import { Tint } from './Tint.js';
 import { truncateStart } from './truncate.js';
@@ -22,7 +22,7 @@ export interface PickScreenProps extends BrowserOptions {
 export function PickScreen({ width, height, active, onContinue, ...options }: PickScreenProps) {
   const messages = useMessages();
   const browser = useBrowser(options);
-  const { selection, onSelection } = options;
+  const { selection } = options;
   const [typing, setTyping] = useState(false);
   const listHeight = Math.max(1, height - 4);
   useKeys(
@@ -36,10 +36,8 @@ export function PickScreen({ width, height, active, onContinue, ...options }: Pi
       else if (input === ' ') browser.toggle();
       else if (input === 'a') browser.selectAll();
       else if (input === '/') setTyping(true);
-      else if (input === 'c') {
-        onSelection(EMPTY_SELECTION);
-        browser.setMessage('');
-      } else if (key.escape) browser.setFilter('');
+      else if (input === 'c') browser.clear();
+      else if (key.escape) browser.setFilter('');
       else if (key.tab && !key.shift) {
         if (selection.size === 0) browser.setMessage(messages.pick.selectFirst);
         else onContinue();

@@ -44,7 +44,7 @@ export function ReviewScreen({ deps, session, summary, outDir, cwd, comparing, o
   useKeys(
     (input, key) => {
       if (download.mode.name === 'confirm') {
-        if (input === 'y' || input === 'j') download.answer(true);
+        if (messages.download.yes.includes(input)) download.answer(true);
         else if (input === 'n' || key.escape) download.answer(false);
       } else if (key.upArrow || input === 'k') setCursor(moveCursor(cursor, -1, results.length));
       else if (key.downArrow || input === 'j') setCursor(moveCursor(cursor, 1, results.length));

@@ -1,4 +1,5 @@
 import type { DateMode, DeidOptions, FileStatus } from '../src/index.js';
+import type { RunPhase } from './use-anonymize-run.js';
 
 // Every word the terminal UI shows, one table per language. Option names are the product's.
 
@@ -39,9 +40,11 @@ export interface Messages {
     readonly filterPrompt: string;
     readonly filterActive: (filter: string) => string;
     readonly scanning: string;
-    readonly added: (count: number) => string;
+    /** What a search selected: `found` files, `fresh` of them not selected before, `total` selected now. */
+    readonly added: (found: number, fresh: number, total: number) => string;
     readonly removed: (count: number) => string;
     readonly noneFound: string;
+    readonly noneMatching: (filter: string) => string;
     readonly selectFirst: string;
     readonly selection: (count: number, size: string) => string;
     readonly position: (from: number, to: number, total: number) => string;
@@ -100,6 +103,10 @@ export interface Messages {
     readonly zipPrompt: string;
     readonly csvPrompt: string;
     readonly overwrite: (file: string) => string;
+    /** The keys that answer yes to the overwrite question (n and Esc answer no; j moves in English). */
+    readonly yes: readonly string[];
+    /** After no: nothing written. */
+    readonly kept: string;
     readonly writing: string;
     readonly zipDone: (file: string, count: number) => string;
     readonly csvDone: (file: string, count: number) => string;
@@ -123,6 +130,8 @@ export interface Messages {
   readonly keys: Readonly<Record<Screen | 'global', KeyHelp>>;
   /** The one-line key hint at the bottom, per screen. */
   readonly hints: Readonly<Record<Screen | 'daemon' | 'help', string>>;
+  /** The hint on the Anonymize step once the run is no longer running (`hints.anonymize` while it is). */
+  readonly runHints: Readonly<Record<Exclude<RunPhase, 'running'>, string>>;
 }
 
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
@@ -154,9 +163,11 @@ const en: Messages = {
     filterPrompt: 'Filter: ',
     filterActive: (filter) => `Filter: "${filter}" (/ to change, Esc to clear)`,
     scanning: 'Looking for DICOM files below this folder…',
-    added: (count) => `Selected ${plural(count, 'DICOM file', 'DICOM files')}.`,
+    added: (found, fresh, total) =>
+      `Selected ${plural(found, 'DICOM file', 'DICOM files')}${fresh < found ? ` (${fresh} new)` : ''}${total > found ? `, ${total} in all` : ''}.`,
     removed: (count) => `Unselected ${plural(count, 'file', 'files')}.`,
     noneFound: 'No DICOM files below this folder.',
+    noneMatching: (filter) => `No DICOM files here match "${filter}".`,
     selectFirst: 'Select files first: Space selects, a selects every DICOM file below.',
     selection: (count, size) => `Selected: ${plural(count, 'file', 'files')}, ${size}`,
     position: (from, to, total) => `${from}-${to} of ${total}`,
@@ -224,6 +235,8 @@ const en: Messages = {
     zipPrompt: 'Save ZIP as: ',
     csvPrompt: 'Save mapping CSV as: ',
     overwrite: (file) => `${file} exists. Overwrite it? (y/n)`,
+    yes: ['y'],
+    kept: 'Not saved: the file that exists is left as it is.',
     writing: 'Writing…',
     zipDone: (file, count) => `ZIP: ${file} (${plural(count, 'file', 'files')})`,
     csvDone: (file, count) => `Mapping CSV: ${file} (${plural(count, 'row', 'rows')}, readable by you only)`,
@@ -247,7 +260,7 @@ const en: Messages = {
     global: [['?', 'this help'], ['d', 'watch daemon status'], ['q, Ctrl-C', 'quit']],
     pick: [
       ['↑ ↓, j k', 'move'], ['PgUp PgDn', 'move a page'], ['Enter', 'open folder'], ['Backspace', 'go up'],
-      ['Space', 'select file or folder'], ['a', 'select every DICOM file below'], ['/', 'filter by name'],
+      ['Space', 'select file or folder'], ['a', 'select every DICOM file below (with a filter: shown)'], ['/', 'filter by name'],
       ['c', 'clear the selection'], ['Tab', 'continue to the options'],
     ],
     configure: [
@@ -271,6 +284,12 @@ const en: Messages = {
     compare: '↑ ↓ scroll · c only changes · Esc back · ? help',
     daemon: 'Esc back · q quit',
     help: 'Any key: close',
+  },
+  runHints: {
+    cancelling: 'q quit · ? help',
+    done: 'Enter review · q quit · ? help',
+    cancelled: 'Enter review · q quit · ? help',
+    error: 'Enter or Esc back to the options · q quit · ? help',
   },
 };
 
@@ -301,9 +320,11 @@ const de: Messages = {
     filterPrompt: 'Filter: ',
     filterActive: (filter) => `Filter: "${filter}" (/ ändern, Esc löschen)`,
     scanning: 'Suche DICOM-Dateien unterhalb dieses Ordners…',
-    added: (count) => `${plural(count, 'DICOM-Datei', 'DICOM-Dateien')} ausgewählt.`,
+    added: (found, fresh, total) =>
+      `${plural(found, 'DICOM-Datei', 'DICOM-Dateien')} ausgewählt${fresh < found ? ` (${fresh} neu)` : ''}${total > found ? `, insgesamt ${total}` : ''}.`,
     removed: (count) => `${plural(count, 'Datei', 'Dateien')} abgewählt.`,
     noneFound: 'Keine DICOM-Dateien unterhalb dieses Ordners.',
+    noneMatching: (filter) => `Keine DICOM-Dateien hier passen zu "${filter}".`,
     selectFirst: 'Erst Dateien wählen: Leertaste wählt, a wählt alle DICOM-Dateien darunter.',
     selection: (count, size) => `Ausgewählt: ${plural(count, 'Datei', 'Dateien')}, ${size}`,
     position: (from, to, total) => `${from}-${to} von ${total}`,
@@ -371,6 +392,8 @@ const de: Messages = {
     zipPrompt: 'ZIP speichern als: ',
     csvPrompt: 'Zuordnungs-CSV speichern als: ',
     overwrite: (file) => `${file} existiert. Überschreiben? (j/n)`,
+    yes: ['j', 'y'],
+    kept: 'Nicht gespeichert: die vorhandene Datei bleibt, wie sie ist.',
     writing: 'Schreibe…',
     zipDone: (file, count) => `ZIP: ${file} (${plural(count, 'Datei', 'Dateien')})`,
     csvDone: (file, count) => `Zuordnungs-CSV: ${file} (${plural(count, 'Zeile', 'Zeilen')}, nur für Sie lesbar)`,
@@ -394,7 +417,7 @@ const de: Messages = {
     global: [['?', 'diese Hilfe'], ['d', 'Status des Überwachungsdienstes'], ['q, Strg-C', 'beenden']],
     pick: [
       ['↑ ↓, j k', 'bewegen'], ['Bild↑ Bild↓', 'seitenweise'], ['Enter', 'Ordner öffnen'], ['Rücktaste', 'eine Ebene hoch'],
-      ['Leertaste', 'Datei oder Ordner wählen'], ['a', 'alle DICOM-Dateien darunter wählen'], ['/', 'nach Namen filtern'],
+      ['Leertaste', 'Datei oder Ordner wählen'], ['a', 'alle DICOM-Dateien darunter wählen (mit Filter: gezeigte)'], ['/', 'nach Namen filtern'],
       ['c', 'Auswahl leeren'], ['Tab', 'weiter zu den Einstellungen'],
     ],
     configure: [
@@ -418,6 +441,12 @@ const de: Messages = {
     compare: '↑ ↓ blättern · c nur Änderungen · Esc zurück · ? Hilfe',
     daemon: 'Esc zurück · q beenden',
     help: 'Beliebige Taste: schließen',
+  },
+  runHints: {
+    cancelling: 'q Ende · ? Hilfe',
+    done: 'Enter prüfen · q Ende · ? Hilfe',
+    cancelled: 'Enter prüfen · q Ende · ? Hilfe',
+    error: 'Enter oder Esc zurück zu den Einstellungen · q Ende · ? Hilfe',
   },
 };
 

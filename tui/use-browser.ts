@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { useState, type Dispatch, type SetStateAction } from 'react';
+import { useLayoutEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
 import { useMessages } from './contexts.js';
 import type { BrowserRow } from './FileRow.js';
 import { moveCursor } from './list-window.js';
-import { addFiles, removeFiles, selectedUnder, toggleFile, type Selection } from './selection.js';
+import { addFiles, EMPTY_SELECTION, removeFiles, selectedUnder, toggleFile, type PickedFile, type Selection } from './selection.js';
 import type { TuiDeps } from './tui-deps.js';
 import { useDirectory, type DirectoryState } from './use-directory.js';
 
@@ -23,7 +23,7 @@ export interface Browser {
   readonly current: number;
   readonly filter: string;
   readonly setFilter: (filter: string) => void;
-  /** A line about the last action ("Selected 3 DICOM files."). */
+  /** A line about the last action ("Selected 3 DICOM files."), true of the selection as it is now. */
   readonly message: string;
   readonly setMessage: (message: string) => void;
   readonly move: (delta: number) => void;
@@ -33,9 +33,14 @@ export interface Browser {
   readonly goUp: () => void;
   /** Space: a file in or out; a folder's DICOM files in, or, when some are selected, all of them out. */
   readonly toggle: () => void;
-  /** Every DICOM file below the current folder (never the output folder's). */
+  /** Every DICOM file below the current folder (never the output folder's); with a filter, only below the rows it shows. */
   readonly selectAll: () => void;
+  /** Empties the selection; a search still running then selects nothing. */
+  readonly clear: () => void;
 }
+
+/** What the message line says: a text, or what the last search selected (counted against the selection). */
+type Note = string | { readonly found: number; readonly fresh: number };
 
 /** The folder browser's state: listing, filter, focus (kept by path, so it survives re-listing) and selection actions. */
 export function useBrowser({ deps, dir, onDir, selection, onSelection, outDir }: BrowserOptions): Browser {
@@ -43,7 +48,15 @@ export function useBrowser({ deps, dir, onDir, selection, onSelection, outDir }:
   const listing = useDirectory(dir, deps.listDirectory);
   const [focus, setFocus] = useState<string | undefined>(undefined);
   const [filter, setFilter] = useState('');
-  const [message, setMessage] = useState('');
+  const [note, setNote] = useState<Note>('');
+  // The selection as last rendered, and changes since: a search that ends adds to what is selected
+  // then, and counts how many of its files were new.
+  const latest = useRef(selection);
+  useLayoutEffect(() => {
+    latest.current = selection;
+  }, [selection]);
+  // Bumped by clear(): a search started before it selects nothing.
+  const searches = useRef(0);
 
   const parent = path.dirname(dir);
   const wanted = filter.toLowerCase();
@@ -68,34 +81,49 @@ export function useBrowser({ deps, dir, onDir, selection, onSelection, outDir }:
     onDir(target);
     setFocus(from);
     setFilter('');
-    setMessage('');
+    setNote('');
   };
   const goUp = () => {
     if (parent !== dir) openDir(parent, dir);
   };
-  const selectBelow = (folder: string) => {
-    setMessage(messages.pick.scanning);
+  /** Selects the DICOM files below `folder` that `keep` accepts (with a filter: below the rows it shows). */
+  const selectBelow = (folder: string, keep: (file: PickedFile) => boolean = () => true, none = messages.pick.noneFound) => {
+    setNote(messages.pick.scanning);
+    const search = searches.current;
     deps.findDicomFiles(folder, [outDir]).then(
-      (files) => {
-        onSelection((previous) => addFiles(previous, files));
-        setMessage(files.length === 0 ? messages.pick.noneFound : messages.pick.added(files.length));
+      (found) => {
+        if (search !== searches.current) return;
+        const files = found.filter(keep);
+        if (files.length === 0) {
+          setNote(none);
+          return;
+        }
+        const next = addFiles(latest.current, files);
+        setNote({ found: files.length, fresh: next.size - latest.current.size });
+        latest.current = next;
+        onSelection(next);
       },
-      () => setMessage(messages.pick.noneFound),
+      () => search === searches.current && setNote(none),
     );
+  };
+  /** The rows the filter shows: a file found below `dir` counts when its top-level entry is one. */
+  const shown = (file: PickedFile) => {
+    const top = path.relative(dir, file.path).split(path.sep)[0] ?? '';
+    return entries.some((entry) => entry.name === top);
   };
   const toggle = () => {
     const entry = focused?.entry;
     if (!entry || entry.path === outDir) return;
     if (entry.kind === 'file') {
       onSelection((previous) => toggleFile(previous, entry));
-      setMessage('');
+      setNote('');
       return;
     }
     const inside = selectedUnder(selection, entry.path);
     if (inside.length === 0) selectBelow(entry.path);
     else {
       onSelection((previous) => removeFiles(previous, inside));
-      setMessage(messages.pick.removed(inside.length));
+      setNote(messages.pick.removed(inside.length));
     }
   };
   const open = () => {
@@ -104,11 +132,17 @@ export function useBrowser({ deps, dir, onDir, selection, onSelection, outDir }:
     else if (focused.entry.kind === 'folder') openDir(focused.entry.path);
     else toggle();
   };
+  const message = typeof note === 'string' ? note : messages.pick.added(note.found, note.fresh, selection.size);
   return {
-    listing, rows, current, filter, setFilter, message, setMessage,
+    listing, rows, current, filter, setFilter, message, setMessage: setNote,
     move: (delta) => moveTo(moveCursor(current, delta, rows.length)),
     moveTo, open, goUp, toggle,
-    selectAll: () => selectBelow(dir),
+    selectAll: () => (filter === '' ? selectBelow(dir) : selectBelow(dir, shown, messages.pick.noneMatching(filter))),
+    clear: () => {
+      searches.current++;
+      onSelection(EMPTY_SELECTION);
+      setNote('');
+    },
   };
 }
 

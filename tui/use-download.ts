@@ -77,10 +77,14 @@ export function useDownload({ session, summary, outDir, cwd, pathExists }: Downl
     else write(kind, target);
   };
 
+  /** No leaves the file alone and ends the export: the next key acts on the results, not in a path. */
   const answer = (yes: boolean) => {
     if (mode.name !== 'confirm') return;
     if (yes) write(mode.kind, mode.target);
-    else setMode({ name: 'prompt', kind: mode.kind, value: mode.target });
+    else {
+      setMode({ name: 'idle' });
+      setMessage({ text: messages.download.kept, error: false });
+    }
   };
 
   const edit = (value: string) => mode.name === 'prompt' && setMode({ ...mode, value });
