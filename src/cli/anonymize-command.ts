@@ -44,8 +44,9 @@ ${MAPPING_URL_FLAG_HELP}
   --json               print a JSON report on stdout instead of the summary
   -h, --help
 
-Exit status: 0 all files anonymized, 1 some failed (or a file named by an option cannot be used,
-e.g. a malformed --patient-ids list), 2 usage error (a malformed --rules file too).`;
+Exit status: 0 all files anonymized, 1 some failed or none found (or a file named by an option cannot
+be used, e.g. a malformed --patient-ids list), 2 usage error (a malformed --rules file, or a --zip,
+--mapping or --out that would replace an input, the store or another file too).`;
 
 export async function anonymizeCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs({
