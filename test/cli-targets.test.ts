@@ -19,6 +19,8 @@ const victim = path.join(input, 'victim.dcm');
 const data = path.join(root, 'data');
 const out = path.join(root, 'out');
 const env = { DICOM_DATA_DIR: data, DICOM_ANON_SECRET: 'a secret for the target tests, 0123456789' };
+// A device, named through a link of ours: were the check broken, the export would replace the link, never /dev/null itself.
+const device = path.join(root, 'device');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** Every entry under the test's folder outside the data folder: name, kind, and the bytes' hash. */
@@ -61,6 +63,7 @@ function refused(args: readonly string[], message: string): CliResult {
 
 beforeAll(() => {
   mkdirSync(path.join(input, 'nested'), { recursive: true });
+  symlinkSync('/dev/null', device);
   copyFileSync(path.join(corpusDir, 'dcmqats_1_ELE.dcm'), victim);
   copyFileSync(path.join(corpusDir, 'dcmqats_2_ILE.dcm'), path.join(input, 'nested', 'IM2'));
   // A batch on record, so "no batch recorded" is a count that stays, not a store that is missing.
@@ -94,7 +97,7 @@ describe('anonymize --zip and --mapping', () => {
   it('refuses a device, a FIFO, a folder and the output folder', () => {
     const fifo = path.join(root, 'pipe');
     execFileSync('mkfifo', [fifo]);
-    refused(['anonymize', victim, '--out', out, '--zip', '/dev/null', '--force'], '--zip /dev/null: is not a regular file');
+    refused(['anonymize', victim, '--out', out, '--zip', device, '--force'], `--zip ${device}: is not a regular file`);
     refused(['anonymize', victim, '--out', out, '--mapping', fifo, '--force'], `--mapping ${fifo}: is not a regular file`);
     refused(['anonymize', victim, '--out', out, '--zip', input, '--force'], `--zip ${input}: is not a regular file`);
     refused(['anonymize', victim, '--out', out, '--zip', out], `--zip ${out}: is inside the output folder`);
@@ -145,7 +148,7 @@ describe('mapping export --out, --uids and --patients', () => {
   });
 
   it('refuses a device, and an existing file without --force', () => {
-    refused(['mapping', 'export', '--uids', '/dev/null'], '--uids /dev/null: is not a regular file');
+    refused(['mapping', 'export', '--uids', device], `--uids ${device}: is not a regular file`);
     const existing = path.join(root, 'patients.csv');
     writeFileSync(existing, 'an earlier export\n');
     refused(['mapping', 'export', '--patients', existing], `--patients ${existing}: already exists; add --force to replace it`);
