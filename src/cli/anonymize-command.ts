@@ -123,8 +123,8 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
     progress.done();
     for (const missing of summary.missing) io.stderr.write(`dicom-tools: ${missing}: no such file or folder\n`);
     const outputs = summary.results.filter((result): result is FileResult & { output: string } => result.output !== undefined);
-    if (values.zip) await (await import('../export/zip-export.js')).writeZip(outputs.map((result) => ({ sourcePath: result.output, name: path.basename(result.output) })), values.zip);
-    if (values.mapping) await (await import('../export/mapping-csv.js')).writeMappingCsv(await store.records({ batchId }), values.mapping);
+    if (values.zip) await (await import('../export/zip-export.js')).writeZip(outputs.map((result) => ({ sourcePath: result.output, name: path.basename(result.output) })), values.zip, { replace: values.force });
+    if (values.mapping) await (await import('../export/mapping-csv.js')).writeMappingCsv(await store.records({ batchId }), values.mapping, { replace: values.force });
     const seconds = (Date.now() - started) / 1000;
     if (values.json) io.stdout.write(`${JSON.stringify(jsonReport(summary, options, values.out, seconds, values.zip, values.mapping), null, 2)}\n`);
     else io.stderr.write(`${textSummary(summary, options, values.out, seconds, values.zip, values.mapping)}\n`);

@@ -63,17 +63,17 @@ export async function mappingCommand(args: readonly string[], io: CommandIo): Pr
     const keep = '(mode 0600: keep it separate and secure)';
     if (values.out !== undefined) {
       const records = await store.records(filter);
-      await writeMappingCsv(records, values.out);
+      await writeMappingCsv(records, values.out, { replace: values.force });
       io.stderr.write(`Wrote ${plural(records.length, 'mapping row')} to ${values.out} ${keep}.\n`);
     }
     if (values.uids !== undefined) {
       const pairs = await store.uidPairs(filter);
-      await writeIdPairsCsv(pairs, values.uids);
+      await writeIdPairsCsv(pairs, values.uids, { replace: values.force });
       io.stderr.write(`Wrote ${plural(pairs.length, 'UID pair')} to ${values.uids} ${keep}.\n`);
     }
     if (values.patients !== undefined) {
       const pairs = await store.patientPairs(filter);
-      await writeIdPairsCsv(pairs, values.patients);
+      await writeIdPairsCsv(pairs, values.patients, { replace: values.force });
       io.stderr.write(`Wrote ${plural(pairs.length, 'patient ID pair')} to ${values.patients} ${keep}.\n`);
     }
     return EXIT_OK;
