@@ -33,7 +33,7 @@ export interface TargetGuard {
 export function exportTargetsProblem(targets: readonly ExportTarget[], guard: TargetGuard): string | undefined {
   const seen: { target: ExportTarget; real: string; stats: Stats | undefined }[] = [];
   for (const target of targets) {
-    const problem = targetProblem(target, guard);
+    const problem = exportTargetProblem(target.path, guard);
     if (problem !== undefined) return `${target.flag} ${target.path}: ${problem}`;
     const real = realPathOf(target.path);
     const stats = statSync(target.path, { throwIfNoEntry: false });
@@ -44,21 +44,22 @@ export function exportTargetsProblem(targets: readonly ExportTarget[], guard: Ta
   return undefined;
 }
 
-function targetProblem(target: ExportTarget, guard: TargetGuard): string | undefined {
-  if (target.path === '') return 'needs a file name';
-  const real = realPathOf(target.path);
+/** Why the one file `target` must not be written (see exportTargetsProblem), or undefined. */
+export function exportTargetProblem(target: string, guard: TargetGuard): string | undefined {
+  if (target === '') return 'needs a file name';
+  const real = realPathOf(target);
   const dataDir = realPathOf(guard.dataDir);
   if (isWithin(real, dataDir)) return 'is inside the data folder (DICOM_DATA_DIR), which holds the mapping store and the secret';
   if (guard.outDir !== undefined && isWithin(real, realPathOf(guard.outDir))) return 'is inside the output folder, which holds only anonymized files';
-  const link = lstatSync(target.path, { throwIfNoEntry: false });
+  const link = lstatSync(target, { throwIfNoEntry: false });
   if (link !== undefined) {
-    const stats = statSync(target.path, { throwIfNoEntry: false });
+    const stats = statSync(target, { throwIfNoEntry: false });
     if (stats === undefined || !stats.isFile()) return 'is not a regular file';
     if (isInput(real, stats, guard.inputs ?? [])) return 'is one of the inputs';
     if (isProtected(stats, dataDir)) return 'is the mapping store or the secret under another name';
     if (!guard.force) return 'already exists; add --force to replace it';
   }
-  const folder = path.dirname(path.resolve(target.path));
+  const folder = path.dirname(path.resolve(target));
   if (statSync(folder, { throwIfNoEntry: false })?.isDirectory() !== true) return 'its folder does not exist';
   try {
     accessSync(folder, constants.W_OK | constants.X_OK);
