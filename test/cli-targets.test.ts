@@ -134,6 +134,10 @@ describe('anonymize --zip and --mapping', () => {
     expect(result.status).toBe(1);
     expect(snapshot()).toEqual(before);
     expect(batchCount()).toBe(batches);
+    const json = runCli(['anonymize', empty, '--out', out, '--json'], { env });
+    expect(json.status).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ batchId: null, anonymized: 0, files: [], zip: null, mapping: null });
+    expect(existsSync(out)).toBe(false);
   });
 });
 

@@ -94,6 +94,10 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
     // Nothing to anonymize: no output folder, no batch, no export.
     for (const missing of collected.missing) io.stderr.write(`dicom-tools: ${missing}: no such file or folder\n`);
     io.stderr.write(`Nothing to anonymize: no file found${shard ? ` in shard ${shardLabel(shard)}` : ''}${skippedOutDir ? ' (the output folder inside the input was not read)' : ''}; no batch recorded.\n`);
+    if (values.json) {
+      const empty: AnonymizeSummary = { batchId: '', results: [], anonymized: 0, failed: 0, skipped: 0, alreadyAnonymized: 0, cancelled: false, missing: collected.missing };
+      io.stdout.write(`${JSON.stringify({ ...jsonReport(empty, options, values.out, 0), batchId: null }, null, 2)}\n`);
+    }
     return collected.missing.length > 0 || (!shard && collected.files.length === 0) ? EXIT_FAILED : EXIT_OK;
   }
   ensureOutDir(values.out);
