@@ -39,10 +39,10 @@ async function anonymize(inputs: readonly string[], name: string, extra: readonl
   return { out, data, result, report: JSON.parse(result.stdout) as Run['report'] };
 }
 
-/** The mapping CSV's rows, from `mapping export` of the run's store, header first. */
+/** The mapping CSV's rows, from `mapping export` of the run's store (beside its data folder, which takes no export), header first. */
 function mappingRows(run: Pick<Run, 'data'>, batch?: string): string[][] {
-  const csv = path.join(run.data, `export-${batch ?? 'all'}.csv`);
-  const result = runCli(['mapping', 'export', '--out', csv, ...(batch ? ['--batch', batch] : [])], { env: { ...secret, DICOM_DATA_DIR: run.data } });
+  const csv = `${run.data}-export-${batch ?? 'all'}.csv`;
+  const result = runCli(['mapping', 'export', '--out', csv, '--force', ...(batch ? ['--batch', batch] : [])], { env: { ...secret, DICOM_DATA_DIR: run.data } });
   expect(result.status).toBe(0);
   return parseCsv(readFileSync(csv, 'utf8'));
 }

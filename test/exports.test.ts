@@ -188,6 +188,21 @@ describe('writeIdPairsCsv', () => {
     expect(error).toBeInstanceOf(ExportError);
     expect(error.message).toBe(`${out}: cannot write: no such file or folder`);
   });
+
+  it('with replace: false, never replaces a file that appeared after the command checked its targets', async () => {
+    const dir = temporaryDir();
+    const out = path.join(dir, 'uids.csv');
+    writeFileSync(out, 'made during the run\n');
+    const error = await rejection(writeIdPairsCsv([{ original: '1.2.3.4.5.6', anonymized: '2.25.9' }], out, { replace: false }));
+    expect(error).toBeInstanceOf(ExportError);
+    expect(error.message).toBe(`${out}: cannot write: already exists`);
+    expect(readFileSync(out, 'utf8')).toBe('made during the run\n');
+    expect(readdirSync(dir)).toEqual(['uids.csv']);
+    const zip = path.join(dir, 'new.zip');
+    await writeZip([], zip, { replace: false });
+    expect(readZip(zip)).toEqual([]);
+    expect(readdirSync(dir).sort()).toEqual(['new.zip', 'uids.csv']);
+  });
 });
 
 interface ZipListing {

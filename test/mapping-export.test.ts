@@ -196,7 +196,7 @@ describe('the mapping exports of anonymized planted studies', () => {
 
     const same = runCli(['mapping', 'export', '--uids', path.join(root, 'x.csv'), '--patients', path.join(root, '.', 'x.csv')], { env });
     expect(same.status).toBe(2);
-    expect(same.stderr).toContain('mapping export needs a different file for each of --out, --uids and --patients');
+    expect(same.stderr).toContain(`--patients ${path.join(root, '.', 'x.csv')}: the same file as --uids; give each a file of its own`);
     expect(readdirSync(root)).not.toContain('x.csv');
   });
 });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import {
-  anonymizeFiles, describeDaemonStatus, describeMappingStore, dumpJson, loadSecret, loadSubjectIds, openMappingStore, Pseudonymizer, readDaemonStatus, readDicomFile, writeMappingCsv, writeZip,
+  anonymizeFiles, describeDaemonStatus, describeMappingStore, dumpJson, exportTargetProblem, ExportError, loadSecret, loadSubjectIds, openMappingStore, Pseudonymizer, readDaemonStatus, readDicomFile, writeMappingCsv, writeZip,
   type AnonymizeRequest, type AnonymizeSummary, type Config, type DumpJson, type MappingStoreLike, type RecordedFile, type ZipEntry,
 } from '../src/index.js';
 import { findDicomFiles } from './find-dicom-files.js';
@@ -47,9 +47,24 @@ export function createTuiDeps(config: Config): TuiDeps {
     openStore: () => openMappingStore(config),
     describeStore: () => describeMappingStore(config),
     loadKeys: () => new Pseudonymizer(loadSecret(config)),
-    writeZip,
-    writeMappingCsv,
+    writeZip: async (entries, outPath) => {
+      checkTarget(outPath, config.dataDir);
+      await writeZip(entries, outPath);
+    },
+    writeMappingCsv: async (records, outPath) => {
+      checkTarget(outPath, config.dataDir);
+      await writeMappingCsv(records, outPath);
+    },
     daemonStatus: () => describeDaemonStatus(readDaemonStatus(config.dataDir)),
     now: () => Date.now(),
   };
+}
+
+/**
+ * The CLI's check of an export target (not the store or anything in the data folder, not a folder,
+ * device or pipe, in an existing writable folder); replacing a file was already confirmed on screen.
+ */
+function checkTarget(outPath: string, dataDir: string): void {
+  const problem = exportTargetProblem(outPath, { dataDir, force: true });
+  if (problem !== undefined) throw new ExportError(outPath, problem);
 }

@@ -2,13 +2,16 @@ import path from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { loadSecret } from '../config/secret.js';
 import { anonymizeFiles, ensureOutDir, type AnonymizeSummary, type ShardCount } from '../deid/anonymize-files.js';
+import { collectInputs } from '../deid/collect-inputs.js';
+import { outDirInsideInput, outDirProblem } from '../deid/out-dir-problem.js';
 import type { FileResult } from '../deid/file-result.js';
-import { shardLabel } from '../deid/shard.js';
+import { filesInShard, shardLabel } from '../deid/shard.js';
 import { describeOptions, profileLabel, type DeidOptions } from '../deid/options.js';
 import { PROFILE_EDITION } from '../deid/profile.js';
 import { Pseudonymizer } from '../deid/pseudonyms.js';
 import { optionsForRecord } from '../deid/site-rules.js';
 import { optionsWithSubjectIds } from '../deid/subject-ids.js';
+import { exportTargetsProblem, type ExportTarget } from '../export/export-target.js';
 import { openMappingStore } from '../store/open-mapping-store.js';
 import { EXIT_FAILED, EXIT_OK, type CommandIo } from './command.js';
 import { MAPPING_URL_FLAG_HELP, mappingUrlFlag, storeConfigFrom } from './mapping-url-flag.js';
@@ -31,6 +34,8 @@ Options:
   -o, --out DIR        folder for the anonymized files (created if missing)
   --zip FILE           also write a ZIP of this run's anonymized files (never the mapping)
   --mapping FILE       also write this run's mapping CSV (mode 0600: it links back to patients)
+  --force              replace an existing --zip or --mapping file (never an input, the output
+                       folder or anything in the data folder)
 ${OPTION_FLAGS_HELP}
 ${SUBJECT_ID_FLAGS_HELP}
 ${SITE_RULES_FLAGS_HELP}
@@ -39,8 +44,9 @@ ${MAPPING_URL_FLAG_HELP}
   --json               print a JSON report on stdout instead of the summary
   -h, --help
 
-Exit status: 0 all files anonymized, 1 some failed (or a file named by an option cannot be used,
-e.g. a malformed --patient-ids list), 2 usage error (a malformed --rules file too).`;
+Exit status: 0 all files anonymized, 1 some failed or none found (or a file named by an option cannot
+be used, e.g. a malformed --patient-ids list), 2 usage error (a malformed --rules file, or a --zip,
+--mapping or --out that would replace an input, the store or another file too).`;
 
 export async function anonymizeCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs({
@@ -50,6 +56,7 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
       out: { type: 'string', short: 'o' },
       zip: { type: 'string' },
       mapping: { type: 'string' },
+      force: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       ...optionFlags,
@@ -72,6 +79,27 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
   const subjectIds = subjectIdsFromFlags(values, config, flagOptions);
   const options = optionsWithSiteRules(values, config, optionsWithSubjectIds(flagOptions, subjectIds));
   const storeConfig = storeConfigFrom(values, config);
+  // Every place this run writes is checked before the first output, the store or the batch.
+  const outProblem = outDirProblem(positionals, values.out);
+  if (outProblem !== undefined) throw new UsageError(outProblem);
+  const targets: ExportTarget[] = [
+    ...(values.zip === undefined ? [] : [{ flag: '--zip', path: values.zip }]),
+    ...(values.mapping === undefined ? [] : [{ flag: '--mapping', path: values.mapping }]),
+  ];
+  const targetProblem = exportTargetsProblem(targets, { dataDir: config.dataDir, inputs: positionals, outDir: values.out, force: values.force });
+  if (targetProblem !== undefined) throw new UsageError(targetProblem);
+  const collected = collectInputs(positionals, [values.out]);
+  const skippedOutDir = outDirInsideInput(positionals, values.out);
+  if ((shard ? filesInShard(collected.files, positionals, shard) : collected.files).length === 0) {
+    // Nothing to anonymize: no output folder, no batch, no export.
+    for (const missing of collected.missing) io.stderr.write(`dicom-tools: ${missing}: no such file or folder\n`);
+    io.stderr.write(`Nothing to anonymize: no file found${shard ? ` in shard ${shardLabel(shard)}` : ''}${skippedOutDir ? ' (the output folder inside the input was not read)' : ''}; no batch recorded.\n`);
+    if (values.json) {
+      const empty: AnonymizeSummary = { batchId: '', results: [], anonymized: 0, failed: 0, skipped: 0, alreadyAnonymized: 0, cancelled: false, missing: collected.missing };
+      io.stdout.write(`${JSON.stringify({ ...jsonReport(empty, options, values.out, 0), batchId: null }, null, 2)}\n`);
+    }
+    return collected.missing.length > 0 || (!shard && collected.files.length === 0) ? EXIT_FAILED : EXIT_OK;
+  }
   ensureOutDir(values.out);
   const keys = new Pseudonymizer(loadSecret(config));
   const store = await openMappingStore(storeConfig);
@@ -82,6 +110,7 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
     const started = Date.now();
     const summary = await anonymizeFiles({
       inputs: positionals,
+      collected,
       outDir: values.out,
       options,
       keys,
@@ -99,11 +128,12 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
     progress.done();
     for (const missing of summary.missing) io.stderr.write(`dicom-tools: ${missing}: no such file or folder\n`);
     const outputs = summary.results.filter((result): result is FileResult & { output: string } => result.output !== undefined);
-    if (values.zip) await (await import('../export/zip-export.js')).writeZip(outputs.map((result) => ({ sourcePath: result.output, name: path.basename(result.output) })), values.zip);
-    if (values.mapping) await (await import('../export/mapping-csv.js')).writeMappingCsv(await store.records({ batchId }), values.mapping);
+    if (values.zip) await (await import('../export/zip-export.js')).writeZip(outputs.map((result) => ({ sourcePath: result.output, name: path.basename(result.output) })), values.zip, { replace: values.force });
+    if (values.mapping) await (await import('../export/mapping-csv.js')).writeMappingCsv(await store.records({ batchId }), values.mapping, { replace: values.force });
     const seconds = (Date.now() - started) / 1000;
     if (values.json) io.stdout.write(`${JSON.stringify(jsonReport(summary, options, values.out, seconds, values.zip, values.mapping), null, 2)}\n`);
     else io.stderr.write(`${textSummary(summary, options, values.out, seconds, values.zip, values.mapping)}\n`);
+    if (skippedOutDir && !values.json) io.stderr.write(`The output folder ${values.out} lies inside an input folder and was not read.\n`);
     return summary.failed > 0 || summary.missing.length > 0 ? EXIT_FAILED : EXIT_OK;
   } finally {
     await store.close();
@@ -111,9 +141,11 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
 }
 
 function textSummary(summary: AnonymizeSummary, options: DeidOptions, outDir: string, seconds: number, zip?: string, mapping?: string): string {
+  const notDicom = summary.skipped - summary.alreadyAnonymized;
   const lines = [
     `Anonymized ${summary.anonymized} file${summary.anonymized === 1 ? '' : 's'} into ${outDir} in ${seconds.toFixed(1)} s` +
-      `${summary.failed > 0 ? `; ${summary.failed} failed` : ''}${summary.skipped > 0 ? `; ${summary.skipped} skipped (not DICOM images)` : ''}.`,
+      `${summary.failed > 0 ? `; ${summary.failed} failed` : ''}${notDicom > 0 ? `; ${notDicom} skipped (not DICOM images)` : ''}` +
+      `${summary.alreadyAnonymized > 0 ? `; ${summary.alreadyAnonymized} skipped (already anonymized by dicom-tools)` : ''}.`,
     `Profile: PS3.15 ${PROFILE_EDITION} Basic${describeOptions(options).map((part) => `, ${part}`).join('')}. Mapping batch ${summary.batchId}.`,
   ];
   if (zip) lines.push(`ZIP: ${zip}`);
@@ -132,6 +164,7 @@ function jsonReport(summary: AnonymizeSummary, options: DeidOptions, outDir: str
     anonymized: summary.anonymized,
     failed: summary.failed,
     skipped: summary.skipped,
+    alreadyAnonymized: summary.alreadyAnonymized,
     missing: summary.missing,
     shard: summary.shard ?? null,
     zip: zip ?? null,

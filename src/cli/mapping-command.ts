@@ -1,5 +1,5 @@
-import path from 'node:path';
 import { loadConfig } from '../config/config.js';
+import { exportTargetsProblem, type ExportTarget } from '../export/export-target.js';
 import { writeIdPairsCsv, writeMappingCsv } from '../export/mapping-csv.js';
 import { openMappingStore } from '../store/open-mapping-store.js';
 import { EXIT_OK, type CommandIo } from './command.js';
@@ -7,7 +7,7 @@ import { MAPPING_URL_FLAG_HELP, mappingUrlFlag, storeConfigFrom } from './mappin
 import { parseCommandArgs } from './parse-command-args.js';
 import { UsageError } from './usage-error.js';
 
-export const MAPPING_USAGE = `Usage: dicom-tools mapping export [--out FILE.csv] [--uids FILE.csv] [--patients FILE.csv] [--batch ID] [--mapping-url URL]
+export const MAPPING_USAGE = `Usage: dicom-tools mapping export [--out FILE.csv] [--uids FILE.csv] [--patients FILE.csv] [--batch ID] [--force] [--mapping-url URL]
        dicom-tools mapping batches [--mapping-url URL]
 
 The mapping store (DICOM_DATA_DIR/mapping.sqlite, or the PostgreSQL database of DICOM_MAPPING_URL) links every anonymized file back to its original
@@ -21,6 +21,8 @@ file name, patient ID and UIDs. It is the only place, with the files exported fr
              --uids      original-to-new UIDs as CSV (id_old,id_new), one row per distinct pair
              --patients  original-to-pseudonymous patient IDs as CSV (id_old,id_new), one row per
                          distinct pair
+             --force     replace an existing file (never an input, anything in the data folder, or
+                         a folder, device or pipe)
   batches    list the batches: id, start time, source, number of files, profile
 
 ${MAPPING_URL_FLAG_HELP}`;
@@ -34,6 +36,7 @@ export async function mappingCommand(args: readonly string[], io: CommandIo): Pr
       uids: { type: 'string' },
       patients: { type: 'string' },
       batch: { type: 'string' },
+      force: { type: 'boolean', default: false },
       ...mappingUrlFlag,
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -44,12 +47,13 @@ export async function mappingCommand(args: readonly string[], io: CommandIo): Pr
     return EXIT_OK;
   }
   if (action !== 'export' && action !== 'batches') throw new UsageError("mapping needs 'export' or 'batches'");
-  const targets = [values.out, values.uids, values.patients].filter((target): target is string => target !== undefined);
+  const targets: ExportTarget[] = (['out', 'uids', 'patients'] as const).flatMap((flag) => (values[flag] === undefined ? [] : [{ flag: `--${flag}`, path: values[flag] }]));
   if (action === 'export' && targets.length === 0) throw new UsageError('mapping export needs --out FILE.csv, --uids FILE.csv or --patients FILE.csv');
-  if (targets.some((target) => target === '')) throw new UsageError('mapping export needs a file name after --out, --uids and --patients');
-  // One export written over another would leave only the last, silently.
-  if (new Set(targets.map((target) => path.resolve(target))).size < targets.length) throw new UsageError('mapping export needs a different file for each of --out, --uids and --patients');
-  const store = await openMappingStore(storeConfigFrom(values, loadConfig()));
+  const config = loadConfig();
+  // Checked before the store is opened: a bad target costs nothing and replaces nothing.
+  const problem = exportTargetsProblem(targets, { dataDir: config.dataDir, force: values.force });
+  if (problem !== undefined) throw new UsageError(problem);
+  const store = await openMappingStore(storeConfigFrom(values, config));
   try {
     if (action === 'batches') {
       for (const batch of await store.batches()) io.stdout.write(`${batch.id}\t${batch.startedAt}\t${batch.source}\t${batch.fileCount}\t${batch.profile}\n`);
@@ -59,17 +63,17 @@ export async function mappingCommand(args: readonly string[], io: CommandIo): Pr
     const keep = '(mode 0600: keep it separate and secure)';
     if (values.out !== undefined) {
       const records = await store.records(filter);
-      await writeMappingCsv(records, values.out);
+      await writeMappingCsv(records, values.out, { replace: values.force });
       io.stderr.write(`Wrote ${plural(records.length, 'mapping row')} to ${values.out} ${keep}.\n`);
     }
     if (values.uids !== undefined) {
       const pairs = await store.uidPairs(filter);
-      await writeIdPairsCsv(pairs, values.uids);
+      await writeIdPairsCsv(pairs, values.uids, { replace: values.force });
       io.stderr.write(`Wrote ${plural(pairs.length, 'UID pair')} to ${values.uids} ${keep}.\n`);
     }
     if (values.patients !== undefined) {
       const pairs = await store.patientPairs(filter);
-      await writeIdPairsCsv(pairs, values.patients);
+      await writeIdPairsCsv(pairs, values.patients, { replace: values.force });
       io.stderr.write(`Wrote ${plural(pairs.length, 'patient ID pair')} to ${values.patients} ${keep}.\n`);
     }
     return EXIT_OK;

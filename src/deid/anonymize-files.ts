@@ -4,7 +4,7 @@ import { DicomError, DicomIoError } from '../dicom/errors.js';
 import type { InflateLimits } from '../dicom/inflate-data-set.js';
 import { commitOutputs, discardOutputs, withdrawOutputs, type PendingOutput } from '../io/atomic-output.js';
 import type { MappingRecord } from '../store/mapping-record.js';
-import { collectInputs, type InputFile } from './collect-inputs.js';
+import { collectInputs, type CollectedInputs, type InputFile } from './collect-inputs.js';
 import type { FileResult } from './file-result.js';
 import type { DeidOptions } from './options.js';
 import type { BatchOutcome } from './deidentify-task.js';
@@ -16,6 +16,8 @@ import { optionsWithSubjectIds, type SubjectIds } from './subject-ids.js';
 export interface AnonymizeRequest {
   /** Files and folders; folders are walked recursively and files recognised by content. */
   readonly inputs: readonly string[];
+  /** The files of `inputs`, when the caller collected them already (with the output folder left out); collected here without it. */
+  readonly collected?: CollectedInputs | undefined;
   readonly outDir: string;
   readonly options: DeidOptions;
   readonly keys: Pseudonymizer;
@@ -39,7 +41,10 @@ export interface AnonymizeSummary {
   readonly results: readonly FileResult[];
   readonly anonymized: number;
   readonly failed: number;
+  /** Skipped: not DICOM images, and our own earlier outputs (counted again in `alreadyAnonymized`). */
   readonly skipped: number;
+  /** Inputs that carry our De-identification Method: outputs of an earlier run, skipped rather than anonymized twice. */
+  readonly alreadyAnonymized: number;
   readonly cancelled: boolean;
   /** Inputs that do not exist or cannot be listed. */
   readonly missing: readonly string[];
@@ -59,7 +64,7 @@ export interface ShardCount extends Shard {
  */
 export async function anonymizeFiles(request: AnonymizeRequest): Promise<AnonymizeSummary> {
   ensureOutDir(request.outDir);
-  const collected = collectInputs(request.inputs, [request.outDir]);
+  const collected = request.collected ?? collectInputs(request.inputs, [request.outDir]);
   const { missing } = collected;
   const files = request.shard ? filesInShard(collected.files, request.inputs, request.shard) : collected.files;
   const results: FileResult[] = new Array(files.length);
@@ -150,6 +155,7 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
     anonymized: finished.filter((result) => result.status === 'anonymized').length,
     failed: finished.filter((result) => result.status === 'failed').length,
     skipped: finished.filter((result) => result.status === 'skipped').length,
+    alreadyAnonymized: finished.filter((result) => result.code === 'OWN_OUTPUT').length,
     cancelled: finished.length < files.length,
     missing,
     ...(request.shard && { shard: { ...request.shard, files: files.length, collected: collected.files.length } }),

@@ -9,12 +9,18 @@ export interface InputFile {
   readonly root: number;
 }
 
+/** The files collected from the inputs, and the inputs that do not exist or cannot be listed. */
+export interface CollectedInputs {
+  readonly files: InputFile[];
+  readonly missing: string[];
+}
+
 /**
  * The files to process: named files as given, folders walked recursively in sorted order.
  * Symbolic links to folders are not followed (no loops, nothing outside the tree); our own
  * temporary files and anything under `exclude` (the output folder) are left out.
  */
-export function collectInputs(inputs: readonly string[], exclude: readonly string[] = []): { files: InputFile[]; missing: string[] } {
+export function collectInputs(inputs: readonly string[], exclude: readonly string[] = []): CollectedInputs {
   const excluded = exclude.map((entry) => path.resolve(entry));
   const files: InputFile[] = [];
   const missing: string[] = [];

@@ -21,7 +21,7 @@ export interface BatchSettings {
   readonly inflateLimits?: InflateLimits | undefined;
 }
 
-/** What a batch gets for one input: a batch de-identifies our own outputs again like any other file. */
+/** What a batch gets for one input: one of our own outputs comes back skipped, never de-identified again. */
 export type BatchOutcome = WrittenOutput | NotWritten;
 
 /** What a worker sends back: outcomes of part of a chunk, `last` on the chunk's final message. */
@@ -39,6 +39,10 @@ export function deidentifyTask(task: DeidentifyTask, settings: BatchSettings, ke
     inflateLimits: settings.inflateLimits,
     named: task.named,
     outputFor: (stem: string) => path.join(settings.outDir, `${stem}.dcm`),
+    // A file carrying our De-identification Method is an earlier output (a second run over a folder that holds them).
+    recordedAsOutput: () => true,
   };
-  return deidentifyFile(task.input, job, keys);
+  const outcome = deidentifyFile(task.input, job, keys);
+  if (outcome.kind !== 'own-output') return outcome;
+  return { kind: 'not-written', result: { input: task.input, status: 'skipped', code: 'OWN_OUTPUT', reason: `${task.input}: already anonymized by dicom-tools (it carries our De-identification Method); skipped` } };
 }

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { IdPair, RecordedFile } from '../store/mapping-record.js';
-import { sinkInto, writeFileAtomically } from './atomic-file.js';
+import { sinkInto, writeFileAtomically, type ExportWriteOptions } from './atomic-file.js';
 
 /** The product's columns, in its order. */
 export const MAPPING_CSV_COLUMNS = [
@@ -28,13 +28,13 @@ export const ID_PAIRS_CSV_COLUMNS = [
  * and one row per record. Tags Anonymized and UIDs Regenerated hold `;`-separated keywords; a
  * file recorded before the store kept those lists gets empty cells there. The file holds patient
  * data, so it is readable by the owner only (0600) from the moment it exists. It is written to a
- * temporary file and renamed, so an existing `outPath` is replaced atomically and a failure
- * leaves no partial file.
+ * temporary file and renamed, so an existing `outPath` is replaced atomically (with `replace:
+ * false`, refused) and a failure leaves no partial file.
  *
  * @throws ExportError when the file cannot be written.
  */
-export async function writeMappingCsv(records: Iterable<RecordedFile>, outPath: string): Promise<void> {
-  await writeCsv(mappingRows(records), MAPPING_CSV_COLUMNS, outPath);
+export async function writeMappingCsv(records: Iterable<RecordedFile>, outPath: string, options: ExportWriteOptions = {}): Promise<void> {
+  await writeCsv(mappingRows(records), MAPPING_CSV_COLUMNS, outPath, options);
 }
 
 /**
@@ -44,8 +44,8 @@ export async function writeMappingCsv(records: Iterable<RecordedFile>, outPath: 
  *
  * @throws ExportError when the file cannot be written.
  */
-export async function writeIdPairsCsv(pairs: Iterable<IdPair>, outPath: string): Promise<void> {
-  await writeCsv(pairs, ID_PAIRS_CSV_COLUMNS, outPath);
+export async function writeIdPairsCsv(pairs: Iterable<IdPair>, outPath: string, options: ExportWriteOptions = {}): Promise<void> {
+  await writeCsv(pairs, ID_PAIRS_CSV_COLUMNS, outPath, options);
 }
 
 function* mappingRows(records: Iterable<RecordedFile>): Generator<Record<(typeof MAPPING_CSV_COLUMNS)[number]['key'], string>> {
@@ -58,8 +58,13 @@ function* mappingRows(records: Iterable<RecordedFile>): Generator<Record<(typeof
   }
 }
 
-async function writeCsv(rows: Iterable<object>, columns: readonly { key: string; header: string }[], outPath: string): Promise<void> {
-  await writeFileAtomically(outPath, 0o600, async (handle) => {
-    await pipeline(Readable.from(rows), stringify({ header: true, columns: [...columns] }), sinkInto(handle));
-  });
+async function writeCsv(rows: Iterable<object>, columns: readonly { key: string; header: string }[], outPath: string, options: ExportWriteOptions): Promise<void> {
+  await writeFileAtomically(
+    outPath,
+    0o600,
+    async (handle) => {
+      await pipeline(Readable.from(rows), stringify({ header: true, columns: [...columns] }), sinkInto(handle));
+    },
+    options,
+  );
 }

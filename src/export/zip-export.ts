@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ZipFile } from 'yazl';
 import { describeFsError } from '../config/data-dir.js';
-import { sinkInto, writeFileAtomically } from './atomic-file.js';
+import { sinkInto, writeFileAtomically, type ExportWriteOptions } from './atomic-file.js';
 import { ExportError } from './export-error.js';
 
 export interface ZipEntry {
@@ -20,14 +20,14 @@ const FORBIDDEN_SOURCE = /(\.sqlite|\.sqlite-wal|\.sqlite-shm)$|^secret\.key$/i;
 /**
  * Writes a ZIP of anonymized files (deflated, streamed from disk; no file is read into memory
  * whole). Entry names are kept exactly as given. The ZIP is written to a temporary file and renamed,
- * so an existing `outPath` is replaced atomically and a failure leaves no partial file; its mode is
+ * so an existing `outPath` is replaced atomically (with `replace: false`, refused) and a failure leaves no partial file; its mode is
  * 0644, as it holds no patient data.
  *
  * @throws ExportError for an invalid or duplicate entry name, a source that is missing, not a
  * regular file, or part of the mapping store or secret (`*.sqlite`, `*.sqlite-wal`, `*.sqlite-shm`,
  * `secret.key`), or when the ZIP cannot be written.
  */
-export async function writeZip(entries: readonly ZipEntry[], outPath: string): Promise<void> {
+export async function writeZip(entries: readonly ZipEntry[], outPath: string, options: ExportWriteOptions = {}): Promise<void> {
   const names = new Set<string>();
   for (const entry of entries) {
     const problem = entryNameProblem(entry.name);
@@ -45,7 +45,7 @@ export async function writeZip(entries: readonly ZipEntry[], outPath: string): P
     for (const entry of entries) zip.addFile(entry.sourcePath, entry.name, { compress: true });
     zip.end();
     await pipeline(output, sinkInto(handle));
-  });
+  }, options);
 }
 
 /** Why `name` cannot be a ZIP entry name, or undefined when it can. */

@@ -50,7 +50,7 @@ export function pacedRun(): PacedRun {
         finished?.();
       }
       const count = (status: FileResult['status']) => results.filter((result) => result.status === status).length;
-      return { batchId: request.batchId, results, anonymized: count('anonymized'), failed: count('failed'), skipped: count('skipped'), cancelled: results.length < total, missing: [] };
+      return { batchId: request.batchId, results, anonymized: count('anonymized'), failed: count('failed'), skipped: count('skipped'), alreadyAnonymized: results.filter((result) => result.code === 'OWN_OUTPUT').length, cancelled: results.length < total, missing: [] };
     },
     release: () =>
       new Promise<void>((resolve) => {
