@@ -250,6 +250,7 @@ export class WatchDaemon {
         this.doneToday++;
         this.attempts.delete(file);
         this.log.info('anonymized', `anonymized ${file} -> ${outcome.output}`, { file, output: outcome.output });
+        if (outcome.replaced) this.replaced(file);
         return;
       case 'own-output':
         this.stopPolling(file);
@@ -274,6 +275,12 @@ export class WatchDaemon {
       case 'failed':
         await this.quarantineFile(file, outcome.reason);
     }
+  }
+
+  /** A new upload was renamed over an original while it was processed: it was left there, and is taken now. */
+  private replaced(file: string): void {
+    this.log.warn('replaced-upload', `${file} was replaced by a new upload while it was processed: the new file is taken as a new upload`, { file });
+    this.seen(file);
   }
 
   /** Our outputs need no watching: polling only what may still be an upload keeps an idle daemon idle. */
