@@ -19,7 +19,7 @@ import {
   type SubjectIds,
   type UploadStore,
 } from '../src/index.js';
-import { identityOf, isJournaledOriginal } from './file-identity.js';
+import { fileIdentity, identityOf, isJournaledOriginal } from './file-identity.js';
 import type { JournalMirror } from './journal-mirror.js';
 import { removeIfSame, type Removal } from './remove-if-same.js';
 
@@ -42,7 +42,7 @@ export interface UploadContext {
  * - own-output: one of our outputs, left alone (and no longer watched);
  * - ignored: not ours to touch (a temporary or hidden file, a symbolic link, gone);
  * - not-dicom: left alone;
- * - retry: a passing problem (permission, I/O): try again later;
+ * - retry: a passing problem (permission, I/O, a file that cannot be whole yet): try again later;
  * - failed: cannot be anonymized: quarantine it.
  */
 export type UploadOutcome =
@@ -153,13 +153,18 @@ async function deidentifyUpload(file: string, context: UploadContext, reserved: 
   const deidentify = (recordedAsOutput: () => boolean | 'look-up') =>
     deidentifyFile(
       file,
-      { options: context.options, batchId: context.batchId, subjectIds: context.subjectIds, named: false, outputFor: (stem) => chooseOutput(file, stem, context, reserved), recordedAsOutput },
+      { options: context.options, batchId: context.batchId, subjectIds: context.subjectIds, named: false, wholeOnly: true, outputFor: (stem) => chooseOutput(file, stem, context, reserved), recordedAsOutput },
       context.keys,
     );
   // Our outputs carry our De-identification Method and are in the mapping under their name; only a
   // file that carries it, under a name we could have given, costs a lookup in the store.
   let outcome = deidentify(() => (mayBeOutputName(name) ? 'look-up' : false));
   if (outcome.kind === 'own-output' && !outcome.confirmed && !(await context.store.isRecordedOutput(name))) outcome = deidentify(() => false);
+  // Still being written (or replaced) while it was read: what was read may be a part. It waits.
+  if (outcome.kind !== 'own-output' && fileIdentity(file) !== identity) {
+    if (outcome.kind === 'written') discardOutputs([outcome.pending]);
+    return { kind: 'retry', reason: `${file}: changed while it was read (still being written?)` };
+  }
   switch (outcome.kind) {
     case 'own-output':
       return { kind: 'own-output' };
@@ -263,11 +268,14 @@ function chooseOutput(file: string, stem: string, context: UploadContext, reserv
   }
 }
 
-/** What to do with a file that could not be anonymized: leave it (not DICOM), try again (I/O), or quarantine it. */
+/**
+ * What to do with a file that could not be anonymized: leave it (not DICOM), try again (I/O, or a
+ * file that cannot be whole yet: a copy that paused), or quarantine it.
+ */
 function outcomeOfFailure(result: FileResult): UploadOutcome {
   if (result.code === 'NOT_DICOM') return { kind: 'not-dicom' };
   const reason = result.reason ?? `${result.input}: not anonymized`;
-  return result.code === 'IO' ? { kind: 'retry', reason } : { kind: 'failed', reason };
+  return result.code === 'IO' || result.code === 'TRUNCATED' ? { kind: 'retry', reason } : { kind: 'failed', reason };
 }
 
 function classify(error: unknown, file: string): UploadOutcome {

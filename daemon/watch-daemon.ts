@@ -105,7 +105,11 @@ export class WatchDaemon {
       ignored: (file: string) => path.resolve(file) === quarantineDir || path.resolve(file).startsWith(`${quarantineDir}${path.sep}`),
     });
     this.watcher.on('add', (file: string) => this.seen(file));
-    this.watcher.on('change', (file: string) => this.seen(file));
+    this.watcher.on('change', (file: string) => {
+      // A file still being written makes progress: its attempts start again.
+      this.attempts.delete(file);
+      this.seen(file);
+    });
     this.watcher.on('unlink', (file: string) => {
       this.settle.forget(file);
       this.notDicom.delete(file);

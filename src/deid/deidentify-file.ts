@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DicomError, UnwritableDicomError, readDicomFile, type PendingOutput } from '../dicom/index.js';
+import { DicomError, TruncatedDicomError, UnwritableDicomError, readDicomFile, whyNotWhole, type PendingOutput } from '../dicom/index.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import type { FileResult } from './file-result.js';
 import { internalErrorReason } from './internal-error.js';
@@ -57,6 +57,11 @@ export interface DeidentifyJob {
   readonly recordedAsOutput?: (input: string) => boolean | 'look-up';
   /** Pre-assigned subject IDs for Patient ID and Name; without them, keyed pseudonyms. */
   readonly subjectIds?: SubjectIds | undefined;
+  /**
+   * Refuse (TRUNCATED) a file that cannot be whole (whyNotWhole): for a caller that takes files as
+   * they arrive and may see one still being written. A batch takes files as they are.
+   */
+  readonly wholeOnly?: boolean;
 }
 
 /**
@@ -81,6 +86,8 @@ export function deidentifyFile(input: string, job: DeidentifyJob, keys: Pseudony
     const file = readDicomFile(input, { reuse: headBuffer });
     const recorded = job.recordedAsOutput?.(input) ?? false;
     if (recorded !== false && isOurOutputFile(file)) return { kind: 'own-output', confirmed: recorded === true };
+    const notWhole = job.wholeOnly === true ? whyNotWhole(file) : undefined;
+    if (notWhole !== undefined) throw new TruncatedDicomError(notWhole);
     const plan = planDeidentification(file, job.options, keys, job.subjectIds);
     const stem = outputStem(plan, input, keys);
     const output = job.outputFor(stem);
