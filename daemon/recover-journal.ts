@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { describeFsError, isTemporary, mappingRecordFor, MappingStoreError, planDeidentification, readDicomFile } from '../src/index.js';
 import type { Logger } from './logger.js';
@@ -60,7 +60,7 @@ export async function recoverJournal(sourcesDir: string, context: UploadContext,
     recovered++;
     log.info('recovered', `recovered interrupted work on ${entry.originalPath}${removal === 'replaced' ? '; a new upload took its name meanwhile and is taken as one' : ''}`, { file: entry.originalPath });
   }
-  removeTemporaryFiles(sourcesDir);
+  removeTemporaryFiles(sourcesDir, log);
   return recovered;
 }
 
@@ -68,10 +68,18 @@ function incomplete(file: string, error: unknown, log: Logger): void {
   log.warn('recovery-incomplete', `cannot finish interrupted work on ${file}: ${describeFsError(error)}; it stays in the journal`, { file });
 }
 
-function removeTemporaryFiles(folder: string): void {
-  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+function removeTemporaryFiles(folder: string, log: Logger): void {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(folder, { withFileTypes: true });
+  } catch (error) {
+    // A folder in Sources the daemon cannot read stops nothing else (it stopped the start-up).
+    log.warn('unreadable-folder', `cannot read the folder ${folder}: ${describeFsError(error)}; its files are not taken`, { file: folder });
+    return;
+  }
+  for (const entry of entries) {
     const full = path.join(folder, entry.name);
-    if (entry.isDirectory()) removeTemporaryFiles(full);
+    if (entry.isDirectory()) removeTemporaryFiles(full, log);
     else if (entry.isFile() && isTemporary(entry.name)) rmSync(full, { force: true });
   }
 }

@@ -96,6 +96,9 @@ export class WatchDaemon {
       ignoreInitial: false,
       followSymlinks: false,
       alwaysStat: false,
+      // Else chokidar silently skips a file without its owner's read bit: an upload never taken,
+      // logged or quarantined. Reading it fails as any unreadable upload does: retried, then quarantined.
+      ignorePermissionErrors: true,
       // Polling rescans a folder at most once per interval, whatever the number of files that
       // change in it; event mode rescans the whole folder for each file, which is quadratic in a burst.
       usePolling: true,

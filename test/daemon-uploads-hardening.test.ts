@@ -1,8 +1,8 @@
-import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { MappingStore, PIXEL_DATA, Pseudonymizer, readDicomFile, textAt, TruncatedDicomError, whyNotWhole, type DicomFile } from '../src/index.js';
+import { MappingStore, PIXEL_DATA, Pseudonymizer, readDaemonStatus, readDicomFile, textAt, TruncatedDicomError, whyNotWhole, type DicomFile } from '../src/index.js';
 import { corpusDir } from './helpers/corpus.js';
 import { filesBelow, killLeftRunning, makeInstances, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
 
@@ -47,7 +47,7 @@ function setup(extraEnv: NodeJS.ProcessEnv = {}) {
       store.close();
     }
   };
-  return { base, sources, quarantine, start, recordedOriginals };
+  return { base, sources, quarantine, data, start, recordedOriginals };
 }
 
 describe('the watch daemon never loses an upload', () => {
@@ -165,5 +165,25 @@ describe('the watch daemon takes only whole files', () => {
     expect(readFileSync(path.join(quarantine, reason ?? ''), 'utf8')).toContain('File is truncated: it is an image (its SOP Class) but holds no Pixel Data');
     expect(daemon.output()).toContain('attempt 2 of 3, trying again');
     expect(filesBelow(sources)).toEqual([]);
+  }, 30_000);
+});
+
+describe('the watch daemon and uploads it cannot read', () => {
+  // Root reads any file: these run unprivileged (CI runs the files that ask for getuid again so).
+  it.skipIf(process.getuid?.() === 0)('logs an upload without read permission, retries it, then quarantines it', async () => {
+    const { sources, quarantine, data, start } = setup();
+    const upload = path.join(sources, 'locked.dcm');
+    copyFileSync(ELE, upload);
+    chmodSync(upload, 0o000);
+    mkdirSync(path.join(sources, 'closed'), { mode: 0o000 });
+    const daemon = start();
+    await waitUntil(() => filesBelow(quarantine).length === 2, 'the unreadable upload to be quarantined');
+    expect(daemon.output()).toContain(`${upload}: cannot open file for reading: permission denied; attempt 1 of 3, trying again`);
+    expect(daemon.output()).toContain(`cannot read the folder ${path.join(sources, 'closed')}: permission denied`);
+    const [kept] = filesBelow(quarantine);
+    chmodSync(path.join(quarantine, kept ?? ''), 0o600);
+    expect(readFileSync(path.join(quarantine, kept ?? '')).equals(readFileSync(ELE))).toBe(true);
+    await waitUntil(() => readDaemonStatus(data)?.quarantined === 1, 'the status to count it');
+    chmodSync(path.join(sources, 'closed'), 0o700);
   }, 30_000);
 });
