@@ -46,7 +46,7 @@ export interface UploadContext {
  * - failed: cannot be anonymized: quarantine it.
  */
 export type UploadOutcome =
-  | { readonly kind: 'anonymized'; readonly output: string; readonly replaced?: true }
+  | { readonly kind: 'anonymized'; readonly output: string; readonly outputIdentity: string | undefined; readonly replaced?: true }
   | { readonly kind: 'own-output' }
   | { readonly kind: 'ignored'; readonly why: string }
   | { readonly kind: 'not-dicom' }
@@ -194,8 +194,10 @@ async function commitGroup(group: readonly WrittenUpload[], context: UploadConte
     await context.journal.finish(originals);
     return;
   }
+  // Which files our outputs are, taken now: a file copied over one later is a new upload.
+  const placed = group.map((upload) => ({ ...upload, outputIdentity: fileIdentity(upload.output) }));
   await context.journal.written(group.map((upload) => ({ originalPath: upload.file, record: upload.record })));
-  await removeRecordedOriginals(group, context, outcomes);
+  await removeRecordedOriginals(placed, context, outcomes);
 }
 
 /** An original whose anonymized file is in place and recorded. */
@@ -204,6 +206,8 @@ interface InPlace {
   readonly output: string;
   /** The original as it was read (fileIdentity); absent for entries of an older dicom-tools. */
   readonly identity: string | undefined;
+  /** The output as it was put in place (fileIdentity), when known. */
+  readonly outputIdentity?: string | undefined;
 }
 
 /**
@@ -215,8 +219,9 @@ async function removeRecordedOriginals(uploads: readonly InPlace[], context: Upl
   const removals = await removeOriginals(uploads);
   for (const upload of uploads) {
     const removal = removals.get(upload.file);
-    if (removal === 'removed') outcomes.set(upload.file, { kind: 'anonymized', output: upload.output });
-    else if (removal === 'replaced') outcomes.set(upload.file, { kind: 'anonymized', output: upload.output, replaced: true });
+    const anonymized = { kind: 'anonymized', output: upload.output, outputIdentity: upload.outputIdentity } as const;
+    if (removal === 'removed') outcomes.set(upload.file, anonymized);
+    else if (removal === 'replaced') outcomes.set(upload.file, { ...anonymized, replaced: true });
     else outcomes.set(upload.file, { kind: 'retry', reason: `${upload.file}: anonymized, but the original cannot be removed: ${describeFsError(removal?.problem)}` });
   }
   // Done, whatever the store says now: an entry it fails to finish is finished by recovery.

@@ -3,6 +3,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { DaemonStatus, MappingStoreError } from '../src/index.js';
 import type { Logger } from './logger.js';
 import { processUploadGroup, type GroupLimits, type GroupResult, type UploadContext, type UploadOutcome } from './process-upload.js';
+import { OutputSweep } from './output-sweep.js';
 import { quarantine } from './quarantine.js';
 import { recoverJournal } from './recover-journal.js';
 import { SettleTracker } from './settle-tracker.js';
@@ -32,6 +33,9 @@ export interface WatchDaemonSettings {
  */
 const GROUP_LIMITS: GroupLimits = { files: 256, bytes: 256 << 20 };
 
+/** Outputs looked at again per tick (at most 200 a second): a bounded cost however many there are. */
+const OUTPUTS_PER_TICK = 50;
+
 /**
  * The watch service: takes every DICOM file that settles in Sources (and what arrived while it was
  * down), anonymizes it in place, quarantines what cannot be anonymized, and keeps a status record.
@@ -52,6 +56,8 @@ export class WatchDaemon {
   private readonly notDicom = new Set<string>();
   /** Outputs we just wrote: their 'add' events are ours, not uploads. */
   private readonly justWritten = new Set<string>();
+  /** Our outputs, no longer polled by the watcher: one replaced by another file is a new upload. */
+  private readonly outputs = new OutputSweep();
   private timer: NodeJS.Timeout | undefined;
   private startup: Promise<void> | undefined;
   private ticking = false;
@@ -158,6 +164,10 @@ export class WatchDaemon {
     this.ticking = true;
     try {
       for (const file of await this.settle.settled()) if (!this.inFlight.has(file)) this.queue.add(file);
+      for (const file of this.outputs.changed(OUTPUTS_PER_TICK)) {
+        this.justWritten.delete(file);
+        this.seen(file);
+      }
     } finally {
       this.ticking = false;
     }
@@ -253,7 +263,7 @@ export class WatchDaemon {
       case 'anonymized':
         if (this.justWritten.size > 10_000) this.justWritten.clear();
         this.justWritten.add(outcome.output);
-        this.stopPolling(outcome.output);
+        this.stopPolling(outcome.output, outcome.outputIdentity);
         this.doneToday++;
         this.attempts.delete(file);
         this.log.info('anonymized', `anonymized ${file} -> ${outcome.output}`, { file, output: outcome.output });
@@ -290,9 +300,13 @@ export class WatchDaemon {
     this.seen(file);
   }
 
-  /** Our outputs need no watching: polling only what may still be an upload keeps an idle daemon idle. */
-  private stopPolling(file: string): void {
+  /**
+   * Our outputs need no polling: polling only what may still be an upload keeps an idle daemon idle.
+   * They are swept instead, a few at a time, for a file copied over one.
+   */
+  private stopPolling(file: string, identity?: string): void {
     this.watcher?.unwatch(file);
+    this.outputs.add(file, identity);
   }
 
   private async quarantineFile(file: string, reason: string): Promise<void> {

@@ -187,3 +187,22 @@ describe('the watch daemon and uploads it cannot read', () => {
     chmodSync(path.join(sources, 'closed'), 0o700);
   }, 30_000);
 });
+
+describe('the watch daemon and its outputs', () => {
+  it('takes a file copied over one of its outputs as a new upload', async () => {
+    const { base, sources, quarantine, start, recordedOriginals } = setup();
+    const [first] = await makeInstances(ELE, sources, 1, 'FIRST');
+    const [second] = await makeInstances(ELE, path.join(base, 'elsewhere'), 1, 'SECOND');
+    const daemon = start();
+    const output = outputName(first ?? '');
+    // Logged once the daemon is done with it (and no longer polls its output).
+    await waitUntil(() => daemon.output().includes(`-> ${path.join(sources, output)}`), 'the first upload to be anonymized');
+    // Over the output, in place (same file, new content), as cp does.
+    copyFileSync(path.join(base, 'elsewhere', 'SECOND1'), path.join(sources, output));
+    const logged = `anonymized ${path.join(sources, output)} -> ${path.join(sources, outputName(second ?? ''))}`;
+    await waitUntil(() => daemon.output().includes(logged), 'the file copied over the output to be anonymized');
+    expect(filesBelow(sources)).toEqual([outputName(second ?? '')]);
+    expect(recordedOriginals()).toEqual(['FIRST1', output].sort());
+    expect(filesBelow(quarantine)).toEqual([]);
+  }, 30_000);
+});
