@@ -1,5 +1,4 @@
 import { existsSync, lstatSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import {
   commitOutputs,
@@ -21,8 +20,9 @@ import {
   type SubjectIds,
   type UploadStore,
 } from '../src/index.js';
-import { identityOf, isJournaledOriginal } from './file-identity.js';
+import { fileIdentity, identityOf, isJournaledOriginal } from './file-identity.js';
 import type { JournalMirror } from './journal-mirror.js';
+import { removeIfSame, type Removal } from './remove-if-same.js';
 
 export interface UploadContext {
   readonly options: DeidOptions;
@@ -40,15 +40,16 @@ export interface UploadContext {
 
 /**
  * What happened to one file in Sources:
- * - anonymized: its anonymized file is in Sources, the mapping recorded, the original removed;
+ * - anonymized: its anonymized file is in Sources, the mapping recorded, the original removed
+ *   (`replaced`: a new upload took its name meanwhile and is there, still to be taken);
  * - own-output: one of our outputs, left alone (and no longer watched);
  * - ignored: not ours to touch (a temporary or hidden file, a symbolic link, gone);
  * - not-dicom: left alone;
- * - retry: a passing problem (permission, I/O): try again later;
+ * - retry: a passing problem (permission, I/O, a file that cannot be whole yet): try again later;
  * - failed: cannot be anonymized: quarantine it.
  */
 export type UploadOutcome =
-  | { readonly kind: 'anonymized'; readonly output: string }
+  | { readonly kind: 'anonymized'; readonly output: string; readonly outputIdentity: string | undefined; readonly replaced?: true }
   | { readonly kind: 'own-output' }
   | { readonly kind: 'ignored'; readonly why: string }
   | { readonly kind: 'not-dicom' }
@@ -118,7 +119,7 @@ export async function processUploadGroup(
         // Its output is in place and recorded: only the original is left to remove, unless a new
         // upload has taken its name meanwhile.
         if (entry?.state === 'written' && existsSync(entry.outputPath) && isJournaledOriginal(entry)) {
-          recorded.push({ file, output: entry.outputPath });
+          recorded.push({ file, output: entry.outputPath, identity: entry.originalIdentity });
           continue;
         }
         const result = await deidentifyUpload(file, context, reserved);
@@ -155,13 +156,18 @@ async function deidentifyUpload(file: string, context: UploadContext, reserved: 
   const deidentify = (recordedAsOutput: () => boolean | 'look-up') =>
     deidentifyFile(
       file,
-      { options: context.options, batchId: context.batchId, subjectIds: context.subjectIds, inflateLimits: context.inflateLimits, named: false, outputFor: (stem) => chooseOutput(file, stem, context, reserved), recordedAsOutput },
+      { options: context.options, batchId: context.batchId, subjectIds: context.subjectIds, inflateLimits: context.inflateLimits, named: false, wholeOnly: true, outputFor: (stem) => chooseOutput(file, stem, context, reserved), recordedAsOutput },
       context.keys,
     );
   // Our outputs carry our De-identification Method and are in the mapping under their name; only a
   // file that carries it, under a name we could have given, costs a lookup in the store.
   let outcome = deidentify(() => (mayBeOutputName(name) ? 'look-up' : false));
   if (outcome.kind === 'own-output' && !outcome.confirmed && !(await context.store.isRecordedOutput(name))) outcome = deidentify(() => false);
+  // Still being written (or replaced) while it was read: what was read may be a part. It waits.
+  if (outcome.kind !== 'own-output' && fileIdentity(file) !== identity) {
+    if (outcome.kind === 'written') discardOutputs([outcome.pending]);
+    return { kind: 'retry', reason: `${file}: changed while it was read (still being written?)` };
+  }
   switch (outcome.kind) {
     case 'own-output':
       return { kind: 'own-output' };
@@ -191,14 +197,20 @@ async function commitGroup(group: readonly WrittenUpload[], context: UploadConte
     await context.journal.finish(originals);
     return;
   }
+  // Which files our outputs are, taken now: a file copied over one later is a new upload.
+  const placed = group.map((upload) => ({ ...upload, outputIdentity: fileIdentity(upload.output) }));
   await context.journal.written(group.map((upload) => ({ originalPath: upload.file, record: upload.record })));
-  await removeRecordedOriginals(group, context, outcomes);
+  await removeRecordedOriginals(placed, context, outcomes);
 }
 
 /** An original whose anonymized file is in place and recorded. */
 interface InPlace {
   readonly file: string;
   readonly output: string;
+  /** The original as it was read (fileIdentity); absent for entries of an older dicom-tools. */
+  readonly identity: string | undefined;
+  /** The output as it was put in place (fileIdentity), when known. */
+  readonly outputIdentity?: string | undefined;
 }
 
 /**
@@ -207,38 +219,34 @@ interface InPlace {
  * only removes it.
  */
 async function removeRecordedOriginals(uploads: readonly InPlace[], context: UploadContext, outcomes: Map<string, UploadOutcome>): Promise<void> {
-  const problems = await removeOriginals(uploads.map((upload) => upload.file));
+  const removals = await removeOriginals(uploads);
   for (const upload of uploads) {
-    const problem = problems.get(upload.file);
-    outcomes.set(upload.file, problem === undefined ? { kind: 'anonymized', output: upload.output } : { kind: 'retry', reason: `${upload.file}: anonymized, but the original cannot be removed: ${describeFsError(problem)}` });
+    const removal = removals.get(upload.file);
+    const anonymized = { kind: 'anonymized', output: upload.output, outputIdentity: upload.outputIdentity } as const;
+    if (removal === 'removed') outcomes.set(upload.file, anonymized);
+    else if (removal === 'replaced') outcomes.set(upload.file, { ...anonymized, replaced: true });
+    else outcomes.set(upload.file, { kind: 'retry', reason: `${upload.file}: anonymized, but the original cannot be removed: ${describeFsError(removal?.problem)}` });
   }
   // Done, whatever the store says now: an entry it fails to finish is finished by recovery.
-  await context.journal.finish(uploads.filter((upload) => problems.get(upload.file) === undefined).map((upload) => upload.file));
+  await context.journal.finish(uploads.filter((upload) => typeof removals.get(upload.file) === 'string').map((upload) => upload.file));
 }
 
 /**
- * Removes originals and makes the removals durable, flushing each folder once. Resolves to each
- * file's problem, undefined when it is gone.
+ * Removes originals that are still the files read (removeIfSame) and makes the removals durable,
+ * flushing each folder once. Resolves to what became of each, or its problem.
  */
-async function removeOriginals(files: readonly string[]): Promise<Map<string, unknown>> {
-  const problems = new Map<string, unknown>();
-  for (const file of files) {
-    problems.set(
-      file,
-      await unlink(file).then(
-        () => undefined,
-        (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : error),
-      ),
-    );
-  }
-  for (const directory of new Set(files.map((file) => path.dirname(file)))) await syncDirectory(directory);
-  return problems;
+async function removeOriginals(uploads: readonly InPlace[]): Promise<Map<string, Removal | { readonly problem: unknown }>> {
+  const removals = new Map<string, Removal | { readonly problem: unknown }>();
+  for (const { file, identity } of uploads) removals.set(file, await removeIfSame(file, identity).catch((problem: unknown) => ({ problem })));
+  for (const directory of new Set(uploads.map((upload) => path.dirname(upload.file)))) await syncDirectory(directory);
+  return removals;
 }
 
-/** Removes the original and makes the removal durable. */
-export async function removeOriginal(file: string): Promise<void> {
-  const problem = (await removeOriginals([file])).get(file);
-  if (problem !== undefined) throw problem;
+/** Removes the original if it is still the file journaled (removeIfSame), and makes the removal durable. */
+export async function removeOriginal(file: string, identity: string | undefined): Promise<Removal> {
+  const removal = (await removeOriginals([{ file, output: '', identity }])).get(file);
+  if (typeof removal !== 'string') throw removal?.problem;
+  return removal;
 }
 
 /** Why `file` is not to be read at all, if it is not; else which file it is (fileIdentity), from the same lstat. */
@@ -268,11 +276,14 @@ function chooseOutput(file: string, stem: string, context: UploadContext, reserv
   }
 }
 
-/** What to do with a file that could not be anonymized: leave it (not DICOM), try again (I/O), or quarantine it. */
+/**
+ * What to do with a file that could not be anonymized: leave it (not DICOM), try again (I/O, or a
+ * file that cannot be whole yet: a copy that paused), or quarantine it.
+ */
 function outcomeOfFailure(result: FileResult): UploadOutcome {
   if (result.code === 'NOT_DICOM') return { kind: 'not-dicom' };
   const reason = result.reason ?? `${result.input}: not anonymized`;
-  return result.code === 'IO' ? { kind: 'retry', reason } : { kind: 'failed', reason };
+  return result.code === 'IO' || result.code === 'TRUNCATED' ? { kind: 'retry', reason } : { kind: 'failed', reason };
 }
 
 function classify(error: unknown, file: string): UploadOutcome {

@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { describeFsError, isTemporary, mappingRecordFor, MappingStoreError, planDeidentification, readDicomFile } from '../src/index.js';
 import type { Logger } from './logger.js';
 import { isJournaledOriginal } from './file-identity.js';
 import { removeOriginal, type UploadContext } from './process-upload.js';
+import { settleAside, type Removal } from './remove-if-same.js';
 
 /**
  * Finishes or undoes the work a killed daemon left in flight, before anything new is taken:
@@ -20,6 +21,13 @@ import { removeOriginal, type UploadContext } from './process-upload.js';
 export async function recoverJournal(sourcesDir: string, context: UploadContext, log: Logger): Promise<number> {
   let recovered = 0;
   for (const entry of context.journal.entries()) {
+    try {
+      // Killed while removing the original: the file it set aside goes, or back if it is another.
+      await settleAside(entry.originalPath, entry.originalIdentity, entry.state === 'written');
+    } catch (error) {
+      incomplete(entry.originalPath, error, log);
+      continue;
+    }
     const outputExists = existsSync(entry.outputPath);
     const originalExists = existsSync(entry.originalPath);
     if (originalExists && !isJournaledOriginal(entry)) {
@@ -31,34 +39,47 @@ export async function recoverJournal(sourcesDir: string, context: UploadContext,
       recovered++;
       continue;
     }
+    let removal: Removal | undefined;
     try {
       if (entry.state === 'writing' && outputExists && originalExists) {
         // Planned as the output was: with the subject IDs, or the record would name another Patient ID.
         const plan = planDeidentification(readDicomFile(entry.originalPath), context.options, context.keys, context.subjectIds);
         await context.journal.written([{ originalPath: entry.originalPath, record: mappingRecordFor(entry.originalPath, entry.outputPath, plan, context.batchId) }]);
-        await removeOriginal(entry.originalPath);
+        removal = await removeOriginal(entry.originalPath, entry.originalIdentity);
       } else if (entry.state === 'written' && originalExists) {
-        await removeOriginal(entry.originalPath);
+        removal = await removeOriginal(entry.originalPath, entry.originalIdentity);
       }
     } catch (error) {
       if (error instanceof MappingStoreError) throw error;
       // An original that cannot be removed (or read) keeps its entry, and the daemon starts all the
       // same: the entry says what is left to do, and the next start tries again.
-      log.warn('recovery-incomplete', `cannot finish interrupted work on ${entry.originalPath}: ${describeFsError(error)}; it stays in the journal`, { file: entry.originalPath });
+      incomplete(entry.originalPath, error, log);
       continue;
     }
     await context.journal.finish([entry.originalPath]);
     recovered++;
-    log.info('recovered', `recovered interrupted work on ${entry.originalPath}`, { file: entry.originalPath });
+    log.info('recovered', `recovered interrupted work on ${entry.originalPath}${removal === 'replaced' ? '; a new upload took its name meanwhile and is taken as one' : ''}`, { file: entry.originalPath });
   }
-  removeTemporaryFiles(sourcesDir);
+  removeTemporaryFiles(sourcesDir, log);
   return recovered;
 }
 
-function removeTemporaryFiles(folder: string): void {
-  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+function incomplete(file: string, error: unknown, log: Logger): void {
+  log.warn('recovery-incomplete', `cannot finish interrupted work on ${file}: ${describeFsError(error)}; it stays in the journal`, { file });
+}
+
+function removeTemporaryFiles(folder: string, log: Logger): void {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(folder, { withFileTypes: true });
+  } catch (error) {
+    // A folder in Sources the daemon cannot read stops nothing else (it stopped the start-up).
+    log.warn('unreadable-folder', `cannot read the folder ${folder}: ${describeFsError(error)}; its files are not taken`, { file: folder });
+    return;
+  }
+  for (const entry of entries) {
     const full = path.join(folder, entry.name);
-    if (entry.isDirectory()) removeTemporaryFiles(full);
+    if (entry.isDirectory()) removeTemporaryFiles(full, log);
     else if (entry.isFile() && isTemporary(entry.name)) rmSync(full, { force: true });
   }
 }

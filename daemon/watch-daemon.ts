@@ -3,6 +3,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { DaemonStatus, MappingStoreError } from '../src/index.js';
 import type { Logger } from './logger.js';
 import { processUploadGroup, type GroupLimits, type GroupResult, type UploadContext, type UploadOutcome } from './process-upload.js';
+import { OutputSweep } from './output-sweep.js';
 import { quarantine } from './quarantine.js';
 import { recoverJournal } from './recover-journal.js';
 import { SettleTracker } from './settle-tracker.js';
@@ -32,6 +33,9 @@ export interface WatchDaemonSettings {
  */
 const GROUP_LIMITS: GroupLimits = { files: 256, bytes: 256 << 20 };
 
+/** Outputs looked at again per tick (at most 200 a second): a bounded cost however many there are. */
+const OUTPUTS_PER_TICK = 50;
+
 /**
  * The watch service: takes every DICOM file that settles in Sources (and what arrived while it was
  * down), anonymizes it in place, quarantines what cannot be anonymized, and keeps a status record.
@@ -52,6 +56,8 @@ export class WatchDaemon {
   private readonly notDicom = new Set<string>();
   /** Outputs we just wrote: their 'add' events are ours, not uploads. */
   private readonly justWritten = new Set<string>();
+  /** Our outputs, no longer polled by the watcher: one replaced by another file is a new upload. */
+  private readonly outputs = new OutputSweep();
   private timer: NodeJS.Timeout | undefined;
   private startup: Promise<void> | undefined;
   private ticking = false;
@@ -96,6 +102,9 @@ export class WatchDaemon {
       ignoreInitial: false,
       followSymlinks: false,
       alwaysStat: false,
+      // Else chokidar silently skips a file without its owner's read bit: an upload never taken,
+      // logged or quarantined. Reading it fails as any unreadable upload does: retried, then quarantined.
+      ignorePermissionErrors: true,
       // Polling rescans a folder at most once per interval, whatever the number of files that
       // change in it; event mode rescans the whole folder for each file, which is quadratic in a burst.
       usePolling: true,
@@ -105,7 +114,11 @@ export class WatchDaemon {
       ignored: (file: string) => path.resolve(file) === quarantineDir || path.resolve(file).startsWith(`${quarantineDir}${path.sep}`),
     });
     this.watcher.on('add', (file: string) => this.seen(file));
-    this.watcher.on('change', (file: string) => this.seen(file));
+    this.watcher.on('change', (file: string) => {
+      // A file still being written makes progress: its attempts start again.
+      this.attempts.delete(file);
+      this.seen(file);
+    });
     this.watcher.on('unlink', (file: string) => {
       this.settle.forget(file);
       this.notDicom.delete(file);
@@ -151,6 +164,10 @@ export class WatchDaemon {
     this.ticking = true;
     try {
       for (const file of await this.settle.settled()) if (!this.inFlight.has(file)) this.queue.add(file);
+      for (const file of this.outputs.changed(OUTPUTS_PER_TICK)) {
+        this.justWritten.delete(file);
+        this.seen(file);
+      }
     } finally {
       this.ticking = false;
     }
@@ -246,10 +263,11 @@ export class WatchDaemon {
       case 'anonymized':
         if (this.justWritten.size > 10_000) this.justWritten.clear();
         this.justWritten.add(outcome.output);
-        this.stopPolling(outcome.output);
+        this.stopPolling(outcome.output, outcome.outputIdentity);
         this.doneToday++;
         this.attempts.delete(file);
         this.log.info('anonymized', `anonymized ${file} -> ${outcome.output}`, { file, output: outcome.output });
+        if (outcome.replaced) this.replaced(file);
         return;
       case 'own-output':
         this.stopPolling(file);
@@ -276,9 +294,19 @@ export class WatchDaemon {
     }
   }
 
-  /** Our outputs need no watching: polling only what may still be an upload keeps an idle daemon idle. */
-  private stopPolling(file: string): void {
+  /** A new upload was renamed over an original while it was processed: it was left there, and is taken now. */
+  private replaced(file: string): void {
+    this.log.warn('replaced-upload', `${file} was replaced by a new upload while it was processed: the new file is taken as a new upload`, { file });
+    this.seen(file);
+  }
+
+  /**
+   * Our outputs need no polling: polling only what may still be an upload keeps an idle daemon idle.
+   * They are swept instead, a few at a time, for a file copied over one.
+   */
+  private stopPolling(file: string, identity?: string): void {
     this.watcher?.unwatch(file);
+    this.outputs.add(file, identity);
   }
 
   private async quarantineFile(file: string, reason: string): Promise<void> {

@@ -1,10 +1,11 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileIdentity } from '../daemon/file-identity.js';
 import { createLogger } from '../daemon/logger.js';
 import { recoverJournal } from '../daemon/recover-journal.js';
+import { asideName } from '../daemon/remove-if-same.js';
 import {
   DEFAULT_OPTIONS,
   loadSubjectIds,
@@ -167,6 +168,34 @@ describe.each(stores)('recovering the journal after a crash (%s)', (storeName, c
     expect(await reader.records()).toHaveLength(1);
     await journal.load();
     expect(journal.entries()).toEqual([]);
+    await close();
+  });
+
+  it('crash while removing the original, once it was set aside to be checked: removes it', async () => {
+    const { sources, original, output, journal, reader, recover, writeOutput, plan, batchId, begin, close } = await stage('set-aside');
+    await begin();
+    await writeOutput();
+    await journal.written([{ originalPath: original, record: mappingRecordFor(original, output, plan, batchId) }]);
+    renameSync(original, asideName(original));
+    expect(await recover()).toBe(1);
+    expect(filesBelow(sources)).toEqual([path.basename(output)]);
+    expect(await reader.records()).toHaveLength(1);
+    await journal.load();
+    expect(journal.entries()).toEqual([]);
+    await close();
+  });
+
+  it('crash while removing the original, when what was set aside is a new upload renamed over it: puts the new one back', async () => {
+    const { sources, original, output, journal, reader, recover, writeOutput, plan, batchId, begin, close } = await stage('set-aside-replaced');
+    await begin();
+    await writeOutput();
+    await journal.written([{ originalPath: original, record: mappingRecordFor(original, output, plan, batchId) }]);
+    replaceOriginal(original);
+    renameSync(original, asideName(original));
+    expect(await recover()).toBe(1);
+    expect(filesBelow(sources)).toEqual([path.basename(output), 'IM1'].sort());
+    expect(readFileSync(original).equals(readFileSync(path.join(corpusDir, 'fodicom_GH223.dcm')))).toBe(true);
+    expect(await reader.records()).toHaveLength(1);
     await close();
   });
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DicomError, OverLimitDicomError, UnwritableDicomError, readDicomFile, type InflateLimits, type PendingOutput } from '../dicom/index.js';
+import { DicomError, OverLimitDicomError, TruncatedDicomError, UnwritableDicomError, readDicomFile, whyNotWhole, type InflateLimits, type PendingOutput } from '../dicom/index.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import type { FileResult } from './file-result.js';
 import { internalErrorReason } from './internal-error.js';
@@ -59,6 +59,11 @@ export interface DeidentifyJob {
   readonly subjectIds?: SubjectIds | undefined;
   /** How far a deflated input may inflate. @default DEFAULT_INFLATE_LIMITS */
   readonly inflateLimits?: InflateLimits | undefined;
+  /**
+   * Refuse (TRUNCATED) a file that cannot be whole (whyNotWhole): for a caller that takes files as
+   * they arrive and may see one still being written. A batch takes files as they are.
+   */
+  readonly wholeOnly?: boolean;
 }
 
 /**
@@ -83,6 +88,8 @@ export function deidentifyFile(input: string, job: DeidentifyJob, keys: Pseudony
     const file = readDicomFile(input, { reuse: headBuffer, inflateLimits: job.inflateLimits });
     const recorded = job.recordedAsOutput?.(input) ?? false;
     if (recorded !== false && isOurOutputFile(file)) return { kind: 'own-output', confirmed: recorded === true };
+    const notWhole = job.wholeOnly === true ? whyNotWhole(file) : undefined;
+    if (notWhole !== undefined) throw new TruncatedDicomError(notWhole);
     const plan = planDeidentification(file, job.options, keys, job.subjectIds);
     const stem = outputStem(plan, input, keys);
     const output = job.outputFor(stem);

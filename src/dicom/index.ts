@@ -19,3 +19,4 @@ export type { Segment } from './segments.js';
 export { writeDicomFile } from './write-dicom-file.js';
 export { declaredCharacterSet, elementAt, textAt, textsAt, valueAt, valueBytes, valueVrOf } from './element-access.js';
 export { dumpJson, formatDump, type DumpJson } from './dump.js';
+export { whyNotWhole } from './whole-file.js';

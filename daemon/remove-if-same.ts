@@ -1,0 +1,81 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { link, lstat, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { identityOf } from './file-identity.js';
+
+/** What removing an original did: removed it, or found a new upload in its place and left that there. */
+export type Removal = 'removed' | 'replaced';
+
+/**
+ * Removes an anonymized original only if the file at its path is still the one that was read
+ * (`identity`, see fileIdentity). The check is made at the moment of removal: the file is renamed
+ * aside (atomic: what was at the path is now at the aside name, and only there), compared, then
+ * removed, or put back when an upload was renamed over the original meanwhile. Without an identity
+ * (a journal entry of an older dicom-tools) the file is removed as before.
+ */
+export async function removeIfSame(file: string, identity: string | undefined): Promise<Removal> {
+  if (identity === undefined) {
+    await unlink(file).catch(ignoreGone);
+    return 'removed';
+  }
+  try {
+    await rename(file, asideName(file));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'removed';
+    throw error;
+  }
+  return (await settleAside(file, identity, true)) ?? 'removed';
+}
+
+/**
+ * Ends a removal that a crash interrupted after the rename aside: the file set aside is removed if it
+ * is the journaled original and `removable` (its output recorded), else put back. Undefined when
+ * nothing was set aside.
+ */
+export async function settleAside(file: string, identity: string | undefined, removable: boolean): Promise<Removal | undefined> {
+  const aside = asideName(file);
+  const stat = await lstat(aside, { bigint: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (stat === undefined) return undefined;
+  if (removable && (identity === undefined || identityOf(stat) === identity)) {
+    await unlink(aside);
+    return 'removed';
+  }
+  await putBack(aside, file);
+  return 'replaced';
+}
+
+/**
+ * Hidden (the daemon takes no hidden file as an upload) and one per original name, so that recovery
+ * finds it from the journal; hashed, so that a long name stays a valid one.
+ */
+export function asideName(file: string): string {
+  const hash = createHash('sha256').update(path.basename(file)).digest('hex').slice(0, 16);
+  return path.join(path.dirname(file), `.dicom-tools-removing.${hash}`);
+}
+
+/**
+ * Moves a new upload back to its name without replacing a file that arrived there meanwhile (a
+ * hard link fails if the name exists); then it keeps its name with a random suffix.
+ */
+async function putBack(aside: string, file: string): Promise<void> {
+  for (let target = file; ; target = `${file}.${randomBytes(4).toString('hex')}`) {
+    try {
+      await link(aside, target);
+      break;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      // A file system without hard links: a plain rename, which a third upload could only race.
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP') return rename(aside, target);
+      throw error;
+    }
+  }
+  await unlink(aside);
+}
+
+function ignoreGone(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'ENOENT') throw error;
+}
