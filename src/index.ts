@@ -26,6 +26,7 @@ export { writeDeidentifiedTemporary } from './deid/write-deidentified.js';
 export { deidentifyFile, mayBeOutputName, type DeidentifyJob, type DeidentifyOutcome, type WrittenOutput, type OwnOutput, type NotWritten } from './deid/deidentify-file.js';
 export { mappingRecordFor } from './deid/mapping-record-for.js';
 export { describeFsError, syncDirectory } from './io/durable-files.js';
+export { printableText } from './io/printable-text.js';
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE, processIo, type Command, type CommandIo } from './cli/command.js';
 export { UsageError } from './cli/usage-error.js';
 export { parseCommandArgs } from './cli/parse-command-args.js';

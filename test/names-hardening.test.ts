@@ -1,0 +1,128 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { printableText } from '../src/index.js';
+import { corpusDir } from './helpers/corpus.js';
+import { filesBelow, killLeftRunning, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
+import { cleanupApps, createWorkspace, renderApp } from './helpers/ink-app.js';
+import { waitForFrame } from './helpers/ink-keys.js';
+import { runCli } from './helpers/run-cli.js';
+
+// Issue 18, point 14: file names chosen by an uploader must not forge log lines or drive the
+// terminal. Real files whose names hold a newline and ESC sequences, through the CLI, the daemon
+// and the TUI.
+
+const root = mkdtempSync(path.join(tmpdir(), 'dicom-names-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const SECRET = 'the names tests secret, 0123456789';
+const running: DaemonProcess[] = [];
+afterEach(() => killLeftRunning(running));
+afterEach(cleanupApps);
+
+/** A newline that would forge a log line, an OSC that sets the terminal's title, and a CSI that clears the screen. */
+const EVIL = 'evil\nforged: anonymized everything\x1b]0;pwned\x07\x1b[2J';
+const EVIL_PRINTED = 'evil\\nforged: anonymized everything\\x1b]0;pwned\\x07\\x1b[2J';
+const BROKEN = path.join(corpusDir, 'fodicom_GH179B.dcm');
+const GOOD = path.join(corpusDir, 'dcmqats_1_ELE.dcm');
+
+/** Raw bytes that reach a terminal from a name: every C0 control but the line ends we print, DEL, C1. */
+function rawControls(text: string): string[] {
+  return [...text].filter((character) => /[\x00-\x09\x0b-\x1f\x7f-\x9f]/.test(character)).map((character) => `U+${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+let counter = 0;
+function caseDir(): string {
+  const dir = path.join(root, `case-${++counter}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+describe('printableText', () => {
+  it.each([
+    ['a\nb', 'a\\nb'],
+    ['tab\there\r', 'tab\\there\\r'],
+    ['esc\x1b[2J', 'esc\\x1b[2J'],
+    ['bell\x07 del\x7f c1\x9b', 'bell\\x07 del\\x7f c1\\x9b'],
+    ['back\\slash', 'back\\\\slash'],
+    ['rtl\u202egpj.exe', 'rtl\\u{202e}gpj.exe'],
+    ['line\u2028sep', 'line\\u{2028}sep'],
+    ['lone \ud800 surrogate', 'lone \\u{d800} surrogate'],
+    ['Müller 李 😀 ok.dcm', 'Müller 李 😀 ok.dcm'],
+  ])('prints %j as %j', (name, printed) => {
+    expect(printableText(name)).toBe(printed);
+  });
+});
+
+describe('a file name with a newline and ESC sequences', () => {
+  it('is printed escaped by anonymize, on stdout and stderr', () => {
+    const dir = caseDir();
+    const input = path.join(dir, `in${EVIL}`);
+    mkdirSync(input);
+    copyFileSync(BROKEN, path.join(input, `${EVIL}.dcm`));
+    copyFileSync(GOOD, path.join(input, `ok${EVIL}.dcm`));
+    const out = path.join(dir, `out${EVIL}`);
+    const result = runCli(['anonymize', input, path.join(dir, `missing${EVIL}`), '--out', out, '--mapping', path.join(dir, `map${EVIL}.csv`)], {
+      env: { DICOM_DATA_DIR: path.join(dir, 'data'), DICOM_ANON_SECRET: SECRET },
+    });
+    expect(result.status).toBe(1);
+    const printed = `${result.stdout}${result.stderr}`;
+    expect(rawControls(printed)).toEqual([]);
+    expect(printed.split('\n').filter((line) => line.startsWith('forged'))).toEqual([]);
+    expect(result.stderr).toContain(`dicom-tools: ${printableText(path.join(input, `${EVIL}.dcm`))}: `);
+    expect(result.stderr).toContain(`dicom-tools: ${printableText(path.join(dir, `missing${EVIL}`))}: no such file or folder`);
+    expect(result.stderr).toContain(`Anonymized 1 file into ${printableText(out)} in `);
+    expect(result.stderr).toContain(`Mapping CSV: ${printableText(path.join(dir, `map${EVIL}.csv`))} (`);
+    expect(result.stderr).toContain(EVIL_PRINTED);
+  });
+
+  it('is printed escaped by inspect, in its header and its error', () => {
+    const dir = caseDir();
+    copyFileSync(GOOD, path.join(dir, `${EVIL}.dcm`));
+    copyFileSync(BROKEN, path.join(dir, `broken${EVIL}.dcm`));
+    const result = runCli(['inspect', path.join(dir, `${EVIL}.dcm`), path.join(dir, `broken${EVIL}.dcm`)]);
+    expect(result.stdout).toContain(`# File: ${printableText(path.join(dir, `${EVIL}.dcm`))}\n`);
+    expect(result.stderr).toContain(`broken${EVIL_PRINTED}.dcm`);
+    expect(rawControls(result.stderr)).toEqual([]);
+    // The dump itself is not a name: only the header line is checked for controls.
+    expect(rawControls(result.stdout.split('\n')[0] ?? '')).toEqual([]);
+  });
+
+  it("is printed escaped in the daemon's log (names shown) and its quarantine message", async () => {
+    const dir = caseDir();
+    const sources = path.join(dir, 'sources');
+    mkdirSync(sources);
+    const daemon = startDaemon(sources, {
+      DICOM_ANONYMIZE_ON_UPLOAD: 'true',
+      DICOM_DATA_DIR: path.join(dir, 'data'),
+      DICOM_QUARANTINE_DIR: path.join(dir, 'quarantine'),
+      DICOM_ANON_SECRET: SECRET,
+      DICOM_WATCH_STABLE_MS: '300',
+      DICOM_WATCH_RETRY_MS: '100',
+      DICOM_LOG_NAMES: 'show',
+    });
+    running.push(daemon);
+    await waitUntil(() => daemon.output().includes('watching'), 'the daemon to start');
+    copyFileSync(GOOD, path.join(sources, `ok${EVIL}.dcm`));
+    copyFileSync(BROKEN, path.join(sources, `${EVIL}.dcm`));
+    await waitUntil(() => daemon.output().includes('anonymized ') && daemon.output().includes('quarantined '), 'both files to be handled');
+    expect(filesBelow(path.join(dir, 'quarantine'))).toHaveLength(2); // the file and its reason
+    const log = daemon.output();
+    expect(rawControls(log)).toEqual([]);
+    expect(log.split('\n').filter((line) => line.startsWith('forged'))).toEqual([]);
+    expect(log).toContain(`anonymized ${printableText(path.join(sources, `ok${EVIL}.dcm`))} -> `);
+    expect(log).toContain(`quarantined ${printableText(path.join(sources, `${EVIL}.dcm`))} -> `);
+  });
+
+  it('is shown escaped in the TUI file browser', async () => {
+    const workspace = createWorkspace({ [`${EVIL}.dcm`]: 'fodicom_GH178.dcm', 'plain.dcm': 'fodicom_GH178.dcm' });
+    expect(readdirSync(workspace.input)).toContain(`${EVIL}.dcm`);
+    const app = renderApp(workspace);
+    const frame = await waitForFrame(app, 'plain.dcm');
+    expect(frame).toContain('evil\\nforged: anonymized');
+    expect(frame).not.toContain('\x1b]0;');
+    expect(frame).not.toContain('\x07');
+    expect(frame).not.toContain('\x1b[2J');
+    expect(frame.split('\n').filter((line) => line.startsWith('forged'))).toEqual([]);
+  });
+});
