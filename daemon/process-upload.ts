@@ -22,6 +22,7 @@ import {
 } from '../src/index.js';
 import { identityOf, isJournaledOriginal } from './file-identity.js';
 import type { JournalMirror } from './journal-mirror.js';
+import type { UploadNames } from './upload-names.js';
 
 export interface UploadContext {
   readonly options: DeidOptions;
@@ -33,6 +34,8 @@ export interface UploadContext {
   readonly batchId: string;
   /** Pre-assigned subject IDs (DICOM_PATIENT_IDS); an unlisted patient's file fails and is quarantined unless they say otherwise. */
   readonly subjectIds?: SubjectIds | undefined;
+  /** How the log names uploads; each mapping row keeps the upload's id. */
+  readonly names: UploadNames;
 }
 
 /**
@@ -166,7 +169,7 @@ async function deidentifyUpload(file: string, context: UploadContext, reserved: 
       return outcomeOfFailure(outcome.result);
     case 'written':
       reserved.add(outcome.pending.target);
-      return { file, identity, output: outcome.pending.target, pending: outcome.pending, bytes: outcome.bytes, record: outcome.record };
+      return { file, identity, output: outcome.pending.target, pending: outcome.pending, bytes: outcome.bytes, record: { ...outcome.record, uploadId: context.names.id(file) } };
   }
 }
 

@@ -19,6 +19,7 @@ import { removeOriginal, type UploadContext } from './process-upload.js';
  */
 export async function recoverJournal(sourcesDir: string, context: UploadContext, log: Logger): Promise<number> {
   let recovered = 0;
+  const { names } = context;
   for (const entry of context.journal.entries()) {
     const outputExists = existsSync(entry.outputPath);
     const originalExists = existsSync(entry.originalPath);
@@ -27,7 +28,7 @@ export async function recoverJournal(sourcesDir: string, context: UploadContext,
       // as the old one. A written output of the old one stays (recorded when 'written'; else its
       // original, and so its record, are lost with the overwrite).
       await context.journal.finish([entry.originalPath]);
-      log.warn('replaced-upload', `${entry.originalPath} was replaced by a new upload while its work was interrupted: the new file is taken as a new upload${entry.state === 'writing' && outputExists ? `; ${entry.outputPath} stays, unrecorded` : ''}`, { file: entry.originalPath });
+      log.warn('replaced-upload', `${names.of(entry.originalPath)} was replaced by a new upload while its work was interrupted: the new file is taken as a new upload${entry.state === 'writing' && outputExists ? `; ${names.output(entry.outputPath)} stays, unrecorded` : ''}`, names.fields(entry.originalPath));
       recovered++;
       continue;
     }
@@ -35,7 +36,7 @@ export async function recoverJournal(sourcesDir: string, context: UploadContext,
       if (entry.state === 'writing' && outputExists && originalExists) {
         // Planned as the output was: with the subject IDs, or the record would name another Patient ID.
         const plan = planDeidentification(readDicomFile(entry.originalPath), context.options, context.keys, context.subjectIds);
-        await context.journal.written([{ originalPath: entry.originalPath, record: mappingRecordFor(entry.originalPath, entry.outputPath, plan, context.batchId) }]);
+        await context.journal.written([{ originalPath: entry.originalPath, record: { ...mappingRecordFor(entry.originalPath, entry.outputPath, plan, context.batchId), uploadId: context.names.id(entry.originalPath) } }]);
         await removeOriginal(entry.originalPath);
       } else if (entry.state === 'written' && originalExists) {
         await removeOriginal(entry.originalPath);
@@ -44,12 +45,12 @@ export async function recoverJournal(sourcesDir: string, context: UploadContext,
       if (error instanceof MappingStoreError) throw error;
       // An original that cannot be removed (or read) keeps its entry, and the daemon starts all the
       // same: the entry says what is left to do, and the next start tries again.
-      log.warn('recovery-incomplete', `cannot finish interrupted work on ${entry.originalPath}: ${describeFsError(error)}; it stays in the journal`, { file: entry.originalPath });
+      log.warn('recovery-incomplete', `cannot finish interrupted work on ${names.of(entry.originalPath)}: ${names.in(describeFsError(error), entry.originalPath)}; it stays in the journal`, names.fields(entry.originalPath));
       continue;
     }
     await context.journal.finish([entry.originalPath]);
     recovered++;
-    log.info('recovered', `recovered interrupted work on ${entry.originalPath}`, { file: entry.originalPath });
+    log.info('recovered', `recovered interrupted work on ${names.of(entry.originalPath)}`, names.fields(entry.originalPath));
   }
   removeTemporaryFiles(sourcesDir);
   return recovered;

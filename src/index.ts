@@ -14,7 +14,7 @@ export type { MappingRecord, RecordedFile, IdPair, BatchSource, BatchSummary } f
 export { writeMappingCsv, writeIdPairsCsv, MAPPING_CSV_COLUMNS, MAPPING_CSV_LIST_SEPARATOR, ID_PAIRS_CSV_COLUMNS } from './export/mapping-csv.js';
 export { writeZip, type ZipEntry } from './export/zip-export.js';
 export { ExportError } from './export/export-error.js';
-export { loadConfig, type Config, type ConfigDefaults, type WatchTuning } from './config/config.js';
+export { loadConfig, type Config, type ConfigDefaults, type LogNames, type WatchTuning } from './config/config.js';
 export { loadSecret } from './config/secret.js';
 export { ConfigError } from './config/config-error.js';
 export { configuredSiteRules, loadSiteRules, readSiteRules, parseSiteRules, SiteRulesError } from './config/site-rules-file.js';

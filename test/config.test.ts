@@ -58,6 +58,7 @@ describe('loadConfig', () => {
       defaults: DEFAULTS,
       nodeName: os.hostname(),
       watch: WATCH_DEFAULTS,
+      logNames: 'hide',
     });
   });
 
@@ -88,6 +89,7 @@ describe('loadConfig', () => {
         DICOM_WATCH_CONCURRENCY: ' 4 ',
         DICOM_WATCH_POLL_MS: '250',
         DICOM_WATCH_RETRY_MS: '86400000',
+        DICOM_LOG_NAMES: ' Show ',
         DICOM_NODE_NAME: ' imaging-02.example.org ',
       },
     });
@@ -100,6 +102,7 @@ describe('loadConfig', () => {
       defaults: { regenerateUids: false, removePrivate: false, patient: false, institution: true, study: true, dates: 'shift' },
       nodeName: 'imaging-02.example.org',
       watch: { stableMs: 150, concurrency: 4, pollMs: 250, retryMs: 86_400_000 },
+      logNames: 'show',
     });
   });
 
@@ -158,6 +161,7 @@ describe('loadConfig', () => {
       defaults: { ...DEFAULTS, study: false, dates: 'shift' },
       nodeName: os.hostname(),
       watch: WATCH_DEFAULTS,
+      logNames: 'hide',
     });
     expect(process.env).toEqual(before);
   });

@@ -1,12 +1,14 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { printableText } from '../src/index.js';
+import { ConfigError, loadConfig, MappingStore, openMappingStore, printableText, Pseudonymizer, type MappingStoreConfig } from '../src/index.js';
 import { corpusDir } from './helpers/corpus.js';
 import { filesBelow, killLeftRunning, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
 import { cleanupApps, createWorkspace, renderApp } from './helpers/ink-app.js';
 import { waitForFrame } from './helpers/ink-keys.js';
+import { readBack, sample } from './helpers/mapping-records.js';
+import { postgresAvailable, usePostgres } from './helpers/postgres-server.js';
 import { runCli } from './helpers/run-cli.js';
 
 // Issue 18, point 14: file names chosen by an uploader must not forge log lines or drive the
@@ -124,5 +126,99 @@ describe('a file name with a newline and ESC sequences', () => {
     expect(frame).not.toContain('\x07');
     expect(frame).not.toContain('\x1b[2J');
     expect(frame.split('\n').filter((line) => line.startsWith('forged'))).toEqual([]);
+  });
+});
+
+// Issue 18, point 19: file names often carry the patient's name; the daemon's log and status name
+// an upload by a keyed short id unless DICOM_LOG_NAMES=show.
+
+describe("the daemon's names for uploads", () => {
+  const keys = new Pseudonymizer(Buffer.from(SECRET, 'utf8'));
+
+  it('names uploads in its log, status, quarantine reason and mapping rows by a keyed id, never by a name', async () => {
+    const dir = caseDir();
+    const sources = path.join(dir, 'sources');
+    const data = path.join(dir, 'data');
+    const quarantine = path.join(dir, 'quarantine');
+    mkdirSync(path.join(sources, 'SMITH_JOHN'), { recursive: true });
+    const daemon = startDaemon(sources, {
+      DICOM_ANONYMIZE_ON_UPLOAD: 'true',
+      DICOM_DATA_DIR: data,
+      DICOM_QUARANTINE_DIR: quarantine,
+      DICOM_ANON_SECRET: SECRET,
+      DICOM_WATCH_STABLE_MS: '300',
+      DICOM_WATCH_RETRY_MS: '100',
+      DICOM_LOG_NAMES: undefined,
+    });
+    running.push(daemon);
+    await waitUntil(() => daemon.output().includes('watching'), 'the daemon to start');
+    copyFileSync(GOOD, path.join(sources, 'SMITH_JOHN', 'SMITH_JOHN_PID12345.dcm'));
+    copyFileSync(BROKEN, path.join(sources, 'SMITH_JANE_PID99.dcm'));
+    writeFileSync(path.join(sources, 'SMITH_NOTES.txt'), 'not DICOM\n');
+    await waitUntil(() => /anonymized .*\n/.test(daemon.output()) && daemon.output().includes('quarantined ') && daemon.output().includes('left alone'), 'the three files to be handled');
+    const john = keys.uploadId(path.join('SMITH_JOHN', 'SMITH_JOHN_PID12345.dcm'));
+    const jane = keys.uploadId('SMITH_JANE_PID99.dcm');
+    expect(john).toMatch(/^u-[0-9a-f]{8}$/);
+    const log = daemon.output();
+    expect(log).not.toMatch(/SMITH|PID12345|PID99/);
+    expect(log).toMatch(new RegExp(`^anonymized ${john} -> 2\\.25\\.\\d+\\.dcm$`, 'm'));
+    expect(log).toContain(`error: quarantined ${jane} -> ${quarantine}: ${jane}: Malformed DICOM: `);
+    expect(log).toContain(`left alone (not DICOM): ${keys.uploadId('SMITH_NOTES.txt')}`);
+    // The status record (what `status` and the TUI show) names it the same way.
+    const status = () => readFileSync(path.join(data, 'daemon-status.json'), 'utf8');
+    await waitUntil(() => status().includes(`quarantined ${jane}`), 'the status to name the quarantined upload');
+    expect(status()).not.toMatch(/SMITH|PID99/);
+    const reasonFile = readdirSync(quarantine).find((name) => name.endsWith('.reason.txt')) ?? '';
+    expect(readFileSync(path.join(quarantine, reasonFile), 'utf8')).toMatch(new RegExp(`^upload: ${jane}\\nfile: `));
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+    const store = MappingStore.open(data);
+    try {
+      expect(store.records().map((record) => [record.uploadId, path.basename(record.originalFilename)])).toEqual([[john, 'SMITH_JOHN_PID12345.dcm']]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('prints paths with DICOM_LOG_NAMES=show, in text and JSON, and refuses another value', async () => {
+    const dir = caseDir();
+    const sources = path.join(dir, 'sources');
+    mkdirSync(sources);
+    const env = { DICOM_ANONYMIZE_ON_UPLOAD: 'true', DICOM_DATA_DIR: path.join(dir, 'data'), DICOM_ANON_SECRET: SECRET, DICOM_WATCH_STABLE_MS: '300', DICOM_LOG_NAMES: 'show' };
+    const daemon = startDaemon(sources, env, ['--log-format', 'json']);
+    running.push(daemon);
+    await waitUntil(() => daemon.output().includes('"started"'), 'the daemon to start');
+    copyFileSync(GOOD, path.join(sources, 'SMITH_JOHN_PID12345.dcm'));
+    await waitUntil(() => daemon.output().includes('"anonymized"'), 'the file to be anonymized');
+    const line = daemon.output().split('\n').find((text) => text.includes('"anonymized"')) ?? '';
+    expect(JSON.parse(line)).toMatchObject({
+      event: 'anonymized',
+      upload: keys.uploadId('SMITH_JOHN_PID12345.dcm'),
+      file: path.join(sources, 'SMITH_JOHN_PID12345.dcm'),
+      message: expect.stringContaining(`anonymized ${path.join(sources, 'SMITH_JOHN_PID12345.dcm')} -> ${sources}${path.sep}2.25.`),
+    });
+    expect(() => loadConfig({ env: { DICOM_LOG_NAMES: 'sometimes' }, cwd: dir })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: { DICOM_LOG_NAMES: 'sometimes' }, cwd: dir })).toThrow('DICOM_LOG_NAMES must be one of hide, show, not "sometimes"');
+    expect(loadConfig({ env: {}, cwd: dir }).logNames).toBe('hide');
+  });
+
+  const keepsUploadIds = (config: () => Promise<MappingStoreConfig>) => async () => {
+    const store = await openMappingStore(await config());
+    try {
+      const batchId = await store.startBatch({ source: 'daemon', options: {}, profile: 'test' });
+      const records = [sample(batchId, 1, { uploadId: 'u-0123abcd' }), sample(batchId, 2)];
+      await store.record(records);
+      expect(await store.records()).toEqual(records.map(readBack));
+      expect((await store.records()).map((record) => record.uploadId)).toEqual(['u-0123abcd', undefined]);
+    } finally {
+      await store.close();
+    }
+  };
+
+  it('keeps an upload id in the mapping row on SQLite', keepsUploadIds(async () => ({ dataDir: path.join(caseDir(), 'data'), mappingUrl: undefined })));
+
+  describe.skipIf(!postgresAvailable())('on PostgreSQL', () => {
+    const database = usePostgres();
+    it('keeps an upload id in the mapping row', keepsUploadIds(async () => ({ dataDir: path.join(caseDir(), 'unused'), mappingUrl: await database.fresh() })));
   });
 });
