@@ -11,7 +11,7 @@ export { openMappingStore, openUploadStore, describeMappingStore, type MappingSt
 export type { UploadStore, UploadStoreScope } from './store/upload-store.js';
 export { MappingStoreError } from './store/mapping-store-error.js';
 export type { MappingRecord, RecordedFile, IdPair, BatchSource, BatchSummary } from './store/mapping-record.js';
-export { writeMappingCsv, writeIdPairsCsv, MAPPING_CSV_COLUMNS, MAPPING_CSV_LIST_SEPARATOR, ID_PAIRS_CSV_COLUMNS } from './export/mapping-csv.js';
+export { writeMappingCsv, writeIdPairsCsv, spreadsheetSafe, csvCellValue, MAPPING_CSV_COLUMNS, MAPPING_CSV_LIST_SEPARATOR, ID_PAIRS_CSV_COLUMNS } from './export/mapping-csv.js';
 export { writeZip, type ZipEntry } from './export/zip-export.js';
 export { ExportError } from './export/export-error.js';
 export { loadConfig, type Config, type ConfigDefaults, type LogNames, type WatchTuning } from './config/config.js';

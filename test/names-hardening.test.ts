@@ -2,12 +2,27 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, MappingStore, openMappingStore, printableText, Pseudonymizer, type MappingStoreConfig } from '../src/index.js';
+import {
+  ConfigError,
+  csvCellValue,
+  loadConfig,
+  MappingStore,
+  openMappingStore,
+  printableText,
+  Pseudonymizer,
+  readDicomFile,
+  spreadsheetSafe,
+  writeDicomFile,
+  type ElementEdit,
+  type MappingStoreConfig,
+  type Tag,
+} from '../src/index.js';
 import { corpusDir } from './helpers/corpus.js';
 import { filesBelow, killLeftRunning, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
 import { cleanupApps, createWorkspace, renderApp } from './helpers/ink-app.js';
 import { waitForFrame } from './helpers/ink-keys.js';
 import { readBack, sample } from './helpers/mapping-records.js';
+import { parseCsv } from './helpers/parse-csv.js';
 import { postgresAvailable, usePostgres } from './helpers/postgres-server.js';
 import { runCli } from './helpers/run-cli.js';
 
@@ -220,5 +235,61 @@ describe("the daemon's names for uploads", () => {
   describe.skipIf(!postgresAvailable())('on PostgreSQL', () => {
     const database = usePostgres();
     it('keeps an upload id in the mapping row', keepsUploadIds(async () => ({ dataDir: path.join(caseDir(), 'unused'), mappingUrl: await database.fresh() })));
+  });
+});
+
+// Issue 18, point 15: a file name or Patient ID that starts like a formula must not run as one when
+// the mapping CSV or the patient pairs are opened in a spreadsheet, and a program gets it back exactly.
+
+describe('CSV cells that start like a formula', () => {
+  it.each([
+    ['=1+2', "'=1+2"],
+    ['+1', "'+1"],
+    ['-1+1', "'-1+1"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\t=tab', "'\t=tab"],
+    ['\r=cr', "'\r=cr"],
+    ["'=quoted", "''=quoted"],
+    ["''-twice", "'''-twice"],
+    ["'plain", "'plain"],
+    ['PID-7', 'PID-7'],
+    ['', ''],
+  ])('writes %j as %j and reads it back exactly', (value, cell) => {
+    expect(spreadsheetSafe(value)).toBe(cell);
+    expect(csvCellValue(cell)).toBe(value);
+  });
+
+  it('are neutralised in the mapping CSV and the patient pairs, and read back exactly', async () => {
+    const dir = caseDir();
+    const input = path.join(dir, 'in');
+    mkdirSync(input);
+    const patients = ['=1+2', '@SUM(A1)', '-1+1', "'+quoted", 'PID-7'];
+    const names = patients.map((_id, index) => ['=HYPERLINK("x")', '+cmd', '-x', '@y', 'plain'][index] + `${index}.dcm`);
+    const base = readDicomFile(GOOD);
+    for (const [index, id] of patients.entries()) {
+      const edits = new Map<Tag, ElementEdit>([
+        [0x00100020, { op: 'set', value: id }],
+        [0x00080018, { op: 'set', value: `1.2.826.0.1.3680043.10.778.${index + 1}` }],
+      ]);
+      await writeDicomFile(base, edits, path.join(input, names[index] ?? ''));
+    }
+    const env = { DICOM_DATA_DIR: path.join(dir, 'data'), DICOM_ANON_SECRET: SECRET };
+    // Relative inputs: the Original Filename cell is the path as given, here the bare name.
+    const run = runCli(['anonymize', '--out', path.join(dir, 'out'), '--mapping', path.join(dir, 'run.csv'), '--', ...names], { env, cwd: input });
+    expect(run.stderr).toContain('Anonymized 5 files');
+    const exported = runCli(['mapping', 'export', '--out', path.join(dir, 'all.csv'), '--patients', path.join(dir, 'patients.csv')], { env });
+    expect(exported.status).toBe(0);
+    for (const file of ['run.csv', 'all.csv']) {
+      const [header, ...rows] = parseCsv(readFileSync(path.join(dir, file), 'utf8'));
+      expect(header?.[0]).toBe('Original Filename');
+      expect(rows.flat().filter((cell) => /^[=+\-@\t\r]/.test(cell))).toEqual([]);
+      expect(rows.map((row) => csvCellValue(row[0] ?? ''))).toEqual(names);
+      expect(rows.map((row) => csvCellValue(row[2] ?? ''))).toEqual(patients);
+      expect(rows.map((row) => row[2])).toEqual(["'=1+2", "'@SUM(A1)", "'-1+1", "''+quoted", 'PID-7']);
+    }
+    const [pairHeader, ...pairs] = parseCsv(readFileSync(path.join(dir, 'patients.csv'), 'utf8'));
+    expect(pairHeader).toEqual(['id_old', 'id_new']);
+    expect(pairs.flat().filter((cell) => /^[=+\-@\t\r]/.test(cell))).toEqual([]);
+    expect(pairs.map((pair) => csvCellValue(pair[0] ?? ''))).toEqual(patients);
   });
 });
