@@ -29,9 +29,13 @@ export class UploadNames {
     return this.mode === 'show' ? file : this.id(file);
   }
 
-  /** `text` (a reason naming the upload by its path) with the upload named as the log names it. */
+  /**
+   * `text` (a reason naming the upload by its path) with the upload named as the log names it; when
+   * names are hidden, other files of its folder (its output) by their file names, as the folder's name may carry one.
+   */
   in(text: string, file: string): string {
-    return this.mode === 'show' ? text : text.replaceAll(file, this.id(file));
+    if (this.mode === 'show') return text;
+    return text.replaceAll(file, this.id(file)).replaceAll(`${path.dirname(file)}${path.sep}`, '');
   }
 
   /** An output as the log names it: its path, or, when names are hidden, its file name (made of new UIDs; its folder may carry a name). */

@@ -17,6 +17,7 @@ import {
   type MappingStoreConfig,
   type Tag,
 } from '../src/index.js';
+import { UploadNames } from '../daemon/upload-names.js';
 import { corpusDir } from './helpers/corpus.js';
 import { filesBelow, killLeftRunning, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
 import { cleanupApps, createWorkspace, renderApp } from './helpers/ink-app.js';
@@ -229,6 +230,16 @@ describe("the daemon's names for uploads", () => {
       await store.close();
     }
   };
+
+  it("names an upload's output and folder in a reason by file name only, unless names are shown", () => {
+    const sources = '/srv/sources';
+    const file = path.join(sources, 'SMITH_JOHN', 'IM1');
+    const reason = `${path.join(sources, 'SMITH_JOHN', '2.25.7.dcm')}: cannot write output: disk full (for ${file})`;
+    const id = keys.uploadId(path.join('SMITH_JOHN', 'IM1'));
+    expect(new UploadNames(sources, keys, 'hide').in(reason, file)).toBe(`2.25.7.dcm: cannot write output: disk full (for ${id})`);
+    expect(new UploadNames(sources, keys, 'show').in(reason, file)).toBe(reason);
+    expect(new UploadNames(sources, keys, 'hide').of(file)).toBe(id);
+  });
 
   it('keeps an upload id in the mapping row on SQLite', keepsUploadIds(async () => ({ dataDir: path.join(caseDir(), 'data'), mappingUrl: undefined })));
 
