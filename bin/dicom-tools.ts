@@ -5,6 +5,7 @@
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, processIo, type Command, type CommandIo } from '../src/cli/command.js';
 import { UsageError } from '../src/cli/usage-error.js';
 import { DicomToolsError } from '../src/errors/dicom-tools-error.js';
+import { printableText } from '../src/io/printable-text.js';
 
 interface LoadedCommand {
   readonly run: Command;
@@ -86,7 +87,7 @@ async function main(argv: readonly string[], io: CommandIo = processIo): Promise
   }
   const entry = COMMANDS[name];
   if (!entry) {
-    io.stderr.write(`dicom-tools: unknown command '${name}'\n\n${usage()}\n`);
+    io.stderr.write(`dicom-tools: unknown command '${printableText(name)}'\n\n${usage()}\n`);
     return EXIT_USAGE;
   }
   const command = await entry.load();
@@ -94,12 +95,12 @@ async function main(argv: readonly string[], io: CommandIo = processIo): Promise
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`dicom-tools ${name}: ${error.message}\n\n${command.usage}\n`);
+      io.stderr.write(`dicom-tools ${name}: ${printableText(error.message)}\n\n${command.usage}\n`);
       return EXIT_USAGE;
     }
     // Problems the user can act on get their message; anything else is a bug and shows its stack.
     if (error instanceof DicomToolsError && error.kind === 'abort') {
-      io.stderr.write(`dicom-tools ${name}: ${error.message}\n`);
+      io.stderr.write(`dicom-tools ${name}: ${printableText(error.message)}\n`);
       return EXIT_FAILED;
     }
     throw error;

@@ -1,3 +1,5 @@
+import { printableText } from '../src/index.js';
+
 /** One line per event: text for people (colour only on a terminal), or JSON for log shippers. journald adds the time. */
 export type LogFormat = 'text' | 'json';
 
@@ -13,7 +15,10 @@ export interface Logger {
 
 const COLOURS = { info: '', warn: '\x1b[33m', error: '\x1b[31m' } as const;
 
-/** Log lines name files by their path and problems by their message; callers never pass values. */
+/**
+ * Log lines name files and problems by their message; callers never pass values. A text line is
+ * escaped (printableText): a file name cannot forge a line or drive the terminal. JSON escapes itself.
+ */
 export function createLogger(format: LogFormat, out: NodeJS.WritableStream, err: NodeJS.WritableStream, colour: boolean): Logger {
   const write = (level: 'info' | 'warn' | 'error', event: string, message: string, fields: LogFields = {}) => {
     const stream = level === 'info' ? out : err;
@@ -21,7 +26,7 @@ export function createLogger(format: LogFormat, out: NodeJS.WritableStream, err:
       stream.write(`${JSON.stringify({ time: new Date().toISOString(), level, event, message, ...fields })}\n`);
       return;
     }
-    const text = `${level === 'info' ? '' : `${level}: `}${message}`;
+    const text = `${level === 'info' ? '' : `${level}: `}${printableText(message)}`;
     stream.write(colour && COLOURS[level] ? `${COLOURS[level]}${text}\x1b[0m\n` : `${text}\n`);
   };
   return {

@@ -23,6 +23,7 @@ import {
 import { fileIdentity, identityOf, isJournaledOriginal } from './file-identity.js';
 import type { JournalMirror } from './journal-mirror.js';
 import { removeIfSame, type Removal } from './remove-if-same.js';
+import type { UploadNames } from './upload-names.js';
 
 export interface UploadContext {
   readonly options: DeidOptions;
@@ -36,6 +37,8 @@ export interface UploadContext {
   readonly subjectIds?: SubjectIds | undefined;
   /** How far a deflated upload may inflate (DICOM_INFLATE_MAX_MB, DICOM_INFLATE_MAX_RATIO). */
   readonly inflateLimits?: InflateLimits | undefined;
+  /** How the log names uploads; each mapping row keeps the upload's id. */
+  readonly names: UploadNames;
 }
 
 /**
@@ -175,7 +178,7 @@ async function deidentifyUpload(file: string, context: UploadContext, reserved: 
       return outcomeOfFailure(outcome.result);
     case 'written':
       reserved.add(outcome.pending.target);
-      return { file, identity, output: outcome.pending.target, pending: outcome.pending, bytes: outcome.bytes, record: outcome.record };
+      return { file, identity, output: outcome.pending.target, pending: outcome.pending, bytes: outcome.bytes, record: { ...outcome.record, uploadId: context.names.id(file) } };
   }
 }
 

@@ -4,9 +4,10 @@ import path from 'node:path';
 
 /**
  * Moves a file that cannot be anonymized out of Sources into the quarantine folder (0700), with a
- * small reason file beside it. Never deletes it: a person decides what happens next.
+ * small reason file beside it (0600) naming the upload's id, which the daemon's log names it by.
+ * Never deletes it: a person decides what happens next.
  */
-export async function quarantine(file: string, reason: string, quarantineDir: string): Promise<string> {
+export async function quarantine(file: string, uploadId: string, reason: string, quarantineDir: string): Promise<string> {
   await mkdir(quarantineDir, { recursive: true, mode: 0o700 });
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const target = path.join(quarantineDir, `${stamp}-${randomBytes(3).toString('hex')}-${path.basename(file)}`);
@@ -17,6 +18,6 @@ export async function quarantine(file: string, reason: string, quarantineDir: st
     await copyFile(file, target); // another file system: copy, then remove the original
     await unlink(file);
   }
-  await writeFile(`${target}.reason.txt`, `file: ${file}\ntime: ${new Date().toISOString()}\nproblem: ${reason}\n`, { mode: 0o600 });
+  await writeFile(`${target}.reason.txt`, `upload: ${uploadId}\nfile: ${file}\ntime: ${new Date().toISOString()}\nproblem: ${reason}\n`, { mode: 0o600 });
   return target;
 }

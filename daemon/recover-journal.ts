@@ -5,6 +5,7 @@ import type { Logger } from './logger.js';
 import { isJournaledOriginal } from './file-identity.js';
 import { removeOriginal, type UploadContext } from './process-upload.js';
 import { settleAside, type Removal } from './remove-if-same.js';
+import type { UploadNames } from './upload-names.js';
 
 /**
  * Finishes or undoes the work a killed daemon left in flight, before anything new is taken:
@@ -20,12 +21,13 @@ import { settleAside, type Removal } from './remove-if-same.js';
  */
 export async function recoverJournal(sourcesDir: string, context: UploadContext, log: Logger): Promise<number> {
   let recovered = 0;
+  const { names } = context;
   for (const entry of context.journal.entries()) {
     try {
       // Killed while removing the original: the file it set aside goes, or back if it is another.
       await settleAside(entry.originalPath, entry.originalIdentity, entry.state === 'written');
     } catch (error) {
-      incomplete(entry.originalPath, error, log);
+      incomplete(entry.originalPath, error, log, names);
       continue;
     }
     const outputExists = existsSync(entry.outputPath);
@@ -35,7 +37,7 @@ export async function recoverJournal(sourcesDir: string, context: UploadContext,
       // as the old one. A written output of the old one stays (recorded when 'written'; else its
       // original, and so its record, are lost with the overwrite).
       await context.journal.finish([entry.originalPath]);
-      log.warn('replaced-upload', `${entry.originalPath} was replaced by a new upload while its work was interrupted: the new file is taken as a new upload${entry.state === 'writing' && outputExists ? `; ${entry.outputPath} stays, unrecorded` : ''}`, { file: entry.originalPath });
+      log.warn('replaced-upload', `${names.of(entry.originalPath)} was replaced by a new upload while its work was interrupted: the new file is taken as a new upload${entry.state === 'writing' && outputExists ? `; ${names.output(entry.outputPath)} stays, unrecorded` : ''}`, names.fields(entry.originalPath));
       recovered++;
       continue;
     }
@@ -44,7 +46,7 @@ export async function recoverJournal(sourcesDir: string, context: UploadContext,
       if (entry.state === 'writing' && outputExists && originalExists) {
         // Planned as the output was: with the subject IDs, or the record would name another Patient ID.
         const plan = planDeidentification(readDicomFile(entry.originalPath), context.options, context.keys, context.subjectIds);
-        await context.journal.written([{ originalPath: entry.originalPath, record: mappingRecordFor(entry.originalPath, entry.outputPath, plan, context.batchId) }]);
+        await context.journal.written([{ originalPath: entry.originalPath, record: { ...mappingRecordFor(entry.originalPath, entry.outputPath, plan, context.batchId), uploadId: context.names.id(entry.originalPath) } }]);
         removal = await removeOriginal(entry.originalPath, entry.originalIdentity);
       } else if (entry.state === 'written' && originalExists) {
         removal = await removeOriginal(entry.originalPath, entry.originalIdentity);
@@ -53,33 +55,33 @@ export async function recoverJournal(sourcesDir: string, context: UploadContext,
       if (error instanceof MappingStoreError) throw error;
       // An original that cannot be removed (or read) keeps its entry, and the daemon starts all the
       // same: the entry says what is left to do, and the next start tries again.
-      incomplete(entry.originalPath, error, log);
+      incomplete(entry.originalPath, error, log, names);
       continue;
     }
     await context.journal.finish([entry.originalPath]);
     recovered++;
-    log.info('recovered', `recovered interrupted work on ${entry.originalPath}${removal === 'replaced' ? '; a new upload took its name meanwhile and is taken as one' : ''}`, { file: entry.originalPath });
+    log.info('recovered', `recovered interrupted work on ${names.of(entry.originalPath)}${removal === 'replaced' ? '; a new upload took its name meanwhile and is taken as one' : ''}`, names.fields(entry.originalPath));
   }
-  removeTemporaryFiles(sourcesDir, log);
+  removeTemporaryFiles(sourcesDir, log, names);
   return recovered;
 }
 
-function incomplete(file: string, error: unknown, log: Logger): void {
-  log.warn('recovery-incomplete', `cannot finish interrupted work on ${file}: ${describeFsError(error)}; it stays in the journal`, { file });
+function incomplete(file: string, error: unknown, log: Logger, names: UploadNames): void {
+  log.warn('recovery-incomplete', `cannot finish interrupted work on ${names.of(file)}: ${names.in(describeFsError(error), file)}; it stays in the journal`, names.fields(file));
 }
 
-function removeTemporaryFiles(folder: string, log: Logger): void {
+function removeTemporaryFiles(folder: string, log: Logger, names: UploadNames): void {
   let entries: Dirent[];
   try {
     entries = readdirSync(folder, { withFileTypes: true });
   } catch (error) {
     // A folder in Sources the daemon cannot read stops nothing else (it stopped the start-up).
-    log.warn('unreadable-folder', `cannot read the folder ${folder}: ${describeFsError(error)}; its files are not taken`, { file: folder });
+    log.warn('unreadable-folder', `cannot read the folder ${names.of(folder)}: ${names.in(describeFsError(error), folder)}; its files are not taken`, names.fields(folder));
     return;
   }
   for (const entry of entries) {
     const full = path.join(folder, entry.name);
-    if (entry.isDirectory()) removeTemporaryFiles(full, log);
+    if (entry.isDirectory()) removeTemporaryFiles(full, log, names);
     else if (entry.isFile() && isTemporary(entry.name)) rmSync(full, { force: true });
   }
 }

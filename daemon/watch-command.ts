@@ -23,6 +23,7 @@ import { acquireInstanceLock, InstanceLockError } from './instance-lock.js';
 import { JournalMirror } from './journal-mirror.js';
 import { createLogger, type LogFormat } from './logger.js';
 import { waitForStore } from './store-wait.js';
+import { UploadNames } from './upload-names.js';
 import { WatchDaemon } from './watch-daemon.js';
 
 export const WATCH_USAGE = `Usage: dicom-tools watch [SOURCES_DIR] [--log-format text|json]
@@ -43,6 +44,10 @@ DICOM_WATCH_RETRY_MS (default 2000), DICOM_WATCH_POLL_MS (how often Sources is p
 Pre-assigned subject IDs: DICOM_PATIENT_IDS names a CSV list (Original Patient ID,Subject ID[,Issuer
 of Patient ID]), read once at start; a file of a patient not in it is quarantined, unless
 DICOM_UNLISTED_PATIENTS=pseudonym gives it the keyed pseudonym.
+
+Names: the log and status name each upload by a short id (u-3f9a1c02, keyed with the site secret;
+its mapping row and quarantine reason file carry it too), as file names often carry the patient's;
+DICOM_LOG_NAMES=show prints the paths instead.
 
 Site rules: DICOM_RULES names a rules file (JSON, see the README), read once at start; a malformed
 file stops the daemon before it takes any file.
@@ -131,7 +136,7 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
     if (store === undefined) return EXIT_OK;
     const batchId = await waitForStore(() => store.startBatch({ source: 'daemon', options: optionsForRecord(options), profile: profileLabel(options) }), wait);
     if (batchId === undefined) return EXIT_OK;
-    daemon = new WatchDaemon(settings, { options, keys, store, journal: new JournalMirror(store), batchId, subjectIds, inflateLimits: config.inflateLimits }, log);
+    daemon = new WatchDaemon(settings, { options, keys, store, journal: new JournalMirror(store), batchId, subjectIds, inflateLimits: config.inflateLimits, names: new UploadNames(settings.sourcesDir, keys, config.logNames) }, log);
     // The effective tuning, whether it came from the environment, .env or the defaults.
     log.info('tuning', `taking files after ${settings.stableMs} ms unchanged, ${settings.concurrency} group${settings.concurrency === 1 ? '' : 's'} in flight, polling every ${settings.pollMs} ms, retrying after ${settings.retryDelayMs} ms`, {
       stableMs: settings.stableMs,

@@ -258,7 +258,9 @@ export class WatchDaemon {
     return { retryMs: this.settings.retryDelayMs, log: this.log, signal: this.stopSignal.signal };
   }
 
+  /** Logs and acts on one file's outcome; the upload is named as DICOM_LOG_NAMES says, in the log and the status. */
   private async handle(file: string, outcome: UploadOutcome): Promise<void> {
+    const names = this.context.names;
     switch (outcome.kind) {
       case 'anonymized':
         if (this.justWritten.size > 10_000) this.justWritten.clear();
@@ -266,7 +268,7 @@ export class WatchDaemon {
         this.stopPolling(outcome.output, outcome.outputIdentity);
         this.doneToday++;
         this.attempts.delete(file);
-        this.log.info('anonymized', `anonymized ${file} -> ${outcome.output}`, { file, output: outcome.output });
+        this.log.info('anonymized', `anonymized ${names.of(file)} -> ${names.output(outcome.output)}`, { ...names.fields(file), output: names.output(outcome.output) });
         if (outcome.replaced) this.replaced(file);
         return;
       case 'own-output':
@@ -275,14 +277,14 @@ export class WatchDaemon {
       case 'ignored':
         return;
       case 'not-dicom':
-        if (!this.notDicom.has(file)) this.log.info('not-dicom', `left alone (not DICOM): ${file}`, { file });
+        if (!this.notDicom.has(file)) this.log.info('not-dicom', `left alone (not DICOM): ${names.of(file)}`, names.fields(file));
         this.notDicom.add(file);
         return;
       case 'retry': {
         const attempt = (this.attempts.get(file) ?? 0) + 1;
         this.attempts.set(file, attempt);
         if (attempt < this.settings.maxAttempts) {
-          this.problem('retry', `${outcome.reason}; attempt ${attempt} of ${this.settings.maxAttempts}, trying again`, 'warn');
+          this.problem('retry', `${names.in(outcome.reason, file)}; attempt ${attempt} of ${this.settings.maxAttempts}, trying again`, 'warn');
           setTimeout(() => this.seen(file), this.settings.retryDelayMs * attempt).unref();
           return;
         }
@@ -296,7 +298,8 @@ export class WatchDaemon {
 
   /** A new upload was renamed over an original while it was processed: it was left there, and is taken now. */
   private replaced(file: string): void {
-    this.log.warn('replaced-upload', `${file} was replaced by a new upload while it was processed: the new file is taken as a new upload`, { file });
+    const { names } = this.context;
+    this.log.warn('replaced-upload', `${names.of(file)} was replaced by a new upload while it was processed: the new file is taken as a new upload`, names.fields(file));
     this.seen(file);
   }
 
@@ -311,12 +314,14 @@ export class WatchDaemon {
 
   private async quarantineFile(file: string, reason: string): Promise<void> {
     this.attempts.delete(file);
+    const names = this.context.names;
     try {
-      const target = await quarantine(file, reason, this.settings.quarantineDir);
+      const target = await quarantine(file, names.id(file), reason, this.settings.quarantineDir);
       this.quarantined++;
-      this.problem('quarantined', `quarantined ${file} -> ${target}: ${reason}`);
+      // The quarantined file keeps its name (the folder is private); hidden names print the folder only.
+      this.problem('quarantined', `quarantined ${names.of(file)} -> ${names.shown ? target : this.settings.quarantineDir}: ${names.in(reason, file)}`);
     } catch (error) {
-      this.problem('quarantine-failed', `cannot quarantine ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; it stays in Sources`);
+      this.problem('quarantine-failed', `cannot quarantine ${names.of(file)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; it stays in Sources`);
     }
   }
 

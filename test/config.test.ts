@@ -60,6 +60,7 @@ describe('loadConfig', () => {
       nodeName: os.hostname(),
       watch: WATCH_DEFAULTS,
       inflateLimits: INFLATE_DEFAULTS,
+      logNames: 'hide',
     });
   });
 
@@ -90,6 +91,7 @@ describe('loadConfig', () => {
         DICOM_WATCH_CONCURRENCY: ' 4 ',
         DICOM_WATCH_POLL_MS: '250',
         DICOM_WATCH_RETRY_MS: '86400000',
+        DICOM_LOG_NAMES: ' Show ',
         DICOM_NODE_NAME: ' imaging-02.example.org ',
         DICOM_INFLATE_MAX_MB: '1024',
         DICOM_INFLATE_MAX_RATIO: '50',
@@ -105,6 +107,7 @@ describe('loadConfig', () => {
       nodeName: 'imaging-02.example.org',
       watch: { stableMs: 150, concurrency: 4, pollMs: 250, retryMs: 86_400_000 },
       inflateLimits: { maxBytes: 1024 * 2 ** 20, maxRatio: 50 },
+      logNames: 'show',
     });
   });
 
@@ -164,6 +167,7 @@ describe('loadConfig', () => {
       nodeName: os.hostname(),
       watch: WATCH_DEFAULTS,
       inflateLimits: INFLATE_DEFAULTS,
+      logNames: 'hide',
     });
     expect(process.env).toEqual(before);
   });

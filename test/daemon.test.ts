@@ -293,7 +293,7 @@ describe('the watch daemon', () => {
       // Started again while the original still cannot go: recovery says so and the daemon runs.
       const blocked = start();
       await waitUntil(() => blocked.output().includes('watching'), 'the daemon to start despite the stuck original');
-      expect(blocked.output()).toContain(`cannot finish interrupted work on ${original}`);
+      expect(blocked.output()).toContain(`cannot finish interrupted work on ${keys.uploadId('IM1')}`); // named by its id (DICOM_LOG_NAMES)
       blocked.child.kill('SIGTERM');
       expect(await blocked.exited).toBe(0);
       expect(records()).toHaveLength(1);

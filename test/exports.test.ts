@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExportError } from '../src/export/export-error.js';
-import { writeIdPairsCsv, writeMappingCsv } from '../src/export/mapping-csv.js';
+import { csvCellValue, writeIdPairsCsv, writeMappingCsv } from '../src/export/mapping-csv.js';
 import { writeZip } from '../src/export/zip-export.js';
 import type { IdPair, RecordedFile } from '../src/store/mapping-record.js';
 import { parseCsv } from './helpers/parse-csv.js';
@@ -87,7 +87,10 @@ describe('writeMappingCsv', () => {
     ];
     await writeMappingCsv(records, out);
 
-    const rows = parseCsv(readFileSync(out, 'utf8'));
+    const written = parseCsv(readFileSync(out, 'utf8'));
+    // Formula-like cells carry one leading ' for spreadsheets (issue 18, point 15); csvCellValue removes it.
+    expect(written[6]?.slice(0, 3)).toEqual(["'=SUM(A1).dcm", 'ANON-00001.dcm', "'+1234"]);
+    const rows = written.map((row) => row.map(csvCellValue));
     expect(rows).toEqual([
       HEADER.split(','),
       ...records.map((r) => [r.originalFilename, r.anonymizedFilename, r.originalPatientId, r.anonymizedPatientId, r.tagsAnonymized?.join(';'), r.uidsRegenerated?.join(';')]),

@@ -1,6 +1,6 @@
 import { Box } from 'ink';
 import { useLayoutEffect } from 'react';
-import type { AnonymizeSummary } from '../src/index.js';
+import { printableText, type AnonymizeSummary } from '../src/index.js';
 import { useMessages } from './contexts.js';
 import { failureText } from './failure-text.js';
 import { formatDecimal } from './format-size.js';
@@ -41,14 +41,14 @@ export function AnonymizeScreen({ session, run, now, width, height, active, onRe
   const status =
     state.phase === 'cancelling' ? { text: messages.anonymize.cancelling, tone: 'warning' as const }
     : state.phase === 'cancelled' ? { text: messages.anonymize.cancelled(state.done, state.total), tone: 'warning' as const }
-    : state.phase === 'error' ? { text: messages.anonymize.error(state.error ?? ''), tone: 'error' as const }
+    : state.phase === 'error' ? { text: messages.anonymize.error(printableText(state.error ?? '')), tone: 'error' as const }
     : state.phase === 'done' && state.summary ? { text: messages.anonymize.finished(state.summary.anonymized, state.summary.failed, state.summary.skipped, seconds), tone: 'ok' as const }
     : undefined;
   const room = Math.max(1, height - 7);
   const shown = state.failures.slice(-room);
   return (
     <Box flexDirection="column" height={height}>
-      <Tint bold>{messages.anonymize.heading(state.total, truncateStart(run.outDir, Math.max(10, width - 30)))}</Tint>
+      <Tint bold>{messages.anonymize.heading(state.total, truncateStart(printableText(run.outDir), Math.max(10, width - 30)))}</Tint>
       <Box marginY={1}>
         <ProgressPanel done={state.done} total={state.total} startedAt={state.startedAt} now={state.finishedAt ?? now()} width={width} />
       </Box>

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Box } from 'ink';
 import { useEffect, useState } from 'react';
-import type { FileResult } from '../src/index.js';
+import { printableText, type FileResult } from '../src/index.js';
 import { compareDumps, type Change, type CompareRow } from './compare-dumps.js';
 import { useMessages } from './contexts.js';
 import { Tint } from './Tint.js';
@@ -64,11 +64,11 @@ export function CompareView({ readDump, result, width, height, active, onBack }:
   return (
     <Box flexDirection="column" height={height}>
       <Tint bold tone="accent">
-        {messages.compare.title(path.basename(result.input))}
+        {messages.compare.title(printableText(path.basename(result.input)))}
       </Tint>
       <Tint bold>{`  ${fit('', keyword)} ${fit(messages.compare.before, value)} ${fit(messages.compare.after, value)}`}</Tint>
       {loaded === undefined ? <Tint muted>{messages.compare.loading}</Tint> : null}
-      {loaded && 'error' in loaded ? <Tint tone="error" wrap="wrap">{messages.compare.failed(loaded.error)}</Tint> : null}
+      {loaded && 'error' in loaded ? <Tint tone="error" wrap="wrap">{messages.compare.failed(printableText(loaded.error))}</Tint> : null}
       <Box flexDirection="column" height={page}>
         {rows.slice(start, start + page).map((row) => (
           <Tint key={row.key} {...(row.change === 'same' ? {} : { tone: row.change === 'added' ? ('ok' as const) : ('warning' as const) })}>

@@ -1,6 +1,6 @@
 import { Box } from 'ink';
 import { useState } from 'react';
-import { appliedStandardOptions, PROFILE_EDITION, STANDARD_OPTION_NAMES, STANDARD_OPTIONS, type DeidOptions, type StandardOption } from '../src/index.js';
+import { appliedStandardOptions, printableText, PROFILE_EDITION, STANDARD_OPTION_NAMES, STANDARD_OPTIONS, type DeidOptions, type StandardOption } from '../src/index.js';
 import { useMessages } from './contexts.js';
 import { moveCursor } from './list-window.js';
 import { changeOption, CONFIGURE_ROWS, type ConfigureRow } from './option-list.js';
@@ -111,7 +111,7 @@ export function ConfigureScreen({ options, onOptions, outDir, onOutDir, describe
   const codes = appliedStandardOptions(options).map((option) => STANDARD_OPTIONS[option].code);
   const preset = profileName(messages, profileChoice(options));
   // DICOM_RULES applies to the run too: say so, by the file's name.
-  const rules = options.siteRules ? messages.configure.siteRules(options.siteRules.name) : '';
+  const rules = options.siteRules ? messages.configure.siteRules(printableText(options.siteRules.name)) : '';
   const listed = messages.configure.profile(PROFILE_EDITION, preset, codes) + rules;
   // The codes when they fit on the line, else how many: the panel lists them.
   const summary = [...listed].length <= width ? listed : messages.configure.profileCount(PROFILE_EDITION, preset, codes.length) + rules;
@@ -129,7 +129,7 @@ export function ConfigureScreen({ options, onOptions, outDir, onOutDir, describe
       {editing === undefined ? (
         <>
           <Tint tone="warning">{notice ?? ' '}</Tint>
-          <Tint>{messages.configure.outDir(truncateStart(outDir, Math.max(10, width - 20)))}</Tint>
+          <Tint>{messages.configure.outDir(truncateStart(printableText(outDir), Math.max(10, width - 20)))}</Tint>
         </>
       ) : (
         <TextPrompt
@@ -145,7 +145,7 @@ export function ConfigureScreen({ options, onOptions, outDir, onOutDir, describe
         />
       )}
       {/* Middle-cut: the kind in front and the file or database at the end both matter. */}
-      {showStore ? <Tint>{messages.configure.store(truncateMiddle(store, Math.max(10, width - [...messages.configure.store('')].length)))}</Tint> : null}
+      {showStore ? <Tint>{messages.configure.store(truncateMiddle(printableText(store), Math.max(10, width - [...messages.configure.store('')].length)))}</Tint> : null}
       <Tint muted>{summary}</Tint>
     </Box>
   );

@@ -1,4 +1,5 @@
 import { Box } from 'ink';
+import { printableText } from '../src/index.js';
 import { useMessages } from './contexts.js';
 import { TextPrompt } from './TextPrompt.js';
 import { Tint } from './Tint.js';
@@ -15,8 +16,8 @@ export function DownloadPanel({ download, width }: DownloadPanelProps) {
   const { mode, message, written } = download;
   return (
     <Box flexDirection="column">
-      {written.zip ? <Tint tone="ok">{messages.download.zipDone(written.zip.path, written.zip.count)}</Tint> : null}
-      {written.mapping ? <Tint tone="ok">{messages.download.csvDone(written.mapping.path, written.mapping.count)}</Tint> : null}
+      {written.zip ? <Tint tone="ok">{messages.download.zipDone(printableText(written.zip.path), written.zip.count)}</Tint> : null}
+      {written.mapping ? <Tint tone="ok">{messages.download.csvDone(printableText(written.mapping.path), written.mapping.count)}</Tint> : null}
       {mode.name === 'prompt' ? (
         <TextPrompt
           label={mode.kind === 'zip' ? messages.download.zipPrompt : messages.download.csvPrompt}
@@ -29,13 +30,13 @@ export function DownloadPanel({ download, width }: DownloadPanelProps) {
       ) : null}
       {mode.name === 'confirm' ? (
         <Tint bold tone="warning" wrap="wrap">
-          {messages.download.overwrite(mode.target)}
+          {messages.download.overwrite(printableText(mode.target))}
         </Tint>
       ) : null}
       {mode.name === 'writing' ? <Tint>{messages.download.writing}</Tint> : null}
       {message ? (
         <Tint wrap="wrap" {...(message.error ? { tone: 'error' as const } : {})}>
-          {message.text}
+          {printableText(message.text)}
         </Tint>
       ) : null}
       <Tint tone="warning" wrap="wrap">

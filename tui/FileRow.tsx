@@ -1,4 +1,5 @@
 import { Box } from 'ink';
+import { printableText } from '../src/index.js';
 import { useMessages } from './contexts.js';
 import { formatSize } from './format-size.js';
 import type { DirEntry } from './list-directory.js';
@@ -20,7 +21,7 @@ export function FileRow({ row, focused, width }: { readonly row: BrowserRow; rea
   const messages = useMessages();
   const { entry } = row;
   const nameWidth = Math.max(8, width - 2 - 4 - SIZE_WIDTH - KIND_WIDTH - 2);
-  const name = entry === undefined ? messages.pick.up : entry.kind === 'folder' ? `${entry.name}/` : entry.name;
+  const name = entry === undefined ? messages.pick.up : printableText(entry.kind === 'folder' ? `${entry.name}/` : entry.name);
   const box = entry === undefined ? '    ' : row.selected ? '[x] ' : '[ ] ';
   const size = entry?.kind === 'file' ? formatSize(entry.size, messages.language) : '';
   const kind = entry === undefined ? '' : row.isOutput ? messages.pick.output : entry.kind === 'folder' ? messages.pick.folder : entry.dicom ? messages.pick.dicom : messages.pick.notDicom;

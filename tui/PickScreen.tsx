@@ -1,5 +1,6 @@
 import { Box } from 'ink';
 import { useState } from 'react';
+import { printableText } from '../src/index.js';
 import { useMessages } from './contexts.js';
 import { FileRow } from './FileRow.js';
 import { formatSize } from './format-size.js';
@@ -49,7 +50,7 @@ export function PickScreen({ width, height, active, onContinue, ...options }: Pi
   return (
     <Box flexDirection="column" height={height}>
       <Tint bold tone="accent">
-        {truncateStart(options.dir, width)}
+        {truncateStart(printableText(options.dir), width)}
       </Tint>
       <Box flexDirection="column" height={listHeight}>
         {browser.rows.slice(window.start, window.end).map((row, index) => (
@@ -79,7 +80,7 @@ function ListInfo({ browser, window, typing }: { readonly browser: Browser; read
   const entries = rows.filter((row) => row.entry !== undefined).length;
   const text =
     listing.status === 'loading' ? messages.pick.loading
-    : listing.status === 'error' ? messages.pick.cannotOpen(listing.reason)
+    : listing.status === 'error' ? messages.pick.cannotOpen(printableText(listing.reason))
     : entries === 0 ? (filter === '' ? messages.pick.empty : messages.pick.noMatch(filter))
     : `${messages.pick.position(window.start + 1, window.end, rows.length)}${filter === '' || typing ? '' : ` · ${messages.pick.filterActive(filter)}`}`;
   return (

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Box } from 'ink';
 import { useState } from 'react';
-import type { AnonymizeSummary, FileResult } from '../src/index.js';
+import { printableText, type AnonymizeSummary, type FileResult } from '../src/index.js';
 import { CompareView } from './CompareView.js';
 import { useMessages } from './contexts.js';
 import { DownloadPanel } from './DownloadPanel.js';
@@ -11,7 +11,6 @@ import { ResultsTable } from './ResultsTable.js';
 import type { RunSession } from './run-session.js';
 import { Tint } from './Tint.js';
 import type { TuiDeps } from './tui-deps.js';
-import { printable } from './truncate.js';
 import { useDownload } from './use-download.js';
 import { useKeys } from './use-keys.js';
 
@@ -58,7 +57,7 @@ export function ReviewScreen({ deps, session, summary, outDir, cwd, comparing, o
     { active: active && comparing === undefined && !busy },
   );
   if (comparing) return <CompareView readDump={deps.readDump} result={comparing} width={width} height={height} active={active} onBack={() => onCompare(undefined)} />;
-  const detail = focused === undefined ? '' : focused.status === 'anonymized' ? `${printable(focused.input)} → ${path.basename(focused.output ?? '')}` : messages.review.reason(failureText(focused));
+  const detail = focused === undefined ? '' : focused.status === 'anonymized' ? `${printableText(focused.input)} → ${path.basename(focused.output ?? '')}` : messages.review.reason(failureText(focused));
   return (
     <Box flexDirection="column" height={height}>
       <ResultsTable results={results} cursor={cursor} width={width} height={Math.max(3, height - PANEL_HEIGHT)} />

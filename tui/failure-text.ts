@@ -1,11 +1,10 @@
 import path from 'node:path';
-import type { FileResult } from '../src/index.js';
-import { printable } from './truncate.js';
+import { printableText, type FileResult } from '../src/index.js';
 
 /** A failed file's reason with its path shortened to the file name ("a.dcm: File is truncated: …"). */
 export function failureText(result: FileResult): string {
   const reason = result.reason ?? result.code ?? '';
   const name = path.basename(result.input);
   const text = reason.startsWith(`${result.input}: `) ? `${name}: ${reason.slice(result.input.length + 2)}` : reason.startsWith(name) ? reason : `${name}: ${reason}`;
-  return printable(text);
+  return printableText(text);
 }

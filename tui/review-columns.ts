@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { FileResult } from '../src/index.js';
+import { printableText, type FileResult } from '../src/index.js';
 import type { Messages } from './messages.js';
-import { fit, printable, truncateMiddle } from './truncate.js';
+import { fit, truncateMiddle } from './truncate.js';
 
 const PATIENT_ID_WIDTH = 15;
 const COUNT_WIDTH = 5;
@@ -32,7 +32,7 @@ export function headerLine(columns: Columns, messages: Messages): string {
 export function resultLine(result: FileResult, columns: Columns, messages: Messages): string {
   const anonymized = result.output === undefined ? '-' : path.basename(result.output);
   return [
-    fit(truncateMiddle(printable(path.basename(result.input)), columns.original), columns.original),
+    fit(truncateMiddle(printableText(path.basename(result.input)), columns.original), columns.original),
     fit(truncateMiddle(anonymized, columns.anonymized), columns.anonymized),
     fit(messages.review.status[result.status], columns.status),
     fit(result.anonymizedPatientId ?? '-', columns.patientId),

@@ -36,7 +36,7 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
   return align === 'left' ? `${cut}${pad}` : `${pad}${cut}`;
 }
 
-/** Control characters (from file names or DICOM values) shown as "·" so they cannot drive the terminal. */
+/** Control characters in DICOM values shown as "·" so they cannot drive the terminal (paths and names: printableText). */
 export function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '·');
 }

@@ -13,6 +13,7 @@ import { optionsForRecord } from '../deid/site-rules.js';
 import { optionsWithSubjectIds } from '../deid/subject-ids.js';
 import { exportTargetsProblem, type ExportTarget } from '../export/export-target.js';
 import { openMappingStore } from '../store/open-mapping-store.js';
+import { printableText } from '../io/printable-text.js';
 import { EXIT_FAILED, EXIT_OK, type CommandIo } from './command.js';
 import { MAPPING_URL_FLAG_HELP, mappingUrlFlag, storeConfigFrom } from './mapping-url-flag.js';
 import { optionFlags, optionsFromFlags, OPTION_FLAGS_HELP } from './option-flags.js';
@@ -120,13 +121,13 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
       shard,
       record: (records) => store.record(records),
       onResult: (result, { done, total }) => {
-        if (result.status === 'failed') progress.message(`dicom-tools: ${result.reason ?? result.input}`);
-        for (const warning of result.warnings ?? []) progress.message(`dicom-tools: ${result.input}: warning: ${warning}`);
+        if (result.status === 'failed') progress.message(`dicom-tools: ${printableText(result.reason ?? result.input)}`);
+        for (const warning of result.warnings ?? []) progress.message(`dicom-tools: ${printableText(`${result.input}: warning: ${warning}`)}`);
         progress.update(done, total, started);
       },
     });
     progress.done();
-    for (const missing of summary.missing) io.stderr.write(`dicom-tools: ${missing}: no such file or folder\n`);
+    for (const missing of summary.missing) io.stderr.write(`dicom-tools: ${printableText(missing)}: no such file or folder\n`);
     const outputs = summary.results.filter((result): result is FileResult & { output: string } => result.output !== undefined);
     if (values.zip) await (await import('../export/zip-export.js')).writeZip(outputs.map((result) => ({ sourcePath: result.output, name: path.basename(result.output) })), values.zip, { replace: values.force });
     if (values.mapping) await (await import('../export/mapping-csv.js')).writeMappingCsv(await store.records({ batchId }), values.mapping, { replace: values.force });
@@ -151,7 +152,7 @@ function textSummary(summary: AnonymizeSummary, options: DeidOptions, outDir: st
   if (zip) lines.push(`ZIP: ${zip}`);
   if (summary.shard) lines.push(shardLine(summary.shard));
   if (mapping) lines.push(`Mapping CSV: ${mapping} (it links back to patients: keep it separate and secure)`);
-  return lines.join('\n');
+  return lines.map(printableText).join('\n');
 }
 
 function jsonReport(summary: AnonymizeSummary, options: DeidOptions, outDir: string, seconds: number, zip?: string, mapping?: string) {

@@ -1,4 +1,5 @@
 import { DicomError, dumpJson, formatDump, readDicomFile } from '../dicom/index.js';
+import { printableText } from '../io/printable-text.js';
 import { EXIT_FAILED, EXIT_OK, type CommandIo } from './command.js';
 import { parseCommandArgs } from './parse-command-args.js';
 import { UsageError } from './usage-error.js';
@@ -29,10 +30,10 @@ export async function inspectCommand(args: readonly string[], io: CommandIo): Pr
     try {
       const file = readDicomFile(filePath);
       if (values.json) documents.push({ file: filePath, ...dumpJson(file) });
-      else io.stdout.write(`${positionals.length > 1 ? `# File: ${filePath}\n` : ''}${formatDump(file)}\n`);
+      else io.stdout.write(`${positionals.length > 1 ? `# File: ${printableText(filePath)}\n` : ''}${formatDump(file)}\n`);
     } catch (error) {
       if (!(error instanceof DicomError)) throw error;
-      io.stderr.write(`dicom-tools: ${error.message}\n`);
+      io.stderr.write(`dicom-tools: ${printableText(error.message)}\n`);
       status = EXIT_FAILED;
     }
   }

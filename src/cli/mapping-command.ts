@@ -1,6 +1,7 @@
 import { loadConfig } from '../config/config.js';
 import { exportTargetsProblem, type ExportTarget } from '../export/export-target.js';
 import { writeIdPairsCsv, writeMappingCsv } from '../export/mapping-csv.js';
+import { printableText } from '../io/printable-text.js';
 import { openMappingStore } from '../store/open-mapping-store.js';
 import { EXIT_OK, type CommandIo } from './command.js';
 import { MAPPING_URL_FLAG_HELP, mappingUrlFlag, storeConfigFrom } from './mapping-url-flag.js';
@@ -56,7 +57,7 @@ export async function mappingCommand(args: readonly string[], io: CommandIo): Pr
   const store = await openMappingStore(storeConfigFrom(values, config));
   try {
     if (action === 'batches') {
-      for (const batch of await store.batches()) io.stdout.write(`${batch.id}\t${batch.startedAt}\t${batch.source}\t${batch.fileCount}\t${batch.profile}\n`);
+      for (const batch of await store.batches()) io.stdout.write(`${batch.id}\t${batch.startedAt}\t${batch.source}\t${batch.fileCount}\t${printableText(batch.profile)}\n`);
       return EXIT_OK;
     }
     const filter = values.batch === undefined ? {} : { batchId: values.batch };
@@ -64,17 +65,17 @@ export async function mappingCommand(args: readonly string[], io: CommandIo): Pr
     if (values.out !== undefined) {
       const records = await store.records(filter);
       await writeMappingCsv(records, values.out, { replace: values.force });
-      io.stderr.write(`Wrote ${plural(records.length, 'mapping row')} to ${values.out} ${keep}.\n`);
+      io.stderr.write(`Wrote ${plural(records.length, 'mapping row')} to ${printableText(values.out)} ${keep}.\n`);
     }
     if (values.uids !== undefined) {
       const pairs = await store.uidPairs(filter);
       await writeIdPairsCsv(pairs, values.uids, { replace: values.force });
-      io.stderr.write(`Wrote ${plural(pairs.length, 'UID pair')} to ${values.uids} ${keep}.\n`);
+      io.stderr.write(`Wrote ${plural(pairs.length, 'UID pair')} to ${printableText(values.uids)} ${keep}.\n`);
     }
     if (values.patients !== undefined) {
       const pairs = await store.patientPairs(filter);
       await writeIdPairsCsv(pairs, values.patients, { replace: values.force });
-      io.stderr.write(`Wrote ${plural(pairs.length, 'patient ID pair')} to ${values.patients} ${keep}.\n`);
+      io.stderr.write(`Wrote ${plural(pairs.length, 'patient ID pair')} to ${printableText(values.patients)} ${keep}.\n`);
     }
     return EXIT_OK;
   } finally {

@@ -1,4 +1,5 @@
 import { loadConfig } from '../config/config.js';
+import { printableText } from '../io/printable-text.js';
 import { describeDaemonStatus, readDaemonStatus } from '../status/daemon-status.js';
 import { describeMappingStore } from '../store/open-mapping-store.js';
 import { EXIT_OK, type CommandIo } from './command.js';
@@ -24,6 +25,6 @@ export async function statusCommand(args: readonly string[], io: CommandIo): Pro
   const status = readDaemonStatus(config.dataDir);
   const mappingStore = await describeMappingStore(config);
   if (values.json) io.stdout.write(`${JSON.stringify({ daemon: status ?? null, mappingStore }, null, 2)}\n`);
-  else io.stdout.write(`${[...describeDaemonStatus(status), `Mapping store: ${mappingStore}`].join('\n')}\n`);
+  else io.stdout.write(`${[...describeDaemonStatus(status), printableText(`Mapping store: ${mappingStore}`)].join('\n')}\n`);
   return EXIT_OK;
 }

@@ -9,6 +9,7 @@ import { appliedStandardOptions, type DeidOptions } from '../deid/options.js';
 import { optionsFromMarkers, type MarkedOptions, type MarkerProblem } from '../deid/options-from-markers.js';
 import { siteRulesLabel } from '../deid/site-rules.js';
 import { DicomError, readDicomFile } from '../dicom/index.js';
+import { printableText } from '../io/printable-text.js';
 import { openMappingStore } from '../store/open-mapping-store.js';
 import { EXIT_FAILED, EXIT_OK, type CommandIo } from './command.js';
 import { mappingUrlFlag, storeConfigFrom } from './mapping-url-flag.js';
@@ -125,7 +126,7 @@ export async function verifyCommand(args: readonly string[], io: CommandIo): Pro
   const skippedOriginals = against?.skippedOriginals ?? 0;
   if (values.json) io.stdout.write(`${JSON.stringify({ files: outputs.length, ...(against ? { originals: originalCount, skippedOriginals, unreadableOriginals: against.unreadableOriginals } : {}), findings }, null, 2)}\n`);
   else {
-    for (const finding of findings) io.stdout.write(`${finding.file}: ${finding.kind}: ${finding.detail}\n`);
+    for (const finding of findings) io.stdout.write(`${printableText(`${finding.file}: ${finding.kind}: ${finding.detail}`)}\n`);
     if (skippedOriginals > 0) io.stderr.write(`Skipped ${skippedOriginals} file${skippedOriginals === 1 ? '' : 's'} under --against: our own de-identified outputs, not originals.\n`);
     if (madeOtherwise > 0) {
       io.stderr.write(`${madeOtherwise} file${madeOtherwise === 1 ? ' was' : 's were'} made with other options than the ones checked (${madeOtherwise === 1 ? 'its' : 'their'} markers say so): check with --from-markers, or give the options used.\n`);

@@ -49,6 +49,11 @@ export interface WatchTuning {
   retryMs: number;
 }
 
+/** How the watch daemon's log and status name an upload: by its short id, or by its path. */
+export type LogNames = 'hide' | 'show';
+
+export const LOG_NAMES: readonly LogNames[] = ['hide', 'show'];
+
 export interface Config {
   /** `DICOM_DATA_DIR`: mapping store, secret key, quarantine. @default `$XDG_DATA_HOME/dicom-tools`, else `~/.local/share/dicom-tools` */
   dataDir: string;
@@ -83,6 +88,11 @@ export interface Config {
    * deflated data set may inflate before the file is refused as a possible deflate bomb.
    */
   inflateLimits: InflateLimits;
+  /**
+   * `DICOM_LOG_NAMES`: `hide` names each upload in the daemon's log and status by a short keyed id
+   * (`u-3f9a1c02`), as file names often carry the patient's; `show` prints the paths. @default 'hide'
+   */
+  logNames: LogNames;
 }
 
 export interface LoadConfigOptions {
@@ -161,6 +171,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     throw new ConfigError('DICOM_MAPPING_URL must be a postgres:// or postgresql:// URL (unset it for the embedded SQLite store)', { variable: 'DICOM_MAPPING_URL' });
   }
 
+  const logNames = lookup('DICOM_LOG_NAMES')?.trim().toLowerCase() ?? 'hide';
+  if (!isLogNames(logNames)) throw new ConfigError(`DICOM_LOG_NAMES must be one of ${LOG_NAMES.join(', ')}, not ${JSON.stringify(lookup('DICOM_LOG_NAMES'))}`, { variable: 'DICOM_LOG_NAMES' });
+
   const nodeName = lookup('DICOM_NODE_NAME')?.trim() ?? (os.hostname() || 'localhost');
   if (lookup('DICOM_NODE_NAME') !== undefined && !/^[\x21-\x7e]{1,128}$/.test(nodeName)) {
     throw new ConfigError(`DICOM_NODE_NAME must be 1 to 128 printable ASCII characters without spaces, not ${JSON.stringify(nodeName)}`, { variable: 'DICOM_NODE_NAME' });
@@ -197,6 +210,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       maxBytes: wholeNumber('DICOM_INFLATE_MAX_MB', DEFAULT_INFLATE_LIMITS.maxBytes / 2 ** 20, MAX_INFLATE_MB) * 2 ** 20,
       maxRatio: wholeNumber('DICOM_INFLATE_MAX_RATIO', DEFAULT_INFLATE_LIMITS.maxRatio, MAX_INFLATE_RATIO),
     },
+    logNames,
   };
 }
 
@@ -237,6 +251,10 @@ function standardOptionsFrom(profile: ProfileName | undefined, names: string | u
 
 function isDatesMode(value: string): value is DatesMode {
   return (DATES_MODES as readonly string[]).includes(value);
+}
+
+function isLogNames(value: string): value is LogNames {
+  return (LOG_NAMES as readonly string[]).includes(value);
 }
 
 function isUnlistedPatients(value: string): value is UnlistedPatients {

@@ -58,6 +58,15 @@ export class Pseudonymizer {
     return base32(createHmac('sha256', this.secret).update(`site-hash\u0000${value}`, 'utf8').digest()).slice(0, 16);
   }
 
+  /**
+   * The watch daemon's name for an upload in its log, status, quarantine and mapping row: `u-` + 8 hex
+   * digits of HMAC(secret, path in Sources). The same path always gets the same id; without the
+   * secret it cannot be turned back into the name (which often carries the patient's).
+   */
+  uploadId(pathInSources: string): string {
+    return `u-${createHmac('sha256', this.secret).update(`upload\u0000${pathInSources}`, 'utf8').digest('hex').slice(0, 8)}`;
+  }
+
   /** A PHI-free stand-in for a value (file names without a SOP Instance UID). */
   token(value: string): string {
     return createHmac('sha256', this.secret).update(`token\u0000${value}`, 'utf8').digest('hex').slice(0, 24);

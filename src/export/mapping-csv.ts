@@ -17,6 +17,24 @@ export const MAPPING_CSV_COLUMNS = [
 /** Separates the keywords in the Tags Anonymized and UIDs Regenerated cells. */
 export const MAPPING_CSV_LIST_SEPARATOR = ';';
 
+/**
+ * A cell a spreadsheet would run as a formula (it starts with = + - @, a tab or a carriage return)
+ * is written with a leading `'` (OWASP's advice against CSV injection; a file name or Patient ID is
+ * whatever the original held). A cell that starts with `'` before such a character gets one too,
+ * so that the rule can be undone exactly: `csvCellValue`.
+ */
+const FORMULA_START = /^'*[=+\-@\t\r]/;
+
+/** A value as written into a CSV cell: neutralised for spreadsheets (see FORMULA_START). */
+export function spreadsheetSafe(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/** The exact value of a cell of our CSV exports: the one leading `'` that spreadsheetSafe added is removed. */
+export function csvCellValue(cell: string): string {
+  return cell.startsWith("'") && FORMULA_START.test(cell) ? cell.slice(1) : cell;
+}
+
 /** The header of the UID and patient pair exports: the format the MIDI-B benchmark takes a tool's mappings in. */
 export const ID_PAIRS_CSV_COLUMNS = [
   { key: 'original', header: 'id_old' },
@@ -29,7 +47,8 @@ export const ID_PAIRS_CSV_COLUMNS = [
  * file recorded before the store kept those lists gets empty cells there. The file holds patient
  * data, so it is readable by the owner only (0600) from the moment it exists. It is written to a
  * temporary file and renamed, so an existing `outPath` is replaced atomically (with `replace:
- * false`, refused) and a failure leaves no partial file.
+ * false`, refused) and a failure leaves no partial file. A cell a spreadsheet would take for a
+ * formula starts with `'` (spreadsheetSafe; csvCellValue gives the exact value back).
  *
  * @throws ExportError when the file cannot be written.
  */
@@ -40,7 +59,7 @@ export async function writeMappingCsv(records: Iterable<RecordedFile>, outPath: 
 /**
  * Writes original-to-new identifier pairs (UIDs or Patient IDs) as CSV with the header
  * `id_old,id_new`, one row per pair, with the same format, mode 0600 and atomic replacement as
- * `writeMappingCsv`: the original identifiers are patient data.
+ * `writeMappingCsv`, formula cells included: the original identifiers are patient data.
  *
  * @throws ExportError when the file cannot be written.
  */
@@ -63,7 +82,7 @@ async function writeCsv(rows: Iterable<object>, columns: readonly { key: string;
     outPath,
     0o600,
     async (handle) => {
-      await pipeline(Readable.from(rows), stringify({ header: true, columns: [...columns] }), sinkInto(handle));
+      await pipeline(Readable.from(rows), stringify({ header: true, columns: [...columns], cast: { string: spreadsheetSafe } }), sinkInto(handle));
     },
     options,
   );

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { printableText } from '../io/printable-text.js';
 
 /** The watch daemon's status record (a small JSON file in the data folder), shown by `dicom-tools status` and the TUI. */
 export interface DaemonStatus {
@@ -75,7 +76,7 @@ export function describeDaemonStatus(status: DaemonStatus | undefined, now: Date
   ];
   if (alive && status.storeWaitingSince) lines.splice(1, 0, `Waiting for its mapping store since ${status.storeWaitingSince}: no file is taken meanwhile`);
   if (status.mappingStore !== undefined) lines.splice(2, 0, `Daemon's mapping store: ${status.mappingStore}`);
-  return lines;
+  return lines.map(printableText);
 }
 
 function sameLocalDay(iso: string, now: Date): boolean {

@@ -22,6 +22,8 @@ export interface MappingRecord {
    * read back has none.
    */
   uidPairs: readonly IdPair[];
+  /** The watch daemon's id of the upload (`u-3f9a1c02`), which its log names it by; absent for the CLI and the TUI. */
+  uploadId?: string;
 }
 
 /**

@@ -31,11 +31,13 @@ type RecordRow = [
   uidsRegenerated: number,
   tagsAnonymizedList: number,
   uidsRegeneratedList: number,
+  uploadId: string | null,
 ];
 
 const RECORD_COLUMNS = `files.batch_id AS batchId, files.processed_at AS processedAt, files.original_filename AS originalFilename,
   files.anonymized_filename AS anonymizedFilename, files.original_patient_id AS originalPatientId,
-  files.anonymized_patient_id AS anonymizedPatientId, tags.list AS tagsAnonymized, uids.list AS uidsRegenerated`;
+  files.anonymized_patient_id AS anonymizedPatientId, tags.list AS tagsAnonymized, uids.list AS uidsRegenerated,
+  files.upload_id AS uploadId`;
 
 /** Files with their lists. */
 const RECORD_SOURCE = `files LEFT JOIN keyword_lists tags ON tags.id = files.tags_anonymized_list
@@ -49,8 +51,8 @@ function prepareStatements(db: Database.Database) {
     batchExists: db.prepare<[id: string], 1>('SELECT 1 FROM batches WHERE id = ?').pluck(),
     insertFile: db.prepare<RecordRow>(
       `INSERT INTO files (batch_id, processed_at, original_filename, anonymized_filename, original_patient_id,
-        anonymized_patient_id, tags_anonymized, uids_regenerated, tags_anonymized_list, uids_regenerated_list)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        anonymized_patient_id, tags_anonymized, uids_regenerated, tags_anonymized_list, uids_regenerated_list, upload_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertUidPair: db.prepare<[batchId: string, originalUid: string, anonymizedUid: string]>(
       'INSERT OR IGNORE INTO uid_pairs (batch_id, original_uid, anonymized_uid) VALUES (?, ?, ?)',
@@ -164,6 +166,7 @@ export class MappingStore {
           record.uidsRegenerated.length,
           listId(record.tagsAnonymized),
           listId(record.uidsRegenerated),
+          record.uploadId ?? null,
         );
         for (const pair of record.uidPairs) {
           const key = `${record.batchId}\n${pair.original}`;

@@ -61,6 +61,10 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE upload_journal ADD COLUMN original_identity text;
   `,
+  // 4: the watch daemon's id of each upload (SQLite's version 5).
+  `
+  ALTER TABLE files ADD COLUMN upload_id text;
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

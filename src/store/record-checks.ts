@@ -62,13 +62,16 @@ function isKeywordList(list: unknown): boolean {
 }
 
 /** A files row as read: the lists as stored (NULL for files recorded before schema version 3). */
-export interface FileRow extends Omit<RecordedFile, 'tagsAnonymized' | 'uidsRegenerated'> {
+export interface FileRow extends Omit<RecordedFile, 'tagsAnonymized' | 'uidsRegenerated' | 'uploadId'> {
   tagsAnonymized: string | null;
   uidsRegenerated: string | null;
+  /** NULL for a file not recorded by the watch daemon, or before schema version 5 (PostgreSQL 4). */
+  uploadId: string | null;
 }
 
 export function recordedFile(row: FileRow): RecordedFile {
-  return { ...row, tagsAnonymized: listOf(row.tagsAnonymized), uidsRegenerated: listOf(row.uidsRegenerated) };
+  const { uploadId, ...rest } = row;
+  return { ...rest, tagsAnonymized: listOf(row.tagsAnonymized), uidsRegenerated: listOf(row.uidsRegenerated), ...(uploadId === null ? {} : { uploadId }) };
 }
 
 function listOf(stored: string | null): readonly string[] | undefined {

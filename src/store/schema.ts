@@ -59,6 +59,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE journal ADD COLUMN original_identity TEXT;
   `,
+  // 5: the watch daemon's id of each upload (u-3f9a1c02), which its log names the upload by (NULL
+  // for the CLI and the TUI, and for files recorded before).
+  `
+  ALTER TABLE files ADD COLUMN upload_id TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,5 +1,6 @@
 import { JournalMirror } from '../../daemon/journal-mirror.js';
 import type { UploadContext } from '../../daemon/process-upload.js';
+import { UploadNames } from '../../daemon/upload-names.js';
 import { openMappingStore, openUploadStore, type DeidOptions, type MappingStoreConfig, type MappingStoreLike, type Pseudonymizer, type SubjectIds, type UploadStore } from '../../src/index.js';
 
 /** A daemon's store and context for one Sources folder, as `dicom-tools watch` builds them, plus a reader of the same store. */
@@ -28,7 +29,7 @@ export async function openUploadContext(
   const reader = await openMappingStore(config);
   return {
     store,
-    context: { options, keys, store, journal, batchId, subjectIds },
+    context: { options, keys, store, journal, batchId, subjectIds, names: new UploadNames(sourcesDir, keys, 'show') },
     reader,
     batchId,
     async close() {
