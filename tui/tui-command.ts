@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { render } from 'ink';
 import { createElement } from 'react';
-import { configuredSiteRules, EXIT_OK, EXIT_USAGE, loadConfig, MAPPING_URL_FLAG_HELP, storeConfigFrom, UsageError, type CommandIo, type Config, type MappingStoreConfig } from '../src/index.js';
+import { configuredSiteRules, EXIT_OK, EXIT_USAGE, loadConfig, MAPPING_URL_FLAG_HELP, storeConfigFrom, UsageError, usageErrorText, type CommandIo, type Config, type MappingStoreConfig } from '../src/index.js';
 import { App } from './App.js';
 import { enterAlternateScreen } from './alternate-screen.js';
 import { MESSAGES } from './messages.js';
@@ -47,13 +47,13 @@ export async function tuiCommand(args: readonly string[], io: CommandIo): Promis
     store = storeConfigFrom({ 'mapping-url': parsed.mappingUrl }, config);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.stderr.write(`dicom-tools tui: ${error.message}\n\n${TUI_USAGE}\n`);
+    io.stderr.write(usageErrorText('tui', error.message));
     return EXIT_USAGE;
   }
   // Before the screen changes, with or without a terminal: a rules file that cannot be used stops here, naming its line.
   const defaults = { ...config.defaults, ...configuredSiteRules(config.rules) };
   if (process.stdin.isTTY !== true || !io.stdoutIsTerminal) {
-    io.stderr.write(`dicom-tools tui: needs a terminal (stdin and stdout must both be one)\n\n${TUI_USAGE}\n`);
+    io.stderr.write(usageErrorText('tui', 'needs a terminal (stdin and stdout must both be one)'));
     return EXIT_USAGE;
   }
   // --mapping-url stands in for DICOM_MAPPING_URL: every run and export of the session uses that store.
