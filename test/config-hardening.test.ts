@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../src/config/config-error.js';
+import { loadSecret } from '../src/config/secret.js';
 import { corpusDir } from './helpers/corpus.js';
 import { runCli } from './helpers/run-cli.js';
 
@@ -45,5 +47,92 @@ describe('a malformed DICOM_MAPPING_URL', () => {
       const result = runCli(['status'], { env: { ...env, DICOM_MAPPING_URL: url } });
       expect({ url, status: result.status, stderr: result.stderr }).toEqual({ url, status: 0, stderr: '' });
     }
+  });
+});
+
+// A planted secret: whoever wrote secret.key knows it and can recompute every pseudonym. Refused as
+// ssh refuses keys and homes others may write. Root writes anywhere, so the tests that plant
+// another user's files run as root (chown to nobody) and are skipped unprivileged; CI runs this
+// file both ways (it asks process.getuid).
+describe('a secret key another user could have written', () => {
+  const isRoot = process.getuid?.() === 0;
+  const KEY = `${'ab'.repeat(32)}\n`;
+  let count = 0;
+
+  /** A data folder (mode `mode`) holding a valid key (0600), inside a private parent folder. */
+  function dataDirWithKey(mode: number, keyMode = 0o600): { dataDir: string; keyPath: string } {
+    const dataDir = path.join(root, `planted-${++count}`, 'data');
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const keyPath = path.join(dataDir, 'secret.key');
+    writeFileSync(keyPath, KEY, { mode: keyMode });
+    chmodSync(dataDir, mode);
+    return { dataDir, keyPath };
+  }
+
+  function refusal(dataDir: string): string {
+    try {
+      loadSecret({ dataDir, secretFromEnv: undefined });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error('expected the key to be refused');
+  }
+
+  it('refuses a data folder others may write (0777, 0770, even sticky), saying how to fix it; anonymize stops with exit 2 and writes nothing', () => {
+    for (const mode of [0o777, 0o770, 0o1777]) {
+      const { dataDir } = dataDirWithKey(mode);
+      const shown = (mode & 0o7777).toString(8).padStart(4, '0');
+      expect(refusal(dataDir)).toBe(`${dataDir}: the data folder is writable by other users (mode ${shown}), who could plant a secret key in it; restrict it with: chmod go-w ${dataDir}`);
+    }
+    const { dataDir } = dataDirWithKey(0o777);
+    const out = path.join(root, 'planted-out');
+    const result = runCli(['anonymize', sample, '--out', out], { env: { DICOM_DATA_DIR: dataDir, DICOM_ANON_SECRET: '', DICOM_MAPPING_URL: '' } });
+    expect(result).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: `dicom-tools anonymize: ${dataDir}: the data folder is writable by other users (mode 0777), who could plant a secret key in it; restrict it with: chmod go-w ${dataDir}\n`,
+    });
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+  });
+
+  it('refuses a folder above the data folder that others may write unless it is sticky (like /tmp)', () => {
+    const { dataDir } = dataDirWithKey(0o700);
+    const parent = path.dirname(dataDir);
+    chmodSync(parent, 0o777);
+    expect(refusal(dataDir)).toBe(`${parent}: a folder above the data folder is writable by other users (mode 0777), who could replace the data folder; restrict it with: chmod go-w ${parent}`);
+    // A data folder still to be created is checked from its nearest existing parent.
+    expect(refusal(path.join(parent, 'new', 'data'))).toMatch(/^.*: a folder above the data folder is writable by other users \(mode 0777\)/);
+    chmodSync(parent, 0o1777);
+    expect(loadSecret({ dataDir, secretFromEnv: undefined }).toString('hex')).toBe('ab'.repeat(32));
+  });
+
+  it('refuses a secret.key that is a symbolic link, even to a good key', () => {
+    const { dataDir, keyPath } = dataDirWithKey(0o700);
+    const elsewhere = path.join(path.dirname(dataDir), 'elsewhere.key');
+    writeFileSync(elsewhere, KEY, { mode: 0o600 });
+    rmSync(keyPath);
+    symlinkSync(elsewhere, keyPath);
+    expect(refusal(dataDir)).toBe(`${keyPath}: the secret key is a symbolic link; put the key file itself there (mode 0600)`);
+  });
+
+  it('uses a correct install: folder 0700 (or 0755) with the key 0600, both ours', () => {
+    for (const mode of [0o700, 0o755]) {
+      const { dataDir } = dataDirWithKey(mode);
+      expect(loadSecret({ dataDir, secretFromEnv: undefined }).toString('hex')).toBe('ab'.repeat(32));
+    }
+  });
+
+  it.skipIf(!isRoot)('as root: refuses a key that belongs to another user, and a data folder that does, saying how to fix it', () => {
+    const planted = dataDirWithKey(0o700);
+    chownSync(planted.keyPath, 65534, 65534);
+    expect(refusal(planted.dataDir)).toBe(
+      `${planted.keyPath}: the secret key belongs to another user (uid 65534), who could recompute every pseudonym; if that user may, make it yours: chown ${userInfo().username} ${planted.keyPath}; if not, remove it (a new key means new pseudonyms)`,
+    );
+    const foreign = dataDirWithKey(0o700);
+    chownSync(foreign.dataDir, 65534, 65534);
+    expect(refusal(foreign.dataDir)).toBe(
+      `${foreign.dataDir}: the data folder belongs to another user (uid 65534), who could plant a secret key in it; make it yours (chown ${userInfo().username} ${foreign.dataDir}) or use a data folder of your own (DICOM_DATA_DIR)`,
+    );
   });
 });

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { checkEnvSecret, type Config } from './config.js';
 import { ConfigError } from './config-error.js';
 import { describeFsError, ensureDataDir } from './data-dir.js';
+import { checkDataDirSafety } from './data-dir-safety.js';
 
 /** The secret key file in the data folder. */
 export const SECRET_FILENAME = 'secret.key';
@@ -20,14 +22,19 @@ const MIN_FILE_SECRET_BYTES = 16;
  * generates 32 random bytes and stores them there (file 0600, folder 0700); when several processes
  * do so at once, all of them end up with the same key. Losing the key changes every pseudonym.
  *
- * @throws ConfigError when the key file is readable by other users (run `chmod 600`), malformed,
- * or cannot be read or created, or when `DICOM_ANON_SECRET` is too short.
+ * Whoever else could write the key could recompute every pseudonym: the data folder must be safe
+ * (checkDataDirSafety), and the key a regular file, not a symbolic link, owned by the running user.
+ *
+ * @throws ConfigError when the key file is readable by other users (run `chmod 600`), belongs to
+ * another user, is a symbolic link, is malformed, or cannot be read or created; when the data
+ * folder is not safe; or when `DICOM_ANON_SECRET` is too short.
  */
 export function loadSecret(config: Pick<Config, 'dataDir' | 'secretFromEnv'>): Buffer {
   if (config.secretFromEnv !== undefined) {
     checkEnvSecret(config.secretFromEnv);
     return Buffer.from(config.secretFromEnv, 'utf8');
   }
+  checkDataDirSafety(config.dataDir);
   const keyPath = path.join(config.dataDir, SECRET_FILENAME);
   return readKeyFile(keyPath) ?? createKeyFile(config.dataDir, keyPath);
 }
@@ -36,14 +43,23 @@ export function loadSecret(config: Pick<Config, 'dataDir' | 'secretFromEnv'>): B
 function readKeyFile(keyPath: string): Buffer | undefined {
   let fd: number;
   try {
-    fd = openSync(keyPath, 'r');
+    fd = openSync(keyPath, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw new ConfigError(`${keyPath}: the secret key is a symbolic link; put the key file itself there (mode 0600)`, { path: keyPath });
     throw new ConfigError(`${keyPath}: cannot read the secret key: ${describeFsError(error)}`, { path: keyPath, cause: error });
   }
   try {
     const stats = fstatSync(fd);
     if (!stats.isFile()) throw new ConfigError(`${keyPath}: the secret key is not a regular file`, { path: keyPath });
+    const uid = process.getuid?.();
+    if (uid !== undefined && stats.uid !== uid) {
+      throw new ConfigError(
+        `${keyPath}: the secret key belongs to another user (uid ${stats.uid}), who could recompute every pseudonym; if that user may, make it yours: chown ${os.userInfo().username} ${keyPath}; if not, remove it (a new key means new pseudonyms)`,
+        { path: keyPath },
+      );
+    }
     if ((stats.mode & 0o077) !== 0) {
       const mode = (stats.mode & 0o777).toString(8).padStart(4, '0');
       throw new ConfigError(`${keyPath}: the secret key is accessible by other users (mode ${mode}); restrict it with: chmod 600 ${keyPath}`, { path: keyPath });
