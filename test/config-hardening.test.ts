@@ -1,4 +1,5 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -134,5 +135,27 @@ describe('a secret key another user could have written', () => {
     expect(refusal(foreign.dataDir)).toBe(
       `${foreign.dataDir}: the data folder belongs to another user (uid 65534), who could plant a secret key in it; make it yours (chown ${userInfo().username} ${foreign.dataDir}) or use a data folder of your own (DICOM_DATA_DIR)`,
     );
+  });
+});
+
+// A UID is at most 64 characters: a longer one kept by --keep-uids is bad input (the file fails with
+// its reason, the batch goes on), not an internal error from a file name the system refuses.
+describe('an over-long SOP Instance UID kept with --keep-uids', () => {
+  it('fails that file with a clear reason, writes nothing for it, and anonymizes the others', () => {
+    const input = path.join(root, 'long-uid');
+    mkdirSync(input);
+    const longUid = `1.2.${Array.from({ length: 40 }, () => '123456789').join('.')}`;
+    copyFileSync(sample, path.join(input, 'long.dcm'));
+    execFileSync('dcmodify', ['-nb', '-m', `(0008,0018)=${longUid}`, path.join(input, 'long.dcm')]);
+    copyFileSync(sample, path.join(input, 'good.dcm'));
+    const out = path.join(root, 'long-uid-out');
+    const result = runCli(['anonymize', input, '--out', out, '--keep-uids'], { env: { DICOM_DATA_DIR: path.join(root, 'data'), DICOM_ANON_SECRET: 'config hardening test secret', DICOM_MAPPING_URL: '' } });
+    expect(result.status).toBe(1);
+    expect(result.stderr.split('\n')[0]).toBe(
+      `dicom-tools: ${path.join(input, 'long.dcm')}: the SOP Instance UID is ${longUid.length} characters long, more than a UID may have (64); it is kept (UIDs are not regenerated), so the output cannot be named by it (at (0008,0018))`,
+    );
+    expect(result.stderr).toMatch(/\nAnonymized 1 file into .* in [0-9.]+ s; 1 failed\.\n/);
+    expect(result.stderr).not.toContain(longUid.slice(0, 30));
+    expect(readdirSync(out)).toHaveLength(1);
   });
 });
