@@ -2,10 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config/config-error.js';
 import { loadSecret } from '../src/config/secret.js';
 import { corpusDir } from './helpers/corpus.js';
+import { killLeftRunning, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
 import { runCli } from './helpers/run-cli.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'dicom-config-hardening-'));
@@ -157,5 +158,35 @@ describe('an over-long SOP Instance UID kept with --keep-uids', () => {
     expect(result.stderr).toMatch(/\nAnonymized 1 file into .* in [0-9.]+ s; 1 failed\.\n/);
     expect(result.stderr).not.toContain(longUid.slice(0, 30));
     expect(readdirSync(out)).toHaveLength(1);
+  });
+});
+
+// Losing the key changes every later pseudonym: its creation is said once, by whoever created it.
+describe('a new secret key', () => {
+  const notice = (keyPath: string) => `created a new secret key, ${keyPath}: back it up with the mapping store; without it, later runs give other pseudonyms and UIDs`;
+  const running: DaemonProcess[] = [];
+  afterEach(() => killLeftRunning(running));
+
+  it('anonymize says where it created it and to back it up, once: not on the next run', () => {
+    const dataDir = path.join(root, 'new-key', 'data');
+    const env = { DICOM_DATA_DIR: dataDir, DICOM_ANON_SECRET: '', DICOM_MAPPING_URL: '' };
+    const first = runCli(['anonymize', sample, '--out', path.join(root, 'new-key', 'out-1')], { env });
+    expect(first.status).toBe(0);
+    expect(first.stderr.split('\n')[0]).toBe(`dicom-tools anonymize: ${notice(path.join(dataDir, 'secret.key'))}`);
+    const second = runCli(['anonymize', sample, '--out', path.join(root, 'new-key', 'out-2')], { env });
+    expect(second.status).toBe(0);
+    expect(second.stderr).not.toContain('secret key');
+  });
+
+  it('the daemon logs it as a warning when it creates the key, and starts', async () => {
+    const base = path.join(root, 'new-key-daemon');
+    const sources = path.join(base, 'sources');
+    mkdirSync(sources, { recursive: true });
+    const dataDir = path.join(base, 'data');
+    const daemon = startDaemon(sources, { DICOM_ANONYMIZE_ON_UPLOAD: 'true', DICOM_DATA_DIR: dataDir, DICOM_ANON_SECRET: '', DICOM_MAPPING_URL: '', DICOM_QUARANTINE_DIR: path.join(base, 'quarantine') });
+    running.push(daemon);
+    await waitUntil(() => daemon.output().includes('watching'), 'the daemon to start');
+    expect(daemon.output()).toContain(`warn: ${notice(path.join(dataDir, 'secret.key'))}\n`);
+    expect(daemon.output().split('secret key').length).toBe(2);
   });
 });

@@ -73,7 +73,7 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
   const options = optionsWithSiteRules(values, config, optionsWithSubjectIds(flagOptions, subjectIds));
   const storeConfig = storeConfigFrom(values, config);
   ensureOutDir(values.out);
-  const keys = new Pseudonymizer(loadSecret(config));
+  const keys = new Pseudonymizer(loadSecret(config, (notice) => io.stderr.write(`dicom-tools anonymize: ${notice}\n`)));
   const store = await openMappingStore(storeConfig);
   try {
     // The shard goes with the options on record, so the batch shows it was one part of an export.

@@ -28,15 +28,21 @@ const MIN_FILE_SECRET_BYTES = 16;
  * @throws ConfigError when the key file is readable by other users (run `chmod 600`), belongs to
  * another user, is a symbolic link, is malformed, or cannot be read or created; when the data
  * folder is not safe; or when `DICOM_ANON_SECRET` is too short.
+ * @param onCreated told once, by the process that created a new key, where it is and to back it up.
  */
-export function loadSecret(config: Pick<Config, 'dataDir' | 'secretFromEnv'>): Buffer {
+export function loadSecret(config: Pick<Config, 'dataDir' | 'secretFromEnv'>, onCreated: (notice: string) => void = () => {}): Buffer {
   if (config.secretFromEnv !== undefined) {
     checkEnvSecret(config.secretFromEnv);
     return Buffer.from(config.secretFromEnv, 'utf8');
   }
   checkDataDirSafety(config.dataDir);
   const keyPath = path.join(config.dataDir, SECRET_FILENAME);
-  return readKeyFile(keyPath) ?? createKeyFile(config.dataDir, keyPath);
+  const existing = readKeyFile(keyPath);
+  if (existing !== undefined) return existing;
+  const { secret, created } = createKeyFile(config.dataDir, keyPath);
+  // Losing a key unnoticed changes every later pseudonym: its creation is said, not silent.
+  if (created) onCreated(`created a new secret key, ${keyPath}: back it up with the mapping store; without it, later runs give other pseudonyms and UIDs`);
+  return secret;
 }
 
 /** The key in `keyPath`, or undefined when there is no such file. */
@@ -78,7 +84,7 @@ function readKeyFile(keyPath: string): Buffer | undefined {
  * Writes a new key to a temporary file, then links it to `keyPath`: the link appears with the
  * whole key in it, and fails if another process linked its key first, whose key is then used.
  */
-function createKeyFile(dataDir: string, keyPath: string): Buffer {
+function createKeyFile(dataDir: string, keyPath: string): { secret: Buffer; created: boolean } {
   const secret = randomBytes(SECRET_BYTES);
   const content = `${secret.toString('hex')}\n`;
   const temporary = path.join(dataDir, `.${SECRET_FILENAME}.${randomBytes(6).toString('hex')}.tmp`);
@@ -99,10 +105,10 @@ function createKeyFile(dataDir: string, keyPath: string): Buffer {
   try {
     linkSync(temporary, keyPath);
     syncDirectory(dataDir);
-    return secret;
+    return { secret, created: true };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return readWinner(keyPath);
+    if (code === 'EEXIST') return { secret: readWinner(keyPath), created: false };
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw fail(error);
   } finally {
     removeQuietly(temporary);
@@ -111,9 +117,9 @@ function createKeyFile(dataDir: string, keyPath: string): Buffer {
   try {
     writeFileSync(keyPath, content, { flag: 'wx', mode: 0o600 });
     syncDirectory(dataDir);
-    return secret;
+    return { secret, created: true };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readWinner(keyPath);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { secret: readWinner(keyPath), created: false };
     throw fail(error);
   }
 }
