@@ -4,7 +4,9 @@ import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config/config-error.js';
+import { loadConfig } from '../src/config/config.js';
 import { loadSecret } from '../src/config/secret.js';
+import { createTuiDeps } from '../tui/tui-deps.js';
 import { corpusDir } from './helpers/corpus.js';
 import { killLeftRunning, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
 import { runCli } from './helpers/run-cli.js';
@@ -176,6 +178,15 @@ describe('a new secret key', () => {
     const second = runCli(['anonymize', sample, '--out', path.join(root, 'new-key', 'out-2')], { env });
     expect(second.status).toBe(0);
     expect(second.stderr).not.toContain('secret key');
+  });
+
+  it('the TUI hears it when its run creates the key (to say after the screen closes), once', () => {
+    const dataDir = path.join(root, 'new-key-tui', 'data');
+    const notices: string[] = [];
+    const deps = createTuiDeps(loadConfig({ env: { DICOM_DATA_DIR: dataDir }, cwd: root }), (text) => notices.push(text));
+    deps.loadKeys();
+    deps.loadKeys();
+    expect(notices).toEqual([notice(path.join(dataDir, 'secret.key'))]);
   });
 
   it('the daemon logs it as a warning when it creates the key, and starts', async () => {

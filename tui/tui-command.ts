@@ -57,7 +57,9 @@ export async function tuiCommand(args: readonly string[], io: CommandIo): Promis
     return EXIT_USAGE;
   }
   // --mapping-url stands in for DICOM_MAPPING_URL: every run and export of the session uses that store.
-  const deps = createTuiDeps({ ...config, mappingUrl: store.mappingUrl });
+  // Written on the screen, a notice would vanish with it: said after the session.
+  const notices: string[] = [];
+  const deps = createTuiDeps({ ...config, mappingUrl: store.mappingUrl }, (notice) => notices.push(notice));
   const session = new RunSession(deps);
   const messages = MESSAGES[parsed.language];
   const screen = enterAlternateScreen(process.stdout);
@@ -73,5 +75,6 @@ export async function tuiCommand(args: readonly string[], io: CommandIo): Promis
     io.stdout.write(`${file.kind === 'zip' ? messages.download.zipDone(file.path, file.count) : messages.download.csvDone(file.path, file.count)}\n`);
   }
   if (session.exported.some((file) => file.kind === 'mapping')) io.stdout.write(`${messages.download.reminder}\n`);
+  for (const notice of notices) io.stderr.write(`dicom-tools tui: ${notice}\n`);
   return EXIT_OK;
 }
