@@ -127,7 +127,17 @@ describe('a secret key another user could have written', () => {
     }
   });
 
-  it.skipIf(!isRoot)('as root: refuses a key that belongs to another user, and a data folder that does, saying how to fix it', () => {
+  // Never skipped (CI's unprivileged run fails on a skip): as root, files really given to nobody
+  // (65534); unprivileged, where chown is impossible, the running user is said to be another one.
+  it('refuses a key and a data folder that belong to another user, saying how to fix it', () => {
+    const foreignFolder = (dataDir: string, owner: number) =>
+      `${dataDir}: the data folder belongs to another user (uid ${owner}), who could plant a secret key in it; make it yours (chown ${userInfo().username} ${dataDir}) or use a data folder of your own (DICOM_DATA_DIR)`;
+    if (!isRoot) {
+      const ours = process.getuid?.() ?? 0;
+      const { dataDir } = dataDirWithKey(0o700);
+      expect(() => loadSecret({ dataDir, secretFromEnv: undefined }, undefined, ours + 1)).toThrow(foreignFolder(dataDir, ours));
+      return;
+    }
     const planted = dataDirWithKey(0o700);
     chownSync(planted.keyPath, 65534, 65534);
     expect(refusal(planted.dataDir)).toBe(
@@ -135,9 +145,7 @@ describe('a secret key another user could have written', () => {
     );
     const foreign = dataDirWithKey(0o700);
     chownSync(foreign.dataDir, 65534, 65534);
-    expect(refusal(foreign.dataDir)).toBe(
-      `${foreign.dataDir}: the data folder belongs to another user (uid 65534), who could plant a secret key in it; make it yours (chown ${userInfo().username} ${foreign.dataDir}) or use a data folder of your own (DICOM_DATA_DIR)`,
-    );
+    expect(refusal(foreign.dataDir)).toBe(foreignFolder(foreign.dataDir, 65534));
   });
 });
 
@@ -149,6 +157,7 @@ describe('an over-long SOP Instance UID kept with --keep-uids', () => {
     mkdirSync(input);
     const longUid = `1.2.${Array.from({ length: 40 }, () => '123456789').join('.')}`;
     copyFileSync(sample, path.join(input, 'long.dcm'));
+    chmodSync(path.join(input, 'long.dcm'), 0o644); // the corpus is read-only
     execFileSync('dcmodify', ['-nb', '-m', `(0008,0018)=${longUid}`, path.join(input, 'long.dcm')]);
     copyFileSync(sample, path.join(input, 'good.dcm'));
     const out = path.join(root, 'long-uid-out');

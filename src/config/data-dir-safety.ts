@@ -11,10 +11,10 @@ import { describeFsError } from './data-dir.js';
  * (like /tmp, where others cannot move our folder away). A missing data folder is checked from
  * its nearest existing parent. Without user ids (Windows) there is nothing to check.
  *
+ * @param uid the running user.
  * @throws ConfigError naming the folder, what is wrong, and the command that fixes it.
  */
-export function checkDataDirSafety(dataDir: string): void {
-  const uid = process.getuid?.();
+export function checkDataDirSafety(dataDir: string, uid: number | undefined = process.getuid?.()): void {
   if (uid === undefined) return;
   let folder = path.resolve(dataDir);
   let isDataDir = true;

@@ -29,24 +29,25 @@ const MIN_FILE_SECRET_BYTES = 16;
  * another user, is a symbolic link, is malformed, or cannot be read or created; when the data
  * folder is not safe; or when `DICOM_ANON_SECRET` is too short.
  * @param onCreated told once, by the process that created a new key, where it is and to back it up.
+ * @param uid the running user, whom the folder and key must belong to.
  */
-export function loadSecret(config: Pick<Config, 'dataDir' | 'secretFromEnv'>, onCreated: (notice: string) => void = () => {}): Buffer {
+export function loadSecret(config: Pick<Config, 'dataDir' | 'secretFromEnv'>, onCreated: (notice: string) => void = () => {}, uid: number | undefined = process.getuid?.()): Buffer {
   if (config.secretFromEnv !== undefined) {
     checkEnvSecret(config.secretFromEnv);
     return Buffer.from(config.secretFromEnv, 'utf8');
   }
-  checkDataDirSafety(config.dataDir);
+  checkDataDirSafety(config.dataDir, uid);
   const keyPath = path.join(config.dataDir, SECRET_FILENAME);
-  const existing = readKeyFile(keyPath);
+  const existing = readKeyFile(keyPath, uid);
   if (existing !== undefined) return existing;
-  const { secret, created } = createKeyFile(config.dataDir, keyPath);
+  const { secret, created } = createKeyFile(config.dataDir, keyPath, uid);
   // Losing a key unnoticed changes every later pseudonym: its creation is said, not silent.
   if (created) onCreated(`created a new secret key, ${keyPath}: back it up with the mapping store; without it, later runs give other pseudonyms and UIDs`);
   return secret;
 }
 
 /** The key in `keyPath`, or undefined when there is no such file. */
-function readKeyFile(keyPath: string): Buffer | undefined {
+function readKeyFile(keyPath: string, uid: number | undefined): Buffer | undefined {
   let fd: number;
   try {
     fd = openSync(keyPath, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -59,7 +60,6 @@ function readKeyFile(keyPath: string): Buffer | undefined {
   try {
     const stats = fstatSync(fd);
     if (!stats.isFile()) throw new ConfigError(`${keyPath}: the secret key is not a regular file`, { path: keyPath });
-    const uid = process.getuid?.();
     if (uid !== undefined && stats.uid !== uid) {
       throw new ConfigError(
         `${keyPath}: the secret key belongs to another user (uid ${stats.uid}), who could recompute every pseudonym; if that user may, make it yours: chown ${os.userInfo().username} ${keyPath}; if not, remove it (a new key means new pseudonyms)`,
@@ -84,7 +84,7 @@ function readKeyFile(keyPath: string): Buffer | undefined {
  * Writes a new key to a temporary file, then links it to `keyPath`: the link appears with the
  * whole key in it, and fails if another process linked its key first, whose key is then used.
  */
-function createKeyFile(dataDir: string, keyPath: string): { secret: Buffer; created: boolean } {
+function createKeyFile(dataDir: string, keyPath: string, uid: number | undefined): { secret: Buffer; created: boolean } {
   const secret = randomBytes(SECRET_BYTES);
   const content = `${secret.toString('hex')}\n`;
   const temporary = path.join(dataDir, `.${SECRET_FILENAME}.${randomBytes(6).toString('hex')}.tmp`);
@@ -108,7 +108,7 @@ function createKeyFile(dataDir: string, keyPath: string): { secret: Buffer; crea
     return { secret, created: true };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return { secret: readWinner(keyPath), created: false };
+    if (code === 'EEXIST') return { secret: readWinner(keyPath, uid), created: false };
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw fail(error);
   } finally {
     removeQuietly(temporary);
@@ -119,13 +119,13 @@ function createKeyFile(dataDir: string, keyPath: string): { secret: Buffer; crea
     syncDirectory(dataDir);
     return { secret, created: true };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { secret: readWinner(keyPath), created: false };
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { secret: readWinner(keyPath, uid), created: false };
     throw fail(error);
   }
 }
 
-function readWinner(keyPath: string): Buffer {
-  const key = readKeyFile(keyPath);
+function readWinner(keyPath: string, uid: number | undefined): Buffer {
+  const key = readKeyFile(keyPath, uid);
   if (key === undefined) throw new ConfigError(`${keyPath}: the secret key vanished while it was being created`, { path: keyPath });
   return key;
 }
