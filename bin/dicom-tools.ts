@@ -3,52 +3,45 @@
 // (daemon/) and the terminal UI (tui/). Only this file knows all three.
 // Straight from their modules, not src/index.ts: that would load the whole engine before every command.
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, processIo, type Command, type CommandIo } from '../src/cli/command.js';
-import { UsageError } from '../src/cli/usage-error.js';
+import { didYouMean } from '../src/cli/parse-command-args.js';
+import { UsageError, usageErrorText } from '../src/cli/usage-error.js';
+import { ConfigError } from '../src/config/config-error.js';
 import { DicomToolsError } from '../src/errors/dicom-tools-error.js';
 import { printableText } from '../src/io/printable-text.js';
 
-interface LoadedCommand {
-  readonly run: Command;
-  readonly usage: string;
-}
-
-async function loadInspect(): Promise<LoadedCommand> {
-  const module = await import('../src/cli/inspect-command.js');
-  return { run: module.inspectCommand, usage: module.INSPECT_USAGE };
+async function loadInspect(): Promise<Command> {
+  return (await import('../src/cli/inspect-command.js')).inspectCommand;
 }
 
 // Each command's module is loaded only when it runs: start-up time is part of every batch's time,
 // and Ink, React, chokidar and the exports stay out of the commands that do not need them.
-const COMMANDS: Readonly<Record<string, { readonly load: () => Promise<LoadedCommand>; readonly summary: string }>> = {
+const COMMANDS: Readonly<Record<string, { readonly load: () => Promise<Command>; readonly summary: string }>> = {
   anonymize: {
-    load: async () => import('../src/cli/anonymize-command.js').then((module) => ({ run: module.anonymizeCommand, usage: module.ANONYMIZE_USAGE })),
+    load: async () => import('../src/cli/anonymize-command.js').then((module) => module.anonymizeCommand),
     summary: 'de-identify DICOM files into a folder, with optional ZIP and mapping CSV',
   },
   verify: {
-    load: async () => import('../src/cli/verify-command.js').then((module) => ({ run: module.verifyCommand, usage: module.VERIFY_USAGE })),
+    load: async () => import('../src/cli/verify-command.js').then((module) => module.verifyCommand),
     summary: 'check anonymized files; with the originals, search them for leaked values',
   },
   mapping: {
-    load: async () => import('../src/cli/mapping-command.js').then((module) => ({ run: module.mappingCommand, usage: module.MAPPING_USAGE })),
+    load: async () => import('../src/cli/mapping-command.js').then((module) => module.mappingCommand),
     summary: 'export the mapping CSV, UID pairs or patient ID pairs from the store, or list batches',
   },
   watch: {
-    load: async () => import('../daemon/watch-command.js').then((module) => ({ run: module.watchCommand, usage: module.WATCH_USAGE })),
+    load: async () => import('../daemon/watch-command.js').then((module) => module.watchCommand),
     summary: 'run the watch daemon: anonymize every DICOM file that lands in Sources',
   },
   status: {
-    load: async () => import('../src/cli/status-command.js').then((module) => ({ run: module.statusCommand, usage: module.STATUS_USAGE })),
+    load: async () => import('../src/cli/status-command.js').then((module) => module.statusCommand),
     summary: "show the watch daemon's status",
   },
   tui: {
-    load: async () => ({
-      run: async (args, io) => {
-        // Ink draws nothing until exit when CI is set (is-in-ci); on a real terminal a person is looking.
-        if (io.stdoutIsTerminal) delete process.env['CI'];
-        return (await import('../tui/tui-command.js')).tuiCommand(args, io);
-      },
-      usage: 'Usage: dicom-tools tui [DIR] [--out DIR] [--lang en|de] [--mapping-url URL]',
-    }),
+    load: async () => async (args, io) => {
+      // Ink draws nothing until exit when CI is set (is-in-ci); on a real terminal a person is looking.
+      if (io.stdoutIsTerminal) delete process.env['CI'];
+      return (await import('../tui/tui-command.js')).tuiCommand(args, io);
+    },
     summary: 'open the terminal UI: pick files, set options, anonymize, review, save ZIP and mapping',
   },
   inspect: { load: loadInspect, summary: 'print every data element of a DICOM file (like dcmdump), or --json' },
@@ -87,15 +80,20 @@ async function main(argv: readonly string[], io: CommandIo = processIo): Promise
   }
   const entry = COMMANDS[name];
   if (!entry) {
-    io.stderr.write(`dicom-tools: unknown command '${printableText(name)}'\n\n${usage()}\n`);
+    io.stderr.write(usageErrorText(undefined, `unknown command '${printableText(name)}'${didYouMean(name, Object.keys(COMMANDS))}`));
     return EXIT_USAGE;
   }
   const command = await entry.load();
   try {
-    return await command.run(rest, io);
+    return await command(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`dicom-tools ${name}: ${printableText(error.message)}\n\n${command.usage}\n`);
+      io.stderr.write(usageErrorText(name, printableText(error.message)));
+      return EXIT_USAGE;
+    }
+    // A bad setting is a usage error too (exit 2), but the command's help does not describe the DICOM_* variables.
+    if (error instanceof ConfigError) {
+      io.stderr.write(`dicom-tools ${name}: ${printableText(error.message)}\n`);
       return EXIT_USAGE;
     }
     // Problems the user can act on get their message; anything else is a bug and shows its stack.

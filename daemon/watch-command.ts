@@ -107,7 +107,7 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
     log.error('locked', error.message);
     return EXIT_FAILED;
   }
-  const keys = new Pseudonymizer(loadSecret(config));
+  const keys = new Pseudonymizer(loadSecret(config, (notice) => log.warn('secret-created', notice)));
   const stopRequested = new AbortController();
   let daemon: WatchDaemon | undefined;
   const stopped = new Promise<void>((resolve) => {

@@ -29,7 +29,7 @@ export { mappingRecordFor } from './deid/mapping-record-for.js';
 export { describeFsError, syncDirectory } from './io/durable-files.js';
 export { printableText } from './io/printable-text.js';
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE, processIo, type Command, type CommandIo } from './cli/command.js';
-export { UsageError } from './cli/usage-error.js';
+export { UsageError, usageErrorText } from './cli/usage-error.js';
 export { parseCommandArgs } from './cli/parse-command-args.js';
 export { MAPPING_URL_FLAG_HELP, mappingUrlFlag, storeConfigFrom } from './cli/mapping-url-flag.js';
 export { DicomToolsError, type ErrorKind } from './errors/dicom-tools-error.js';

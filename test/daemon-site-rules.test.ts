@@ -63,7 +63,7 @@ describe('the watch daemon with DICOM_RULES', () => {
     const { sources, data, quarantine, start } = setup('{ "rules": [\n  { "keyword": "Manufacturer", "action": "keep" },\n  { "keyword": "Manufacturer", "action": "remove" }\n] }\n');
     await makeInstances(ELE, sources, 1);
     const daemon = start();
-    expect(await daemon.exited).toBe(1);
+    expect(await daemon.exited).toBe(2);
     expect(daemon.output()).toBe('dicom-tools watch: DICOM_RULES: daemon-rules.json: line 3, column 3: a second rule for Manufacturer (0008,0070) (the first is on line 2)\n');
     expect(filesBelow(sources)).toEqual(['IM1']);
     expect(existsSync(data)).toBe(false);

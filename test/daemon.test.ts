@@ -204,7 +204,7 @@ describe('the watch daemon', () => {
     writeFileSync(path.join(base, '.env'), 'DICOM_WATCH_STABLE_MS=2s\n');
     copyFileSync(SMALL, path.join(sources, 'IM1'));
     const daemon = start([], base);
-    expect(await daemon.exited).toBe(1);
+    expect(await daemon.exited).toBe(2);
     expect(daemon.output()).toBe('dicom-tools watch: DICOM_WATCH_STABLE_MS must be a whole number from 1 to 86400000, not "2s"\n');
     expect(filesBelow(sources)).toEqual(['IM1']);
   });

@@ -167,7 +167,7 @@ describe('the command line', () => {
       `--option must be one of ${STANDARD_OPTION_NAMES.join(', ')}, not "clean-pixel-data"`,
     );
     const variable = runCli(['verify', out], { env: { ...env, DICOM_PROFILE: 'tcia' } });
-    expect(variable.status).toBe(1); // a configuration error, as for every DICOM_* variable
+    expect(variable.status).toBe(2); // a configuration error, as for every DICOM_* variable
     expect(variable.stderr).toBe('dicom-tools verify: DICOM_PROFILE must be one of basic, research, not "tcia"\n');
   });
 });

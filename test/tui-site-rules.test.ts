@@ -56,7 +56,7 @@ describe('the terminal UI with DICOM_RULES', () => {
     const rulesFile = path.join(workspace.root, 'bad.json');
     writeFileSync(rulesFile, '{\n  "rules": [\n    { "keyword": "NoSuchKeyword", "action": "keep" }\n  ]\n}\n');
     const result = runCli(['tui', workspace.input], { env: { DICOM_DATA_DIR: workspace.dataDir, DICOM_RULES: rulesFile } });
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^dicom-tools tui: DICOM_RULES: .*bad\.json: line 3, column \d+: /);
     expect(result.stdout).toBe('');
   });

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { render } from 'ink';
 import { createElement } from 'react';
-import { configuredSiteRules, EXIT_OK, EXIT_USAGE, loadConfig, MAPPING_URL_FLAG_HELP, storeConfigFrom, UsageError, type CommandIo, type Config, type MappingStoreConfig } from '../src/index.js';
+import { configuredSiteRules, EXIT_OK, EXIT_USAGE, loadConfig, MAPPING_URL_FLAG_HELP, storeConfigFrom, UsageError, usageErrorText, type CommandIo, type Config, type MappingStoreConfig } from '../src/index.js';
 import { App } from './App.js';
 import { enterAlternateScreen } from './alternate-screen.js';
 import { MESSAGES } from './messages.js';
@@ -47,17 +47,19 @@ export async function tuiCommand(args: readonly string[], io: CommandIo): Promis
     store = storeConfigFrom({ 'mapping-url': parsed.mappingUrl }, config);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.stderr.write(`dicom-tools tui: ${error.message}\n\n${TUI_USAGE}\n`);
+    io.stderr.write(usageErrorText('tui', error.message));
     return EXIT_USAGE;
   }
   // Before the screen changes, with or without a terminal: a rules file that cannot be used stops here, naming its line.
   const defaults = { ...config.defaults, ...configuredSiteRules(config.rules) };
   if (process.stdin.isTTY !== true || !io.stdoutIsTerminal) {
-    io.stderr.write(`dicom-tools tui: needs a terminal (stdin and stdout must both be one)\n\n${TUI_USAGE}\n`);
+    io.stderr.write(usageErrorText('tui', 'needs a terminal (stdin and stdout must both be one)'));
     return EXIT_USAGE;
   }
   // --mapping-url stands in for DICOM_MAPPING_URL: every run and export of the session uses that store.
-  const deps = createTuiDeps({ ...config, mappingUrl: store.mappingUrl });
+  // Written on the screen, a notice would vanish with it: said after the session.
+  const notices: string[] = [];
+  const deps = createTuiDeps({ ...config, mappingUrl: store.mappingUrl }, (notice) => notices.push(notice));
   const session = new RunSession(deps);
   const messages = MESSAGES[parsed.language];
   const screen = enterAlternateScreen(process.stdout);
@@ -73,5 +75,6 @@ export async function tuiCommand(args: readonly string[], io: CommandIo): Promis
     io.stdout.write(`${file.kind === 'zip' ? messages.download.zipDone(file.path, file.count) : messages.download.csvDone(file.path, file.count)}\n`);
   }
   if (session.exported.some((file) => file.kind === 'mapping')) io.stdout.write(`${messages.download.reminder}\n`);
+  for (const notice of notices) io.stderr.write(`dicom-tools tui: ${notice}\n`);
   return EXIT_OK;
 }

@@ -35,8 +35,9 @@ export interface TuiDeps {
 /**
  * The real dependencies for a configuration (data folder, mapping store, secret, subject-ID list). The list
  * (DICOM_PATIENT_IDS) is read and checked here, before the screen opens and before any file is touched.
+ * `onNotice` hears what must be said once the screen is gone: that a new secret key was created.
  */
-export function createTuiDeps(config: Config): TuiDeps {
+export function createTuiDeps(config: Config, onNotice: (notice: string) => void = () => {}): TuiDeps {
   const subjectIds = loadSubjectIds(config.patientIds, config.unlistedPatients);
   return {
     listDirectory,
@@ -46,7 +47,7 @@ export function createTuiDeps(config: Config): TuiDeps {
     anonymize: (request) => anonymizeFiles({ ...request, subjectIds, inflateLimits: config.inflateLimits }),
     openStore: () => openMappingStore(config),
     describeStore: () => describeMappingStore(config),
-    loadKeys: () => new Pseudonymizer(loadSecret(config)),
+    loadKeys: () => new Pseudonymizer(loadSecret(config, onNotice)),
     writeZip: async (entries, outPath) => {
       checkTarget(outPath, config.dataDir);
       await writeZip(entries, outPath);

@@ -102,7 +102,7 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
     return collected.missing.length > 0 || (!shard && collected.files.length === 0) ? EXIT_FAILED : EXIT_OK;
   }
   ensureOutDir(values.out);
-  const keys = new Pseudonymizer(loadSecret(config));
+  const keys = new Pseudonymizer(loadSecret(config, (notice) => io.stderr.write(`dicom-tools anonymize: ${notice}\n`)));
   const store = await openMappingStore(storeConfig);
   try {
     // The shard goes with the options on record, so the batch shows it was one part of an export.

@@ -5,7 +5,7 @@ import { printableText } from '../io/printable-text.js';
 import { openMappingStore } from '../store/open-mapping-store.js';
 import { EXIT_OK, type CommandIo } from './command.js';
 import { MAPPING_URL_FLAG_HELP, mappingUrlFlag, storeConfigFrom } from './mapping-url-flag.js';
-import { parseCommandArgs } from './parse-command-args.js';
+import { didYouMean, parseCommandArgs } from './parse-command-args.js';
 import { UsageError } from './usage-error.js';
 
 export const MAPPING_USAGE = `Usage: dicom-tools mapping export [--out FILE.csv] [--uids FILE.csv] [--patients FILE.csv] [--batch ID] [--force] [--mapping-url URL]
@@ -47,7 +47,8 @@ export async function mappingCommand(args: readonly string[], io: CommandIo): Pr
     io.stdout.write(`${MAPPING_USAGE}\n`);
     return EXIT_OK;
   }
-  if (action !== 'export' && action !== 'batches') throw new UsageError("mapping needs 'export' or 'batches'");
+  if (action === undefined) throw new UsageError("mapping needs 'export' or 'batches'");
+  if (action !== 'export' && action !== 'batches') throw new UsageError(`mapping needs 'export' or 'batches', not '${action}'${didYouMean(action, ['export', 'batches'])}`);
   const targets: ExportTarget[] = (['out', 'uids', 'patients'] as const).flatMap((flag) => (values[flag] === undefined ? [] : [{ flag: `--${flag}`, path: values[flag] }]));
   if (action === 'export' && targets.length === 0) throw new UsageError('mapping export needs --out FILE.csv, --uids FILE.csv or --patients FILE.csv');
   const config = loadConfig();

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import { isMappingUrl } from '../store/mapping-url.js';
+import { mappingUrlProblem } from '../store/mapping-url.js';
 import type { MappingStoreConfig } from '../store/open-mapping-store.js';
 import { UsageError } from './usage-error.js';
 
@@ -20,6 +20,7 @@ export const MAPPING_URL_FLAG_HELP = `  --mapping-url URL    the mapping store i
 export function storeConfigFrom(values: { readonly 'mapping-url'?: string | undefined }, config: Pick<Config, 'dataDir' | 'mappingUrl'>): MappingStoreConfig {
   const url = values['mapping-url'];
   if (url === undefined) return { dataDir: config.dataDir, mappingUrl: config.mappingUrl };
-  if (!isMappingUrl(url)) throw new UsageError('--mapping-url needs a postgres:// or postgresql:// URL');
+  const problem = mappingUrlProblem(url);
+  if (problem !== undefined) throw new UsageError(`--mapping-url ${problem}`);
   return { dataDir: config.dataDir, mappingUrl: url };
 }

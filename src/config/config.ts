@@ -5,7 +5,7 @@ import { parse } from 'dotenv';
 import { optionConflict } from '../deid/options.js';
 import { isProfileName, isStandardOption, PROFILE_NAMES, profileOptions, STANDARD_OPTION_NAMES, type ProfileName, type StandardOption } from '../deid/standard-options.js';
 import { UNLISTED_PATIENTS, type UnlistedPatients } from '../deid/subject-ids.js';
-import { isMappingUrl } from '../store/mapping-url.js';
+import { mappingUrlProblem } from '../store/mapping-url.js';
 import { DEFAULT_INFLATE_LIMITS, type InflateLimits } from '../dicom/inflate-data-set.js';
 import { ConfigError } from './config-error.js';
 import { defaultDataDir, describeFsError } from './data-dir.js';
@@ -166,10 +166,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     throw new ConfigError(`DICOM_UNLISTED_PATIENTS must be one of ${UNLISTED_PATIENTS.join(', ')}, not ${JSON.stringify(lookup('DICOM_UNLISTED_PATIENTS'))}`, { variable: 'DICOM_UNLISTED_PATIENTS' });
   }
   const mappingUrl = lookup('DICOM_MAPPING_URL');
+  const urlProblem = mappingUrl === undefined ? undefined : mappingUrlProblem(mappingUrl);
   // The value is not quoted: it may hold a password.
-  if (mappingUrl !== undefined && !isMappingUrl(mappingUrl)) {
-    throw new ConfigError('DICOM_MAPPING_URL must be a postgres:// or postgresql:// URL (unset it for the embedded SQLite store)', { variable: 'DICOM_MAPPING_URL' });
-  }
+  if (urlProblem !== undefined) throw new ConfigError(`DICOM_MAPPING_URL ${urlProblem} (unset it for the embedded SQLite store)`, { variable: 'DICOM_MAPPING_URL' });
 
   const logNames = lookup('DICOM_LOG_NAMES')?.trim().toLowerCase() ?? 'hide';
   if (!isLogNames(logNames)) throw new ConfigError(`DICOM_LOG_NAMES must be one of ${LOG_NAMES.join(', ')}, not ${JSON.stringify(lookup('DICOM_LOG_NAMES'))}`, { variable: 'DICOM_LOG_NAMES' });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { InvalidValueError } from '../dicom/errors.js';
 import { DicomError, OverLimitDicomError, TruncatedDicomError, UnwritableDicomError, readDicomFile, whyNotWhole, type InflateLimits, type PendingOutput } from '../dicom/index.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import type { FileResult } from './file-result.js';
@@ -75,6 +76,9 @@ const headBuffer = Buffer.allocUnsafe(1 << 20);
 /** Characters kept in an output's name; others become "_". */
 const UNSAFE_IN_NAME = /[^0-9A-Za-z.-]/g;
 
+/** The longest UID (PS3.5 Table 6.2-1, UI): a kept UID beyond it is not one, and may not fit in a file name. */
+const MAX_UID_LENGTH = 64;
+
 /**
  * Reads `input`, de-identifies it and writes the output to a temporary file beside
  * `job.outputFor(stem)`, where the stem is the new SOP Instance UID; the caller commits it (under
@@ -126,7 +130,17 @@ export function mayBeOutputName(name: string): boolean {
   return /^(?:[0-9][0-9._]*(?:-[0-9]+)?|anon-[0-9A-Za-z._-]+)\.dcm$/.test(name);
 }
 
-/** The new SOP Instance UID, or without one a pseudonym of the input's path; never patient data. */
+/**
+ * The new SOP Instance UID, or without one a pseudonym of the input's path; never patient data.
+ *
+ * @throws InvalidValueError for a kept SOP Instance UID longer than a UID may be.
+ */
 function outputStem(plan: DeidPlan, input: string, keys: Pseudonymizer): string {
+  const uid = plan.sopInstanceUid;
+  if (uid !== undefined && uid.length > MAX_UID_LENGTH) {
+    throw new InvalidValueError(`the SOP Instance UID is ${uid.length} characters long, more than a UID may have (${MAX_UID_LENGTH}); it is kept (UIDs are not regenerated), so the output cannot be named by it`, {
+      tag: 0x00080018,
+    });
+  }
   return (plan.sopInstanceUid ?? `anon-${keys.token(path.resolve(input))}`).replace(UNSAFE_IN_NAME, '_');
 }
