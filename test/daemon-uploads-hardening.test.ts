@@ -32,6 +32,8 @@ function setup(extraEnv: NodeJS.ProcessEnv = {}) {
     DICOM_ANON_SECRET: SECRET,
     DICOM_WATCH_STABLE_MS: '300',
     DICOM_WATCH_RETRY_MS: '100',
+    // These tests follow each upload by its path in the log; names-hardening tests the hidden names.
+    DICOM_LOG_NAMES: 'show',
     ...extraEnv,
   };
   const start = () => {

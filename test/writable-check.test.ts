@@ -120,7 +120,11 @@ describe('a file whose output DCMTK could not read', () => {
   });
 
   it('is failed, to be quarantined, by the daemon', async () => {
-    const upload = scratch('upload.dcm', refused[3]?.[1] ?? Buffer.alloc(0));
+    // As a Secondary Capture image without Pixel Data the daemon would wait for the rest of it (a file
+    // that cannot be whole); as a non-image object (Standalone Curve, same UID length) it is whole.
+    const bytes = Buffer.from(refused[3]?.[1] ?? Buffer.alloc(0));
+    bytes.set(Buffer.from('1.2.840.10008.5.1.4.1.1.9'), bytes.indexOf('1.2.840.10008.5.1.4.1.1.7'));
+    const upload = scratch('upload.dcm', bytes);
     const keys = new Pseudonymizer(Buffer.from('the writable check daemon secret!', 'utf8'));
     const opened = await openUploadContext({ dataDir: path.join(root, 'daemon-data'), mappingUrl: undefined }, path.dirname(upload), DEFAULT_OPTIONS, keys);
     try {
