@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import type { DaemonStatus, MappingStoreError } from '../src/index.js';
+import { MappingStoreError, type DaemonStatus } from '../src/index.js';
 import type { Logger } from './logger.js';
 import { processUploadGroup, type GroupLimits, type GroupResult, type UploadContext, type UploadOutcome } from './process-upload.js';
 import { quarantine } from './quarantine.js';
@@ -192,11 +192,18 @@ export class WatchDaemon {
     };
     let result: GroupResult;
     try {
+      // A store removed or replaced under us would take records no one can read again: checked
+      // before each group (for PostgreSQL: that it answers), it stops the daemon taking files.
+      await this.context.store.probe();
       result = await processUploadGroup(take, this.context, this.reserved, GROUP_LIMITS, allTaken);
     } catch (error) {
-      // Something unforeseen: nothing of the group was removed; every file is tried again.
+      // The store failed (before the group took a file), or something unforeseen: nothing of the
+      // group was removed; every file is tried again.
       const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-      result = { outcomes: new Map(taken.map((file) => [file, { kind: 'retry', reason: `${file}: ${reason}` }])) };
+      result =
+        error instanceof MappingStoreError
+          ? { outcomes: new Map(), storeError: error }
+          : { outcomes: new Map(taken.map((file) => [file, { kind: 'retry', reason: `${file}: ${reason}` }])) };
     }
     allTaken();
     if (result.storeError !== undefined) this.pauseForStore(result.storeError);

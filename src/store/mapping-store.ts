@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, openSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
@@ -8,6 +8,7 @@ import { MappingStoreError } from './mapping-store-error.js';
 import { plural } from './plural.js';
 import { checkRecords, LIST_SEPARATOR, localDay, newBatch, recordedFile, recordProblem, type FileRow, type RecordsFilter, type StartBatchOptions } from './record-checks.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { goneFromPath, openedFiles, type OpenedFile } from './opened-files.js';
 
 export type { RecordsFilter, StartBatchOptions } from './record-checks.js';
 
@@ -126,10 +127,15 @@ export class MappingStore {
   readonly #db: Database.Database;
   readonly #statements: Statements;
   readonly #recordAll: (records: readonly MappingRecord[]) => void;
+  /** The database and its -wal as opened (see checkStillAtPath). */
+  readonly #opened: readonly OpenedFile[];
+  /** Where checkStillAtPath saved what this connection holds, once it did. */
+  #savedCopy: string | undefined;
 
   private constructor(dbPath: string, db: Database.Database) {
     this.path = dbPath;
     this.#db = db;
+    this.#opened = openedFiles([dbPath, `${dbPath}-wal`]);
     this.#statements = prepareStatements(db);
     const statements = this.#statements;
     const recordAll = db.transaction((records: readonly MappingRecord[]) => {
@@ -273,6 +279,46 @@ export class MappingStore {
   /** Records of files whose anonymized file name is `name`. */
   recordsForAnonymizedName(name: string): RecordedFile[] {
     return this.#statements.filesByAnonymizedName.all(name).map(recordedFile);
+  }
+
+  /**
+   * Throws a MappingStoreError when the database file or its -wal at the path is no longer the one
+   * opened (removed or replaced while a daemon runs): what is recorded from then on could never be
+   * read again. What the connection holds is saved once, beside the path, for the operator to put back.
+   */
+  checkStillAtPath(): void {
+    const gone = goneFromPath(this.#opened);
+    if (gone === undefined) return;
+    const which = gone.path === this.path ? 'the database file' : `its ${path.basename(gone.path)} file`;
+    let saved: string;
+    try {
+      this.#savedCopy ??= this.#saveCopy();
+      saved = `the mappings it holds are saved in ${this.#savedCopy}: stop the daemon, move that file to ${this.path} (with no -wal or -shm file beside it), and start it again`;
+    } catch (error) {
+      saved = `the mappings it holds cannot be saved (${describeStoreError(error)}): keep the daemon running, free the data folder and it tries again`;
+    }
+    throw new MappingStoreError(this.path, `${which} was removed or replaced while the mapping store was open; nothing more is recorded into it; ${saved}`);
+  }
+
+  /** A consistent copy of the open database, readable by the owner only and flushed to disk. */
+  #saveCopy(): string {
+    ensureDataDir(path.dirname(this.path));
+    const copy = `${this.path}.saved-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    // VACUUM INTO fills an empty file it finds; created first so that it is 0600 from the start.
+    closeSync(openSync(copy, 'wx', 0o600));
+    try {
+      this.#db.prepare('VACUUM INTO ?').run(copy);
+      const fd = openSync(copy, 'r');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (error) {
+      rmSync(copy, { force: true });
+      throw error;
+    }
+    return copy;
   }
 
   /** Closes the database; further calls are no-ops. */

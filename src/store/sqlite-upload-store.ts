@@ -56,6 +56,7 @@ export class SqliteUploadStore implements UploadStore {
   }
 
   async probe() {
+    this.#store.checkStillAtPath();
     this.#store.countToday();
   }
 

@@ -32,7 +32,10 @@ export interface UploadStore {
   recordUploads(entries: readonly JournalWritten[]): Promise<void>;
   /** Forgets entries whose originals are gone or whose work was abandoned. */
   finishUploads(originalPaths: readonly string[]): Promise<void>;
-  /** Resolves once the store answers again; rejects with a MappingStoreError while it does not. */
+  /**
+   * Resolves when the store answers and is still the one opened (an SQLite file not removed or
+   * replaced meanwhile); rejects with a MappingStoreError while it is not.
+   */
   probe(): Promise<void>;
   /** Closes the store; further calls are no-ops. */
   close(): Promise<void>;

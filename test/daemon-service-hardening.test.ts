@@ -1,0 +1,83 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { MAPPING_STORE_FILENAME, MappingStore, Pseudonymizer, readDaemonStatus } from '../src/index.js';
+import { corpusDir } from './helpers/corpus.js';
+import { filesBelow, killLeftRunning, makeInstances, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
+
+// The watch daemon as a service meets an unlucky administrator: its store or Sources folder removed
+// under it, a stale lock, a full disk. A real daemon process on real folders each time.
+
+const root = mkdtempSync(path.join(tmpdir(), 'dicom-daemon-service-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const SECRET = 'the daemon service tests secret, 0123';
+const keys = new Pseudonymizer(Buffer.from(SECRET, 'utf8'));
+const SMALL = path.join(corpusDir, 'fodicom_GH223.dcm');
+const running: DaemonProcess[] = [];
+afterEach(() => killLeftRunning(running));
+
+let counter = 0;
+function setup() {
+  const base = path.join(root, `case-${++counter}`);
+  const sources = path.join(base, 'sources');
+  const data = path.join(base, 'data');
+  mkdirSync(sources, { recursive: true });
+  const env = {
+    DICOM_ANONYMIZE_ON_UPLOAD: 'true',
+    DICOM_DATA_DIR: data,
+    DICOM_QUARANTINE_DIR: path.join(base, 'quarantine'),
+    DICOM_ANON_SECRET: SECRET,
+    DICOM_WATCH_STABLE_MS: '300',
+    DICOM_WATCH_RETRY_MS: '100',
+  };
+  const start = () => {
+    const daemon = startDaemon(sources, env);
+    running.push(daemon);
+    return daemon;
+  };
+  const records = () => {
+    const store = MappingStore.open(data);
+    try {
+      return store.records();
+    } finally {
+      store.close();
+    }
+  };
+  return { base, sources, data, env, start, records };
+}
+
+const outputName = (sopUid: string | undefined) => `${keys.uid(sopUid ?? '')}.dcm`;
+
+describe('the watch daemon as a service', () => {
+  it('stops taking files when its SQLite store is removed under it, saves what the store held, and carries on from that copy after a restart', async () => {
+    const { sources, data, start, records } = setup();
+    const daemon = start();
+    const [first] = await makeInstances(SMALL, sources, 1, 'FIRST');
+    await waitUntil(() => filesBelow(sources).join() === outputName(first), 'the first upload to be anonymized');
+    for (const suffix of ['', '-wal', '-shm']) rmSync(path.join(data, `${MAPPING_STORE_FILENAME}${suffix}`), { force: true });
+
+    const [second] = await makeInstances(SMALL, sources, 1, 'SECOND');
+    const upload = readFileSync(path.join(sources, 'SECOND1'));
+    // The check runs when a group would take the settled upload: past it, the upload was due.
+    await waitUntil(() => daemon.output().includes('the database file was removed or replaced while the mapping store was open'), 'the daemon to notice');
+    await waitUntil(() => typeof readDaemonStatus(data)?.storeWaitingSince === 'string', 'the status to say it waits');
+    expect(filesBelow(sources)).toEqual([outputName(first), 'SECOND1'].sort());
+    expect(readFileSync(path.join(sources, 'SECOND1')).equals(upload)).toBe(true);
+    const saved = readdirSync(data).filter((name) => name.startsWith(`${MAPPING_STORE_FILENAME}.saved-`));
+    expect(saved).toHaveLength(1);
+    expect(statSync(path.join(data, saved[0] ?? '')).mode & 0o777).toBe(0o600);
+    expect(daemon.output()).toContain(`the mappings it holds are saved in ${path.join(data, saved[0] ?? '')}: stop the daemon, move that file to ${path.join(data, MAPPING_STORE_FILENAME)}`);
+    expect(readDaemonStatus(data)?.lastError?.message).toContain('was removed or replaced');
+
+    // The operator does what the log says.
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+    for (const suffix of ['', '-wal', '-shm']) rmSync(path.join(data, `${MAPPING_STORE_FILENAME}${suffix}`), { force: true });
+    renameSync(path.join(data, saved[0] ?? ''), path.join(data, MAPPING_STORE_FILENAME));
+    start();
+    await waitUntil(() => filesBelow(sources).join() === [outputName(first), outputName(second)].sort().join(), 'the second upload to be anonymized');
+    expect(records().map((record) => record.originalFilename).sort()).toEqual([path.join(sources, 'FIRST1'), path.join(sources, 'SECOND1')]);
+    expect(existsSync(path.join(data, MAPPING_STORE_FILENAME))).toBe(true);
+  });
+});
