@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { MAPPING_STORE_FILENAME, MappingStore, Pseudonymizer, readDaemonStatus } from '../src/index.js';
+import { LOCK_FILENAME } from '../daemon/instance-lock.js';
 import { corpusDir } from './helpers/corpus.js';
 import { filesBelow, killLeftRunning, makeInstances, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
 
@@ -79,5 +80,39 @@ describe('the watch daemon as a service', () => {
     await waitUntil(() => filesBelow(sources).join() === [outputName(first), outputName(second)].sort().join(), 'the second upload to be anonymized');
     expect(records().map((record) => record.originalFilename).sort()).toEqual([path.join(sources, 'FIRST1'), path.join(sources, 'SECOND1')]);
     expect(existsSync(path.join(data, MAPPING_STORE_FILENAME))).toBe(true);
+  });
+
+  it('starts despite a lock file naming a pid that another process now uses', async () => {
+    const { sources, start } = setup();
+    // What a daemon of an earlier version left when killed, its pid since taken by a live process (this test's).
+    writeFileSync(path.join(sources, LOCK_FILENAME), `${process.pid}\n`);
+    const daemon = start();
+    const [upload] = await makeInstances(SMALL, sources, 1, 'AFTER');
+    await waitUntil(() => filesBelow(sources).join() === outputName(upload), 'the upload to be anonymized');
+    expect(daemon.output()).not.toContain('already watching');
+    // It still keeps a second daemon off, naming the first.
+    const second = start();
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toContain(`another watch daemon (pid ${daemon.child.pid}) is already watching ${sources}; stop it first`);
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+    expect(existsSync(path.join(sources, LOCK_FILENAME))).toBe(false);
+  });
+
+  it('starts again at once after being killed with SIGKILL, five times in a row', async () => {
+    const { sources, start } = setup();
+    // Each started the moment the previous one is sent SIGKILL, as `kill -9 PID; dicom-tools watch` does.
+    for (let round = 1; round <= 5; round++) {
+      const daemon = start();
+      await waitUntil(() => daemon.output().includes('watching') || daemon.child.exitCode !== null, `daemon ${round} to start`);
+      expect(daemon.output(), `round ${round}`).not.toContain('already watching');
+      expect(daemon.child.exitCode, `round ${round}`).toBeNull();
+      daemon.child.kill('SIGKILL');
+    }
+    const last = start();
+    const [upload] = await makeInstances(SMALL, sources, 1, 'LAST');
+    await waitUntil(() => filesBelow(sources).join() === outputName(upload), 'the upload to be anonymized');
+    last.child.kill('SIGTERM');
+    expect(await last.exited).toBe(0);
   });
 });

@@ -350,6 +350,28 @@ export class MappingStore {
   }
 }
 
+/**
+ * Holds an exclusive lock on the empty file `file` until the returned function is called, or returns
+ * undefined when another process (or connection) holds it. SQLite's lock is an fcntl(2) lock, which
+ * the kernel releases when the process dies, however it dies: no stale lock to guess about. It is
+ * here because this module owns better-sqlite3; nothing is ever written to the file.
+ */
+export function holdExclusiveLock(file: string): (() => void) | undefined {
+  const db = new Sqlite(file, { timeout: 0 });
+  try {
+    // The rollback journal in memory: no -journal file appears beside the lock.
+    db.pragma('journal_mode = MEMORY');
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (error) {
+    db.close();
+    if (error instanceof Sqlite.SqliteError && error.code.startsWith('SQLITE_BUSY')) return undefined;
+    throw new MappingStoreError(file, `cannot lock the file: ${describeStoreError(error)}`, { cause: error });
+  }
+  return () => {
+    if (db.open) db.close();
+  };
+}
+
 function migrate(db: Database.Database, dbPath: string): void {
   const version = (): number => db.pragma('user_version', { simple: true }) as number;
   const tooNew = (found: number) =>
