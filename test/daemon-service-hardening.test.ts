@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -114,5 +115,47 @@ describe('the watch daemon as a service', () => {
     await waitUntil(() => filesBelow(sources).join() === outputName(upload), 'the upload to be anonymized');
     last.child.kill('SIGTERM');
     expect(await last.exited).toBe(0);
+  });
+
+  // A full disk, for real: a 1 MiB tmpfs as the data folder (mounting needs root; skipped without).
+  const full = path.join(root, 'full-data');
+  mkdirSync(full);
+  const canMount = (() => {
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0700', 'tmpfs', full], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+  it.skipIf(!canMount)('leaves no temporary status file behind while its data folder is full, and says so once', async () => {
+    const { sources, env } = setup();
+    const daemon = startDaemon(sources, { ...env, DICOM_DATA_DIR: full });
+    running.push(daemon);
+    try {
+      await waitUntil(() => daemon.output().includes('watching'), 'the daemon to start');
+      const filler = path.join(full, 'filler');
+      try {
+        for (;;) appendFileSync(filler, Buffer.alloc(16 << 10));
+      } catch (error) {
+        expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      }
+      const [upload] = await makeInstances(SMALL, sources, 1, 'FULL');
+      await waitUntil(() => daemon.output().includes('waiting for the mapping store'), 'the daemon to wait for its store');
+      await waitUntil(() => daemon.output().includes('cannot write the status record: ENOSPC'), 'a status write to fail');
+      expect(readdirSync(full).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+
+      rmSync(filler);
+      await waitUntil(() => filesBelow(sources).join() === outputName(upload), 'the upload to be anonymized once there is room');
+      await waitUntil(() => daemon.output().includes('the status record is written again'), 'the status record to be written again');
+      expect(readdirSync(full).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+      expect(daemon.output().split('cannot write the status record').length - 1).toBe(1);
+      daemon.child.kill('SIGTERM');
+      expect(await daemon.exited).toBe(0);
+    } finally {
+      await killLeftRunning(running);
+      execFileSync('umount', [full]);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** The watch daemon's status record (a small JSON file in the data folder), shown by `dicom-tools status` and the TUI. */
@@ -28,13 +28,18 @@ export interface DaemonStatus {
 
 export const DAEMON_STATUS_FILENAME = 'daemon-status.json';
 
-/** Writes the record atomically (readers never see half a file). */
+/** Writes the record atomically (readers never see half a file); a write that fails (a full disk) leaves no temporary file. */
 export function writeDaemonStatus(dataDir: string, status: DaemonStatus): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const target = path.join(dataDir, DAEMON_STATUS_FILENAME);
   const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(status, null, 2)}\n`, { mode: 0o600 });
-  renameSync(temporary, target);
+  try {
+    writeFileSync(temporary, `${JSON.stringify(status, null, 2)}\n`, { mode: 0o600 });
+    renameSync(temporary, target);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
 }
 
 /** The last record, or undefined when no daemon has run with this data folder. */
