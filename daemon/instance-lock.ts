@@ -34,7 +34,8 @@ export function acquireInstanceLock(sourcesDir: string): () => void {
     if (sameFile(lstatSync(lock, { throwIfNoEntry: false }), opened)) {
       const locked = release;
       return () => {
-        rmSync(lock, { force: true });
+        // Only our file: after Sources was removed and made again, the name may be another daemon's.
+        if (sameFile(lstatSync(lock, { throwIfNoEntry: false }), opened)) rmSync(lock, { force: true });
         locked();
       };
     }

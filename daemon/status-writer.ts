@@ -2,7 +2,7 @@ import { writeDaemonStatus, type DaemonStatus } from '../src/index.js';
 import type { Logger } from './logger.js';
 
 /** The daemon's figures at the moment its status is written. */
-export type StatusFigures = Pick<DaemonStatus, 'queueLength' | 'doneToday' | 'quarantined' | 'lastError' | 'storeWaitingSince'>;
+export type StatusFigures = Pick<DaemonStatus, 'queueLength' | 'doneToday' | 'quarantined' | 'lastError' | 'storeWaitingSince' | 'sourcesMissingSince'>;
 
 /**
  * Keeps the daemon's status record in the data folder, for `dicom-tools status` and the TUI:

@@ -6,6 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { MAPPING_STORE_FILENAME, MappingStore, Pseudonymizer, readDaemonStatus } from '../src/index.js';
 import { LOCK_FILENAME } from '../daemon/instance-lock.js';
 import { corpusDir } from './helpers/corpus.js';
+import { runCli } from './helpers/run-cli.js';
 import { filesBelow, killLeftRunning, makeInstances, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
 
 // The watch daemon as a service meets an unlucky administrator: its store or Sources folder removed
@@ -83,6 +84,32 @@ describe('the watch daemon as a service', () => {
     expect(existsSync(path.join(data, MAPPING_STORE_FILENAME))).toBe(true);
   });
 
+  it('says in its status that Sources is missing while it is, and watches the folder made again', async () => {
+    const { sources, data, start } = setup();
+    const daemon = start();
+    const [before] = await makeInstances(SMALL, sources, 1, 'BEFORE');
+    await waitUntil(() => filesBelow(sources).join() === outputName(before), 'the first upload to be anonymized');
+
+    rmSync(sources, { recursive: true });
+    await waitUntil(() => typeof readDaemonStatus(data)?.sourcesMissingSince === 'string', 'the status to say Sources is missing');
+    const shown = runCli(['status'], { env: { DICOM_DATA_DIR: data } }).stdout;
+    expect(shown).toContain(`Watched folder missing since ${readDaemonStatus(data)?.sourcesMissingSince}: it is watched again once it is there`);
+    expect(shown).toContain(`the Sources folder ${sources} is missing (removed or not a folder); nothing is taken until it is there again`);
+
+    mkdirSync(sources);
+    const [after] = await makeInstances(SMALL, sources, 1, 'AFTER');
+    await waitUntil(() => filesBelow(sources).join() === outputName(after), 'an upload into the new folder to be anonymized');
+    expect(daemon.output()).toContain(`the Sources folder ${sources} is there again; watching it`);
+    expect(readDaemonStatus(data)?.sourcesMissingSince).toBeNull();
+    expect(runCli(['status'], { env: { DICOM_DATA_DIR: data } }).stdout).not.toContain('Watched folder missing');
+    // The new folder is locked too: a second daemon is refused.
+    const second = start();
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toContain(`another watch daemon (pid ${daemon.child.pid}) is already watching ${sources}`);
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+  });
+
   it('starts despite a lock file naming a pid that another process now uses', async () => {
     const { sources, start } = setup();
     // What a daemon of an earlier version left when killed, its pid since taken by a live process (this test's).
@@ -128,34 +155,32 @@ describe('the watch daemon as a service', () => {
       return false;
     }
   })();
+  afterAll(() => {
+    if (canMount) execFileSync('umount', [full]);
+  });
 
   it.skipIf(!canMount)('leaves no temporary status file behind while its data folder is full, and says so once', async () => {
     const { sources, env } = setup();
     const daemon = startDaemon(sources, { ...env, DICOM_DATA_DIR: full });
     running.push(daemon);
+    await waitUntil(() => daemon.output().includes('watching'), 'the daemon to start');
+    const filler = path.join(full, 'filler');
     try {
-      await waitUntil(() => daemon.output().includes('watching'), 'the daemon to start');
-      const filler = path.join(full, 'filler');
-      try {
-        for (;;) appendFileSync(filler, Buffer.alloc(16 << 10));
-      } catch (error) {
-        expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
-      }
-      const [upload] = await makeInstances(SMALL, sources, 1, 'FULL');
-      await waitUntil(() => daemon.output().includes('waiting for the mapping store'), 'the daemon to wait for its store');
-      await waitUntil(() => daemon.output().includes('cannot write the status record: ENOSPC'), 'a status write to fail');
-      expect(readdirSync(full).filter((name) => name.endsWith('.tmp'))).toEqual([]);
-
-      rmSync(filler);
-      await waitUntil(() => filesBelow(sources).join() === outputName(upload), 'the upload to be anonymized once there is room');
-      await waitUntil(() => daemon.output().includes('the status record is written again'), 'the status record to be written again');
-      expect(readdirSync(full).filter((name) => name.endsWith('.tmp'))).toEqual([]);
-      expect(daemon.output().split('cannot write the status record').length - 1).toBe(1);
-      daemon.child.kill('SIGTERM');
-      expect(await daemon.exited).toBe(0);
-    } finally {
-      await killLeftRunning(running);
-      execFileSync('umount', [full]);
+      for (;;) appendFileSync(filler, Buffer.alloc(16 << 10));
+    } catch (error) {
+      expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
     }
+    const [upload] = await makeInstances(SMALL, sources, 1, 'FULL');
+    await waitUntil(() => daemon.output().includes('waiting for the mapping store'), 'the daemon to wait for its store');
+    await waitUntil(() => daemon.output().includes('cannot write the status record: ENOSPC'), 'a status write to fail');
+    expect(readdirSync(full).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+
+    rmSync(filler);
+    await waitUntil(() => filesBelow(sources).join() === outputName(upload), 'the upload to be anonymized once there is room');
+    await waitUntil(() => daemon.output().includes('the status record is written again'), 'the status record to be written again');
+    expect(readdirSync(full).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect(daemon.output().split('cannot write the status record').length - 1).toBe(1);
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
   });
 });

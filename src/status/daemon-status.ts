@@ -18,6 +18,8 @@ export interface DaemonStatus {
   readonly mappingStore?: string;
   /** ISO 8601 time since which the daemon has waited for its mapping store (it takes no file meanwhile), or null. */
   readonly storeWaitingSince?: string | null;
+  /** ISO 8601 time since which the watched folder has been missing (removed; it is watched again once there), or null. */
+  readonly sourcesMissingSince?: string | null;
   /** The last problem: a message naming a file, never a value. */
   readonly lastError: { readonly at: string; readonly message: string } | null;
   /** 'running', 'stopping', or 'stopped' once it exited cleanly. */
@@ -79,6 +81,7 @@ export function describeDaemonStatus(status: DaemonStatus | undefined, now: Date
     `Last error: ${status.lastError ? `${status.lastError.at} ${status.lastError.message}` : 'none'}`,
   ];
   if (alive && status.storeWaitingSince) lines.splice(1, 0, `Waiting for its mapping store since ${status.storeWaitingSince}: no file is taken meanwhile`);
+  if (alive && status.sourcesMissingSince) lines.splice(1, 0, `Watched folder missing since ${status.sourcesMissingSince}: it is watched again once it is there`);
   if (status.mappingStore !== undefined) lines.splice(2, 0, `Daemon's mapping store: ${status.mappingStore}`);
   return lines;
 }
