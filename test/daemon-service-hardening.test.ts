@@ -3,11 +3,11 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFi
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { MAPPING_STORE_FILENAME, MappingStore, Pseudonymizer, readDaemonStatus } from '../src/index.js';
+import { MAPPING_STORE_FILENAME, Pseudonymizer, readDaemonStatus } from '../src/index.js';
 import { LOCK_FILENAME } from '../daemon/instance-lock.js';
 import { corpusDir } from './helpers/corpus.js';
 import { runCli } from './helpers/run-cli.js';
-import { filesBelow, killLeftRunning, makeInstances, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
+import { filesBelow, killLeftRunning, makeInstances, recordsIn, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
 
 // The watch daemon as a service meets an unlucky administrator: its store or Sources folder removed
 // under it, a stale lock, a full disk. A real daemon process on real folders each time.
@@ -39,15 +39,7 @@ function setup() {
     running.push(daemon);
     return daemon;
   };
-  const records = () => {
-    const store = MappingStore.open(data);
-    try {
-      return store.records();
-    } finally {
-      store.close();
-    }
-  };
-  return { base, sources, data, env, start, records };
+  return { base, sources, data, env, start, records: () => recordsIn(data) };
 }
 
 const outputName = (sopUid: string | undefined) => `${keys.uid(sopUid ?? '')}.dcm`;
