@@ -256,8 +256,8 @@ export class WatchDaemon {
     let result: GroupResult;
     try {
       // A store removed or replaced under us would take records no one can read again: checked
-      // before each group (for PostgreSQL: that it answers), it stops the daemon taking files.
-      await this.context.store.probe();
+      // before each group, it stops the daemon taking files. (Not awaited: a group starts at once.)
+      this.context.store.checkStillOpen();
       result = await processUploadGroup(take, this.context, this.reserved, GROUP_LIMITS, allTaken);
     } catch (error) {
       // The store failed (before the group took a file), or something unforeseen: nothing of the
@@ -268,8 +268,9 @@ export class WatchDaemon {
           ? { outcomes: new Map(), storeError: error }
           : { outcomes: new Map(taken.map((file) => [file, { kind: 'retry', reason: `${file}: ${reason}` }])) };
     }
-    allTaken();
+    // Paused first: the next group, which allTaken may start, must not meet the failed store.
     if (result.storeError !== undefined) this.pauseForStore(result.storeError);
+    allTaken();
     for (const file of taken) {
       const outcome = result.outcomes.get(file);
       this.inFlight.delete(file);

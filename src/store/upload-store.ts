@@ -33,8 +33,14 @@ export interface UploadStore {
   /** Forgets entries whose originals are gone or whose work was abandoned. */
   finishUploads(originalPaths: readonly string[]): Promise<void>;
   /**
-   * Resolves when the store answers and is still the one opened (an SQLite file not removed or
-   * replaced meanwhile); rejects with a MappingStoreError while it is not.
+   * Throws a MappingStoreError when the store is no longer the one opened: an SQLite file removed or
+   * replaced meanwhile. Immediate, no round trip (a PostgreSQL server that stopped answering fails
+   * the next query instead).
+   */
+  checkStillOpen(): void;
+  /**
+   * Resolves when the store answers and is still the one opened; rejects with a MappingStoreError
+   * while it is not.
    */
   probe(): Promise<void>;
   /** Closes the store; further calls are no-ops. */
