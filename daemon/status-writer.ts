@@ -2,7 +2,7 @@ import { writeDaemonStatus, type DaemonStatus } from '../src/index.js';
 import type { Logger } from './logger.js';
 
 /** The daemon's figures at the moment its status is written. */
-export type StatusFigures = Pick<DaemonStatus, 'queueLength' | 'doneToday' | 'quarantined' | 'lastError' | 'storeWaitingSince'>;
+export type StatusFigures = Pick<DaemonStatus, 'queueLength' | 'doneToday' | 'quarantined' | 'lastError' | 'storeWaitingSince' | 'sourcesMissingSince'>;
 
 /**
  * Keeps the daemon's status record in the data folder, for `dicom-tools status` and the TUI:
@@ -12,6 +12,8 @@ export class StatusWriter {
   private readonly startedAt = new Date().toISOString();
   private dirty = true;
   private lastWrittenAt = 0;
+  /** The last write failed (and was logged). */
+  private failing = false;
 
   constructor(
     private readonly dataDir: string,
@@ -42,8 +44,12 @@ export class StatusWriter {
         state,
         updatedAt: new Date(now).toISOString(),
       });
+      if (this.failing) this.log.info('status', 'the status record is written again');
+      this.failing = false;
     } catch (error) {
-      this.log.warn('status', `cannot write the status record: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      // Said once, not at every attempt (several a second while a disk stays full).
+      if (!this.failing) this.log.warn('status', `cannot write the status record: ${(error as NodeJS.ErrnoException).code ?? String(error)}; trying again`);
+      this.failing = true;
     }
   }
 }

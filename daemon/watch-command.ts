@@ -98,6 +98,10 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
     pollMs: config.watch.pollMs,
     maxAttempts: 3,
     retryDelayMs: config.watch.retryMs,
+    relockSources: () => {
+      release();
+      release = acquireInstanceLock(settings.sourcesDir);
+    },
   };
   let release: () => void;
   try {

@@ -1,6 +1,7 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import type { DaemonStatus, MappingStoreError } from '../src/index.js';
+import { MappingStoreError, type DaemonStatus } from '../src/index.js';
 import type { Logger } from './logger.js';
 import { processUploadGroup, type GroupLimits, type GroupResult, type UploadContext, type UploadOutcome } from './process-upload.js';
 import { OutputSweep } from './output-sweep.js';
@@ -24,6 +25,11 @@ export interface WatchDaemonSettings {
   readonly maxAttempts: number;
   /** Wait before the next attempt. */
   readonly retryDelayMs: number;
+  /**
+   * Takes the one-daemon lock in a Sources folder that was removed and made again (the old lock
+   * went with the old folder); throws when another daemon holds it.
+   */
+  readonly relockSources?: () => void;
 }
 
 /**
@@ -68,6 +74,14 @@ export class WatchDaemon {
   private storeWaitingSince: number | undefined;
   /** The wait for the store and the recovery after it, while one runs: stop() lets it end first. */
   private storeRecovery: Promise<void> | undefined;
+  /** Device and inode of the Sources folder watched, or undefined while it is missing. */
+  private sourcesIdentity: string | undefined;
+  /** Since when the Sources folder has been missing, or undefined. */
+  private sourcesMissingSince: number | undefined;
+  /** Watching a Sources folder that came back, while it runs: stop() lets it end first. */
+  private rewatching: Promise<void> | undefined;
+  /** The lock of a Sources folder that came back was refused (logged once). */
+  private relockRefused = false;
   private doneToday = 0;
   private quarantined = 0;
   private lastError: DaemonStatus['lastError'] = null;
@@ -97,8 +111,18 @@ export class WatchDaemon {
     }, this.storeWait());
     if (recovered === undefined || this.stopping) return;
     if (recovered > 0) this.log.info('recovered', `finished ${recovered} interrupted file${recovered === 1 ? '' : 's'}`);
+    await this.watchSources();
+    if (this.stopping) return;
+    this.timer = setInterval(() => void this.tick(), Math.min(250, Math.max(50, this.settings.stableMs / 4)));
+    this.log.info('started', `watching ${this.settings.sourcesDir} (quarantine: ${this.settings.quarantineDir})`, { folder: this.settings.sourcesDir });
+    this.writeStatus('running', true);
+  }
+
+  /** Watches the Sources folder as it is now (what is in it counts as arrived), until it is ready. */
+  private async watchSources(): Promise<void> {
+    this.sourcesIdentity = folderIdentity(this.settings.sourcesDir);
     const quarantineDir = path.resolve(this.settings.quarantineDir);
-    this.watcher = watch(this.settings.sourcesDir, {
+    const watcher = watch(this.settings.sourcesDir, {
       ignoreInitial: false,
       followSymlinks: false,
       alwaysStat: false,
@@ -113,21 +137,58 @@ export class WatchDaemon {
       // Our quarantine may sit inside Sources; never watch it.
       ignored: (file: string) => path.resolve(file) === quarantineDir || path.resolve(file).startsWith(`${quarantineDir}${path.sep}`),
     });
-    this.watcher.on('add', (file: string) => this.seen(file));
-    this.watcher.on('change', (file: string) => {
+    watcher.on('add', (file: string) => this.seen(file));
+    watcher.on('change', (file: string) => {
       // A file still being written makes progress: its attempts start again.
       this.attempts.delete(file);
       this.seen(file);
     });
-    this.watcher.on('unlink', (file: string) => {
+    watcher.on('unlink', (file: string) => {
       this.settle.forget(file);
       this.notDicom.delete(file);
     });
-    this.watcher.on('error', (error: unknown) => this.problem('watch-error', `watching ${this.settings.sourcesDir} failed: ${error instanceof Error ? error.message : String(error)}`));
-    await new Promise<void>((resolve) => this.watcher?.once('ready', () => resolve()));
-    if (this.stopping) return;
-    this.timer = setInterval(() => void this.tick(), Math.min(250, Math.max(50, this.settings.stableMs / 4)));
-    this.log.info('started', `watching ${this.settings.sourcesDir} (quarantine: ${this.settings.quarantineDir})`, { folder: this.settings.sourcesDir });
+    watcher.on('error', (error: unknown) => this.problem('watch-error', `watching ${this.settings.sourcesDir} failed: ${error instanceof Error ? error.message : String(error)}`));
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    this.watcher = watcher;
+  }
+
+  /**
+   * Sources removed (and made again, a new folder): the watcher sees neither. While it is missing
+   * the daemon says so in its log and status; once a folder is there again it takes its lock and
+   * watches it.
+   */
+  private checkSources(): void {
+    if (this.rewatching !== undefined) return;
+    const here = folderIdentity(this.settings.sourcesDir);
+    if (here === this.sourcesIdentity) return;
+    if (here === undefined) {
+      this.sourcesIdentity = undefined;
+      this.sourcesMissingSince = Date.now();
+      this.problem('sources-missing', `the Sources folder ${this.settings.sourcesDir} is missing (removed or not a folder); nothing is taken until it is there again`);
+      this.writeStatus('running', true);
+      const gone = this.watcher;
+      this.watcher = undefined;
+      this.rewatching = (gone?.close() ?? Promise.resolve()).finally(() => (this.rewatching = undefined));
+      return;
+    }
+    this.rewatching = this.rewatch().finally(() => (this.rewatching = undefined));
+  }
+
+  private async rewatch(): Promise<void> {
+    const old = this.watcher;
+    this.watcher = undefined;
+    await old?.close();
+    try {
+      this.settings.relockSources?.();
+    } catch (error) {
+      if (!this.relockRefused) this.problem('sources-locked', error instanceof Error ? error.message : String(error));
+      this.relockRefused = true;
+      return;
+    }
+    this.relockRefused = false;
+    await this.watchSources();
+    this.sourcesMissingSince = undefined;
+    this.log.info('sources-back', `the Sources folder ${this.settings.sourcesDir} is there again; watching it`, { folder: this.settings.sourcesDir });
     this.writeStatus('running', true);
   }
 
@@ -142,6 +203,7 @@ export class WatchDaemon {
     // for a 'ready' that never comes (and Node exiting with code 13), so start-up finishes first.
     await this.startup?.catch(() => undefined);
     if (this.timer) clearInterval(this.timer);
+    await this.rewatching;
     await this.watcher?.close();
     await Promise.all(this.groups);
     await this.storeRecovery;
@@ -161,6 +223,7 @@ export class WatchDaemon {
     // Ticks come on a timer and look at files asynchronously: one at a time, or two could both
     // find the same file settled and hand it on twice.
     if (this.stopping || this.ticking) return;
+    this.checkSources();
     this.ticking = true;
     try {
       for (const file of await this.settle.settled()) if (!this.inFlight.has(file)) this.queue.add(file);
@@ -209,14 +272,22 @@ export class WatchDaemon {
     };
     let result: GroupResult;
     try {
+      // A store removed or replaced under us would take records no one can read again: checked
+      // before each group, it stops the daemon taking files. (Not awaited: a group starts at once.)
+      this.context.store.checkStillOpen();
       result = await processUploadGroup(take, this.context, this.reserved, GROUP_LIMITS, allTaken);
     } catch (error) {
-      // Something unforeseen: nothing of the group was removed; every file is tried again.
+      // The store failed (before the group took a file), or something unforeseen: nothing of the
+      // group was removed; every file is tried again.
       const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-      result = { outcomes: new Map(taken.map((file) => [file, { kind: 'retry', reason: `${file}: ${reason}` }])) };
+      result =
+        error instanceof MappingStoreError
+          ? { outcomes: new Map(), storeError: error }
+          : { outcomes: new Map(taken.map((file) => [file, { kind: 'retry', reason: `${file}: ${reason}` }])) };
     }
-    allTaken();
+    // Paused first: the next group, which allTaken may start, must not meet the failed store.
     if (result.storeError !== undefined) this.pauseForStore(result.storeError);
+    allTaken();
     for (const file of taken) {
       const outcome = result.outcomes.get(file);
       this.inFlight.delete(file);
@@ -339,7 +410,14 @@ export class WatchDaemon {
       quarantined: this.quarantined,
       lastError: this.lastError,
       storeWaitingSince: this.storeWaitingSince === undefined ? null : new Date(this.storeWaitingSince).toISOString(),
+      sourcesMissingSince: this.sourcesMissingSince === undefined ? null : new Date(this.sourcesMissingSince).toISOString(),
     };
     this.status.write(state, figures, force);
   }
+}
+
+/** Device and inode of a folder, or undefined when no folder is there. */
+function folderIdentity(folder: string): string | undefined {
+  const stat = statSync(folder, { bigint: true, throwIfNoEntry: false });
+  return stat?.isDirectory() === true ? `${stat.dev}:${stat.ino}` : undefined;
 }

@@ -5,7 +5,7 @@ export { anonymizeFiles, ensureOutDir, type AnonymizeRequest, type AnonymizeSumm
 export type { FileResult, FileStatus } from './deid/file-result.js';
 export { collectInputs, isTemporary, type InputFile } from './deid/collect-inputs.js';
 export { verifyOutput, identifyingValues, findLeaks, type Finding, type FindingKind, type IdentifyingValue } from './deid/verify.js';
-export { MappingStore, MAPPING_STORE_FILENAME } from './store/mapping-store.js';
+export { MappingStore, MAPPING_STORE_FILENAME, holdExclusiveLock } from './store/mapping-store.js';
 export type { MappingStoreLike } from './store/mapping-store-like.js';
 export { openMappingStore, openUploadStore, describeMappingStore, type MappingStoreConfig } from './store/open-mapping-store.js';
 export type { UploadStore, UploadStoreScope } from './store/upload-store.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { printableText } from '../io/printable-text.js';
 
@@ -19,6 +19,8 @@ export interface DaemonStatus {
   readonly mappingStore?: string;
   /** ISO 8601 time since which the daemon has waited for its mapping store (it takes no file meanwhile), or null. */
   readonly storeWaitingSince?: string | null;
+  /** ISO 8601 time since which the watched folder has been missing (removed; it is watched again once there), or null. */
+  readonly sourcesMissingSince?: string | null;
   /** The last problem: a message naming a file, never a value. */
   readonly lastError: { readonly at: string; readonly message: string } | null;
   /** 'running', 'stopping', or 'stopped' once it exited cleanly. */
@@ -29,13 +31,18 @@ export interface DaemonStatus {
 
 export const DAEMON_STATUS_FILENAME = 'daemon-status.json';
 
-/** Writes the record atomically (readers never see half a file). */
+/** Writes the record atomically (readers never see half a file); a write that fails (a full disk) leaves no temporary file. */
 export function writeDaemonStatus(dataDir: string, status: DaemonStatus): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const target = path.join(dataDir, DAEMON_STATUS_FILENAME);
   const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(status, null, 2)}\n`, { mode: 0o600 });
-  renameSync(temporary, target);
+  try {
+    writeFileSync(temporary, `${JSON.stringify(status, null, 2)}\n`, { mode: 0o600 });
+    renameSync(temporary, target);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
 }
 
 /** The last record, or undefined when no daemon has run with this data folder. */
@@ -75,6 +82,7 @@ export function describeDaemonStatus(status: DaemonStatus | undefined, now: Date
     `Last error: ${status.lastError ? `${status.lastError.at} ${status.lastError.message}` : 'none'}`,
   ];
   if (alive && status.storeWaitingSince) lines.splice(1, 0, `Waiting for its mapping store since ${status.storeWaitingSince}: no file is taken meanwhile`);
+  if (alive && status.sourcesMissingSince) lines.splice(1, 0, `Watched folder missing since ${status.sourcesMissingSince}: it is watched again once it is there`);
   if (status.mappingStore !== undefined) lines.splice(2, 0, `Daemon's mapping store: ${status.mappingStore}`);
   return lines.map(printableText);
 }

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, openSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
@@ -8,6 +8,7 @@ import { MappingStoreError } from './mapping-store-error.js';
 import { plural } from './plural.js';
 import { checkRecords, LIST_SEPARATOR, localDay, newBatch, recordedFile, recordProblem, type FileRow, type RecordsFilter, type StartBatchOptions } from './record-checks.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { goneFromPath, openedFiles, type OpenedFile } from './opened-files.js';
 
 export type { RecordsFilter, StartBatchOptions } from './record-checks.js';
 
@@ -128,10 +129,15 @@ export class MappingStore {
   readonly #db: Database.Database;
   readonly #statements: Statements;
   readonly #recordAll: (records: readonly MappingRecord[]) => void;
+  /** The database and its -wal as opened (see checkStillAtPath). */
+  readonly #opened: readonly OpenedFile[];
+  /** Where checkStillAtPath saved what this connection holds, once it did. */
+  #savedCopy: string | undefined;
 
   private constructor(dbPath: string, db: Database.Database) {
     this.path = dbPath;
     this.#db = db;
+    this.#opened = openedFiles([dbPath, `${dbPath}-wal`]);
     this.#statements = prepareStatements(db);
     const statements = this.#statements;
     const recordAll = db.transaction((records: readonly MappingRecord[]) => {
@@ -278,6 +284,46 @@ export class MappingStore {
     return this.#statements.filesByAnonymizedName.all(name).map(recordedFile);
   }
 
+  /**
+   * Throws a MappingStoreError when the database file or its -wal at the path is no longer the one
+   * opened (removed or replaced while a daemon runs): what is recorded from then on could never be
+   * read again. What the connection holds is saved once, beside the path, for the operator to put back.
+   */
+  checkStillAtPath(): void {
+    const gone = goneFromPath(this.#opened);
+    if (gone === undefined) return;
+    const which = gone.path === this.path ? 'the database file' : `its ${path.basename(gone.path)} file`;
+    let saved: string;
+    try {
+      this.#savedCopy ??= this.#saveCopy();
+      saved = `the mappings it holds are saved in ${this.#savedCopy}: stop the daemon, move that file to ${this.path} (with no -wal or -shm file beside it), and start it again`;
+    } catch (error) {
+      saved = `the mappings it holds cannot be saved (${describeStoreError(error)}): keep the daemon running, free the data folder and it tries again`;
+    }
+    throw new MappingStoreError(this.path, `${which} was removed or replaced while the mapping store was open; nothing more is recorded into it; ${saved}`);
+  }
+
+  /** A consistent copy of the open database, readable by the owner only and flushed to disk. */
+  #saveCopy(): string {
+    ensureDataDir(path.dirname(this.path));
+    const copy = `${this.path}.saved-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    // VACUUM INTO fills an empty file it finds; created first so that it is 0600 from the start.
+    closeSync(openSync(copy, 'wx', 0o600));
+    try {
+      this.#db.prepare('VACUUM INTO ?').run(copy);
+      const fd = openSync(copy, 'r');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (error) {
+      rmSync(copy, { force: true });
+      throw error;
+    }
+    return copy;
+  }
+
   /** Closes the database; further calls are no-ops. */
   close(): void {
     if (this.#db.open) this.#db.close();
@@ -305,6 +351,28 @@ export class MappingStore {
       throw new MappingStoreError(this.path, `cannot ${what}: ${describeStoreError(error)}`, { cause: error, unreachable: isPassingProblem(error) });
     }
   }
+}
+
+/**
+ * Holds an exclusive lock on the empty file `file` until the returned function is called, or returns
+ * undefined when another process (or connection) holds it. SQLite's lock is an fcntl(2) lock, which
+ * the kernel releases when the process dies, however it dies: no stale lock to guess about. It is
+ * here because this module owns better-sqlite3; nothing is ever written to the file.
+ */
+export function holdExclusiveLock(file: string): (() => void) | undefined {
+  const db = new Sqlite(file, { timeout: 0 });
+  try {
+    // The rollback journal in memory: no -journal file appears beside the lock.
+    db.pragma('journal_mode = MEMORY');
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (error) {
+    db.close();
+    if (error instanceof Sqlite.SqliteError && error.code.startsWith('SQLITE_BUSY')) return undefined;
+    throw new MappingStoreError(file, `cannot lock the file: ${describeStoreError(error)}`, { cause: error });
+  }
+  return () => {
+    if (db.open) db.close();
+  };
 }
 
 function migrate(db: Database.Database, dbPath: string): void {

@@ -121,6 +121,9 @@ export class PostgresUploadStore implements UploadStore {
     await this.#store.query(`finish ${plural(originalPaths.length, 'journal entry', 'journal entries')}`, SQL.finish, [this.#scope.node, originalPaths]);
   }
 
+  /** Nothing to compare: the server is reached by address, and its failures show in the next query. */
+  checkStillOpen(): void {}
+
   async probe(): Promise<void> {
     await this.#store.query('reach the store', SQL.probe);
     await this.#claim();

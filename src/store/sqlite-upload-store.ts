@@ -55,7 +55,12 @@ export class SqliteUploadStore implements UploadStore {
     this.#journal.finish(originalPaths);
   }
 
+  checkStillOpen() {
+    this.#store.checkStillAtPath();
+  }
+
   async probe() {
+    this.#store.checkStillAtPath();
     this.#store.countToday();
   }
 

@@ -32,7 +32,16 @@ export interface UploadStore {
   recordUploads(entries: readonly JournalWritten[]): Promise<void>;
   /** Forgets entries whose originals are gone or whose work was abandoned. */
   finishUploads(originalPaths: readonly string[]): Promise<void>;
-  /** Resolves once the store answers again; rejects with a MappingStoreError while it does not. */
+  /**
+   * Throws a MappingStoreError when the store is no longer the one opened: an SQLite file removed or
+   * replaced meanwhile. Immediate, no round trip (a PostgreSQL server that stopped answering fails
+   * the next query instead).
+   */
+  checkStillOpen(): void;
+  /**
+   * Resolves when the store answers and is still the one opened; rejects with a MappingStoreError
+   * while it is not.
+   */
   probe(): Promise<void>;
   /** Closes the store; further calls are no-ops. */
   close(): Promise<void>;
