@@ -80,7 +80,7 @@ interface Context {
   readonly changed: Set<Tag>;
   readonly regenerated: Set<Tag>;
   readonly uidPairs: Map<string, string>;
-  /** The file's identifying values as one matcher, collected on first use (only a Clean option asks). */
+  /** The file's identifying values as one matcher, collected on first use (a Clean option, or the safety net on kept text). */
   readonly needles: () => RegExp | undefined;
 }
 
@@ -203,7 +203,9 @@ function cleanElement(element: DicomElement, level: Level, context: Context): El
   }
   switch (action) {
     case 'keep':
-      return vr === 'AS' ? capAge(element, level, context) : undefined;
+      if (vr === 'AS') return capAge(element, level, context);
+      // The safety net: whatever the table keeps, this file's own identities are cut out of its text.
+      return SAFETY_NET_VRS.has(vr) ? cleanText(element, vr, level, context) : undefined;
     case 'empty':
       if (element.valueLength === 0) return undefined;
       context.changed.add(element.tag);
@@ -217,6 +219,13 @@ function cleanElement(element: DicomElement, level: Level, context: Context): El
       return cleanText(element, vr, level, context);
   }
 }
+
+/**
+ * Kept text that the safety net searches for the file's identifying values (its Clean needles): free
+ * and short text of every standard attribute the table keeps, kept private elements, kept SR text.
+ * Code strings (CS) are enumerated values; names, dates and UIDs have rules of their own.
+ */
+const SAFETY_NET_VRS: ReadonlySet<Vr> = new Set<Vr>(['LO', 'LT', 'SH', 'ST', 'UT', 'UC']);
 
 /** The planner's own means, lent to a site rule for one element (see site-rule-edit.ts). */
 function siteEditTools(element: DicomElement, level: Level, items: Scope, context: Context) {

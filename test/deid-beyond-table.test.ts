@@ -1,0 +1,162 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readDicomFile, writeDicomFile, type ElementEdit, type NewElement, type Tag, type Vr } from '../src/index.js';
+import { BEYOND_TABLE_ROWS } from '../src/deid/beyond-table.js';
+import { corpusDir, referenceDir } from './helpers/corpus.js';
+import { dcmdumpElements, type DumpedElement } from './helpers/dcmdump-elements.js';
+import { runCli } from './helpers/run-cli.js';
+import { visible } from './helpers/visible-bytes.js';
+
+// Issue 22: the patient's name, ID and birth date (in three notations) planted into every standard
+// text attribute that PS3.15 Table E.1-1 does not list — at the top level and two items deep in
+// sequences the table does not list either (so their items are kept as the top level is) — plus the
+// person names and patient dates the table misses. After anonymize none may survive, with the
+// default options and with the research preset; the same attributes holding clinical text must
+// come through byte for byte. The attribute lists come from the shared reference TSVs, not from
+// our generated tables.
+
+const FAMILY = 'Zimmerbrink';
+const GIVEN = 'Hedwig';
+const PATIENT_ID = 'PID90817';
+const BIRTH_DATE = '19610317';
+const BIRTH_NOTATIONS = ['17.03.1961', '1961-03-17', '19610317'];
+const NEEDLES = [FAMILY, GIVEN, PATIENT_ID, ...BIRTH_NOTATIONS];
+
+const OUTER: Tag = 0x00209221; // DimensionOrganizationSequence: not in the table
+const INNER: Tag = 0x00209222; // DimensionIndexSequence: not in the table
+
+const MAX_LENGTH: Readonly<Record<string, number>> = { SH: 16, LO: 64 };
+
+interface Plant {
+  readonly tag: Tag;
+  readonly keyword: string;
+  readonly vr: Vr;
+  readonly retired: boolean;
+}
+
+function readTsv(file: string): string[][] {
+  return readFileSync(path.join(referenceDir, file), 'utf8').split('\n').slice(1).filter((line) => line !== '').map((line) => line.split('\t'));
+}
+
+/** Every standard LO, LT, SH, ST, UT, UC attribute the table does not list (not meta, not DICOMDIR records). */
+function unlistedTextAttributes(): Plant[] {
+  const listed = new Set(readTsv('ps3.15-table-e.1-1.tsv').map(([tag = '']) => tag.toLowerCase()));
+  return readTsv('dictionary.tsv').flatMap(([tag = '', keyword = '', , vr = '', , retired = '']) => {
+    if (!/^[0-9a-f]{8}$/i.test(tag) || listed.has(tag.toLowerCase())) return [];
+    if (/^(0000|0002|0004|fffe)/i.test(tag) || !['LO', 'LT', 'SH', 'ST', 'UT', 'UC'].includes(vr)) return [];
+    return [{ tag: Number.parseInt(tag, 16) >>> 0, keyword, vr: vr as Vr, retired: retired === 'Y' }];
+  });
+}
+
+/** A value that carries identity and fits the VR: short VRs get one needle each, in turn. */
+function identifyingText(vr: Vr, index: number): string {
+  const all = `Befund ${FAMILY} ${GIVEN} ${PATIENT_ID} geb. ${BIRTH_NOTATIONS.join(' / ')}`;
+  const max = MAX_LENGTH[vr];
+  if (max === undefined) return all;
+  const pick = NEEDLES[index % NEEDLES.length] as string;
+  return max >= 40 ? `Befund ${FAMILY} ${GIVEN} ${PATIENT_ID} ${BIRTH_NOTATIONS[index % 3]}` : `Bef ${pick}`.slice(0, max);
+}
+
+/** Clinical text of the same shape with no needle inside. */
+function clinicalText(vr: Vr, index: number): string {
+  const text = `Thorax followup ${index} mm, contrast phase venous`;
+  return text.slice(0, MAX_LENGTH[vr] ?? text.length);
+}
+
+const PATIENT_PLANTS: readonly NewElement[] = [
+  { tag: 0x00100010, vr: 'PN', value: `${FAMILY}^${GIVEN}` },
+  { tag: 0x00100020, vr: 'LO', value: PATIENT_ID },
+  { tag: 0x00100030, vr: 'DA', value: BIRTH_DATE },
+];
+
+/** Point 1: names and patient dates the table misses (beyond-table.ts). */
+const BEYOND_TABLE: readonly NewElement[] = [
+  { tag: 0x00140104, vr: 'PN', value: `${FAMILY}^${GIVEN}` }, // SecondaryReviewerName
+  { tag: 0x00142006, vr: 'PN', value: `Dr. ${FAMILY}` }, // EvaluatorName
+  { tag: 0x00100033, vr: 'LO', value: '1340/12/26' }, // PatientBirthDateInAlternativeCalendar
+  { tag: 0x00100034, vr: 'LO', value: '1410/02/03' }, // PatientDeathDateInAlternativeCalendar
+];
+const BEYOND_TABLE_TAGS = new Set(BEYOND_TABLE.map((element) => element.tag));
+const TREATED_BEYOND_TABLE = new Set(BEYOND_TABLE_ROWS.map((row) => row.tag));
+
+async function plantedFile(file: string, plants: readonly Plant[], text: (vr: Vr, index: number) => string, withBeyond: boolean): Promise<void> {
+  const base = readDicomFile(path.join(corpusDir, 'dicomparser_CT0012.not_fragmented_bot_rle.dcm'));
+  // With identity, the beyond-table rows hold their own values; with clinical text, none of the rows we
+  // treat beyond the table is planted: they are not kept whatever they hold.
+  const left = withBeyond ? BEYOND_TABLE_TAGS : TREATED_BEYOND_TABLE;
+  const elements = plants.filter((plant) => !left.has(plant.tag)).map((plant, index): NewElement => ({ tag: plant.tag, vr: plant.vr, value: text(plant.vr, index) }));
+  const beyond = withBeyond ? BEYOND_TABLE : [];
+  const nested: NewElement = { tag: OUTER, vr: 'SQ', value: { items: [[{ tag: INNER, vr: 'SQ', value: { items: [[...elements, ...beyond]] } }]] } };
+  const edits = new Map<Tag, ElementEdit>();
+  for (const element of [...PATIENT_PLANTS, ...elements, ...beyond, nested]) edits.set(element.tag, { op: 'set', vr: element.vr, value: element.value } as ElementEdit);
+  await writeDicomFile(base, edits, file);
+}
+
+const root = mkdtempSync(path.join(tmpdir(), 'dicom-beyond-table-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const env = { DICOM_DATA_DIR: path.join(root, 'data'), DICOM_ANON_SECRET: 'beyond the table secret 0123456789' };
+
+function anonymize(input: string, name: string, extra: readonly string[] = []): string {
+  const out = path.join(root, name);
+  const result = runCli(['anonymize', input, '--out', out, ...extra], { env });
+  expect(result.status, result.stderr).toBe(0);
+  const [output] = readdirSync(out);
+  return path.join(out, output as string);
+}
+
+const at = (elements: readonly DumpedElement[], tag: Tag, depth: number) => elements.find((element) => element.tag === tag && element.depth === depth);
+
+describe('identity outside Table E.1-1', () => {
+  const plants = unlistedTextAttributes();
+  const identifying = path.join(root, 'identifying.dcm');
+  const clinical = path.join(root, 'clinical.dcm');
+
+  beforeAll(async () => {
+    mkdirSync(root, { recursive: true });
+    await plantedFile(identifying, plants, identifyingText, true);
+    await plantedFile(clinical, plants, clinicalText, false);
+  });
+
+  it('plants every unlisted text attribute at both depths, and dcmdump reads the planted file', () => {
+    expect(plants.length).toBeGreaterThanOrEqual(407);
+    const dumped = dcmdumpElements(identifying);
+    for (const plant of plants) {
+      expect(at(dumped, plant.tag, 0), plant.keyword).toBeDefined();
+      expect(at(dumped, plant.tag, 2), plant.keyword).toBeDefined();
+    }
+  });
+
+  for (const [preset, flags] of [['default options', []], ['the research preset', ['--profile', 'research']]] as const) {
+    it(`leaves none of the patient's name, ID and birth date in any of them (${preset}), by bytes and by dcmdump`, () => {
+      const output = anonymize(identifying, `identifying-${flags.length}`, flags);
+      const bytes = visible(output);
+      const survivors = NEEDLES.filter((needle) => bytes.includes(Buffer.from(needle, 'latin1')));
+      expect(survivors).toEqual([]);
+      const dumped = dcmdumpElements(output);
+      const leaking = dumped.filter((element) => NEEDLES.some((needle) => element.value.includes(needle)));
+      expect(leaking.map((element) => `(${element.tag.toString(16)}) depth ${element.depth}`)).toEqual([]);
+      // The alternative-calendar dates are removed, the unlisted names emptied, at both depths.
+      for (const depth of [0, 2]) {
+        expect(at(dumped, 0x00100033, depth)).toBeUndefined();
+        expect(at(dumped, 0x00100034, depth)).toBeUndefined();
+        expect(at(dumped, 0x00140104, depth)?.value).toBe('');
+        expect(at(dumped, 0x00142006, depth)?.value).toBe('');
+      }
+      // Cut, not dropped: the clinical words around a needle stay.
+      expect(at(dumped, 0x00420010, 0)?.value).toMatch(/^Befund \[removed\]/); // DocumentTitle
+    });
+
+    it(`keeps the same attributes byte for byte when they hold clinical text (${preset})`, () => {
+      const output = anonymize(clinical, `clinical-${flags.length}`, flags);
+      const before = dcmdumpElements(clinical);
+      const after = dcmdumpElements(output);
+      const changed = plants.filter((plant) => !TREATED_BEYOND_TABLE.has(plant.tag)).flatMap((plant) =>
+        [0, 2].flatMap((depth) => (at(before, plant.tag, depth)?.value === at(after, plant.tag, depth)?.value ? [] : [`${plant.keyword} depth ${depth}: ${at(after, plant.tag, depth)?.value ?? 'gone'}`])),
+      );
+      // Our own marker: De-identification Method (0012,0063) at the top level says how the file was made.
+      expect(changed.filter((entry) => !entry.startsWith('DeidentificationMethod depth 0:'))).toEqual([]);
+    });
+  }
+});
