@@ -14,6 +14,7 @@ import {
   syncDirectory,
   type DeidOptions,
   type FileResult,
+  type InflateLimits,
   type MappingRecord,
   type PendingOutput,
   type Pseudonymizer,
@@ -33,6 +34,8 @@ export interface UploadContext {
   readonly batchId: string;
   /** Pre-assigned subject IDs (DICOM_PATIENT_IDS); an unlisted patient's file fails and is quarantined unless they say otherwise. */
   readonly subjectIds?: SubjectIds | undefined;
+  /** How far a deflated upload may inflate (DICOM_INFLATE_MAX_MB, DICOM_INFLATE_MAX_RATIO). */
+  readonly inflateLimits?: InflateLimits | undefined;
 }
 
 /**
@@ -152,7 +155,7 @@ async function deidentifyUpload(file: string, context: UploadContext, reserved: 
   const deidentify = (recordedAsOutput: () => boolean | 'look-up') =>
     deidentifyFile(
       file,
-      { options: context.options, batchId: context.batchId, subjectIds: context.subjectIds, named: false, outputFor: (stem) => chooseOutput(file, stem, context, reserved), recordedAsOutput },
+      { options: context.options, batchId: context.batchId, subjectIds: context.subjectIds, inflateLimits: context.inflateLimits, named: false, outputFor: (stem) => chooseOutput(file, stem, context, reserved), recordedAsOutput },
       context.keys,
     );
   // Our outputs carry our De-identification Method and are in the mapping under their name; only a

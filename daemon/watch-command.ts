@@ -131,7 +131,7 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
     if (store === undefined) return EXIT_OK;
     const batchId = await waitForStore(() => store.startBatch({ source: 'daemon', options: optionsForRecord(options), profile: profileLabel(options) }), wait);
     if (batchId === undefined) return EXIT_OK;
-    daemon = new WatchDaemon(settings, { options, keys, store, journal: new JournalMirror(store), batchId, subjectIds }, log);
+    daemon = new WatchDaemon(settings, { options, keys, store, journal: new JournalMirror(store), batchId, subjectIds, inflateLimits: config.inflateLimits }, log);
     // The effective tuning, whether it came from the environment, .env or the defaults.
     log.info('tuning', `taking files after ${settings.stableMs} ms unchanged, ${settings.concurrency} group${settings.concurrency === 1 ? '' : 's'} in flight, polling every ${settings.pollMs} ms, retrying after ${settings.retryDelayMs} ms`, {
       stableMs: settings.stableMs,

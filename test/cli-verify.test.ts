@@ -65,7 +65,7 @@ describe('dicom-tools verify --against a folder holding earlier outputs', () => 
     expect(text.stdout).toBe('');
     expect(text.stderr).toBe('Skipped 3 files under --against: our own de-identified outputs, not originals.\nVerified 3 files: no findings.\n');
     expect(text.status).toBe(0);
-    expect(verifyJson([outputs, '--against', dir])).toEqual({ status: 0, report: { files: 3, originals: 3, skippedOriginals: 3, findings: [] } });
+    expect(verifyJson([outputs, '--against', dir])).toEqual({ status: 0, report: { files: 3, originals: 3, skippedOriginals: 3, unreadableOriginals: 0, findings: [] } });
   });
 
   it('still flags an original copied unchanged into the outputs folder, naming tags, never values', () => {
@@ -103,15 +103,18 @@ describe('dicom-tools verify --against a folder holding earlier outputs', () => 
     expectNoValues(JSON.stringify(report), dir);
   });
 
-  it('warns when every file under --against is one of our outputs, as nothing was searched', () => {
+  it('warns when every file under --against is one of our outputs, and fails: no output could be checked', () => {
     const { outputs } = studyCopy();
     const text = runCli(['verify', outputs, '--against', outputs], { env });
     expect(text.stderr).toBe(
       'Skipped 3 files under --against: our own de-identified outputs, not originals.\n' +
         'Warning: --against gave no originals, so nothing was searched for leaks (to check outputs made from our own outputs, use --mapping).\n' +
-        'Verified 3 files: no findings.\n',
+        'Verified 3 files: 3 findings.\n',
     );
-    expect(verifyJson([outputs, '--against', outputs]).report).toMatchObject({ originals: 0, skippedOriginals: 3 });
+    expect(text.status).toBe(1);
+    const { report } = verifyJson([outputs, '--against', outputs]);
+    expect(report).toMatchObject({ originals: 0, skippedOriginals: 3 });
+    expect(report.findings.map((finding) => finding.kind)).toEqual(['cannot-check', 'cannot-check', 'cannot-check']);
   });
 });
 

@@ -44,6 +44,7 @@ function thrown(action: () => unknown): Error {
 
 const DEFAULTS: Config['defaults'] = { regenerateUids: true, removePrivate: true, patient: true, institution: true, study: true, dates: 'clear' };
 const WATCH_DEFAULTS: Config['watch'] = { stableMs: 2000, concurrency: 2, pollMs: 1000, retryMs: 2000 };
+const INFLATE_DEFAULTS: Config['inflateLimits'] = { maxBytes: 256 * 2 ** 20, maxRatio: 200 };
 const WATCH_VARIABLES = ['DICOM_WATCH_STABLE_MS', 'DICOM_WATCH_CONCURRENCY', 'DICOM_WATCH_POLL_MS', 'DICOM_WATCH_RETRY_MS'];
 
 describe('loadConfig', () => {
@@ -58,6 +59,7 @@ describe('loadConfig', () => {
       defaults: DEFAULTS,
       nodeName: os.hostname(),
       watch: WATCH_DEFAULTS,
+      inflateLimits: INFLATE_DEFAULTS,
     });
   });
 
@@ -89,6 +91,8 @@ describe('loadConfig', () => {
         DICOM_WATCH_POLL_MS: '250',
         DICOM_WATCH_RETRY_MS: '86400000',
         DICOM_NODE_NAME: ' imaging-02.example.org ',
+        DICOM_INFLATE_MAX_MB: '1024',
+        DICOM_INFLATE_MAX_RATIO: '50',
       },
     });
     expect(config).toEqual({
@@ -100,6 +104,7 @@ describe('loadConfig', () => {
       defaults: { regenerateUids: false, removePrivate: false, patient: false, institution: true, study: true, dates: 'shift' },
       nodeName: 'imaging-02.example.org',
       watch: { stableMs: 150, concurrency: 4, pollMs: 250, retryMs: 86_400_000 },
+      inflateLimits: { maxBytes: 1024 * 2 ** 20, maxRatio: 50 },
     });
   });
 
@@ -158,6 +163,7 @@ describe('loadConfig', () => {
       defaults: { ...DEFAULTS, study: false, dates: 'shift' },
       nodeName: os.hostname(),
       watch: WATCH_DEFAULTS,
+      inflateLimits: INFLATE_DEFAULTS,
     });
     expect(process.env).toEqual(before);
   });
@@ -184,6 +190,13 @@ describe('loadConfig', () => {
       expect(thrown(() => loadConfig({ env: { HOME: '/h', [variable]: value }, cwd: temporaryDir() }))).toMatchObject({ variable });
     }
     expect(loadConfig({ env: { HOME: '/h', DICOM_WATCH_CONCURRENCY: '64' }, cwd: temporaryDir() }).watch.concurrency).toBe(64);
+  });
+
+  it('refuses inflate limits a Buffer or deflate itself cannot reach', () => {
+    for (const [variable, value, max] of [['DICOM_INFLATE_MAX_MB', '2049', 2048], ['DICOM_INFLATE_MAX_RATIO', '1033', 1032], ['DICOM_INFLATE_MAX_RATIO', '0', 1032]] as const) {
+      const error = thrown(() => loadConfig({ env: { HOME: '/h', [variable]: value }, cwd: temporaryDir() }));
+      expect(error).toMatchObject({ code: 'CONFIG', variable, message: `${variable} must be a whole number from 1 to ${max}, not "${value}"` });
+    }
   });
 
   it('counts an empty value as unset, also when it hides a value in .env', () => {

@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_OPTIONS,
   IMPLEMENTATION_CLASS_UID,
@@ -16,6 +16,7 @@ import {
   readDicomFile,
   textAt,
   writeDeidentifiedTemporary,
+  writeDicomFile,
 } from '../src/index.js';
 import { corpusDir } from './helpers/corpus.js';
 import { dcmdumpErrors, dcmdumpMeta } from './helpers/dcmdump-meta.js';
@@ -27,6 +28,7 @@ const env = { DICOM_DATA_DIR: path.join(root, 'data'), DICOM_ANON_SECRET: 'a sec
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const TRANSFER_SYNTAX = 0x00020010;
+const SOP_INSTANCE_UID = 0x00080018;
 const OUR_META = { '(0002,0001)': '00\\01', '(0002,0012)': IMPLEMENTATION_CLASS_UID, '(0002,0013)': IMPLEMENTATION_VERSION_NAME };
 const REQUIRED = ['(0002,0000)', '(0002,0001)', '(0002,0002)', '(0002,0003)', '(0002,0010)', '(0002,0012)', '(0002,0013)'];
 
@@ -122,6 +124,52 @@ describe('required meta elements missing from the source', () => {
     expect(readFileSync(output).toString('latin1', 128, 132)).toBe('DICM');
     expect(readDicomFile(output).layout).toBe('part10');
     expect(dcmdumpErrors(output)).toEqual([]);
+  });
+});
+
+describe('Media Storage SOP Instance UID (0002,0003) of a data set without SOP Instance UID', () => {
+  const SOURCE = path.join(corpusDir, 'dcmqats_1_ELE.dcm');
+  const originalUid = () => dcmdumpMeta(SOURCE).get('(0002,0003)') ?? '';
+  let input = '';
+  let output = '';
+  beforeAll(async () => {
+    input = path.join(root, 'in-no-sop', 'no-sop-instance.dcm');
+    mkdirSync(path.dirname(input), { recursive: true });
+    await writeDicomFile(readDicomFile(SOURCE), new Map([[SOP_INSTANCE_UID, { op: 'remove' }]]), input);
+    expect(textAt(readDicomFile(input), [], SOP_INSTANCE_UID)).toEqual([]);
+    expect(dcmdumpMeta(input).get('(0002,0003)')).toBe(originalUid());
+    output = anonymizeWithCli('no-sop-instance', input);
+  });
+
+  it('is keyed like the data set\'s UIDs, never kept', () => {
+    const uid = dcmdumpMeta(output).get('(0002,0003)');
+    expect(uid).toMatch(/^2\.25\.\d+$/);
+    expect(uid).not.toBe(originalUid());
+    expect(dcmdumpErrors(output)).toEqual([]);
+  });
+
+  it('kept as it was is reported by verify, and found by its leak gate', async () => {
+    const leaky = path.join(root, 'leaky-meta', 'leaky.dcm');
+    mkdirSync(path.dirname(leaky), { recursive: true });
+    await writeDicomFile(readDicomFile(output), new Map(), leaky, { metaEdits: new Map([[0x00020003, { op: 'set', vr: 'UI', value: originalUid() }]]) });
+    expect(dcmdumpMeta(leaky).get('(0002,0003)')).toBe(originalUid());
+    const result = runCli(['verify', path.dirname(leaky), '--against', path.dirname(input), '--json'], { env });
+    expect(result.status).toBe(1);
+    const findings = (JSON.parse(result.stdout) as { findings: { kind: string; tag?: string }[] }).findings;
+    expect(findings.map((finding) => [finding.kind, finding.tag])).toEqual([['uid-not-regenerated', '(0002,0003)'], ['leak', '(0002,0003)']]);
+    expect(result.stdout).not.toContain(originalUid());
+    expect(runCli(['verify', path.dirname(output), '--against', path.dirname(input)], { env }).status).toBe(0);
+  });
+
+  it('verify reports a meta element the options remove: Source Application Entity Title (0002,0016)', async () => {
+    const titled = path.join(root, 'titled-meta', 'titled.dcm');
+    mkdirSync(path.dirname(titled), { recursive: true });
+    await writeDicomFile(readDicomFile(output), new Map(), titled, { metaEdits: new Map([[0x00020016, { op: 'set', vr: 'AE', value: 'CT_SCANNER_7' }]]) });
+    expect(dcmdumpMeta(titled).get('(0002,0016)')).toBe('CT_SCANNER_7');
+    const result = runCli(['verify', titled, '--json'], { env });
+    expect(result.status).toBe(1);
+    const findings = (JSON.parse(result.stdout) as { findings: { kind: string; tag?: string }[] }).findings;
+    expect(findings.map((finding) => [finding.kind, finding.tag])).toEqual([['not-removed', '(0002,0016)']]);
   });
 });
 

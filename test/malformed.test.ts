@@ -223,7 +223,7 @@ describe('hand-built broken files', () => {
     expect(error).toBeInstanceOf(TruncatedDicomError);
     expect(error.tag).toBe(0x00100020);
     expect(error.offset).toBe(start);
-    expect(error.message).toBe(`${path}: File is truncated: the value of (0010,0020) needs 256 bytes but only 12 remain (at (0010,0020), byte offset ${start})`);
+    expect(error.message).toBe(`${path}: File is truncated: the value of (0010,0020) is longer than the 12 bytes that remain (at (0010,0020), byte offset ${start})`);
     expect(messageProblems(error, path, secrets)).toEqual([]);
   });
 

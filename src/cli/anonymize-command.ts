@@ -87,6 +87,7 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
       keys,
       batchId,
       subjectIds,
+      inflateLimits: config.inflateLimits,
       shard,
       record: (records) => store.record(records),
       onResult: (result, { done, total }) => {

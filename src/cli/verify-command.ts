@@ -1,8 +1,10 @@
 import path from 'node:path';
-import { loadConfig } from '../config/config.js';
+import { loadConfig, type Config } from '../config/config.js';
+import { loadSecret, SECRET_FILENAME } from '../config/secret.js';
+import { existsSync } from 'node:fs';
 import { collectInputs } from '../deid/collect-inputs.js';
-import { isOurOutput } from '../deid/our-output.js';
-import { findLeaks, identifyingValues, verifyOutput, type Finding, type IdentifyingValue } from '../deid/verify.js';
+import { Pseudonymizer } from '../deid/pseudonyms.js';
+import { verifyOutput, type Finding } from '../deid/verify.js';
 import { appliedStandardOptions, type DeidOptions } from '../deid/options.js';
 import { optionsFromMarkers, type MarkedOptions, type MarkerProblem } from '../deid/options-from-markers.js';
 import { siteRulesLabel } from '../deid/site-rules.js';
@@ -15,14 +17,17 @@ import { parseCommandArgs } from './parse-command-args.js';
 import { optionsWithSiteRules, siteRulesFlags } from './site-rules-flags.js';
 import { subjectIdFlags, subjectIdsFromFlags } from './subject-id-flags.js';
 import { UsageError } from './usage-error.js';
+import { leaksAgainst, leaksByMapping } from './verify-leak-gate.js';
 
 export const VERIFY_USAGE = `Usage: dicom-tools verify PATH... [--against DIR | --mapping] [options]
 
 Checks anonymized files: reports any private element, any attribute the profile removes, empties or
 replaces that still holds its value, UIDs that are not keyed, and missing de-identification markers.
 With the originals it is also a leak gate: every output byte (the inflated data set of a deflated
-file; all but the unchanged Pixel Data) and every file name is searched for the originals'
-identifying values. Findings name the file, tag and offset, never the value.
+file; all but the unchanged Pixel Data) and its file name is searched for the identifying values
+of its own original (paired by SOP Instance UID, kept or keyed with the secret), as whole values
+or tokens; an output it cannot pair or whose original it cannot read is a cannot-check finding.
+Findings name the file, tag and offset, never the value.
 
 Options:
   --against DIR        the originals (folder or files): search the outputs for their values;
@@ -105,50 +110,32 @@ export async function verifyCommand(args: readonly string[], io: CommandIo): Pro
     findings.push(...verifyOutput(output, options, subjectIds));
   }
 
-  let originalCount = 0;
-  let skippedOriginals = 0;
-  if (values.against) {
-    // Earlier outputs lying among the originals are no originals: their dummies and pseudonyms would
-    // all be reported as leaks. A genuine leak in an output is still found through the real original.
-    const candidates = collectInputs(values.against).files.map((file) => file.path);
-    const originals = candidates.filter((candidate) => !isOurOutput(candidate));
-    originalCount = originals.length;
-    skippedOriginals = candidates.length - originals.length;
-    // What counts as identifying depends on the options an output was made with: one set of needles per set of options.
-    const needlesFor = new Map<string, IdentifyingValue[]>();
-    for (const [output, options] of optionsOf) {
-      const key = JSON.stringify(options);
-      let needles = needlesFor.get(key);
-      if (!needles) needlesFor.set(key, (needles = dedupe(originals.flatMap((original) => valuesOf(original, options)))));
-      findings.push(...leaksIn(output, needles));
-    }
-  }
+  const against = values.against ? leaksAgainst(values.against, optionsOf, secretIfPresent(config)) : undefined;
+  if (against) findings.push(...against.findings);
   if (values.mapping) {
     const store = await openMappingStore(storeConfig);
     try {
-      const byOutput = new Map((await store.records()).map((record) => [record.anonymizedFilename, record.originalFilename]));
-      for (const [output, options] of optionsOf) {
-        const original = byOutput.get(path.basename(output));
-        if (!original) {
-          findings.push({ file: output, kind: 'unreadable', detail: `${output}: not in the mapping store; cannot search it for its original's values` });
-          continue;
-        }
-        findings.push(...leaksIn(output, valuesOf(original, options)));
-      }
+      findings.push(...(await leaksByMapping(store, optionsOf)));
     } finally {
       await store.close();
     }
   }
 
-  if (values.json) io.stdout.write(`${JSON.stringify({ files: outputs.length, ...(values.against ? { originals: originalCount, skippedOriginals } : {}), findings }, null, 2)}\n`);
+  const originalCount = against?.originals ?? 0;
+  const skippedOriginals = against?.skippedOriginals ?? 0;
+  if (values.json) io.stdout.write(`${JSON.stringify({ files: outputs.length, ...(against ? { originals: originalCount, skippedOriginals, unreadableOriginals: against.unreadableOriginals } : {}), findings }, null, 2)}\n`);
   else {
     for (const finding of findings) io.stdout.write(`${finding.file}: ${finding.kind}: ${finding.detail}\n`);
     if (skippedOriginals > 0) io.stderr.write(`Skipped ${skippedOriginals} file${skippedOriginals === 1 ? '' : 's'} under --against: our own de-identified outputs, not originals.\n`);
-    // A leak gate with nothing to compare passes by default; say so rather than look reassuring.
     if (madeOtherwise > 0) {
       io.stderr.write(`${madeOtherwise} file${madeOtherwise === 1 ? ' was' : 's were'} made with other options than the ones checked (${madeOtherwise === 1 ? 'its' : 'their'} markers say so): check with --from-markers, or give the options used.\n`);
     }
+    // Nothing to compare: each output is a cannot-check finding, and the reason is worth a line.
     if (values.against && originalCount === 0) io.stderr.write('Warning: --against gave no originals, so nothing was searched for leaks (to check outputs made from our own outputs, use --mapping).\n');
+    const unreadable = against?.unreadableOriginals ?? 0;
+    if (unreadable > 0 && !findings.some((finding) => finding.kind === 'cannot-check')) {
+      io.stderr.write(`${unreadable} file${unreadable === 1 ? '' : 's'} under --against could not be read; every output was paired with an original that could.\n`);
+    }
     io.stderr.write(`Verified ${outputs.length} file${outputs.length === 1 ? '' : 's'}: ${findings.length === 0 ? 'no findings' : `${findings.length} finding${findings.length === 1 ? '' : 's'}`}.\n`);
   }
   return findings.length > 0 ? EXIT_FAILED : EXIT_OK;
@@ -180,24 +167,8 @@ function withRules(options: DeidOptions, siteRules: DeidOptions['siteRules']): D
   return siteRules ? { ...options, siteRules } : options;
 }
 
-function valuesOf(original: string, options: Parameters<typeof identifyingValues>[1]): IdentifyingValue[] {
-  try {
-    return identifyingValues(original, options);
-  } catch (error) {
-    if (error instanceof DicomError) return [];
-    throw error;
-  }
-}
-
-function leaksIn(output: string, needles: readonly IdentifyingValue[]): Finding[] {
-  try {
-    return findLeaks(output, needles);
-  } catch (error) {
-    if (error instanceof DicomError) return []; // already reported as unreadable by verifyOutput
-    throw error;
-  }
-}
-
-function dedupe(values: readonly IdentifyingValue[]): IdentifyingValue[] {
-  return [...new Map(values.map((entry) => [entry.value, entry])).values()];
+/** The secret the outputs were keyed with, when there is one: verify never creates a key file. */
+function secretIfPresent(config: Config): Pseudonymizer | undefined {
+  if (config.secretFromEnv === undefined && !existsSync(path.join(config.dataDir, SECRET_FILENAME))) return undefined;
+  return new Pseudonymizer(loadSecret(config));
 }

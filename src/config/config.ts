@@ -6,6 +6,7 @@ import { optionConflict } from '../deid/options.js';
 import { isProfileName, isStandardOption, PROFILE_NAMES, profileOptions, STANDARD_OPTION_NAMES, type ProfileName, type StandardOption } from '../deid/standard-options.js';
 import { UNLISTED_PATIENTS, type UnlistedPatients } from '../deid/subject-ids.js';
 import { isMappingUrl } from '../store/mapping-url.js';
+import { DEFAULT_INFLATE_LIMITS, type InflateLimits } from '../dicom/inflate-data-set.js';
 import { ConfigError } from './config-error.js';
 import { defaultDataDir, describeFsError } from './data-dir.js';
 
@@ -77,6 +78,11 @@ export interface Config {
    */
   nodeName: string;
   watch: WatchTuning;
+  /**
+   * `DICOM_INFLATE_MAX_MB` (@default 256) and `DICOM_INFLATE_MAX_RATIO` (@default 200): how far a
+   * deflated data set may inflate before the file is refused as a possible deflate bomb.
+   */
+  inflateLimits: InflateLimits;
 }
 
 export interface LoadConfigOptions {
@@ -94,6 +100,10 @@ const FALSE_WORDS = ['false', '0', 'no'];
 const DATES_MODES: readonly DatesMode[] = ['clear', 'keep', 'shift'];
 // Node runs a timer longer than 2^31-1 ms after 1 ms instead; a day is far below that, retries included.
 const MAX_WATCH_MS = 86_400_000;
+// An inflated data set is held in memory, and a Node Buffer holds at most 4 GB: half of it, for its copy.
+const MAX_INFLATE_MB = 2048;
+// Deflate itself cannot exceed about 1032:1.
+const MAX_INFLATE_RATIO = 1032;
 // Catches a typo (200 for 2); more groups than this would only queue for the same disk.
 const MAX_WATCH_CONCURRENCY = 64;
 
@@ -182,6 +192,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       concurrency: wholeNumber('DICOM_WATCH_CONCURRENCY', 2, MAX_WATCH_CONCURRENCY),
       pollMs: wholeNumber('DICOM_WATCH_POLL_MS', 1000, MAX_WATCH_MS),
       retryMs: wholeNumber('DICOM_WATCH_RETRY_MS', 2000, MAX_WATCH_MS),
+    },
+    inflateLimits: {
+      maxBytes: wholeNumber('DICOM_INFLATE_MAX_MB', DEFAULT_INFLATE_LIMITS.maxBytes / 2 ** 20, MAX_INFLATE_MB) * 2 ** 20,
+      maxRatio: wholeNumber('DICOM_INFLATE_MAX_RATIO', DEFAULT_INFLATE_LIMITS.maxRatio, MAX_INFLATE_RATIO),
     },
   };
 }

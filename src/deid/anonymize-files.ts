@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DicomError, DicomIoError } from '../dicom/errors.js';
+import type { InflateLimits } from '../dicom/inflate-data-set.js';
 import { commitOutputs, discardOutputs, withdrawOutputs, type PendingOutput } from '../io/atomic-output.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import { collectInputs, type InputFile } from './collect-inputs.js';
@@ -21,6 +22,8 @@ export interface AnonymizeRequest {
   readonly batchId: string;
   /** Pre-assigned subject IDs for Patient ID and Name (and what to do with patients not listed); without them, keyed pseudonyms. */
   readonly subjectIds?: SubjectIds | undefined;
+  /** How far a deflated input may inflate. @default DEFAULT_INFLATE_LIMITS */
+  readonly inflateLimits?: InflateLimits | undefined;
   /** Receives mapping records in batches (one store transaction each); a promise it returns is awaited before the outputs count as done. */
   readonly record?: (records: readonly MappingRecord[]) => unknown;
   /** Called as each file finishes. */
@@ -130,7 +133,7 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
     groupBytes += outcome.bytes;
     if (group.length >= COMMIT_FILES || groupBytes >= COMMIT_BYTES || Date.now() - groupStarted >= COMMIT_AFTER_MS) void commit();
   };
-  const settings = { outDir: request.outDir, options: optionsWithSubjectIds(request.options, request.subjectIds), batchId: request.batchId, subjectIds: request.subjectIds };
+  const settings = { outDir: request.outDir, options: optionsWithSubjectIds(request.options, request.subjectIds), batchId: request.batchId, subjectIds: request.subjectIds, inflateLimits: request.inflateLimits };
   const pool = createWorkerPool(settings, request.keys, files.map((file) => file.path));
   const signal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
   try {

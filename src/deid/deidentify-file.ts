@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DicomError, UnwritableDicomError, readDicomFile, type PendingOutput } from '../dicom/index.js';
+import { DicomError, OverLimitDicomError, UnwritableDicomError, readDicomFile, type InflateLimits, type PendingOutput } from '../dicom/index.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import type { FileResult } from './file-result.js';
 import { internalErrorReason } from './internal-error.js';
@@ -57,6 +57,8 @@ export interface DeidentifyJob {
   readonly recordedAsOutput?: (input: string) => boolean | 'look-up';
   /** Pre-assigned subject IDs for Patient ID and Name; without them, keyed pseudonyms. */
   readonly subjectIds?: SubjectIds | undefined;
+  /** How far a deflated input may inflate. @default DEFAULT_INFLATE_LIMITS */
+  readonly inflateLimits?: InflateLimits | undefined;
 }
 
 /**
@@ -78,7 +80,7 @@ export function deidentifyFile(input: string, job: DeidentifyJob & { readonly re
 export function deidentifyFile(input: string, job: DeidentifyJob, keys: Pseudonymizer): DeidentifyOutcome;
 export function deidentifyFile(input: string, job: DeidentifyJob, keys: Pseudonymizer): DeidentifyOutcome {
   try {
-    const file = readDicomFile(input, { reuse: headBuffer });
+    const file = readDicomFile(input, { reuse: headBuffer, inflateLimits: job.inflateLimits });
     const recorded = job.recordedAsOutput?.(input) ?? false;
     if (recorded !== false && isOurOutputFile(file)) return { kind: 'own-output', confirmed: recorded === true };
     const plan = planDeidentification(file, job.options, keys, job.subjectIds);
@@ -101,7 +103,7 @@ export function deidentifyFile(input: string, job: DeidentifyJob, keys: Pseudony
       // Found in a folder, a file that is not DICOM, or a DICOMDIR (a CD's index, which holds patient
       // names and cannot be edited), is skipped with its reason; named by the user, it fails.
       // A file refused because its output could not be read by others is an image that failed.
-      const skipped = (error.code === 'NOT_DICOM' || (error.code === 'UNSUPPORTED' && !(error instanceof UnwritableDicomError))) && !job.named;
+      const skipped = (error.code === 'NOT_DICOM' || (error.code === 'UNSUPPORTED' && !(error instanceof UnwritableDicomError || error instanceof OverLimitDicomError))) && !job.named;
       return { kind: 'not-written', result: { input, status: skipped ? 'skipped' : 'failed', code: error.code, reason: error.inFile(input).message } };
     }
     return { kind: 'not-written', result: { input, status: 'failed', code: 'BUG', reason: internalErrorReason(input, error) } };

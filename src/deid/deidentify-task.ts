@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { deidentifyFile, type NotWritten, type WrittenOutput } from './deidentify-file.js';
+import type { InflateLimits } from '../dicom/inflate-data-set.js';
 import type { DeidOptions } from './options.js';
 import type { Pseudonymizer } from './pseudonyms.js';
 import type { SubjectIds } from './subject-ids.js';
@@ -17,6 +18,7 @@ export interface BatchSettings {
   readonly options: DeidOptions;
   readonly batchId: string;
   readonly subjectIds?: SubjectIds | undefined;
+  readonly inflateLimits?: InflateLimits | undefined;
 }
 
 /** What a batch gets for one input: a batch de-identifies our own outputs again like any other file. */
@@ -34,6 +36,7 @@ export function deidentifyTask(task: DeidentifyTask, settings: BatchSettings, ke
     options: settings.options,
     batchId: settings.batchId,
     subjectIds: settings.subjectIds,
+    inflateLimits: settings.inflateLimits,
     named: task.named,
     outputFor: (stem: string) => path.join(settings.outDir, `${stem}.dcm`),
   };

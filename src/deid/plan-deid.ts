@@ -23,7 +23,8 @@ import { CLEANABLE_VRS, cleanedValues } from './clean-text.js';
 import { shiftDa, shiftDt } from './date-shift.js';
 import { dummyValue } from './dummy-values.js';
 import { conformanceMarkers } from './markers.js';
-import { dateModeOf, type DeidOptions } from './options.js';
+import { keptMetaUid, metaInstanceUids } from './meta-uids.js';
+import { dateModeOf, retainsUids, type DeidOptions } from './options.js';
 import type { PatientKey, Pseudonymizer } from './pseudonyms.js';
 import { patientPseudonym, type SubjectIds } from './subject-ids.js';
 import { ruleFor, STANDARD_UID_ROOT, type ElementRule, type Scope } from './nested-rules.js';
@@ -110,6 +111,7 @@ export function planDeidentification(file: DicomFile, options: DeidOptions, keys
   const edits = new Map(cleanLevel(file.dataSet, { encoding: file.encoding, characterSet: [], scope: 'profile' }, context));
   for (const [tag, edit] of conformanceMarkers(file, options)) edits.set(tag, edit);
 
+  const metaEdits = metaEditsFor(file, options, context);
   const sopInstanceUid = firstTextOf(edits.get(SOP_INSTANCE_UID)) ?? textOf(SOP_INSTANCE_UID)[0];
   // How the file was read (a missing transfer syntax, stray delimiters) is worth reporting; reader warnings hold no values.
   const warnings: string[] = [...file.warnings];
@@ -118,7 +120,7 @@ export function planDeidentification(file: DicomFile, options: DeidOptions, keys
   }
   return {
     edits,
-    metaEdits: metaEditsFor(options),
+    metaEdits,
     originalPatientId,
     anonymizedPatientId: pseudonym,
     tagsAnonymized: labelsOf(context.changed),
@@ -336,14 +338,28 @@ function labelsOf(tags: ReadonlySet<Tag>): string[] {
   });
 }
 
-/** Application entity titles in the meta header identify the sending site; private meta information may hold anything. */
-function metaEditsFor(options: DeidOptions): DataSetEdits {
+/**
+ * Meta UIDs are keyed like the data set's: (0002,0003) follows a new SOP Instance UID, but a data
+ * set without one would leave it as it was. Application entity titles in the meta header identify
+ * the sending site; private meta information may hold anything.
+ */
+function metaEditsFor(file: DicomFile, options: DeidOptions, context: Context): DataSetEdits {
   const edits = new Map<Tag, ElementEdit>();
-  if (options.institution) {
-    for (const tag of [0x00020016, 0x00020017, 0x00020018]) edits.set(tag, { op: 'remove' });
+  if (!retainsUids(options)) {
+    for (const { element, values } of metaInstanceUids(file)) {
+      if (values.every(keptMetaUid)) continue;
+      const mapped = values.map((uid) => (keptMetaUid(uid) ? uid : context.keys.uid(uid)));
+      values.forEach((uid, index) => {
+        if (!keptMetaUid(uid)) context.uidPairs.set(uid, mapped[index] as string);
+      });
+      edits.set(element.tag, { op: 'set', vr: 'UI', value: mapped.length === 1 ? (mapped[0] as string) : mapped });
+    }
   }
-  if (options.removePrivate) {
-    for (const tag of [0x00020100, 0x00020102]) edits.set(tag, { op: 'remove' });
-  }
+  for (const tag of metaRemovals(options)) edits.set(tag, { op: 'remove' });
   return edits;
+}
+
+/** The meta elements de-identification removes: AE titles with institution data, private information with private elements. */
+export function metaRemovals(options: DeidOptions): Tag[] {
+  return [...(options.institution ? [0x00020016, 0x00020017, 0x00020018] : []), ...(options.removePrivate ? [0x00020100, 0x00020102] : [])];
 }

@@ -20,16 +20,18 @@ import {
   type Tag,
 } from '../dicom/index.js';
 import { dummyValue } from './dummy-values.js';
+import { findWhole, needleEncodings, provesNothing, textHolds, type Needle } from './leak-match.js';
+import { keptMetaUid, metaInstanceUids } from './meta-uids.js';
 import { DEIDENTIFICATION_METHOD, DEIDENTIFICATION_METHOD_CODES, LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, PATIENT_IDENTITY_REMOVED } from './markers.js';
 import { retainsUids, type DeidOptions } from './options.js';
-import { PATIENT_ID, PATIENT_NAME } from './plan-deid.js';
+import { metaRemovals, PATIENT_ID, PATIENT_NAME } from './plan-deid.js';
 import { isDisallowedGroupTag, ruleFor, STANDARD_UID_ROOT, type Scope } from './nested-rules.js';
 import { retainsSafePrivate, safePrivateRules } from './safe-private.js';
 import { siteRuleFinding } from './site-rule-check.js';
 import { keptItemsScope } from './site-rule-scope.js';
 import { creatorReader, siteRulesAt } from './site-rules.js';
 
-export type FindingKind = 'unreadable' | 'private' | 'not-removed' | 'not-emptied' | 'not-replaced' | 'uid-not-regenerated' | 'age-over-89' | 'missing-marker' | 'leak';
+export type FindingKind = 'unreadable' | 'private' | 'not-removed' | 'not-emptied' | 'not-replaced' | 'uid-not-regenerated' | 'age-over-89' | 'missing-marker' | 'leak' | 'cannot-check';
 
 /** Something wrong with an output. `detail` names tags, keywords, files and offsets, never a value. */
 export interface Finding {
@@ -116,6 +118,16 @@ export function verifyOutput(filePath: string, options: DeidOptions, subjectIds:
     }
   };
   check(file.dataSet, { encoding: file.encoding, characterSet: [], trail: '', scope: 'profile' });
+  const removed = new Set(metaRemovals(options));
+  for (const element of file.meta.filter((candidate) => removed.has(candidate.tag))) {
+    findings.push({ file: filePath, kind: 'not-removed', tag: formatTag(element.tag), detail: `File Meta Information ${formatTag(element.tag)} ${keywordOf(element.tag)}: should have been removed` });
+  }
+  if (!retainsUids(options)) {
+    for (const { element, values } of metaInstanceUids(file)) {
+      if (values.every((value) => keptMetaUid(value) || KEYED_UID.test(value))) continue;
+      findings.push({ file: filePath, kind: 'uid-not-regenerated', tag: formatTag(element.tag), detail: `File Meta Information ${formatTag(element.tag)} ${keywordOf(element.tag)}: UID not replaced by a keyed UID` });
+    }
+  }
   const marker = (tag: Tag, ok: boolean, detail: string) => {
     if (!ok) findings.push({ file: filePath, kind: 'missing-marker', tag: formatTag(tag), detail: `${formatTag(tag)} ${keywordOf(tag)}: ${detail}` });
   };
@@ -128,21 +140,17 @@ export function verifyOutput(filePath: string, options: DeidOptions, subjectIds:
 }
 
 /** An identifying value of an original, by where it came from; the value itself is never printed. */
-export interface IdentifyingValue {
-  readonly value: string;
+export interface IdentifyingValue extends Needle {
   readonly tag: Tag;
   readonly source: string;
 }
-
-/** Values shorter than this are too likely to occur by chance to call a match a leak. */
-const MIN_LENGTH = 5;
-const DUMMIES = new Set(['ANONYMIZED', 'ANONYMOUS', '19000101', '19000101000000', '000000', 'urn:anonymized']);
 
 /**
  * The values a de-identified copy of `original` must not contain: every text value of an element
  * the options remove or replace, read with the planner's own rules (so the text inside sequences the
  * profile dummies counts; private elements when they are removed), names also by component, minus
- * any string that the original also holds in an element that is kept.
+ * any string that the original also holds in an element that is kept, and values that prove
+ * nothing (leak-match.ts). The meta header's instance UIDs count when UIDs are keyed.
  */
 export function identifyingValues(originalPath: string, options: DeidOptions): IdentifyingValue[] {
   const file = readDicomFile(originalPath);
@@ -169,8 +177,8 @@ export function identifyingValues(originalPath: string, options: DeidOptions): I
           const candidates = vr === 'PN' ? [value, ...value.split(/[=^]/)] : [value];
           for (const candidate of candidates.map((text) => text.trim())) {
             const standardUid = vr === 'UI' && rule.keepsStandardUids && candidate.startsWith(STANDARD_UID_ROOT);
-            if (identifying && !standardUid && candidate.length >= MIN_LENGTH && !DUMMIES.has(candidate)) {
-              if (!found.has(candidate)) found.set(candidate, { value: candidate, tag: element.tag, source: originalPath });
+            if (identifying && !standardUid && !provesNothing(candidate)) {
+              if (!found.has(candidate)) found.set(candidate, { value: candidate, uid: vr === 'UI', tag: element.tag, source: originalPath });
             } else if (!identifying || standardUid) {
               kept.add(candidate);
             }
@@ -182,12 +190,20 @@ export function identifyingValues(originalPath: string, options: DeidOptions): I
     }
   };
   visit(file.dataSet, { encoding: file.encoding, characterSet: [], trail: '', scope: 'profile' });
+  if (!retainsUids(options)) {
+    for (const { element, values } of metaInstanceUids(file)) {
+      for (const value of values) {
+        if (!keptMetaUid(value) && !found.has(value)) found.set(value, { value, uid: true, tag: element.tag, source: originalPath });
+      }
+    }
+  }
   return [...found.values()].filter((entry) => ![...kept].some((value) => value.includes(entry.value)));
 }
 
 /**
  * Searches an output's bytes (the inflated data set of a deflated file; everything but the Pixel
- * Data value, which de-identification leaves as it is) and its file name for each value.
+ * Data value, which de-identification leaves as it is) and its file name for each value, as whole
+ * values or tokens (leak-match.ts).
  */
 export function findLeaks(outputPath: string, values: readonly IdentifyingValue[]): Finding[] {
   const file = readDicomFile(outputPath);
@@ -199,12 +215,11 @@ export function findLeaks(outputPath: string, values: readonly IdentifyingValue[
   const name = path.basename(outputPath);
   for (const entry of values) {
     const where = `${formatTag(entry.tag)} ${keywordOf(entry.tag)} of ${entry.source}`;
-    if (name.includes(entry.value)) findings.push({ file: outputPath, kind: 'leak', tag: formatTag(entry.tag), detail: `the value of ${where} appears in the file name` });
-    for (const needle of new Set([Buffer.from(entry.value, 'latin1'), Buffer.from(entry.value, 'utf8')].map((bytes) => bytes.toString('hex')))) {
-      const pattern = Buffer.from(needle, 'hex');
+    if (textHolds(name, entry)) findings.push({ file: outputPath, kind: 'leak', tag: formatTag(entry.tag), detail: `the value of ${where} appears in the file name` });
+    for (const pattern of needleEncodings(entry)) {
       for (const region of regions) {
         const haystack = Buffer.from(region.bytes.buffer, region.bytes.byteOffset, region.bytes.byteLength);
-        for (let at = haystack.indexOf(pattern); at >= 0; at = haystack.indexOf(pattern, at + 1)) {
+        for (let at = findWhole(haystack, pattern, entry.uid); at >= 0; at = findWhole(haystack, pattern, entry.uid, at + 1)) {
           const offset = region.start + at;
           if (!file.inflated && pixel && offset >= pixel.valueOffset && offset < pixel.end) continue;
           findings.push({ file: outputPath, kind: 'leak', tag: formatTag(entry.tag), detail: `the value of ${where} appears at ${region.label} ${offset}` });

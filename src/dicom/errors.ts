@@ -1,5 +1,6 @@
 import { DicomToolsError } from '../errors/dicom-tools-error.js';
 import { formatTag, type Tag } from './tag.js';
+import { listedTag } from './tag-in-message.js';
 
 export type DicomErrorCode = 'NOT_DICOM' | 'TRUNCATED' | 'MALFORMED' | 'UNSUPPORTED' | 'INVALID_VALUE' | 'IO';
 
@@ -9,12 +10,18 @@ export interface DicomErrorDetails {
   readonly file?: string | undefined;
   /** The offset counts from the start of the inflated data set (deflated transfer syntax). */
   readonly inflated?: boolean | undefined;
+  /**
+   * The tag belongs to an element of a file that was read whole, so it is structure, not a value's
+   * bytes: named even when the dictionary does not list it.
+   */
+  readonly tagOfParsedFile?: boolean | undefined;
   readonly cause?: unknown;
 }
 
 /**
  * Base of every error the engine throws about a file. Messages name the file, the problem, the tag
- * and the byte offset, and never a value: values may be patient data.
+ * and the byte offset, and never a value or other bytes of the file: a tag the dictionary does not
+ * list is left out (it may be a value's bytes read as a tag, see tag-in-message.ts).
  */
 export class DicomError extends DicomToolsError {
   readonly code: DicomErrorCode;
@@ -26,10 +33,11 @@ export class DicomError extends DicomToolsError {
   inflated: boolean;
 
   constructor(code: DicomErrorCode, problem: string, details: DicomErrorDetails = {}) {
-    super(composeMessage(problem, details), details.cause);
+    const tag = details.tagOfParsedFile === true ? details.tag : listedTag(details.tag);
+    super(composeMessage(problem, { ...details, tag }), details.cause);
     this.code = code;
     this.problem = problem;
-    this.tag = details.tag;
+    this.tag = tag;
     this.offset = details.offset;
     this.file = details.file;
     this.inflated = details.inflated === true;
@@ -94,6 +102,9 @@ export class UnsupportedDicomError extends DicomError {
  * Unlike other unsupported files (a DICOMDIR), it is an image that failed, never one to skip.
  */
 export class UnwritableDicomError extends UnsupportedDicomError {}
+
+/** Beyond a configured resource limit (a deflated data set that inflates too far): it fails, never skipped. */
+export class OverLimitDicomError extends UnsupportedDicomError {}
 
 /** An edit asks for a value its VR cannot hold. */
 export class InvalidValueError extends DicomError {

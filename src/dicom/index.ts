@@ -8,6 +8,7 @@ export { transferSyntaxFor, type TransferSyntax } from './transfer-syntax.js';
 export { decodeValue, stringValue, type DecodedValue } from './decode-value.js';
 export { decodeText } from './character-set.js';
 export { byteOrderOf, type ByteOrder } from './byte-order.js';
+export { DEFAULT_INFLATE_LIMITS, type InflateLimits } from './inflate-data-set.js';
 export { readDicomFile, type DicomFile, type ReadOptions } from './read-file.js';
 export { detectLayout, LAYOUT_BYTES, type FileLayout, type LayoutGuess } from './detect-layout.js';
 export { planFile, type FilePlan, type FilePlanOptions } from './plan-file.js';

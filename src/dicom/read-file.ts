@@ -1,5 +1,4 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { inflateRawSync, inflateSync } from 'node:zlib';
 import { DicomError, DicomIoError, MalformedDicomError, NotDicomError, TruncatedDicomError } from './errors.js';
 import { EXPLICIT_LITTLE, type DicomElement, type Encoding } from './model.js';
 import { describeFsError } from '../io/durable-files.js';
@@ -10,6 +9,7 @@ import { detectLayout, type FileLayout, type NotDicomProblem } from './detect-la
 import { transferSyntaxFor, transferSyntaxOf, type TransferSyntax } from './transfer-syntax.js';
 import { DataSetWalker, MemorySource, NeedMoreBytes, type ByteSource } from './walk-data-set.js';
 import { hasShortLength, isVr } from './vr.js';
+import { inflateDataSet, type InflateLimits } from './inflate-data-set.js';
 import { stringValue } from './decode-value.js';
 
 export interface DicomFile {
@@ -43,6 +43,8 @@ export interface ReadOptions {
    * is valid only until the buffer is used again.
    */
   readonly reuse?: Buffer;
+  /** How far a deflated data set may inflate. @default DEFAULT_INFLATE_LIMITS */
+  readonly inflateLimits?: InflateLimits | undefined;
 }
 
 // Headers are rarely larger; Pixel Data beyond it is copied from disk by the writer.
@@ -63,7 +65,7 @@ export function readDicomFile(path: string, options: ReadOptions = {}): DicomFil
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new DicomIoError('not a regular file', { file: path });
-    return readOpenFile(fd, path, stat.size, options.reuse ?? options.initialChunk ?? DEFAULT_CHUNK);
+    return readOpenFile(fd, path, stat.size, options.reuse ?? options.initialChunk ?? DEFAULT_CHUNK, options.inflateLimits);
   } catch (error) {
     if (error instanceof DicomError) throw error.inFile(path);
     if (error instanceof NeedMoreBytes) throw new TruncatedDicomError('the file ends inside an element', { offset: error.upTo, file: path });
@@ -74,7 +76,7 @@ export function readDicomFile(path: string, options: ReadOptions = {}): DicomFil
   }
 }
 
-function readOpenFile(fd: number, path: string, size: number, initial: number | Buffer): DicomFile {
+function readOpenFile(fd: number, path: string, size: number, initial: number | Buffer, inflateLimits: InflateLimits | undefined): DicomFile {
   let head = typeof initial === 'number' ? readRange(fd, 0, Math.min(size, initial)) : readInto(fd, initial.subarray(0, Math.min(size, initial.length)));
   const warnings: string[] = [];
   const detected = detectLayout(head, size);
@@ -112,7 +114,7 @@ function readOpenFile(fd: number, path: string, size: number, initial: number | 
 
   if (transferSyntax.deflated) {
     const compressed = size > head.length ? readRange(fd, 0, size) : head;
-    const inflated = inflateDataSet(compressed.subarray(metaEnd), metaEnd);
+    const inflated = inflateDataSet(compressed.subarray(metaEnd), metaEnd, inflateLimits);
     const walker = new DataSetWalker(new MemorySource(inflated, 0, inflated.length), { warnings });
     let elements: DicomElement[];
     try {
@@ -231,19 +233,6 @@ function detectDataSetSyntax(head: Buffer, metaEnd: number, size: number, warnin
   const syntax = transferSyntaxOf(guess.encoding.explicitVr, guess.encoding.littleEndian);
   warnings.push(`File Meta Information has no Transfer Syntax UID (0002,0010): read as ${syntax.name}, as its first data element is encoded`);
   return syntax;
-}
-
-function inflateDataSet(compressed: Buffer, offset: number): Buffer {
-  try {
-    return inflateRawSync(compressed);
-  } catch {
-    try {
-      // Some writers wrongly add a zlib header; accept it when reading.
-      return inflateSync(compressed);
-    } catch {
-      throw new MalformedDicomError('the deflated data set does not inflate', { offset });
-    }
-  }
 }
 
 function ioError(error: unknown, path: string, what: string): DicomIoError {

@@ -13,6 +13,7 @@ import {
   type Tag,
 } from './tag.js';
 import { hasShortLength, isVr, type Vr } from './vr.js';
+import { tagInMessage } from './tag-in-message.js';
 
 /** Random access to the bytes being walked, in the data set's coordinate space. */
 export interface ByteSource {
@@ -108,7 +109,7 @@ export class DataSetWalker {
         return { fragments, valueLength: position - valueOffset, end: position + 8 };
       }
       if (itemTag !== ITEM || length === UNDEFINED_LENGTH) {
-        throw new MalformedDicomError(`expected a fragment item in encapsulated ${formatTag(tag)}, found ${formatTag(itemTag)}`, { tag, offset: position });
+        throw new MalformedDicomError(`expected a fragment item in encapsulated ${tagInMessage(tag)}, found ${tagInMessage(itemTag)}`, { tag, offset: position });
       }
       this.requireWithinData(position + 8, length, tag, 'fragment');
       fragments.push({ start: position, valueOffset: position + 8, valueLength: length });
@@ -132,7 +133,7 @@ export class DataSetWalker {
     while (untilItemDelimiter || position < end) {
       if (position + 8 > end) {
         if (untilItemDelimiter) {
-          const of = owner === undefined ? '' : ` of sequence ${formatTag(owner)}`;
+          const of = owner === undefined ? '' : ` of sequence ${tagInMessage(owner)}`;
           throw this.endOfDataError(position, end, `an item${of} of undefined length is never closed (no Item Delimitation Item)`, owner);
         }
         throw this.endOfDataError(position, end, `${end - position} stray bytes where an element header (8 bytes) should start`);
@@ -144,8 +145,8 @@ export class DataSetWalker {
         if (itemTag === ITEM_DELIMITATION && untilItemDelimiter) return { elements, position };
         // A delimiter where none belongs (seen after empty private sequences): keep its bytes, note it.
         if (itemTag === ITEM || length !== 0) {
-          const where = owner === undefined ? 'in the data set' : `in an item of ${formatTag(owner)} (a missing Item Delimitation Item?)`;
-          throw new MalformedDicomError(`unexpected ${formatTag(itemTag)} ${where}`, { tag: owner ?? itemTag, offset: position });
+          const where = owner === undefined ? 'in the data set' : `in an item of ${tagInMessage(owner)} (a missing Item Delimitation Item?)`;
+          throw new MalformedDicomError(`unexpected ${tagInMessage(itemTag)} ${where}`, { tag: owner ?? itemTag, offset: position });
         }
         this.warnings.push(`stray ${formatTag(itemTag)} at byte offset ${position} kept as is`);
         elements.push({ tag: itemTag, vr: 'UN', start: position, valueOffset: position + 8, valueLength: 0, undefinedLength: false, end: position + 8, stray: true });
@@ -171,7 +172,7 @@ export class DataSetWalker {
       position = element.end;
     }
     if (position !== end) {
-      throw new MalformedDicomError(`an element runs ${position - end} bytes past the end of its enclosing item`, { offset: position });
+      throw new MalformedDicomError('an element runs past the end of its enclosing item', { offset: position });
     }
     return { elements, position };
   }
@@ -186,13 +187,14 @@ export class DataSetWalker {
     const second = head.bytes[head.index + 5] ?? 0;
     const vrText = String.fromCharCode(first, second);
     if (!isVr(vrText)) {
+      // The two bytes are not named: where the walk is lost they are a value's.
       const letters = /^[A-Z]{2}$/.test(vrText);
-      throw new MalformedDicomError(letters ? `unknown VR "${vrText}"` : 'invalid VR bytes (not two upper-case letters)', { tag, offset: position + 4 });
+      throw new MalformedDicomError(letters ? 'unknown VR (two letters that name no VR)' : 'invalid VR bytes (not two upper-case letters)', { tag, offset: position + 4 });
     }
     if (hasShortLength(vrText)) {
       return { tag, vr: vrText, length: order.uint16(head.bytes, head.index + 6), valueOffset: position + 8 };
     }
-    if (position + 12 > this.source.dataEnd) throw this.endOfDataError(position, this.source.dataEnd, `element header of ${formatTag(tag)} is cut off`);
+    if (position + 12 > this.source.dataEnd) throw this.endOfDataError(position, this.source.dataEnd, `element header of ${tagInMessage(tag)} is cut off`);
     const long = this.source.view(position + 8, 4);
     return { tag, vr: vrText, length: order.uint32(long.bytes, long.index), valueOffset: position + 12 };
   }
@@ -209,13 +211,13 @@ export class DataSetWalker {
         const read = this.readFragments(tag, valueOffset, encoding);
         return { tag, vr, start, valueOffset, valueLength: read.valueLength, undefinedLength: true, end: read.end, fragments: read.fragments };
       }
-      throw new MalformedDicomError(`undefined length is not allowed for VR ${vr}`, { tag, offset: start });
+      throw new MalformedDicomError('an undefined length where the VR allows only a defined one', { tag, offset: start });
     }
     if (valueOffset + length > limit) {
       if (valueOffset + length > this.source.dataEnd) {
-        throw new TruncatedDicomError(`the value of ${formatTag(tag)} needs ${length} bytes but only ${Math.max(0, this.source.dataEnd - valueOffset)} remain`, { tag, offset: start });
+        throw new TruncatedDicomError(`the value of ${tagInMessage(tag)} is longer than the ${Math.max(0, this.source.dataEnd - valueOffset)} bytes that remain`, { tag, offset: start });
       }
-      throw new MalformedDicomError(`the length of ${formatTag(tag)} (${length} bytes) runs past the end of its enclosing item or sequence`, { tag, offset: start });
+      throw new MalformedDicomError(`the length of ${tagInMessage(tag)} runs past the end of its enclosing item or sequence`, { tag, offset: start });
     }
     // Objects are built whole, not spread: spreading on this hot path is several times slower.
     const plain: DicomElement = { tag, vr, start, valueOffset, valueLength: length, undefinedLength: false, end: valueOffset + length };
@@ -294,19 +296,19 @@ export class DataSetWalker {
     let position = valueOffset;
     for (;;) {
       if (definedLength !== undefined && position >= end) {
-        if (position > end) throw new MalformedDicomError(`items of ${formatTag(tag)} run past its length`, { tag, offset: position });
+        if (position > end) throw new MalformedDicomError(`items of ${tagInMessage(tag)} run past its length`, { tag, offset: position });
         return { items, valueLength: definedLength, end };
       }
       if (position + 8 > end) {
-        throw this.endOfDataError(position, end, `sequence ${formatTag(tag)} is never closed (no Sequence Delimitation Item)`, tag);
+        throw this.endOfDataError(position, end, `sequence ${tagInMessage(tag)} is never closed (no Sequence Delimitation Item)`, tag);
       }
       const { itemTag, length } = this.readMarker(position, order, tag, '');
       if (itemTag === SEQUENCE_DELIMITATION) {
         if (definedLength === undefined) return { items, valueLength: position - valueOffset, end: position + 8 };
-        throw new MalformedDicomError(`Sequence Delimitation Item inside ${formatTag(tag)}, which has a defined length`, { tag, offset: position });
+        throw new MalformedDicomError(`Sequence Delimitation Item inside ${tagInMessage(tag)}, which has a defined length`, { tag, offset: position });
       }
       if (itemTag !== ITEM) {
-        throw new MalformedDicomError(`expected an item in sequence ${formatTag(tag)}, found ${formatTag(itemTag)}`, { tag, offset: position });
+        throw new MalformedDicomError(`expected an item in sequence ${tagInMessage(tag)}, found ${tagInMessage(itemTag)}`, { tag, offset: position });
       }
       const itemValueOffset = position + 8;
       if (length === UNDEFINED_LENGTH) {
@@ -317,9 +319,9 @@ export class DataSetWalker {
       }
       if (itemValueOffset + length > end) {
         if (itemValueOffset + length > this.source.dataEnd) {
-          throw new TruncatedDicomError(`an item of ${formatTag(tag)} needs ${length} bytes but only ${Math.max(0, this.source.dataEnd - itemValueOffset)} remain`, { tag, offset: position });
+          throw new TruncatedDicomError(`an item of ${tagInMessage(tag)} is longer than the ${Math.max(0, this.source.dataEnd - itemValueOffset)} bytes that remain`, { tag, offset: position });
         }
-        throw new MalformedDicomError(`an item of ${formatTag(tag)} runs past the end of its sequence`, { tag, offset: position });
+        throw new MalformedDicomError(`an item of ${tagInMessage(tag)} runs past the end of its sequence`, { tag, offset: position });
       }
       const read = this.readElements(itemValueOffset, itemValueOffset + length, encoding, depth + 1, false, false);
       items.push({ start: position, valueOffset: itemValueOffset, valueLength: length, undefinedLength: false, end: itemValueOffset + length, elements: read.elements });
@@ -339,7 +341,7 @@ export class DataSetWalker {
 
   private requireWithinData(valueOffset: number, length: number, tag: Tag, what: string): void {
     if (valueOffset + length > this.source.dataEnd) {
-      throw new TruncatedDicomError(`a ${what} of ${formatTag(tag)} needs ${length} bytes but only ${Math.max(0, this.source.dataEnd - valueOffset)} remain`, { tag, offset: valueOffset });
+      throw new TruncatedDicomError(`a ${what} of ${tagInMessage(tag)} is longer than the ${Math.max(0, this.source.dataEnd - valueOffset)} bytes that remain`, { tag, offset: valueOffset });
     }
   }
 

@@ -19,6 +19,7 @@ export function checkWritable(file: DicomFile, edits: DataSetEdits): void {
   const refuse = (problem: string, element: DicomElement) => {
     throw new UnwritableDicomError(`${problem}; other readers (DCMTK) reject it, so it is not copied into an output`, {
       tag: element.tag,
+      tagOfParsedFile: true,
       offset: element.start,
       file: file.path,
       inflated: file.inflated !== undefined,
