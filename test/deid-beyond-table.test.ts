@@ -160,3 +160,34 @@ describe('identity outside Table E.1-1', () => {
     });
   }
 });
+
+describe('the leak gate looks inside text (verify --against)', () => {
+  const plants = unlistedTextAttributes();
+  const input = path.join(root, 'gate-in', 'report.dcm');
+  let output: string;
+
+  beforeAll(async () => {
+    mkdirSync(path.dirname(input), { recursive: true });
+    await plantedFile(input, plants, identifyingText, true);
+    output = anonymize(input, 'gate-out');
+  });
+
+  it('passes the real output', () => {
+    const result = runCli(['verify', path.dirname(output), '--against', path.dirname(input)], { env });
+    expect(result.stdout + result.stderr).toContain('no findings');
+    expect(result.status).toBe(0);
+  });
+
+  for (const [what, title] of [['a name', `Befund ${FAMILY}`], ['the birth date in another notation', 'Befund geb. 17.03.1961'], ['the patient ID', `Befund ${PATIENT_ID} re`]] as const) {
+    it(`flags an output whose Document Title still holds ${what}, without printing it`, async () => {
+      const folder = path.join(root, `gate-leaky-${what.length}`);
+      mkdirSync(folder);
+      const leaky = path.join(folder, path.basename(output));
+      await writeDicomFile(readDicomFile(output), new Map<Tag, ElementEdit>([[0x00420010, { op: 'set', vr: 'ST', value: title }]]), leaky);
+      const result = runCli(['verify', folder, '--against', path.dirname(input)], { env });
+      expect(result.status).toBe(1);
+      expect(result.stdout + result.stderr).toMatch(/\(0042,0010\) DocumentTitle holds an identifying value/);
+      for (const needle of NEEDLES) expect(result.stdout + result.stderr).not.toContain(needle);
+    });
+  }
+});

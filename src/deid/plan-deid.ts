@@ -19,7 +19,7 @@ import {
   type Vr,
 } from '../dicom/index.js';
 import { collectNeedles } from './clean-needles.js';
-import { CLEANABLE_VRS, cleanedValues } from './clean-text.js';
+import { CLEANABLE_VRS, cleanedValues, SAFETY_NET_VRS } from './clean-text.js';
 import { shiftDa, shiftDt } from './date-shift.js';
 import { dummyValue } from './dummy-values.js';
 import { conformanceMarkers } from './markers.js';
@@ -221,13 +221,6 @@ function cleanElement(element: DicomElement, level: Level, context: Context): El
       return cleanText(element, vr, level, context);
   }
 }
-
-/**
- * Kept text that the safety net searches for the file's identifying values (its Clean needles): free
- * and short text of every standard attribute the table keeps, kept private elements, kept SR text.
- * Code strings (CS) are enumerated values; names, dates and UIDs have rules of their own.
- */
-const SAFETY_NET_VRS: ReadonlySet<Vr> = new Set<Vr>(['LO', 'LT', 'SH', 'ST', 'UT', 'UC']);
 
 /** The planner's own means, lent to a site rule for one element (see site-rule-edit.ts). */
 function siteEditTools(element: DicomElement, level: Level, items: Scope, context: Context) {
