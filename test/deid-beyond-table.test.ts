@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -190,4 +191,79 @@ describe('the leak gate looks inside text (verify --against)', () => {
       for (const needle of NEEDLES) expect(result.stdout + result.stderr).not.toContain(needle);
     });
   }
+});
+
+describe('an encapsulated document (0042,0011)', () => {
+  const reportPdf = (name: string) => {
+    // A one-page PDF naming the patient: what a scanned or exported report holds.
+    const stream = `BT /F1 12 Tf 72 720 Td (Befund ${name} geb. 17.03.1961) Tj ET`;
+    const objects = ['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>', `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`, '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>'];
+    let text = '%PDF-1.4\n';
+    const offsets = objects.map((body, index) => {
+      const at = text.length;
+      text += `${index + 1} 0 obj\n${body}\nendobj\n`;
+      return at;
+    });
+    const xref = text.length;
+    text += `xref\n0 6\n0000000000 65535 f \n${offsets.map((at) => `${String(at).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+    return Buffer.from(text, 'latin1');
+  };
+
+  async function encapsulated(file: string, mime: string, document: Buffer): Promise<void> {
+    const base = readDicomFile(path.join(corpusDir, 'dicomparser_CT0012.not_fragmented_bot_rle.dcm'));
+    const padded = Buffer.concat([document, Buffer.alloc(document.length % 2)]);
+    const edits = new Map<Tag, ElementEdit>([
+      [0x00080016, { op: 'set', vr: 'UI', value: mime === 'application/pdf' ? '1.2.840.10008.5.1.4.1.1.104.1' : '1.2.840.10008.5.1.4.1.1.104.2' }],
+      [0x00100010, { op: 'set', vr: 'PN', value: `${FAMILY}^${GIVEN}` }],
+      [0x00100020, { op: 'set', vr: 'LO', value: PATIENT_ID }],
+      [0x00100030, { op: 'set', vr: 'DA', value: BIRTH_DATE }],
+      [0x00420010, { op: 'set', vr: 'ST', value: `Befund ${FAMILY}` }],
+      [0x00420011, { op: 'set', vr: 'OB', value: new Uint8Array(padded) }],
+      [0x00420012, { op: 'set', vr: 'LO', value: mime }],
+      [0x00420015, { op: 'set', vr: 'UL', value: document.length }],
+      [0x7fe00010, { op: 'remove' }],
+    ]);
+    await writeDicomFile(base, edits, file);
+  }
+
+  /** The document an output holds, cut to its Encapsulated Document Length, per dcmdump's reading of that length. */
+  function documentOf(output: string): Buffer {
+    const file = readDicomFile(output);
+    const element = file.dataSet.find((candidate) => candidate.tag === 0x00420011);
+    const length = Number(dcmdumpElements(output).find((candidate) => candidate.tag === 0x00420015)?.value);
+    expect(element).toBeDefined();
+    return readFileSync(output).subarray(element!.valueOffset, element!.valueOffset + length);
+  }
+
+  it('becomes a PDF that opens, says it was removed and names no one; its title is cut and its length told', async () => {
+    const input = path.join(root, 'report-in', 'report.dcm');
+    mkdirSync(path.dirname(input), { recursive: true });
+    await encapsulated(input, 'application/pdf', reportPdf(FAMILY));
+    const check = path.join(root, 'report-in.pdf');
+    writeFileSync(check, reportPdf(FAMILY));
+    expect(spawnSync('pdftotext', [check, '-'], { encoding: 'utf8' }).stdout).toContain(FAMILY); // the check can see a name
+    const output = anonymize(input, 'report-out');
+    const pdf = path.join(root, 'report-out.pdf');
+    writeFileSync(pdf, documentOf(output));
+    const info = spawnSync('pdfinfo', [pdf], { encoding: 'utf8' });
+    expect(info.stderr).toBe('');
+    expect(info.stdout).toMatch(/^Pages:\s+1$/m);
+    const text = spawnSync('pdftotext', [pdf, '-'], { encoding: 'utf8' });
+    expect(text.stdout).toContain('This document was removed during de-identification.');
+    for (const needle of NEEDLES) expect(visible(output).includes(Buffer.from(needle, 'latin1')), needle).toBe(false);
+    expect(dcmdumpElements(output).find((element) => element.tag === 0x00420010)?.value).toBe('Befund [removed]');
+  });
+
+  it('becomes a CDA that parses, of the same kind, for an encapsulated CDA', async () => {
+    const input = path.join(root, 'cda-in', 'cda.dcm');
+    mkdirSync(path.dirname(input), { recursive: true });
+    await encapsulated(input, 'text/XML', Buffer.from(`<?xml version="1.0"?><ClinicalDocument xmlns="urn:hl7-org:v3"><title>Befund ${FAMILY}</title></ClinicalDocument>`));
+    const output = anonymize(input, 'cda-out');
+    const xml = path.join(root, 'cda-out.xml');
+    writeFileSync(xml, documentOf(output));
+    const parsed = spawnSync('python3', ['-c', 'import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); print(r.tag); print(r.find("{urn:hl7-org:v3}title").text)', xml], { encoding: 'utf8' });
+    expect(parsed.stderr).toBe('');
+    expect(parsed.stdout).toBe('{urn:hl7-org:v3}ClinicalDocument\nThis document was removed during de-identification.\n');
+    for (const needle of NEEDLES) expect(visible(output).includes(Buffer.from(needle, 'latin1')), needle).toBe(false);
+  });
 });

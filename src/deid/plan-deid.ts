@@ -21,6 +21,7 @@ import {
 import { collectNeedles } from './clean-needles.js';
 import { CLEANABLE_VRS, cleanedValues, SAFETY_NET_VRS } from './clean-text.js';
 import { shiftDa, shiftDt } from './date-shift.js';
+import { placeholderDocument } from './document-placeholder.js';
 import { dummyValue } from './dummy-values.js';
 import { conformanceMarkers } from './markers.js';
 import { keptMetaUid, metaInstanceUids } from './meta-uids.js';
@@ -161,7 +162,33 @@ function cleanLevel(elements: readonly DicomElement[], level: Level, context: Co
     if (edit) edits.set(element.tag, edit);
   }
   removeEmptiedGroupLengths(elements, edits);
+  placeDocument(elements, edits, here, context);
   return edits;
+}
+
+const ENCAPSULATED_DOCUMENT = 0x00420011;
+const MIME_TYPE_OF_ENCAPSULATED_DOCUMENT = 0x00420012;
+const ENCAPSULATED_DOCUMENT_LENGTH = 0x00420015;
+
+/**
+ * An encapsulated document the profile dummied (zeros) becomes a valid document of its MIME type
+ * saying it was removed (document-placeholder.ts), and Encapsulated Document Length tells its
+ * length without the NUL that pads it to even length (PS3.3 C.24.2). Other types keep the zeros.
+ */
+function placeDocument(elements: readonly DicomElement[], edits: Map<Tag, ElementEdit>, level: Level, context: Context): void {
+  const edit = edits.get(ENCAPSULATED_DOCUMENT);
+  if (edit?.op !== 'set' || !(edit.value instanceof Uint8Array) || edit.value.some((byte) => byte !== 0)) return;
+  const mime = elements.find((element) => element.tag === MIME_TYPE_OF_ENCAPSULATED_DOCUMENT);
+  const type = mime && textValues(mime, 'LO', level, context.file)?.[0];
+  const document = type === undefined ? undefined : placeholderDocument(type);
+  if (!document) return;
+  const padded = new Uint8Array(document.length + (document.length % 2));
+  padded.set(document);
+  edits.set(ENCAPSULATED_DOCUMENT, { op: 'set', vr: edit.vr ?? 'OB', value: padded });
+  if (elements.some((element) => element.tag === ENCAPSULATED_DOCUMENT_LENGTH)) {
+    edits.set(ENCAPSULATED_DOCUMENT_LENGTH, { op: 'set', vr: 'UL', value: document.length });
+    context.changed.add(ENCAPSULATED_DOCUMENT_LENGTH);
+  }
 }
 
 /** A group length whose group lost every element goes too: an empty group is no group. */
