@@ -7,6 +7,7 @@ import { OriginalIndex } from '../deid/original-pairing.js';
 import { isOurOutput } from '../deid/our-output.js';
 import type { DeidOptions } from '../deid/options.js';
 import type { Pseudonymizer } from '../deid/pseudonyms.js';
+import { textLeaks } from '../deid/text-leaks.js';
 import { findLeaks, identifyingValues, type Finding } from '../deid/verify.js';
 import { DicomError, readDicomFile, type DicomFile } from '../dicom/index.js';
 import type { MappingStoreLike } from '../store/mapping-store-like.js';
@@ -74,7 +75,7 @@ function leaksOfOwnOriginal(output: string, originals: readonly string[], option
   for (const original of originals) {
     let found: Finding[];
     try {
-      found = findLeaks(output, identifyingValues(original, options));
+      found = [...findLeaks(output, identifyingValues(original, options)), ...textLeaks(output, original, options)];
     } catch (error) {
       if (!(error instanceof DicomError)) throw error;
       found = [{ file: output, kind: 'cannot-check', detail: `${output}: its original cannot be read (${error.message}); cannot search it for leaks` }];

@@ -9,6 +9,13 @@ import type { ProfileEntry } from './profile.js';
  */
 export const CLEANABLE_VRS: ReadonlySet<string> = new Set<Vr>(['LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'CS']);
 
+/**
+ * Kept text that the safety net searches for the file's identifying values (its Clean needles): free
+ * and short text of every standard attribute the table keeps, kept private elements, kept SR text.
+ * Code strings (CS) are enumerated values; names, dates and UIDs have rules of their own.
+ */
+export const SAFETY_NET_VRS: ReadonlySet<Vr> = new Set<Vr>(['LO', 'LT', 'SH', 'ST', 'UT', 'UC']);
+
 /** Whether a Table E.1-1 row's C can be honoured: a text attribute, or a sequence whose items are cleaned. */
 export function isCleanableRow(entry: ProfileEntry): boolean {
   return entry.vr === 'SQ' || CLEANABLE_VRS.has(entry.vr);
@@ -26,10 +33,11 @@ export type NeedleKind = 'name' | 'text' | 'words' | 'phone' | 'date';
 
 /**
  * Values that say nothing about a person even when an identifying attribute holds them: answers,
- * placeholders, titles and name particles. They would cut ordinary words out of a description.
+ * placeholders (and the ANON- of our own pseudonyms), titles and name particles. They would cut
+ * ordinary words out of a description.
  */
 const GENERIC = new Set([
-  'yes', 'no', 'none', 'unknown', 'other', 'n/a', 'na', 'nil', 'null', 'test', 'anonymized', 'anonymous', 'removed',
+  'yes', 'no', 'none', 'unknown', 'other', 'n/a', 'na', 'nil', 'null', 'test', 'anonymized', 'anonymous', 'removed', 'anon',
   'male', 'female', 'dr', 'med', 'prof', 'mr', 'mrs', 'ms', 'herr', 'frau', 'von', 'van', 'der', 'den', 'de', 'la',
   'le', 'du', 'di', 'del', 'zu', 'und', 'and', 'the', 'str', 'strasse', 'straße', 'street', 'road', 'weg', 'platz',
 ]);

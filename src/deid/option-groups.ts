@@ -1,5 +1,5 @@
 import { tagGroup } from '../dicom/tag.js';
-import { PROFILE, type ProfileEntry } from './profile.js';
+import { RULE_ROWS, type ProfileEntry } from './profile.js';
 
 // Which Table E.1-1 attributes each of the product's data options covers. The standard has
 // option columns for institution and device identity and for patient characteristics, but the
@@ -42,6 +42,8 @@ export const GROUP_RULES: Readonly<Record<DataGroup, GroupRule>> = {
       'VerifyingObserverSequence', 'VerifyingObserverIdentificationCodeSequence', 'AuthorObserverSequence',
       'CustodialOrganizationSequence', 'RequestingAE', 'ReviewerName', 'InterpretationRecorder', 'InterpretationTranscriber',
       'InterpretationAuthor', 'PhysicianApprovingInterpretation', 'DistributionName', 'ContentCreatorName', 'ROIInterpreter',
+      // Beyond the table (beyond-table.ts): staff names.
+      'SecondaryReviewerName', 'EvaluatorName', 'DocumentAuthorTrial',
     ],
   },
   study: {
@@ -54,6 +56,9 @@ export const GROUP_RULES: Readonly<Record<DataGroup, GroupRule>> = {
       'ReasonForStudy', 'RequestedContrastAgent', 'StudyComments', 'PlacerOrderNumberImagingServiceRequest',
       'FillerOrderNumberImagingServiceRequest', 'ReferencedStudySequence', 'ReasonForTheRequestedProcedure',
       'RequestedProcedureComments', 'ImagingServiceRequestComments',
+      // Beyond the table (beyond-table.ts): order numbers and the report's identifier.
+      'PlacerOrderNumberProcedure', 'FillerOrderNumberProcedure', 'PlacerOrderNumberImagingServiceRequestRetired',
+      'FillerOrderNumberImagingServiceRequestRetired', 'HL7InstanceIdentifier',
     ],
   },
 };
@@ -65,7 +70,7 @@ function belongs(entry: ProfileEntry, rule: GroupRule): boolean {
 }
 
 const GROUP_OF: ReadonlyMap<ProfileEntry, DataGroup> = new Map(
-  PROFILE.flatMap((entry) => {
+  RULE_ROWS.flatMap((entry) => {
     const group = (Object.keys(GROUP_RULES) as DataGroup[]).find((name) => belongs(entry, GROUP_RULES[name]));
     return group ? [[entry, group] as const] : [];
   }),
@@ -78,5 +83,5 @@ export function dataGroupOf(entry: ProfileEntry): DataGroup | undefined {
 
 /** Every Table E.1-1 keyword of a data group, for the README and the TUI. */
 export function keywordsOf(group: DataGroup): string[] {
-  return PROFILE.filter((entry) => GROUP_OF.get(entry) === group).map((entry) => entry.keyword);
+  return RULE_ROWS.filter((entry) => GROUP_OF.get(entry) === group).map((entry) => entry.keyword);
 }

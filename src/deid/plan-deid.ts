@@ -19,8 +19,9 @@ import {
   type Vr,
 } from '../dicom/index.js';
 import { collectNeedles } from './clean-needles.js';
-import { CLEANABLE_VRS, cleanedValues } from './clean-text.js';
+import { CLEANABLE_VRS, cleanedValues, SAFETY_NET_VRS } from './clean-text.js';
 import { shiftDa, shiftDt } from './date-shift.js';
+import { placeholderDocument } from './document-placeholder.js';
 import { dummyValue } from './dummy-values.js';
 import { conformanceMarkers } from './markers.js';
 import { keptMetaUid, metaInstanceUids } from './meta-uids.js';
@@ -81,7 +82,7 @@ interface Context {
   readonly changed: Set<Tag>;
   readonly regenerated: Set<Tag>;
   readonly uidPairs: Map<string, string>;
-  /** The file's identifying values as one matcher, collected on first use (only a Clean option asks). */
+  /** The file's identifying values as one matcher, collected on first use (a Clean option, or the safety net on kept text). */
   readonly needles: () => RegExp | undefined;
 }
 
@@ -161,7 +162,33 @@ function cleanLevel(elements: readonly DicomElement[], level: Level, context: Co
     if (edit) edits.set(element.tag, edit);
   }
   removeEmptiedGroupLengths(elements, edits);
+  placeDocument(elements, edits, here, context);
   return edits;
+}
+
+const ENCAPSULATED_DOCUMENT = 0x00420011;
+const MIME_TYPE_OF_ENCAPSULATED_DOCUMENT = 0x00420012;
+const ENCAPSULATED_DOCUMENT_LENGTH = 0x00420015;
+
+/**
+ * An encapsulated document the profile dummied (zeros) becomes a valid document of its MIME type
+ * saying it was removed (document-placeholder.ts), and Encapsulated Document Length tells its
+ * length without the NUL that pads it to even length (PS3.3 C.24.2). Other types keep the zeros.
+ */
+function placeDocument(elements: readonly DicomElement[], edits: Map<Tag, ElementEdit>, level: Level, context: Context): void {
+  const edit = edits.get(ENCAPSULATED_DOCUMENT);
+  if (edit?.op !== 'set' || !(edit.value instanceof Uint8Array) || edit.value.some((byte) => byte !== 0)) return;
+  const mime = elements.find((element) => element.tag === MIME_TYPE_OF_ENCAPSULATED_DOCUMENT);
+  const type = mime && textValues(mime, 'LO', level, context.file)?.[0];
+  const document = type === undefined ? undefined : placeholderDocument(type);
+  if (!document) return;
+  const padded = new Uint8Array(document.length + (document.length % 2));
+  padded.set(document);
+  edits.set(ENCAPSULATED_DOCUMENT, { op: 'set', vr: edit.vr ?? 'OB', value: padded });
+  if (elements.some((element) => element.tag === ENCAPSULATED_DOCUMENT_LENGTH)) {
+    edits.set(ENCAPSULATED_DOCUMENT_LENGTH, { op: 'set', vr: 'UL', value: document.length });
+    context.changed.add(ENCAPSULATED_DOCUMENT_LENGTH);
+  }
 }
 
 /** A group length whose group lost every element goes too: an empty group is no group. */
@@ -205,7 +232,9 @@ function cleanElement(element: DicomElement, level: Level, context: Context): El
   }
   switch (action) {
     case 'keep':
-      return vr === 'AS' ? capAge(element, level, context) : undefined;
+      if (vr === 'AS') return capAge(element, level, context);
+      // The safety net: whatever the table keeps, this file's own identities are cut out of its text.
+      return SAFETY_NET_VRS.has(vr) ? cleanText(element, vr, level, context) : undefined;
     case 'empty':
       if (element.valueLength === 0) return undefined;
       context.changed.add(element.tag);

@@ -1,4 +1,5 @@
 import { isPrivateTag, type Tag } from '../dicom/tag.js';
+import { BEYOND_TABLE_ROWS, type BeyondTableRow } from './beyond-table.js';
 import { ACTION_COLUMNS, PRIVATE_ATTRIBUTES_ROW, PROFILE_EDITION, PROFILE_ROWS } from './profile.generated.js';
 
 export { PROFILE_EDITION };
@@ -34,12 +35,21 @@ function toEntry(row: (typeof PROFILE_ROWS)[number]): ProfileEntry {
   return { tag: tag >>> 0, mask: mask >>> 0, keyword, vr, actions };
 }
 
+/** Table E.1-1 as the standard writes it. */
 export const PROFILE: readonly ProfileEntry[] = PROFILE_ROWS.map(toEntry);
 
-const EXACT = new Map(PROFILE.filter((entry) => entry.mask === 0xffffffff).map((entry) => [entry.tag, entry]));
-const REPEATING = PROFILE.filter((entry) => entry.mask !== 0xffffffff);
+function beyondTableEntry(row: BeyondTableRow): ProfileEntry {
+  const actions = Object.fromEntries(ACTION_COLUMNS.map((column) => [column, column === 'basic' ? row.basic : undefined]));
+  return { tag: row.tag, mask: 0xffffffff, keyword: row.keyword, vr: row.vr, actions: actions as ProfileEntry['actions'] };
+}
 
-/** The Table E.1-1 row for a standard tag (repeating groups 50xx and 60xx included); undefined when not listed. */
+/** The rows we apply: the table's, and the attributes it misses that identify someone (beyond-table.ts). */
+export const RULE_ROWS: readonly ProfileEntry[] = [...PROFILE, ...BEYOND_TABLE_ROWS.map(beyondTableEntry)];
+
+const EXACT = new Map(RULE_ROWS.filter((entry) => entry.mask === 0xffffffff).map((entry) => [entry.tag, entry]));
+const REPEATING = RULE_ROWS.filter((entry) => entry.mask !== 0xffffffff);
+
+/** The rule row for a standard tag (repeating groups 50xx and 60xx included; beyond-table rows too); undefined when not listed. */
 export function profileEntryFor(tag: Tag): ProfileEntry | undefined {
   if (isPrivateTag(tag)) return undefined;
   return EXACT.get(tag) ?? REPEATING.find((entry) => ((tag & entry.mask) >>> 0) === entry.tag);
@@ -49,5 +59,5 @@ export function profileEntryFor(tag: Tag): ProfileEntry | undefined {
 export const PRIVATE_RULE: { readonly basic: ActionCode } = { basic: PRIVATE_ATTRIBUTES_ROW.basic as ActionCode };
 
 export function profileEntryByKeyword(keyword: string): ProfileEntry | undefined {
-  return PROFILE.find((entry) => entry.keyword === keyword);
+  return RULE_ROWS.find((entry) => entry.keyword === keyword);
 }

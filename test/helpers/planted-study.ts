@@ -332,6 +332,9 @@ class ValueFactory {
       case 'LT':
       case 'ST':
       case 'UT':
+        // Every word of an address is an identity the safety net cuts from kept text: an address
+        // shares no word with the other notes, as a real one would not.
+        if (/Address|Telecom|Residence/.test(keyword)) return `${this.token()} ${keyword}\r\n${this.token()}`;
         return `${this.token()} ${keyword}: planted free text.\r\nSecond line of the note.`;
       case 'UR':
         return `http://plant-${this.seed.toLowerCase()}-${this.serial()}.example/${keyword}`;
