@@ -42,6 +42,7 @@ const NAME_COMPONENTS = 3;
  */
 export function collectNeedles(file: DicomFile, options: DeidOptions): RegExp | undefined {
   const needles = new NeedleSet();
+  const keptValues = new NeedleSet();
   const visit = (elements: readonly DicomElement[], encoding: Encoding, inherited: readonly string[], scope: Scope) => {
     const characterSet = declaredCharacterSet(elements, inherited, (element) => valueBytes(file, element));
     for (const element of elements) {
@@ -49,18 +50,23 @@ export function collectNeedles(file: DicomFile, options: DeidOptions): RegExp | 
       const vr = valueVrOf(element);
       const rule = ruleFor(element.tag, vr, element.items !== undefined, scope, options);
       element.items?.forEach((item) => visit(item.elements, element.itemEncoding ?? encoding, characterSet, rule.items));
-      if (element.items || rule.action === 'keep' || rule.action === 'clean') continue;
-      const kind = needleKind(element.tag, vr);
+      if (element.items || rule.action === 'clean') continue;
+      // A shift moves dates only: a time of day or a time zone under a shift rule is kept as it is.
+      const kept = rule.action === 'keep' || (rule.action === 'shift' && vr !== 'DA' && vr !== 'DT');
+      // What an option or a switched-off group keeps of the table's rows is kept as it is, also
+      // where the same value stands in an attribute that goes (a Patient ID that is also the Study ID).
+      if (kept && !profileEntryFor(element.tag)) continue;
+      const kind = kept ? KIND_BY_VR[vr] : needleKind(element.tag, vr);
       if (!kind) continue;
       const bytes = valueBytes(file, element);
       if (!bytes) continue;
       const decoded = decodeValue(vr, bytes, byteOrderOf(encoding.littleEndian), characterSet);
       if (decoded.kind !== 'text') continue;
-      for (const value of decoded.values) addValue(needles, value, kind);
+      for (const value of decoded.values) addValue(kept ? keptValues : needles, value, kind);
     }
   };
   visit(file.dataSet, file.encoding, [], 'profile');
-  return needles.matcher();
+  return needles.matcher(keptValues);
 }
 
 function addValue(needles: NeedleSet, value: string, kind: NeedleKind): void {

@@ -97,10 +97,15 @@ export class NeedleSet {
   /**
    * One case-insensitive, Unicode-aware matcher: dates first, then the literals longest first, so
    * that "Maximilian" is cut whole rather than as "Max"; a hit must not touch a letter or digit on
-   * either side. Undefined when there is nothing to look for.
+   * either side. Literals that `kept` holds too (values an option keeps) are left out. Undefined
+   * when there is nothing to look for.
    */
-  matcher(): RegExp | undefined {
-    const literals = [...this.literals].sort((a, b) => b.length - a.length).map((value) => escape(value).replace(/\s+/g, '\\s+'));
+  matcher(kept?: NeedleSet): RegExp | undefined {
+    const keptLiterals = new Set([...(kept?.literals ?? [])].map((value) => value.toLowerCase()));
+    const literals = [...this.literals]
+      .filter((value) => !keptLiterals.has(value.toLowerCase()))
+      .sort((a, b) => b.length - a.length)
+      .map((value) => escape(value).replace(/\s+/g, '\\s+'));
     const alternatives = [...this.patterns, ...literals];
     if (alternatives.length === 0) return undefined;
     return new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'giu');
