@@ -16,7 +16,8 @@ const root = mkdtempSync(path.join(tmpdir(), 'dicom-daemon-service-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const SECRET = 'the daemon service tests secret, 0123';
 const keys = new Pseudonymizer(Buffer.from(SECRET, 'utf8'));
-const SMALL = path.join(corpusDir, 'fodicom_GH223.dcm');
+// A whole file: an image SOP class without Pixel Data (fodicom_GH223) now waits as an upload still arriving.
+const SMALL = path.join(corpusDir, 'fodicom_chrGreek.dcm');
 const running: DaemonProcess[] = [];
 afterEach(() => killLeftRunning(running));
 
@@ -108,7 +109,7 @@ describe('the watch daemon as a service', () => {
     writeFileSync(path.join(sources, LOCK_FILENAME), `${process.pid}\n`);
     const daemon = start();
     const [upload] = await makeInstances(SMALL, sources, 1, 'AFTER');
-    await waitUntil(() => filesBelow(sources).join() === outputName(upload), 'the upload to be anonymized');
+    await waitUntil(() => filesBelow(sources).join() === outputName(upload), `the upload to be anonymized: ${daemon.output()}`);
     expect(daemon.output()).not.toContain('already watching');
     // It still keeps a second daemon off, naming the first.
     const second = start();
@@ -131,7 +132,7 @@ describe('the watch daemon as a service', () => {
     }
     const last = start();
     const [upload] = await makeInstances(SMALL, sources, 1, 'LAST');
-    await waitUntil(() => filesBelow(sources).join() === outputName(upload), 'the upload to be anonymized');
+    await waitUntil(() => filesBelow(sources).join() === outputName(upload), `the upload to be anonymized: ${last.output()}`);
     last.child.kill('SIGTERM');
     expect(await last.exited).toBe(0);
   });
