@@ -40,3 +40,20 @@ describe('the systemd unit', () => {
     expect(read('README.md')).toMatch(/^# DICOM Tools/);
   });
 });
+
+describe('the README', () => {
+  const readme = read('README.md');
+  const sections = [...readme.matchAll(/^## (.+)$/gm)].map((match) => match[1]);
+
+  it('puts Troubleshooting where a user in trouble looks, before Performance', () => {
+    expect(sections.indexOf('Troubleshooting')).toBeGreaterThan(0);
+    expect(sections.indexOf('Troubleshooting')).toBeLessThan(sections.indexOf('Performance'));
+  });
+
+  it('says how to run dicom-tools outside the clone, and that it is not on the public registry', () => {
+    const install = readme.slice(readme.indexOf('## Install and the two commands'), readme.indexOf('## Command line'));
+    expect(install).toContain('npm install -g .');
+    expect(install).toContain('npm pack');
+    expect(install).toMatch(/not published on the public npm registry/);
+  });
+});
