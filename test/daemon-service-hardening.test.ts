@@ -7,7 +7,7 @@ import { MAPPING_STORE_FILENAME, Pseudonymizer, readDaemonStatus } from '../src/
 import { LOCK_FILENAME } from '../daemon/instance-lock.js';
 import { corpusDir } from './helpers/corpus.js';
 import { runCli } from './helpers/run-cli.js';
-import { filesBelow, killLeftRunning, makeInstances, recordsIn, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
+import { daemonCase, filesBelow, killLeftRunning, makeInstances, recordsIn, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
 
 // The watch daemon as a service meets an unlucky administrator: its store or Sources folder removed
 // under it, a stale lock, a full disk. A real daemon process on real folders each time.
@@ -23,18 +23,7 @@ afterEach(() => killLeftRunning(running));
 
 let counter = 0;
 function setup() {
-  const base = path.join(root, `case-${++counter}`);
-  const sources = path.join(base, 'sources');
-  const data = path.join(base, 'data');
-  mkdirSync(sources, { recursive: true });
-  const env = {
-    DICOM_ANONYMIZE_ON_UPLOAD: 'true',
-    DICOM_DATA_DIR: data,
-    DICOM_QUARANTINE_DIR: path.join(base, 'quarantine'),
-    DICOM_ANON_SECRET: SECRET,
-    DICOM_WATCH_STABLE_MS: '300',
-    DICOM_WATCH_RETRY_MS: '100',
-  };
+  const { base, sources, data, env } = daemonCase(path.join(root, `case-${++counter}`), SECRET);
   const start = () => {
     const daemon = startDaemon(sources, env);
     running.push(daemon);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { MappingStore, PIXEL_DATA, Pseudonymizer, readDaemonStatus, readDicomFile, textAt, TruncatedDicomError, whyNotWhole, type DicomFile } from '../src/index.js';
 import { corpusDir } from './helpers/corpus.js';
-import { filesBelow, killLeftRunning, makeInstances, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
+import { daemonCase, filesBelow, killLeftRunning, makeInstances, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
 
 // The watch daemon against uploads that try to get lost: replaced, paused, unreadable, copied over
 // an output. A real daemon process on real folders; each test asserts where every upload ended.
@@ -20,22 +20,8 @@ const outputName = (sopUid: string) => `${keys.uid(sopUid)}.dcm`;
 
 let counter = 0;
 function setup(extraEnv: NodeJS.ProcessEnv = {}) {
-  const base = path.join(root, `case-${++counter}`);
-  const sources = path.join(base, 'sources');
-  const quarantine = path.join(base, 'quarantine');
-  const data = path.join(base, 'data');
-  mkdirSync(sources, { recursive: true });
-  const env = {
-    DICOM_ANONYMIZE_ON_UPLOAD: 'true',
-    DICOM_DATA_DIR: data,
-    DICOM_QUARANTINE_DIR: quarantine,
-    DICOM_ANON_SECRET: SECRET,
-    DICOM_WATCH_STABLE_MS: '300',
-    DICOM_WATCH_RETRY_MS: '100',
-    // These tests follow each upload by its path in the log; names-hardening tests the hidden names.
-    DICOM_LOG_NAMES: 'show',
-    ...extraEnv,
-  };
+  // These tests follow each upload by its path in the log; names-hardening tests the hidden names.
+  const { base, sources, quarantine, data, env } = daemonCase(path.join(root, `case-${++counter}`), SECRET, { DICOM_LOG_NAMES: 'show', ...extraEnv });
   const start = () => {
     const daemon = startDaemon(sources, env);
     running.push(daemon);

@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { MappingStore, Pseudonymizer, UploadJournal, isTemporary, readDicomFile, readDaemonStatus, textAt } from '../src/index.js';
 import { LOCK_FILENAME } from '../daemon/instance-lock.js';
 import { corpusDir } from './helpers/corpus.js';
-import { filesBelow, makeInstances, startDaemon, waitUntil, killLeftRunning, type DaemonProcess } from './helpers/daemon-process.js';
+import { daemonCase, filesBelow, makeInstances, startDaemon, waitUntil, killLeftRunning, type DaemonProcess } from './helpers/daemon-process.js';
 import { parseCsv } from './helpers/parse-csv.js';
 import { runCli } from './helpers/run-cli.js';
 
@@ -22,20 +22,7 @@ afterEach(() => killLeftRunning(running));
 
 let counter = 0;
 function setup(extraEnv: NodeJS.ProcessEnv = {}) {
-  const base = path.join(root, `case-${++counter}`);
-  const sources = path.join(base, 'sources');
-  const quarantine = path.join(base, 'quarantine');
-  const data = path.join(base, 'data');
-  mkdirSync(sources, { recursive: true });
-  const env = {
-    DICOM_ANONYMIZE_ON_UPLOAD: 'true',
-    DICOM_DATA_DIR: data,
-    DICOM_QUARANTINE_DIR: quarantine,
-    DICOM_ANON_SECRET: SECRET,
-    DICOM_WATCH_STABLE_MS: '300',
-    DICOM_WATCH_RETRY_MS: '100',
-    ...extraEnv,
-  };
+  const { base, sources, quarantine, data, env } = daemonCase(path.join(root, `case-${++counter}`), SECRET, extraEnv);
   const start = (args: readonly string[] = [], cwd?: string) => {
     const daemon = startDaemon(sources, env, args, cwd);
     running.push(daemon);

@@ -19,7 +19,7 @@ import {
 } from '../src/index.js';
 import { UploadNames } from '../daemon/upload-names.js';
 import { corpusDir } from './helpers/corpus.js';
-import { filesBelow, killLeftRunning, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
+import { daemonCase, filesBelow, killLeftRunning, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
 import { cleanupApps, createWorkspace, renderApp } from './helpers/ink-app.js';
 import { waitForFrame } from './helpers/ink-keys.js';
 import { readBack, sample } from './helpers/mapping-records.js';
@@ -107,24 +107,14 @@ describe('a file name with a newline and ESC sequences', () => {
   });
 
   it("is printed escaped in the daemon's log (names shown) and its quarantine message", async () => {
-    const dir = caseDir();
-    const sources = path.join(dir, 'sources');
-    mkdirSync(sources);
-    const daemon = startDaemon(sources, {
-      DICOM_ANONYMIZE_ON_UPLOAD: 'true',
-      DICOM_DATA_DIR: path.join(dir, 'data'),
-      DICOM_QUARANTINE_DIR: path.join(dir, 'quarantine'),
-      DICOM_ANON_SECRET: SECRET,
-      DICOM_WATCH_STABLE_MS: '300',
-      DICOM_WATCH_RETRY_MS: '100',
-      DICOM_LOG_NAMES: 'show',
-    });
+    const { sources, quarantine, env } = daemonCase(caseDir(), SECRET, { DICOM_LOG_NAMES: 'show' });
+    const daemon = startDaemon(sources, env);
     running.push(daemon);
     await waitUntil(() => daemon.output().includes('watching'), 'the daemon to start');
     copyFileSync(GOOD, path.join(sources, `ok${EVIL}.dcm`));
     copyFileSync(BROKEN, path.join(sources, `${EVIL}.dcm`));
     await waitUntil(() => daemon.output().includes('anonymized ') && daemon.output().includes('quarantined '), 'both files to be handled');
-    expect(filesBelow(path.join(dir, 'quarantine'))).toHaveLength(2); // the file and its reason
+    expect(filesBelow(quarantine)).toHaveLength(2); // the file and its reason
     const log = daemon.output();
     expect(rawControls(log)).toEqual([]);
     expect(log.split('\n').filter((line) => line.startsWith('forged'))).toEqual([]);
@@ -152,20 +142,9 @@ describe("the daemon's names for uploads", () => {
   const keys = new Pseudonymizer(Buffer.from(SECRET, 'utf8'));
 
   it('names uploads in its log, status, quarantine reason and mapping rows by a keyed id, never by a name', async () => {
-    const dir = caseDir();
-    const sources = path.join(dir, 'sources');
-    const data = path.join(dir, 'data');
-    const quarantine = path.join(dir, 'quarantine');
+    const { sources, data, quarantine, env } = daemonCase(caseDir(), SECRET, { DICOM_LOG_NAMES: undefined });
     mkdirSync(path.join(sources, 'SMITH_JOHN'), { recursive: true });
-    const daemon = startDaemon(sources, {
-      DICOM_ANONYMIZE_ON_UPLOAD: 'true',
-      DICOM_DATA_DIR: data,
-      DICOM_QUARANTINE_DIR: quarantine,
-      DICOM_ANON_SECRET: SECRET,
-      DICOM_WATCH_STABLE_MS: '300',
-      DICOM_WATCH_RETRY_MS: '100',
-      DICOM_LOG_NAMES: undefined,
-    });
+    const daemon = startDaemon(sources, env);
     running.push(daemon);
     await waitUntil(() => daemon.output().includes('watching'), 'the daemon to start');
     copyFileSync(GOOD, path.join(sources, 'SMITH_JOHN', 'SMITH_JOHN_PID12345.dcm'));

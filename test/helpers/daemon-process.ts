@@ -22,6 +22,24 @@ export function startDaemon(sources: string, env: NodeJS.ProcessEnv, args: reado
   return { child, output: () => text, exited };
 }
 
+/** A test daemon's folders under `base` (Sources made) and its environment: quick settling and retries. */
+export function daemonCase(base: string, secret: string, extraEnv: NodeJS.ProcessEnv = {}) {
+  const sources = path.join(base, 'sources');
+  const quarantine = path.join(base, 'quarantine');
+  const data = path.join(base, 'data');
+  mkdirSync(sources, { recursive: true });
+  const env: NodeJS.ProcessEnv = {
+    DICOM_ANONYMIZE_ON_UPLOAD: 'true',
+    DICOM_DATA_DIR: data,
+    DICOM_QUARANTINE_DIR: quarantine,
+    DICOM_ANON_SECRET: secret,
+    DICOM_WATCH_STABLE_MS: '300',
+    DICOM_WATCH_RETRY_MS: '100',
+    ...extraEnv,
+  };
+  return { base, sources, quarantine, data, env };
+}
+
 /** Polls `condition` until it holds; fails with `what` after `timeoutMs`. Waits on state, not on time. */
 export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
