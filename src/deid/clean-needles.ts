@@ -41,8 +41,8 @@ const NAME_COMPONENTS = 3;
  * there is nothing to look for.
  */
 export function collectNeedles(file: DicomFile, options: DeidOptions): RegExp | undefined {
-  const needles = new NeedleSet();
-  const keptValues = new NeedleSet();
+  const found: Found[] = [];
+  let key = '';
   const visit = (elements: readonly DicomElement[], encoding: Encoding, inherited: readonly string[], scope: Scope) => {
     const characterSet = declaredCharacterSet(elements, inherited, (element) => valueBytes(file, element));
     for (const element of elements) {
@@ -59,15 +59,40 @@ export function collectNeedles(file: DicomFile, options: DeidOptions): RegExp | 
       const kind = kept ? KIND_BY_VR[vr] : needleKind(element.tag, vr);
       if (!kind) continue;
       const bytes = valueBytes(file, element);
-      if (!bytes) continue;
-      const decoded = decodeValue(vr, bytes, byteOrderOf(encoding.littleEndian), characterSet);
-      if (decoded.kind !== 'text') continue;
-      for (const value of decoded.values) addValue(kept ? keptValues : needles, value, kind);
+      if (!bytes || bytes.length === 0) continue;
+      found.push({ kept, kind, vr, bytes, littleEndian: encoding.littleEndian, characterSet });
+      key += `${kept ? 'k' : 'n'}${kind}${vr}${encoding.littleEndian ? 'l' : 'b'}${characterSet.join('\\')}\u0000${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')}\u0001`;
     }
   };
   visit(file.dataSet, file.encoding, [], 'profile');
-  return needles.matcher(keptValues);
+  // The files of one study carry the same identifying values: their matcher is worked out once.
+  if (MATCHERS.has(key)) return MATCHERS.get(key);
+  const needles = new NeedleSet();
+  const keptValues = new NeedleSet();
+  for (const { kept, kind, vr, bytes, littleEndian, characterSet } of found) {
+    const decoded = decodeValue(vr, bytes, byteOrderOf(littleEndian), characterSet);
+    if (decoded.kind !== 'text') continue;
+    for (const value of decoded.values) addValue(kept ? keptValues : needles, value, kind);
+  }
+  const matcher = needles.matcher(keptValues);
+  if (MATCHERS.size >= MAX_MATCHERS) MATCHERS.clear();
+  MATCHERS.set(key, matcher);
+  return matcher;
 }
+
+/** A value that gives needles (or, kept, takes them back), as the file holds it. */
+interface Found {
+  readonly kept: boolean;
+  readonly kind: NeedleKind;
+  readonly vr: Vr;
+  readonly bytes: Uint8Array;
+  readonly littleEndian: boolean;
+  readonly characterSet: readonly string[];
+}
+
+/** Matchers by the raw identifying values they were made of. */
+const MATCHERS = new Map<string, RegExp | undefined>();
+const MAX_MATCHERS = 256;
 
 function addValue(needles: NeedleSet, value: string, kind: NeedleKind): void {
   if (kind !== 'name') return needles.add(value, kind);
