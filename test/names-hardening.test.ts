@@ -113,13 +113,16 @@ describe('a file name with a newline and ESC sequences', () => {
     await waitUntil(() => daemon.output().includes('watching'), 'the daemon to start');
     copyFileSync(GOOD, path.join(sources, `ok${EVIL}.dcm`));
     copyFileSync(BROKEN, path.join(sources, `${EVIL}.dcm`));
-    await waitUntil(() => daemon.output().includes('anonymized ') && daemon.output().includes('quarantined '), 'both files to be handled');
+    // The name itself says "anonymized everything": wait for each file's own line, not for the word.
+    const anonymized = `anonymized ${printableText(path.join(sources, `ok${EVIL}.dcm`))} -> `;
+    const quarantined = `quarantined ${printableText(path.join(sources, `${EVIL}.dcm`))} -> `;
+    await waitUntil(() => daemon.output().includes(anonymized) && daemon.output().includes(quarantined), 'both files to be handled');
     expect(filesBelow(quarantine)).toHaveLength(2); // the file and its reason
     const log = daemon.output();
     expect(rawControls(log)).toEqual([]);
     expect(log.split('\n').filter((line) => line.startsWith('forged'))).toEqual([]);
-    expect(log).toContain(`anonymized ${printableText(path.join(sources, `ok${EVIL}.dcm`))} -> `);
-    expect(log).toContain(`quarantined ${printableText(path.join(sources, `${EVIL}.dcm`))} -> `);
+    expect(log).toContain(anonymized);
+    expect(log).toContain(quarantined);
   });
 
   it('is shown escaped in the TUI file browser', async () => {
