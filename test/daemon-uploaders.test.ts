@@ -10,7 +10,8 @@ import { corpusDir } from './helpers/corpus.js';
 // The README's "Letting uploaders write to Sources", done as an administrator would: real users, a
 // group, a setgid Sources folder with a default ACL; an uploader with umask 077 copies a file in and
 // a daemon running as another user must read it, anonymize it and remove the upload. Root only (it
-// makes users): geteuid, not the getuid that .ci/run looks for to re-run a file unprivileged.
+// makes users). It asks geteuid: .ci/run re-runs unprivileged each test file that names the other
+// uid call, and there this one would skip.
 
 const DAEMON_USER = 'dicom-tools-t-daemon';
 const UPLOADER = 'dicom-tools-t-uploader';
