@@ -147,7 +147,13 @@ export class WatchDaemon {
       this.settle.forget(file);
       this.notDicom.delete(file);
     });
-    watcher.on('error', (error: unknown) => this.problem('watch-error', `watching ${this.settings.sourcesDir} failed: ${error instanceof Error ? error.message : String(error)}`));
+    // A watcher error's message may name a file in Sources (EACCES, open '…/SMITH_JOHN.dcm'): with
+    // names hidden only its code is logged.
+    watcher.on('error', (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      const told = this.context.names.shown ? message : ((error as NodeJS.ErrnoException).code ?? 'an error of the file watcher');
+      this.problem('watch-error', `watching ${this.settings.sourcesDir} failed: ${told}`);
+    });
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
     this.watcher = watcher;
   }
