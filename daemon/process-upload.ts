@@ -5,6 +5,7 @@ import {
   deidentifyFile,
   describeFsError,
   DicomError,
+  FileIoError,
   discardOutputs,
   internalErrorReason,
   isTemporary,
@@ -290,6 +291,7 @@ function outcomeOfFailure(result: FileResult): UploadOutcome {
 }
 
 function classify(error: unknown, file: string): UploadOutcome {
+  if (error instanceof FileIoError) return outcomeOfFailure({ input: file, status: 'failed', code: 'IO', reason: error.message });
   if (!(error instanceof DicomError)) return { kind: 'failed', reason: internalErrorReason(file, error) };
   return outcomeOfFailure({ input: file, status: 'failed', code: error.code, reason: error.inFile(file).message });
 }

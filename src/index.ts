@@ -1,12 +1,12 @@
 // The engine's public surface: daemon/ and tui/ import only this file.
 export * from './dicom/index.js';
 export * from './deid/index.js';
-export { anonymizeFiles, ensureOutDir, type AnonymizeRequest, type AnonymizeSummary } from './deid/anonymize-files.js';
-export type { FileResult, FileStatus } from './deid/file-result.js';
-export { collectInputs, isTemporary, type InputFile } from './deid/collect-inputs.js';
-export { verifyOutput, identifyingValues, findLeaks, type Finding, type FindingKind, type IdentifyingValue } from './deid/verify.js';
-export { MappingStore, MAPPING_STORE_FILENAME, holdExclusiveLock } from './store/mapping-store.js';
-export type { MappingStoreLike } from './store/mapping-store-like.js';
+export { anonymizeFiles, ensureOutDir, type AnonymizeRequest, type AnonymizeSummary } from './pipeline/anonymize-files.js';
+export type { FileResult, FileStatus } from './pipeline/file-result.js';
+export { collectInputs, isTemporary, type InputFile } from './pipeline/collect-inputs.js';
+export { verifyOutput, identifyingValues, findLeaks, type Finding, type FindingKind, type IdentifyingValue } from './pipeline/verify.js';
+export { SqliteMappingStore, MAPPING_STORE_FILENAME, holdExclusiveLock } from './store/sqlite-mapping-store.js';
+export type { MappingStore } from './store/mapping-store.js';
 export { openMappingStore, openUploadStore, describeMappingStore, type MappingStoreConfig } from './store/open-mapping-store.js';
 export type { UploadStore, UploadStoreScope } from './store/upload-store.js';
 export { MappingStoreError } from './store/mapping-store-error.js';
@@ -22,11 +22,14 @@ export { configuredSiteRules, loadSiteRules, readSiteRules, parseSiteRules, Site
 export { loadSubjectIds, readSubjectIdList, parseSubjectIdList, SubjectIdListError } from './config/subject-id-list.js';
 export { readDaemonStatus, writeDaemonStatus, isDaemonAlive, isProcessAlive, describeDaemonStatus, DAEMON_STATUS_FILENAME, type DaemonStatus } from './status/daemon-status.js';
 export { UploadJournal, type JournalEntry, type JournalStart, type JournalWritten } from './store/upload-journal.js';
-export { internalErrorReason } from './deid/internal-error.js';
-export { writeDeidentifiedTemporary } from './deid/write-deidentified.js';
-export { deidentifyFile, mayBeOutputName, type DeidentifyJob, type DeidentifyOutcome, type WrittenOutput, type OwnOutput, type NotWritten } from './deid/deidentify-file.js';
-export { mappingRecordFor } from './deid/mapping-record-for.js';
+export { internalErrorReason } from './pipeline/internal-error.js';
+export { writeDeidentifiedTemporary } from './pipeline/write-deidentified.js';
+export { deidentifyFile, mayBeOutputName, type DeidentifyJob, type DeidentifyOutcome, type WrittenOutput, type OwnOutput, type NotWritten } from './pipeline/deidentify-file.js';
+export { mappingRecordFor } from './pipeline/mapping-record-for.js';
 export { describeFsError, syncDirectory } from './io/durable-files.js';
+export { commitOutputs, discardOutputs, writeSegmentsAtomically, writeTemporaryOutput, type Durability, type PendingOutput } from './io/atomic-output.js';
+export type { Segment } from './io/segments.js';
+export { FileIoError } from './io/file-io-error.js';
 export { printableText } from './io/printable-text.js';
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE, processIo, type Command, type CommandIo } from './cli/command.js';
 export { UsageError, usageErrorText } from './cli/usage-error.js';

@@ -16,7 +16,7 @@ const DEPENDENCIES = Object.keys(packageJson.dependencies);
 
 /** The one module of ours that imports each runtime dependency, so replacing it touches one file. */
 const LIBRARY_OWNERS: LibraryOwners = {
-  'better-sqlite3': ['src/store/mapping-store.ts'],
+  'better-sqlite3': ['src/store/sqlite-mapping-store.ts'],
   pg: ['src/store/postgres-mapping-store.ts'],
   pgpass: ['src/store/postgres-password.ts'],
   chokidar: ['daemon/watch-daemon.ts'],
@@ -79,7 +79,7 @@ describe('the module boundary checks, on a planted tree that breaks them', () =>
   it('finds src/ importing chokidar (and better-sqlite3 through createRequire)', () => {
     expect(libraryViolations(broken, DEPENDENCIES, LIBRARY_OWNERS).filter((problem) => / imports /.test(problem))).toEqual([
       'src/x.ts imports chokidar, which only daemon/watch-daemon.ts may import',
-      'src/y.ts imports better-sqlite3, which only src/store/mapping-store.ts may import',
+      'src/y.ts imports better-sqlite3, which only src/store/sqlite-mapping-store.ts may import',
     ]);
   });
 

@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MappingStore } from '../src/index.js';
+import { SqliteMappingStore } from '../src/index.js';
 import { corpusDir } from './helpers/corpus.js';
 import { runCli, type CliResult } from './helpers/run-cli.js';
 
@@ -41,7 +41,7 @@ function snapshot(): Map<string, string> {
 
 /** The batches on record, read from the store itself (which must still open). */
 function batchCount(): number {
-  const store = MappingStore.open(data);
+  const store = SqliteMappingStore.open(data);
   try {
     return store.batches().length;
   } finally {

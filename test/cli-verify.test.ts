@@ -2,7 +2,7 @@ import { copyFileSync, cpSync, mkdtempSync, readdirSync, renameSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isOurOutput } from '../src/deid/our-output.js';
+import { isOurOutput } from '../src/pipeline/our-output.js';
 import { readDicomFile, writeDicomFile, type ElementEdit, type Tag } from '../src/index.js';
 import { corpusDir } from './helpers/corpus.js';
 import { generatePlantedStudy, type PlantedStudy } from './helpers/planted-study.js';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { MappingStore, Pseudonymizer, readDicomFile, textAt } from '../src/index.js';
+import { SqliteMappingStore, Pseudonymizer, readDicomFile, textAt } from '../src/index.js';
 import { corpusDir } from './helpers/corpus.js';
 import { filesBelow, makeInstances, startDaemon, waitUntil, killLeftRunning, type DaemonProcess } from './helpers/daemon-process.js';
 
@@ -61,7 +61,7 @@ describe('the watch daemon with DICOM_PATIENT_IDS', () => {
     const [quarantined, reason] = filesBelow(quarantine);
     expect(quarantined).toMatch(/-IM3$/);
     expect(readFileSync(path.join(quarantine, reason ?? ''), 'utf8')).toContain(`patient not in the subject-ID list ${listFile} (add the patient to the list, or give --unlisted-patients pseudonym)`);
-    const store = MappingStore.open(data);
+    const store = SqliteMappingStore.open(data);
     try {
       expect(store.records().map((record) => `${record.originalPatientId} -> ${record.anonymizedPatientId}`).sort()).toEqual(['PATIENT-0 -> TRIAL-SUBJ-0', 'PATIENT-1 -> TRIAL-SUBJ-1']);
     } finally {

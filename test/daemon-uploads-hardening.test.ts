@@ -2,7 +2,7 @@ import { chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, r
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { MappingStore, PIXEL_DATA, Pseudonymizer, readDaemonStatus, readDicomFile, textAt, TruncatedDicomError, whyNotWhole, type DicomFile } from '../src/index.js';
+import { SqliteMappingStore, PIXEL_DATA, Pseudonymizer, readDaemonStatus, readDicomFile, textAt, TruncatedDicomError, whyNotWhole, type DicomFile } from '../src/index.js';
 import { corpusDir } from './helpers/corpus.js';
 import { daemonCase, filesBelow, killLeftRunning, makeInstances, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
 
@@ -28,7 +28,7 @@ function setup(extraEnv: NodeJS.ProcessEnv = {}) {
     return daemon;
   };
   const recordedOriginals = () => {
-    const store = MappingStore.open(data);
+    const store = SqliteMappingStore.open(data);
     try {
       return store.records().map((record) => path.basename(record.originalFilename)).sort();
     } finally {

@@ -3,7 +3,7 @@ import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtemp
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { MappingStore, Pseudonymizer, UploadJournal, isTemporary, readDicomFile, readDaemonStatus, textAt } from '../src/index.js';
+import { SqliteMappingStore, Pseudonymizer, UploadJournal, isTemporary, readDicomFile, readDaemonStatus, textAt } from '../src/index.js';
 import { LOCK_FILENAME } from '../daemon/instance-lock.js';
 import { corpusDir } from './helpers/corpus.js';
 import { daemonCase, filesBelow, makeInstances, startDaemon, waitUntil, killLeftRunning, type DaemonProcess } from './helpers/daemon-process.js';
@@ -29,7 +29,7 @@ function setup(extraEnv: NodeJS.ProcessEnv = {}) {
     return daemon;
   };
   const records = () => {
-    const store = MappingStore.open(data);
+    const store = SqliteMappingStore.open(data);
     try {
       return store.records();
     } finally {
@@ -232,7 +232,7 @@ describe('the watch daemon', () => {
     expect(mapped).toHaveLength(uids.length); // nothing recorded twice
     expect(new Set(mapped.map((record) => record.originalFilename)).size).toBe(uids.length);
     expect(filesBelow(quarantine)).toEqual([]);
-    const store = MappingStore.open(data);
+    const store = SqliteMappingStore.open(data);
     expect(UploadJournal.of(store).entries()).toEqual([]);
     // Recorded by whichever run finished a file, or by recovery after a kill: every pair is there once.
     const pairs = store.uidPairs();
@@ -274,7 +274,7 @@ describe('the watch daemon', () => {
       expect(records()).toHaveLength(1); // not recorded again on each attempt
       daemon.child.kill('SIGTERM');
       expect(await daemon.exited).toBe(0);
-      const store = MappingStore.open(data);
+      const store = SqliteMappingStore.open(data);
       expect(UploadJournal.of(store).entries()).toEqual([{ originalPath: original, outputPath: output, state: 'written', originalIdentity: expect.stringMatching(/^\d+:\d+:\d+$/) }]);
       store.close();
       // Started again while the original still cannot go: recovery says so and the daemon runs.
@@ -293,7 +293,7 @@ describe('the watch daemon', () => {
     expect(await again.exited).toBe(0);
     expect(filesBelow(sources)).toEqual([path.basename(output)]);
     expect(records()).toHaveLength(1);
-    const store = MappingStore.open(data);
+    const store = SqliteMappingStore.open(data);
     expect(UploadJournal.of(store).entries()).toEqual([]);
     store.close();
   }, 60_000);

@@ -8,7 +8,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { writeIdPairsCsv, writeMappingCsv } from '../src/export/mapping-csv.js';
 import type { MappingRecord } from '../src/store/mapping-record.js';
 import { MappingStoreError } from '../src/store/mapping-store-error.js';
-import type { MappingStoreLike } from '../src/store/mapping-store-like.js';
+import type { MappingStore } from '../src/store/mapping-store.js';
 import { openMappingStore, type MappingStoreConfig } from '../src/store/open-mapping-store.js';
 import { POSTGRES_SCHEMA_VERSION } from '../src/store/postgres-schema.js';
 import { postgresAvailable, usePostgres, type TestDatabase } from './helpers/postgres-server.js';
@@ -66,11 +66,11 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 function contract(kind: () => StoreKind): void {
-  const open: MappingStoreLike[] = [];
+  const open: MappingStore[] = [];
   afterEach(async () => {
     for (const store of open.splice(0)) await store.close();
   });
-  const openFresh = async (): Promise<{ store: MappingStoreLike; config: MappingStoreConfig }> => {
+  const openFresh = async (): Promise<{ store: MappingStore; config: MappingStoreConfig }> => {
     const config = await kind().fresh();
     const store = await openMappingStore(config);
     open.push(store);

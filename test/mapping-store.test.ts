@@ -9,18 +9,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { writeMappingCsv } from '../src/export/mapping-csv.js';
 import type { RecordedFile } from '../src/store/mapping-record.js';
 import { MappingStoreError } from '../src/store/mapping-store-error.js';
-import { MappingStore } from '../src/store/mapping-store.js';
+import { SqliteMappingStore } from '../src/store/sqlite-mapping-store.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../src/store/schema.js';
 import { UploadJournal } from '../src/store/upload-journal.js';
 import { readBack, sample } from './helpers/mapping-records.js';
 
-const STORE_MODULE = fileURLToPath(new URL('../src/store/mapping-store.ts', import.meta.url));
+const STORE_MODULE = fileURLToPath(new URL('../src/store/sqlite-mapping-store.ts', import.meta.url));
 // Only to build a store as an older dicom-tools left it (and to look at columns the store does not
-// return): the code under test reaches SQLite through MappingStore alone.
+// return): the code under test reaches SQLite through SqliteMappingStore alone.
 const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
 
 const temporaryDirs: string[] = [];
-const openStores: MappingStore[] = [];
+const openStores: SqliteMappingStore[] = [];
 
 afterEach(() => {
   for (const store of openStores.splice(0)) store.close();
@@ -40,8 +40,8 @@ function runScript(script: string, args: readonly string[]): Promise<{ code: num
   });
 }
 
-function open(dataDir: string): MappingStore {
-  const store = MappingStore.open(dataDir);
+function open(dataDir: string): SqliteMappingStore {
+  const store = SqliteMappingStore.open(dataDir);
   openStores.push(store);
   return store;
 }
@@ -65,7 +65,7 @@ function thrown(action: () => unknown): unknown {
   throw new Error('expected an error');
 }
 
-describe('MappingStore.open', () => {
+describe('SqliteMappingStore.open', () => {
   it('creates the data folder 0700 and a WAL database whose three files are 0600 after writes', () => {
     const dataDir = path.join(temporaryDir(), 'nested', 'data');
     const store = open(dataDir);
@@ -157,7 +157,7 @@ describe('MappingStore.open', () => {
   });
 });
 
-describe('MappingStore batches and records', () => {
+describe('SqliteMappingStore batches and records', () => {
   it('gives each batch a fresh id made of the time and random hex', () => {
     const store = open(temporaryDir());
     const ids = [1, 2, 3].map(() => store.startBatch({ source: 'tui', options: { dates: 'shift' }, profile: 'basic' }));
@@ -243,7 +243,7 @@ describe('MappingStore batches and records', () => {
   });
 });
 
-describe('MappingStore lists and identifier pairs', () => {
+describe('SqliteMappingStore lists and identifier pairs', () => {
   it('gives the lists back as recorded: in order, empty ones empty', () => {
     const store = open(temporaryDir());
     const batchId = store.startBatch({ source: 'cli', options: {}, profile: 'basic' });
@@ -303,7 +303,7 @@ describe('MappingStore lists and identifier pairs', () => {
   });
 });
 
-describe('MappingStore migrating a store of schema version 2 (counts, no lists, no UID pairs)', () => {
+describe('SqliteMappingStore migrating a store of schema version 2 (counts, no lists, no UID pairs)', () => {
   /** A store as dicom-tools left it before the lists: the first two migrations, a batch and two files with counts. */
   function versionTwoStore(dataDir: string): { batchId: string; dbPath: string } {
     const dbPath = path.join(dataDir, 'mapping.sqlite');
@@ -371,7 +371,7 @@ describe('MappingStore migrating a store of schema version 2 (counts, no lists, 
   });
 });
 
-describe('MappingStore shared by several connections', () => {
+describe('SqliteMappingStore shared by several connections', () => {
   it('lets two stores on one folder read each other’s writes, interleaved', () => {
     const dataDir = temporaryDir();
     const first = open(dataDir);
@@ -395,7 +395,7 @@ describe('MappingStore shared by several connections', () => {
     writeFileSync(
       script,
       `import { readdirSync, writeFileSync } from 'node:fs';
-import { MappingStore } from ${JSON.stringify(STORE_MODULE)};
+import { SqliteMappingStore } from ${JSON.stringify(STORE_MODULE)};
 const [dataDir, label, ready, count] = process.argv.slice(2);
 // Start together: each announces itself, then waits for all the others.
 writeFileSync(ready + '/' + label, '');
@@ -404,7 +404,7 @@ process.on('uncaughtException', (error) => {
   process.stderr.write(error.message);
   process.exit(1);
 });
-const store = MappingStore.open(dataDir);
+const store = SqliteMappingStore.open(dataDir);
 const batchId = store.startBatch({ source: 'cli', options: { label }, profile: 'basic' });
 for (let call = 0; call < 25; call++) {
   store.record(Array.from({ length: 20 }, (_, i) => ({

@@ -6,7 +6,7 @@ import {
   ConfigError,
   csvCellValue,
   loadConfig,
-  MappingStore,
+  SqliteMappingStore,
   openMappingStore,
   printableText,
   Pseudonymizer,
@@ -170,7 +170,7 @@ describe("the daemon's names for uploads", () => {
     expect(readFileSync(path.join(quarantine, reasonFile), 'utf8')).toMatch(new RegExp(`^upload: ${jane}\\nfile: `));
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toBe(0);
-    const store = MappingStore.open(data);
+    const store = SqliteMappingStore.open(data);
     try {
       expect(store.records().map((record) => [record.uploadId, path.basename(record.originalFilename)])).toEqual([[john, 'SMITH_JOHN_PID12345.dcm']]);
     } finally {

@@ -1,7 +1,7 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MappingStore, readDicomFile } from '../src/index.js';
+import { SqliteMappingStore, readDicomFile } from '../src/index.js';
 import { cleanupApps, createWorkspace, renderApp, waitForStartFolder, type RenderedApp } from './helpers/ink-app.js';
 import { KEYS, lines, lineWith, press, waitForFrame } from './helpers/ink-keys.js';
 import { pacedRun, releasePacedRuns } from './helpers/ink-paced-run.js';
@@ -85,7 +85,7 @@ describe('TUI step 3: anonymize', () => {
     const outputs = readdirSync(workspace.outDir);
     expect(outputs).toHaveLength(1);
     expect(readDicomFile(path.join(workspace.outDir, outputs[0] ?? '')).dataSet.length).toBeGreaterThan(0);
-    const store = MappingStore.open(workspace.dataDir);
+    const store = SqliteMappingStore.open(workspace.dataDir);
     try {
       expect(store.records().map((record) => record.anonymizedFilename)).toEqual(outputs);
     } finally {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MappingStore, type RecordedFile } from '../src/index.js';
+import { SqliteMappingStore, type RecordedFile } from '../src/index.js';
 import { cleanupApps, createWorkspace, renderApp, waitForStartFolder, type RenderedApp, type Workspace } from './helpers/ink-app.js';
 import { KEYS, lines, lineWith, press, type, waitForFrame } from './helpers/ink-keys.js';
 
@@ -24,7 +24,7 @@ async function toReview(app: RenderedApp): Promise<string> {
 }
 
 function records(workspace: Workspace): RecordedFile[] {
-  const store = MappingStore.open(workspace.dataDir);
+  const store = SqliteMappingStore.open(workspace.dataDir);
   try {
     return store.records();
   } finally {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_OPTIONS, MappingStore, readDicomFile, readSiteRules, siteRulesLabel, textAt } from '../src/index.js';
+import { DEFAULT_OPTIONS, SqliteMappingStore, readDicomFile, readSiteRules, siteRulesLabel, textAt } from '../src/index.js';
 import { cleanupApps, createWorkspace, renderApp, waitForStartFolder } from './helpers/ink-app.js';
 import { KEYS, lineWith, press } from './helpers/ink-keys.js';
 import { runCli } from './helpers/run-cli.js';
@@ -37,7 +37,7 @@ describe('the terminal UI with DICOM_RULES', () => {
     expect(textAt(made, [], INSTANCE_CREATION_DATE)).toEqual(['20070405']);
     expect(textAt(made, [], SPONSOR)).toEqual([]);
     expect(textAt(made, [], DEIDENTIFICATION_METHOD)).toContain(siteRulesLabel(siteRules));
-    const store = MappingStore.open(workspace.dataDir);
+    const store = SqliteMappingStore.open(workspace.dataDir);
     const [batch] = store.batches();
     store.close();
     expect(batch?.source).toBe('tui');

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { optionsForRecord, profileLabel, type AnonymizeSummary, type DeidOptions, type FileResult, type MappingStoreLike, type Pseudonymizer } from '../src/index.js';
+import { optionsForRecord, profileLabel, type AnonymizeSummary, type DeidOptions, type FileResult, type MappingStore, type Pseudonymizer } from '../src/index.js';
 import type { TuiDeps } from './tui-deps.js';
 
 export interface RunRequest {
@@ -23,7 +23,7 @@ export interface ExportedFile {
  */
 export class RunSession {
   readonly exported: ExportedFile[] = [];
-  #store: Promise<MappingStoreLike> | undefined;
+  #store: Promise<MappingStore> | undefined;
   #keys: Pseudonymizer | undefined;
   readonly #pending = new Set<Promise<unknown>>();
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import {
   anonymizeFiles, describeDaemonStatus, describeMappingStore, dumpJson, exportTargetProblem, ExportError, loadSecret, loadSubjectIds, openMappingStore, Pseudonymizer, readDaemonStatus, readDicomFile, writeMappingCsv, writeZip,
-  type AnonymizeRequest, type AnonymizeSummary, type Config, type DumpJson, type MappingStoreLike, type RecordedFile, type ZipEntry,
+  type AnonymizeRequest, type AnonymizeSummary, type Config, type DumpJson, type MappingStore, type RecordedFile, type ZipEntry,
 } from '../src/index.js';
 import { findDicomFiles } from './find-dicom-files.js';
 import { listDirectory, type DirEntry } from './list-directory.js';
@@ -19,7 +19,7 @@ export interface TuiDeps {
   readonly readDump: (file: string) => DumpJson;
   readonly anonymize: (request: AnonymizeRequest) => Promise<AnonymizeSummary>;
   /** Opens the mapping store, SQLite or PostgreSQL (once per session, on the first run). */
-  readonly openStore: () => Promise<MappingStoreLike>;
+  readonly openStore: () => Promise<MappingStore>;
   /** The mapping store for people (`SQLite <file>` or `PostgreSQL <url without password>`), without opening it. */
   readonly describeStore: () => Promise<string>;
   /** The keyed pseudonymizer from the secret (once per session, on the first run). */

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { loadSecret } from '../config/secret.js';
-import { anonymizeFiles, ensureOutDir, type AnonymizeSummary, type ShardCount } from '../deid/anonymize-files.js';
-import { collectInputs } from '../deid/collect-inputs.js';
-import { outDirInsideInput, outDirProblem } from '../deid/out-dir-problem.js';
-import type { FileResult } from '../deid/file-result.js';
-import { filesInShard, shardLabel } from '../deid/shard.js';
+import { anonymizeFiles, ensureOutDir, type AnonymizeSummary, type ShardCount } from '../pipeline/anonymize-files.js';
+import { collectInputs } from '../pipeline/collect-inputs.js';
+import { outDirInsideInput, outDirProblem } from '../pipeline/out-dir-problem.js';
+import type { FileResult } from '../pipeline/file-result.js';
+import { filesInShard, shardLabel } from '../pipeline/shard.js';
 import { describeOptions, profileLabel, type DeidOptions } from '../deid/options.js';
 import { PROFILE_EDITION } from '../deid/profile.js';
 import { Pseudonymizer } from '../deid/pseudonyms.js';

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import { mappingUrlProblem } from '../store/mapping-url.js';
+import { mappingUrlProblem } from '../config/mapping-url.js';
 import type { MappingStoreConfig } from '../store/open-mapping-store.js';
 import { UsageError } from './usage-error.js';
 

@@ -1,4 +1,4 @@
-import { parseShard, ShardSyntaxError, type Shard } from '../deid/shard.js';
+import { parseShard, ShardSyntaxError, type Shard } from '../pipeline/shard.js';
 import { UsageError } from './usage-error.js';
 
 /** `--shard K/N`: this run takes one of N parts of the collected inputs. */

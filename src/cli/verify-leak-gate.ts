@@ -2,15 +2,15 @@
 // under --against (original-pairing.ts) or through the mapping store. An output it cannot compare
 // is a finding ("cannot check"), never a pass.
 import path from 'node:path';
-import { collectInputs } from '../deid/collect-inputs.js';
-import { OriginalIndex } from '../deid/original-pairing.js';
-import { isOurOutput } from '../deid/our-output.js';
+import { collectInputs } from '../pipeline/collect-inputs.js';
+import { OriginalIndex } from '../pipeline/original-pairing.js';
+import { isOurOutput } from '../pipeline/our-output.js';
 import type { DeidOptions } from '../deid/options.js';
 import type { Pseudonymizer } from '../deid/pseudonyms.js';
-import { textLeaks } from '../deid/text-leaks.js';
-import { findLeaks, identifyingValues, type Finding } from '../deid/verify.js';
+import { textLeaks } from '../pipeline/text-leaks.js';
+import { findLeaks, identifyingValues, type Finding } from '../pipeline/verify.js';
 import { DicomError, readDicomFile, type DicomFile } from '../dicom/index.js';
-import type { MappingStoreLike } from '../store/mapping-store-like.js';
+import type { MappingStore } from '../store/mapping-store.js';
 
 export interface AgainstResult {
   readonly findings: Finding[];
@@ -52,7 +52,7 @@ export function leaksAgainst(against: readonly string[], optionsOf: ReadonlyMap<
 }
 
 /** Searches each output for the values of the original the mapping store records for its name. */
-export async function leaksByMapping(store: MappingStoreLike, optionsOf: ReadonlyMap<string, DeidOptions>): Promise<Finding[]> {
+export async function leaksByMapping(store: MappingStore, optionsOf: ReadonlyMap<string, DeidOptions>): Promise<Finding[]> {
   const byOutput = new Map((await store.records()).map((record) => [record.anonymizedFilename, record.originalFilename]));
   const findings: Finding[] = [];
   for (const [output, options] of optionsOf) {

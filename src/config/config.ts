@@ -5,10 +5,11 @@ import { parse } from 'dotenv';
 import { optionConflict } from '../deid/options.js';
 import { isProfileName, isStandardOption, PROFILE_NAMES, profileOptions, STANDARD_OPTION_NAMES, type ProfileName, type StandardOption } from '../deid/standard-options.js';
 import { UNLISTED_PATIENTS, type UnlistedPatients } from '../deid/subject-ids.js';
-import { mappingUrlProblem } from '../store/mapping-url.js';
+import { mappingUrlProblem } from './mapping-url.js';
 import { DEFAULT_INFLATE_LIMITS, type InflateLimits } from '../dicom/inflate-data-set.js';
 import { ConfigError } from './config-error.js';
-import { defaultDataDir, describeFsError } from './data-dir.js';
+import { defaultDataDir } from './data-dir.js';
+import { describeFsError } from '../io/durable-files.js';
 
 /** What to do with dates: remove per the profile, keep, or shift per patient. */
 export type DatesMode = 'clear' | 'keep' | 'shift';

@@ -2,7 +2,7 @@ import { statSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from './config-error.js';
-import { describeFsError } from './data-dir.js';
+import { describeFsError } from '../io/durable-files.js';
 
 /**
  * Refuses a data folder another user could plant a secret key in, as ssh refuses such a home: the

@@ -21,4 +21,3 @@ export function ensureDataDir(dataDir: string): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 }
 
-export { describeFsError } from '../io/durable-files.js';

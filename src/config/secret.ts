@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { checkEnvSecret, type Config } from './config.js';
 import { ConfigError } from './config-error.js';
-import { describeFsError, ensureDataDir } from './data-dir.js';
+import { ensureDataDir } from './data-dir.js';
+import { describeFsError } from '../io/durable-files.js';
 import { checkDataDirSafety } from './data-dir-safety.js';
 
 /** The secret key file in the data folder. */

@@ -6,7 +6,7 @@ import { actionProblem, valueProblem } from '../deid/site-rule-vrs.js';
 import { ConfigError } from './config-error.js';
 import { normalizeCreator, SITE_ACTIONS, type SiteAction, type SiteRule, type SiteRules, type SiteRuleTarget } from '../deid/site-rules.js';
 import { DicomToolsError } from '../errors/dicom-tools-error.js';
-import { describeFsError } from './data-dir.js';
+import { describeFsError } from '../io/durable-files.js';
 import { JsonSyntaxError, parseJsonWithPositions, type JsonMember, type JsonPosition, type JsonValue } from './json-with-positions.js';
 
 /** A rules file that cannot be used. The message names the file and the line and column of the problem. */

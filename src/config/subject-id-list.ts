@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { SubjectIdEntry, SubjectIds, UnlistedPatients } from '../deid/subject-ids.js';
 import { DicomToolsError } from '../errors/dicom-tools-error.js';
-import { describeFsError } from './data-dir.js';
+import { describeFsError } from '../io/durable-files.js';
 import { CsvSyntaxError, parseCsv } from './parse-csv.js';
 
 /**

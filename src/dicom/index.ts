@@ -13,9 +13,7 @@ export { readDicomFile, type DicomFile, type ReadOptions } from './read-file.js'
 export { detectLayout, LAYOUT_BYTES, type FileLayout, type LayoutGuess } from './detect-layout.js';
 export { planFile, type FilePlan, type FilePlanOptions } from './plan-file.js';
 export { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, PACKAGE_VERSION } from './implementation.js';
-export { commitOutputs, discardOutputs, writeSegmentsAtomically, writeTemporaryOutput, type Durability, type PendingOutput } from '../io/atomic-output.js';
 export { encodeValue, defaultVrOf } from './encode-value.js';
-export type { Segment } from './segments.js';
 export { writeDicomFile } from './write-dicom-file.js';
 export { declaredCharacterSet, elementAt, textAt, textsAt, valueAt, valueBytes, valueVrOf } from './element-access.js';
 export { dumpJson, formatDump, type DumpJson } from './dump.js';

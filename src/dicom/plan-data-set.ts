@@ -6,7 +6,7 @@ import { defaultVrOf, encodeMarker } from './encode-value.js';
 import { declaredCharacterSet, valueVrOf } from './element-access.js';
 import type { DicomElement, DicomItem } from './model.js';
 import { SegmentBuilder } from './segment-builder.js';
-import { segmentSize, type Segment } from './segments.js';
+import { segmentSize, type Segment } from '../io/segments.js';
 import { ITEM, isGroupLengthTag, tagGroup, type Tag } from './tag.js';
 import type { Vr } from './vr.js';
 

@@ -8,7 +8,7 @@ import type { DicomFile } from './read-file.js';
 import { TRANSFER_SYNTAX_UID, formatTag, type Tag } from './tag.js';
 import { encodeNew } from './encode-element.js';
 import { planDataSet, type PlanContext } from './plan-data-set.js';
-import { segmentSize, type Segment } from './segments.js';
+import { segmentSize, type Segment } from '../io/segments.js';
 
 const GROUP_LENGTH: Tag = 0x00020000;
 const VERSION: Tag = 0x00020001;

@@ -7,7 +7,7 @@ import { planFileMeta, type OutputIdentity } from './plan-file-meta.js';
 import type { DicomFile } from './read-file.js';
 import { SOP_CLASS_UID, SOP_INSTANCE_UID, type Tag } from './tag.js';
 import { planDataSet, type PlanContext } from './plan-data-set.js';
-import { mergeSegments, segmentSize, type Segment } from './segments.js';
+import { mergeSegments, segmentSize, type Segment } from '../io/segments.js';
 import { checkWritable } from './writable-check.js';
 
 export interface FilePlanOptions {

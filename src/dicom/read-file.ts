@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DicomError, DicomIoError, MalformedDicomError, NotDicomError, TruncatedDicomError } from './errors.js';
 import { EXPLICIT_LITTLE, type DicomElement, type Encoding } from './model.js';
 import { describeFsError } from '../io/durable-files.js';
-import { LoadedRegions } from './loaded-regions.js';
+import { LoadedRegions } from '../io/loaded-regions.js';
 import { TRANSFER_SYNTAX_UID, makeTag } from './tag.js';
 import { detectEncoding } from './detect-encoding.js';
 import { detectLayout, type FileLayout, type NotDicomProblem } from './detect-layout.js';

@@ -1,4 +1,4 @@
-import type { Segment } from './segments.js';
+import type { Segment } from '../io/segments.js';
 
 /**
  * Collects output segments in one pass, joining neighbouring copies as they come (this runs for

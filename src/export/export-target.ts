@@ -1,9 +1,9 @@
 import { accessSync, constants, lstatSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { SECRET_FILENAME } from '../config/secret.js';
-import { collectInputs } from '../deid/collect-inputs.js';
+import { collectInputs } from '../pipeline/collect-inputs.js';
 import { realPathOf, isWithin } from '../io/real-path.js';
-import { MAPPING_STORE_FILENAME } from '../store/mapping-store.js';
+import { MAPPING_STORE_FILENAME } from '../store/sqlite-mapping-store.js';
 
 /** A file a command was asked to write (ZIP, mapping CSV, pair export): the flag that named it, for messages. */
 export interface ExportTarget {

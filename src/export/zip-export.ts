@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ZipFile } from 'yazl';
-import { describeFsError } from '../config/data-dir.js';
+import { describeFsError } from '../io/durable-files.js';
 import { sinkInto, writeFileAtomically, type ExportWriteOptions } from './atomic-file.js';
 import { ExportError } from './export-error.js';
 

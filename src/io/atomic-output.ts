@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasyncSync, fstatSync, openSync, readSync, renameSync, rmSync, writevSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { DicomIoError } from '../dicom/errors.js';
-import type { LoadedRegions } from '../dicom/loaded-regions.js';
-import type { Segment } from '../dicom/segments.js';
+import { FileIoError } from './file-io-error.js';
+import type { LoadedRegions } from './loaded-regions.js';
+import type { Segment } from './segments.js';
 import { describeFsError, syncDirectory } from './durable-files.js';
 import { EarlyWriteback } from './early-writeback.js';
 import { flushFileSystem } from './flush-file-system.js';
@@ -85,12 +85,12 @@ export function writeTemporaryOutput(source: OutputSource, segments: readonly Se
       flush();
       if (input === undefined) {
         input = openSync(source.path, 'r');
-        if (fstatSync(input).size !== source.size) throw new DicomIoError('the source file changed while it was being processed', { file: source.path });
+        if (fstatSync(input).size !== source.size) throw new FileIoError('the source file changed while it was being processed', { file: source.path });
       }
       buffer ??= takeCopyBuffer();
       for (let position = segment.start; position < segment.end; ) {
         const bytesRead = readSync(input, buffer, 0, Math.min(COPY_CHUNK, segment.end - position), position);
-        if (bytesRead === 0) throw new DicomIoError('the source file shrank while it was being copied', { file: source.path, offset: position });
+        if (bytesRead === 0) throw new FileIoError('the source file shrank while it was being copied', { file: source.path, offset: position });
         writevAll(fd, [buffer.subarray(0, bytesRead)]);
         (writeback ??= new EarlyWriteback(temporary, WRITEBACK_EVERY)).wrote(bytesRead);
         position += bytesRead;
@@ -106,7 +106,7 @@ export function writeTemporaryOutput(source: OutputSource, segments: readonly Se
   } catch (error) {
     if (output !== undefined) closeQuietly(output);
     rmSync(temporary, { force: true });
-    throw error instanceof DicomIoError ? error : writeError(error, outPath);
+    throw error instanceof FileIoError ? error : writeError(error, outPath);
   } finally {
     writeback?.finish();
     if (buffer) giveCopyBuffer(buffer);
@@ -142,7 +142,7 @@ export async function commitOutputs(pending: readonly PendingOutput[], durabilit
     // The whole group fails: none of it stays, renamed or not, so what is visible was reported done.
     withdrawOutputs(pending.slice(0, renamed));
     discardOutputs(pending.slice(renamed));
-    throw error instanceof DicomIoError ? error : writeError(error, pending[0]?.target ?? '');
+    throw error instanceof FileIoError ? error : writeError(error, pending[0]?.target ?? '');
   }
   for (const directory of directories) await syncDirectory(directory);
 }
@@ -197,6 +197,6 @@ function closeQuietly(fd: number): void {
   }
 }
 
-function writeError(error: unknown, outPath: string): DicomIoError {
-  return new DicomIoError(`cannot write output: ${describeFsError(error)}`, { file: outPath, cause: error });
+function writeError(error: unknown, outPath: string): FileIoError {
+  return new FileIoError(`cannot write output: ${describeFsError(error)}`, { file: outPath, cause: error });
 }

@@ -4,7 +4,7 @@
  * into the mapping store and the mapping exports, never into logs, messages or output file names.
  */
 export interface MappingRecord {
-  /** The batch from `MappingStore.startBatch()`. */
+  /** The batch from `SqliteMappingStore.startBatch()`. */
   batchId: string;
   /** When the file was written, ISO 8601 in UTC (`new Date().toISOString()`). */
   processedAt: string;
@@ -18,7 +18,7 @@ export interface MappingRecord {
   uidsRegenerated: readonly string[];
   /**
    * Each distinct original UID the file's de-identification replaced, with its replacement. The
-   * store keeps them per batch, not per file (`MappingStore.uidPairs()`), so a `RecordedFile`
+   * store keeps them per batch, not per file (`SqliteMappingStore.uidPairs()`), so a `RecordedFile`
    * read back has none.
    */
   uidPairs: readonly IdPair[];
@@ -46,7 +46,7 @@ export type BatchSource = 'cli' | 'daemon' | 'tui';
 
 export const BATCH_SOURCES: readonly BatchSource[] = ['cli', 'daemon', 'tui'];
 
-/** A batch as `MappingStore.batches()` lists it. */
+/** A batch as `SqliteMappingStore.batches()` lists it. */
 export interface BatchSummary {
   id: string;
   /** ISO 8601 in UTC. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { MappingStoreLike } from './mapping-store-like.js';
-import { MAPPING_STORE_FILENAME } from './mapping-store.js';
+import type { MappingStore } from './mapping-store.js';
+import { MAPPING_STORE_FILENAME } from './sqlite-mapping-store.js';
 import { SqliteStoreAdapter } from './sqlite-store-adapter.js';
 import { SqliteUploadStore } from './sqlite-upload-store.js';
 import type { UploadStore, UploadStoreScope } from './upload-store.js';
@@ -18,7 +18,7 @@ export interface MappingStoreConfig {
  *
  * @throws MappingStoreError naming the store (never a password) and the problem.
  */
-export async function openMappingStore(config: MappingStoreConfig): Promise<MappingStoreLike> {
+export async function openMappingStore(config: MappingStoreConfig): Promise<MappingStore> {
   if (config.mappingUrl === undefined) return SqliteStoreAdapter.open(config.dataDir);
   const { PostgresMappingStore } = await import('./postgres-mapping-store.js');
   return PostgresMappingStore.open(config.mappingUrl);

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { BatchSummary, IdPair, MappingRecord, RecordedFile } from './mapping-record.js';
-import type { MappingStoreLike } from './mapping-store-like.js';
+import type { MappingStore } from './mapping-store.js';
 import { MappingStoreError } from './mapping-store-error.js';
 import { plural } from './plural.js';
 import { passwordFor, type PasswordLookup } from './postgres-password.js';
@@ -87,7 +87,7 @@ export function postgresLocation(url: string): string {
  * URL, the PG* variables or the password file (~/.pgpass), through node-postgres; none is ever put
  * into a message.
  */
-export class PostgresMappingStore implements MappingStoreLike {
+export class PostgresMappingStore implements MappingStore {
   readonly location: string;
   readonly #url: string;
   readonly #pool: pg.Pool;

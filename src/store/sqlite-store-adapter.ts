@@ -1,25 +1,25 @@
 import type { MappingRecord } from './mapping-record.js';
-import type { MappingStoreLike } from './mapping-store-like.js';
-import { MappingStore } from './mapping-store.js';
+import type { MappingStore } from './mapping-store.js';
+import { SqliteMappingStore } from './sqlite-mapping-store.js';
 import type { RecordsFilter, StartBatchOptions } from './record-checks.js';
 
 /**
  * The embedded SQLite store behind the asynchronous interface. The watch daemon and its journal
- * keep using `MappingStore` itself, synchronously; this only lets the CLI and the TUI treat it as
+ * keep using `SqliteMappingStore` itself, synchronously; this only lets the CLI and the TUI treat it as
  * they treat a PostgreSQL store.
  */
-export class SqliteStoreAdapter implements MappingStoreLike {
+export class SqliteStoreAdapter implements MappingStore {
   readonly location: string;
-  readonly #store: MappingStore;
+  readonly #store: SqliteMappingStore;
 
-  constructor(store: MappingStore) {
+  constructor(store: SqliteMappingStore) {
     this.#store = store;
     this.location = store.path;
   }
 
-  /** @throws MappingStoreError (see MappingStore.open). */
+  /** @throws MappingStoreError (see SqliteMappingStore.open). */
   static open(dataDir: string): SqliteStoreAdapter {
-    return new SqliteStoreAdapter(MappingStore.open(dataDir));
+    return new SqliteStoreAdapter(SqliteMappingStore.open(dataDir));
   }
 
   async startBatch(batch: StartBatchOptions) {

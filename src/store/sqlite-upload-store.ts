@@ -1,4 +1,4 @@
-import { MappingStore } from './mapping-store.js';
+import { SqliteMappingStore } from './sqlite-mapping-store.js';
 import type { StartBatchOptions } from './record-checks.js';
 import { UploadJournal, type JournalStart, type JournalWritten } from './upload-journal.js';
 import { isInside, type UploadStore, type UploadStoreScope } from './upload-store.js';
@@ -10,11 +10,11 @@ import { isInside, type UploadStore, type UploadStoreScope } from './upload-stor
 export class SqliteUploadStore implements UploadStore {
   readonly location: string;
   readonly description: string;
-  readonly #store: MappingStore;
+  readonly #store: SqliteMappingStore;
   readonly #journal: UploadJournal;
   readonly #scope: UploadStoreScope;
 
-  constructor(store: MappingStore, scope: UploadStoreScope) {
+  constructor(store: SqliteMappingStore, scope: UploadStoreScope) {
     this.#store = store;
     this.#journal = UploadJournal.of(store);
     this.#scope = scope;
@@ -22,9 +22,9 @@ export class SqliteUploadStore implements UploadStore {
     this.description = `SQLite ${store.path}`;
   }
 
-  /** @throws MappingStoreError (see MappingStore.open). */
+  /** @throws MappingStoreError (see SqliteMappingStore.open). */
   static open(dataDir: string, scope: UploadStoreScope): SqliteUploadStore {
-    return new SqliteUploadStore(MappingStore.open(dataDir), scope);
+    return new SqliteUploadStore(SqliteMappingStore.open(dataDir), scope);
   }
 
   async startBatch(batch: StartBatchOptions) {

@@ -1,6 +1,6 @@
 import type { MappingRecord } from './mapping-record.js';
 import { MappingStoreError } from './mapping-store-error.js';
-import { storeAccessOf, type MappingStore, type StoreAccess } from './mapping-store.js';
+import { storeAccessOf, type SqliteMappingStore, type StoreAccess } from './sqlite-mapping-store.js';
 import { plural } from './plural.js';
 
 /** An original whose anonymized version is about to be written to `outputPath`. */
@@ -43,7 +43,7 @@ export function journalEntryOf(row: { readonly originalPath: string; readonly ou
 type EntryRow = Parameters<typeof journalEntryOf>[0];
 
 /** One journal per open store: its statements are prepared once. */
-const journals = new WeakMap<MappingStore, UploadJournal>();
+const journals = new WeakMap<SqliteMappingStore, UploadJournal>();
 
 /**
  * The watch daemon's journal of work in flight, in the mapping store's database (table `journal`),
@@ -59,7 +59,7 @@ export class UploadJournal {
   readonly #access: StoreAccess;
 
   /** The journal kept in `store`'s database. */
-  static of(store: MappingStore): UploadJournal {
+  static of(store: SqliteMappingStore): UploadJournal {
     let journal = journals.get(store);
     if (journal === undefined) {
       journal = new UploadJournal(store);
@@ -68,7 +68,7 @@ export class UploadJournal {
     return journal;
   }
 
-  private constructor(store: MappingStore) {
+  private constructor(store: SqliteMappingStore) {
     this.#access = storeAccessOf(store);
     const { db, insertRecords, durably } = this.#access;
     const begin = db.prepare<[originalPath: string, outputPath: string, startedAt: string, originalIdentity: string | null]>(

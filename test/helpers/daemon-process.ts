@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { MappingStore, readDicomFile, writeDicomFile, type ElementEdit, type RecordedFile, type Tag } from '../../src/index.js';
+import { SqliteMappingStore, readDicomFile, writeDicomFile, type ElementEdit, type RecordedFile, type Tag } from '../../src/index.js';
 import { LOCK_FILENAME } from '../../daemon/instance-lock.js';
 import { CLI } from './run-cli.js';
 
@@ -90,7 +90,7 @@ export async function killLeftRunning(running: DaemonProcess[]): Promise<void> {
 
 /** The files recorded in the SQLite store of a data folder (opened and closed again). */
 export function recordsIn(dataDir: string): RecordedFile[] {
-  const store = MappingStore.open(dataDir);
+  const store = SqliteMappingStore.open(dataDir);
   try {
     return store.records();
   } finally {

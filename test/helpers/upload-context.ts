@@ -1,14 +1,14 @@
 import { JournalMirror } from '../../daemon/journal-mirror.js';
 import type { UploadContext } from '../../daemon/process-upload.js';
 import { UploadNames } from '../../daemon/upload-names.js';
-import { openMappingStore, openUploadStore, type DeidOptions, type MappingStoreConfig, type MappingStoreLike, type Pseudonymizer, type SubjectIds, type UploadStore } from '../../src/index.js';
+import { openMappingStore, openUploadStore, type DeidOptions, type MappingStoreConfig, type MappingStore, type Pseudonymizer, type SubjectIds, type UploadStore } from '../../src/index.js';
 
 /** A daemon's store and context for one Sources folder, as `dicom-tools watch` builds them, plus a reader of the same store. */
 export interface UploadTestContext {
   readonly store: UploadStore;
   readonly context: UploadContext;
   /** The same store as the CLI reads it: records, pairs. */
-  readonly reader: MappingStoreLike;
+  readonly reader: MappingStore;
   readonly batchId: string;
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BatchOutcome, BatchSettings, DeidentifyTask, WorkerReply } from './deidentify-task.js';
 import { internalErrorReason } from './internal-error.js';
-import type { Pseudonymizer } from './pseudonyms.js';
+import type { Pseudonymizer } from '../deid/pseudonyms.js';
 
 export type OnOutcome = (index: number, outcome: BatchOutcome) => void;
 
@@ -25,7 +25,7 @@ const WORKER_THRESHOLD_BYTES = 64 << 20;
  * and the tests run the same threads as the product.
  */
 const WORKER_SCRIPT = import.meta.url.endsWith('.ts')
-  ? new URL('../../dist/src/deid/deidentify-worker.js', import.meta.url)
+  ? new URL('../../dist/src/pipeline/deidentify-worker.js', import.meta.url)
   : new URL('./deidentify-worker.js', import.meta.url);
 
 export function createWorkerPool(settings: BatchSettings, keys: Pseudonymizer, inputs: readonly string[]): WorkerPool {

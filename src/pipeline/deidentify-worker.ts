@@ -2,7 +2,7 @@
 // that every core works; the main thread names, commits and records the outputs.
 import { parentPort, workerData } from 'node:worker_threads';
 import { deidentifyTask, type BatchSettings, type DeidentifyTask, type WorkerReply } from './deidentify-task.js';
-import { Pseudonymizer } from './pseudonyms.js';
+import { Pseudonymizer } from '../deid/pseudonyms.js';
 
 interface Data {
   readonly settings: BatchSettings;

@@ -12,10 +12,10 @@ import {
   type DicomFile,
   type Encoding,
 } from '../dicom/index.js';
-import { collectNeedles } from './clean-needles.js';
-import { SAFETY_NET_VRS } from './clean-text.js';
-import type { DeidOptions } from './options.js';
-import { creatorReader, siteRulesAt } from './site-rules.js';
+import { collectNeedles } from '../deid/clean-needles.js';
+import { SAFETY_NET_VRS } from '../deid/clean-text.js';
+import type { DeidOptions } from '../deid/options.js';
+import { creatorReader, siteRulesAt } from '../deid/site-rules.js';
 import type { Finding } from './verify.js';
 
 /** Text an output may hold a name, an ID or a date inside: what the safety net searched, and names. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { MappingRecord } from '../store/mapping-record.js';
-import type { DeidPlan } from './plan-deid.js';
+import type { DeidPlan } from '../deid/plan-deid.js';
 
 /** The mapping record of `original` de-identified by `plan` into `output`, processed now. */
 export function mappingRecordFor(original: string, output: string, plan: DeidPlan, batchId: string): MappingRecord {

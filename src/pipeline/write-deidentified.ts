@@ -1,5 +1,6 @@
-import { planFile, writeTemporaryOutput, type DicomFile, type PendingOutput } from '../dicom/index.js';
-import type { DeidPlan } from './plan-deid.js';
+import { planFile, type DicomFile } from '../dicom/index.js';
+import { writeTemporaryOutput, type PendingOutput } from '../io/atomic-output.js';
+import type { DeidPlan } from '../deid/plan-deid.js';
 
 /**
  * Writes `file` as `plan` de-identifies it (preamble zeroed, File Meta Information cleaned) to a

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { deidentifyFile, type NotWritten, type WrittenOutput } from './deidentify-file.js';
 import type { InflateLimits } from '../dicom/inflate-data-set.js';
-import type { DeidOptions } from './options.js';
-import type { Pseudonymizer } from './pseudonyms.js';
-import type { SubjectIds } from './subject-ids.js';
+import type { DeidOptions } from '../deid/options.js';
+import type { Pseudonymizer } from '../deid/pseudonyms.js';
+import type { SubjectIds } from '../deid/subject-ids.js';
 
 /** One input of a batch; `index` is its place in the batch. */
 export interface DeidentifyTask {

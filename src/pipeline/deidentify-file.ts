@@ -1,15 +1,17 @@
 import path from 'node:path';
 import { InvalidValueError } from '../dicom/errors.js';
-import { DicomError, OverLimitDicomError, TruncatedDicomError, UnwritableDicomError, readDicomFile, whyNotWhole, type InflateLimits, type PendingOutput } from '../dicom/index.js';
+import { FileIoError } from '../io/file-io-error.js';
+import { DicomError, OverLimitDicomError, TruncatedDicomError, UnwritableDicomError, readDicomFile, whyNotWhole, type InflateLimits } from '../dicom/index.js';
+import type { PendingOutput } from '../io/atomic-output.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import type { FileResult } from './file-result.js';
 import { internalErrorReason } from './internal-error.js';
 import { mappingRecordFor } from './mapping-record-for.js';
-import type { DeidOptions } from './options.js';
+import type { DeidOptions } from '../deid/options.js';
 import { isOurOutputFile } from './our-output.js';
-import { planDeidentification, type DeidPlan } from './plan-deid.js';
-import type { Pseudonymizer } from './pseudonyms.js';
-import { UnlistedPatientError, type SubjectIds } from './subject-ids.js';
+import { planDeidentification, type DeidPlan } from '../deid/plan-deid.js';
+import type { Pseudonymizer } from '../deid/pseudonyms.js';
+import { UnlistedPatientError, type SubjectIds } from '../deid/subject-ids.js';
 import { writeDeidentifiedTemporary } from './write-deidentified.js';
 
 /** An output written to a temporary file beside `pending.target`, for the caller to commit and record. */
@@ -110,6 +112,7 @@ export function deidentifyFile(input: string, job: DeidentifyJob, keys: Pseudony
   } catch (error) {
     // Refused by the subject-ID list: it fails, whether named or found in a folder, and is never passed through.
     if (error instanceof UnlistedPatientError) return { kind: 'not-written', result: { input, status: 'failed', code: error.code, reason: `${input}: ${error.message}` } };
+    if (error instanceof FileIoError) return { kind: 'not-written', result: { input, status: 'failed', code: 'IO', reason: error.message } };
     if (error instanceof DicomError) {
       // Found in a folder, a file that is not DICOM, or a DICOMDIR (a CD's index, which holds patient
       // names and cannot be edited), is skipped with its reason; named by the user, it fails.

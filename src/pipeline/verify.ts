@@ -19,17 +19,17 @@ import {
   type Encoding,
   type Tag,
 } from '../dicom/index.js';
-import { dummyValue } from './dummy-values.js';
-import { findWhole, needleEncodings, provesNothing, textHolds, type Needle } from './leak-match.js';
-import { keptMetaUid, metaInstanceUids } from './meta-uids.js';
-import { DEIDENTIFICATION_METHOD, DEIDENTIFICATION_METHOD_CODES, LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, PATIENT_IDENTITY_REMOVED } from './markers.js';
-import { retainsUids, type DeidOptions } from './options.js';
-import { metaRemovals, PATIENT_ID, PATIENT_NAME } from './plan-deid.js';
-import { isDisallowedGroupTag, ruleFor, STANDARD_UID_ROOT, type Scope } from './nested-rules.js';
-import { retainsSafePrivate, safePrivateRules } from './safe-private.js';
-import { siteRuleFinding } from './site-rule-check.js';
-import { keptItemsScope } from './site-rule-scope.js';
-import { creatorReader, siteRulesAt } from './site-rules.js';
+import { dummyValue } from '../deid/dummy-values.js';
+import { findWhole, needleEncodings, provesNothing, textHolds, type Needle } from '../deid/leak-match.js';
+import { keptMetaUid, metaInstanceUids } from '../deid/meta-uids.js';
+import { DEIDENTIFICATION_METHOD, DEIDENTIFICATION_METHOD_CODES, LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, PATIENT_IDENTITY_REMOVED } from '../deid/markers.js';
+import { retainsUids, type DeidOptions } from '../deid/options.js';
+import { metaRemovals, PATIENT_ID, PATIENT_NAME } from '../deid/plan-deid.js';
+import { isDisallowedGroupTag, ruleFor, STANDARD_UID_ROOT, type Scope } from '../deid/nested-rules.js';
+import { retainsSafePrivate, safePrivateRules } from '../deid/safe-private.js';
+import { siteRuleFinding } from '../deid/site-rule-check.js';
+import { keptItemsScope } from '../deid/site-rule-scope.js';
+import { creatorReader, siteRulesAt } from '../deid/site-rules.js';
 
 export type FindingKind = 'unreadable' | 'private' | 'not-removed' | 'not-emptied' | 'not-replaced' | 'uid-not-regenerated' | 'age-over-89' | 'missing-marker' | 'leak' | 'cannot-check';
 

@@ -1,6 +1,6 @@
 import { DicomError, readDicomFile, textAt, type DicomFile } from '../dicom/index.js';
-import { DEIDENTIFICATION_METHOD, methodText } from './markers.js';
-import { DEFAULT_OPTIONS } from './options.js';
+import { DEIDENTIFICATION_METHOD, methodText } from '../deid/markers.js';
+import { DEFAULT_OPTIONS } from '../deid/options.js';
 
 // The first value of our De-identification Method names the tool, whatever the options.
 const OUR_METHOD = methodText(DEFAULT_OPTIONS)[0];

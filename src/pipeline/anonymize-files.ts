@@ -2,16 +2,17 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DicomError, DicomIoError } from '../dicom/errors.js';
 import type { InflateLimits } from '../dicom/inflate-data-set.js';
+import { FileIoError } from '../io/file-io-error.js';
 import { commitOutputs, discardOutputs, withdrawOutputs, type PendingOutput } from '../io/atomic-output.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import { collectInputs, type CollectedInputs, type InputFile } from './collect-inputs.js';
 import type { FileResult } from './file-result.js';
-import type { DeidOptions } from './options.js';
+import type { DeidOptions } from '../deid/options.js';
 import type { BatchOutcome } from './deidentify-task.js';
 import { createWorkerPool } from './worker-pool.js';
-import type { Pseudonymizer } from './pseudonyms.js';
+import type { Pseudonymizer } from '../deid/pseudonyms.js';
 import { filesInShard, type Shard } from './shard.js';
-import { optionsWithSubjectIds, type SubjectIds } from './subject-ids.js';
+import { optionsWithSubjectIds, type SubjectIds } from '../deid/subject-ids.js';
 
 export interface AnonymizeRequest {
   /** Files and folders; folders are walked recursively and files recognised by content. */
@@ -93,7 +94,7 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
     try {
       await commitOutputs(batch.map((item) => item.pending), 'file-system');
     } catch (error) {
-      const reason = error instanceof DicomError ? error.message : String(error);
+      const reason = error instanceof DicomError || error instanceof FileIoError ? error.message : String(error);
       for (const item of batch) {
         names.release(item.pending.target);
         report(item.index, { input: item.result.input, status: 'failed', code: 'IO', reason: `${item.result.input}: ${reason}` });

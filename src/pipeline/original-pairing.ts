@@ -4,8 +4,8 @@
 // from it with the secret. An output with neither is named by a keyed token of its original's path.
 import path from 'node:path';
 import { DicomError, NotDicomError, readDicomFile, textAt, type DicomFile } from '../dicom/index.js';
-import { metaInstanceUids } from './meta-uids.js';
-import type { Pseudonymizer } from './pseudonyms.js';
+import { metaInstanceUids } from '../deid/meta-uids.js';
+import type { Pseudonymizer } from '../deid/pseudonyms.js';
 
 const SOP_INSTANCE_UID = 0x00080018;
 const MEDIA_STORAGE_SOP_INSTANCE_UID = 0x00020003;
