@@ -2,7 +2,7 @@ import { existsSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 import {
   commitOutputs,
-  deidentifyFile,
+  deidentifyRead,
   describeFsError,
   DicomError,
   FileIoError,
@@ -11,14 +11,16 @@ import {
   isTemporary,
   MappingStoreError,
   mayBeOutputName,
+  placedAt,
+  readBuffer,
+  readInput,
   syncDirectory,
-  type DeidOptions,
+  type DeidentifyJob,
   type FileResult,
-  type InflateLimits,
   type MappingRecord,
   type PendingOutput,
   type Pseudonymizer,
-  type SubjectIds,
+  type RunOptions,
   type UploadStore,
 } from '../src/index.js';
 import { fileIdentity, identityOf, isJournaledOriginal } from './file-identity.js';
@@ -27,17 +29,14 @@ import { removeIfSame, type Removal } from './remove-if-same.js';
 import type { UploadNames } from './upload-names.js';
 
 export interface UploadContext {
-  readonly options: DeidOptions;
+  /** The options, subject IDs (DICOM_PATIENT_IDS) and inflate limits of every upload, as the daemon's batch recorded them. */
+  readonly run: RunOptions;
   readonly keys: Pseudonymizer;
   /** The mapping store: SQLite, or a PostgreSQL server other daemons share. */
   readonly store: UploadStore;
   /** This daemon's journal entries, held in memory and written through to the store. */
   readonly journal: JournalMirror;
   readonly batchId: string;
-  /** Pre-assigned subject IDs (DICOM_PATIENT_IDS); an unlisted patient's file fails and is quarantined unless they say otherwise. */
-  readonly subjectIds?: SubjectIds | undefined;
-  /** How far a deflated upload may inflate (DICOM_INFLATE_MAX_MB, DICOM_INFLATE_MAX_RATIO). */
-  readonly inflateLimits?: InflateLimits | undefined;
   /** How the log names uploads; each mapping row keeps the upload's id. */
   readonly names: UploadNames;
 }
@@ -115,6 +114,8 @@ export async function processUploadGroup(
   // Originals already anonymized and recorded whose removal failed before: only removed now, so
   // that they are neither written nor recorded a second time.
   const recorded: InPlace[] = [];
+  // Groups run side by side, each one file after another: one read buffer per group.
+  const buffer = readBuffer();
   let bytes = 0;
   try {
     try {
@@ -126,7 +127,7 @@ export async function processUploadGroup(
           recorded.push({ file, output: entry.outputPath, identity: entry.originalIdentity });
           continue;
         }
-        const result = await deidentifyUpload(file, context, reserved);
+        const result = await deidentifyUpload(file, context, reserved, buffer);
         if ('pending' in result) {
           written.push(result);
           bytes += result.bytes;
@@ -152,35 +153,34 @@ export async function processUploadGroup(
   }
 }
 
-async function deidentifyUpload(file: string, context: UploadContext, reserved: Set<string>): Promise<WrittenUpload | UploadOutcome> {
+async function deidentifyUpload(file: string, context: UploadContext, reserved: Set<string>, readBuffer: Buffer): Promise<WrittenUpload | UploadOutcome> {
   const looked = outcomeWithoutReading(file, context);
   if ('kind' in looked) return looked;
   const { identity } = looked;
-  const name = path.basename(file);
-  const deidentify = (recordedAsOutput: () => boolean | 'look-up') =>
-    deidentifyFile(
-      file,
-      { options: context.options, batchId: context.batchId, subjectIds: context.subjectIds, inflateLimits: context.inflateLimits, named: false, wholeOnly: true, outputFor: (stem) => chooseOutput(file, stem, context, reserved), recordedAsOutput },
-      context.keys,
-    );
+  const job = uploadJob(context, path.dirname(file), readBuffer);
+  const read = readInput(file, job);
   // Our outputs carry our De-identification Method and are in the mapping under their name; only a
   // file that carries it, under a name we could have given, costs a lookup in the store.
-  let outcome = deidentify(() => (mayBeOutputName(name) ? 'look-up' : false));
-  if (outcome.kind === 'own-output' && !outcome.confirmed && !(await context.store.isRecordedOutput(name))) outcome = deidentify(() => false);
+  if (read.kind === 'read' && read.ours && mayBeOutputName(path.basename(file)) && (await context.store.isRecordedOutput(path.basename(file)))) return { kind: 'own-output' };
+  const outcome = read.kind === 'read' ? deidentifyRead(file, read.file, job, context.keys) : read;
   // Still being written (or replaced) while it was read: what was read may be a part. It waits.
-  if (outcome.kind !== 'own-output' && fileIdentity(file) !== identity) {
+  if (fileIdentity(file) !== identity) {
     if (outcome.kind === 'written') discardOutputs([outcome.pending]);
     return { kind: 'retry', reason: `${file}: changed while it was read (still being written?)` };
   }
-  switch (outcome.kind) {
-    case 'own-output':
-      return { kind: 'own-output' };
-    case 'not-written':
-      return outcomeOfFailure(outcome.result);
-    case 'written':
-      reserved.add(outcome.pending.target);
-      return { file, identity, output: outcome.pending.target, pending: outcome.pending, bytes: outcome.bytes, record: { ...outcome.record, uploadId: context.names.id(file) } };
-  }
+  if (outcome.kind === 'not-written') return outcomeOfFailure(outcome.result);
+  const placed = placedAt(outcome, chooseOutput(file, outcome.stem, context, reserved));
+  reserved.add(placed.pending.target);
+  return { file, identity, output: placed.pending.target, pending: placed.pending, bytes: placed.bytes, record: placed.record };
+}
+
+/**
+ * How the daemon de-identifies an upload: beside it, whole files only, each mapping row with the
+ * upload's id; with the group's own read buffer, as the group awaits the store between reading a
+ * file and de-identifying it. Recovery records an interrupted upload with the same job.
+ */
+export function uploadJob(context: UploadContext, outDir: string, readBuffer?: Buffer): DeidentifyJob {
+  return { run: context.run, batchId: context.batchId, named: false, outDir, wholeOnly: true, uploadIdOf: (input) => context.names.id(input), ...(readBuffer && { readBuffer }) };
 }
 
 async function commitGroup(group: readonly WrittenUpload[], context: UploadContext, outcomes: Map<string, UploadOutcome>): Promise<void> {

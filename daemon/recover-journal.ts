@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, rmSync, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { describeFsError, isTemporary, mappingRecordFor, MappingStoreError, planDeidentification, readDicomFile } from '../src/index.js';
+import { describeFsError, isTemporary, MappingStoreError, recordOfPlacedOutput } from '../src/index.js';
 import type { Logger } from './logger.js';
 import { isJournaledOriginal } from './file-identity.js';
-import { removeOriginal, type UploadContext } from './process-upload.js';
+import { removeOriginal, uploadJob, type UploadContext } from './process-upload.js';
 import { settleAside, type Removal } from './remove-if-same.js';
 import type { UploadNames } from './upload-names.js';
 
@@ -44,9 +44,9 @@ export async function recoverJournal(sourcesDir: string, context: UploadContext,
     let removal: Removal | undefined;
     try {
       if (entry.state === 'writing' && outputExists && originalExists) {
-        // Planned as the output was: with the subject IDs, or the record would name another Patient ID.
-        const plan = planDeidentification(readDicomFile(entry.originalPath), context.options, context.keys, context.subjectIds);
-        await context.journal.written([{ originalPath: entry.originalPath, record: { ...mappingRecordFor(entry.originalPath, entry.outputPath, plan, context.batchId), uploadId: context.names.id(entry.originalPath) } }]);
+        // Planned and recorded by the step that made the output, with the same run options.
+        const record = recordOfPlacedOutput(entry.originalPath, entry.outputPath, uploadJob(context, path.dirname(entry.originalPath)), context.keys);
+        await context.journal.written([{ originalPath: entry.originalPath, record }]);
         removal = await removeOriginal(entry.originalPath, entry.originalIdentity);
       } else if (entry.state === 'written' && originalExists) {
         removal = await removeOriginal(entry.originalPath, entry.originalIdentity);

@@ -9,22 +9,23 @@ import {
   UsageError,
   ConfigError,
   describeOptions,
-  profileLabel,
   loadConfig,
   loadSubjectIds,
   configuredSiteRules,
-  optionsForRecord,
-  optionsWithSubjectIds,
   loadSecret,
   parseCommandArgs,
+  runOptions,
+  batchStart,
   type CommandIo,
+  type Config,
+  type RunOptions,
 } from '../src/index.js';
 import { acquireInstanceLock, InstanceLockError } from './instance-lock.js';
 import { JournalMirror } from './journal-mirror.js';
-import { createLogger, type LogFormat } from './logger.js';
+import { createLogger, type LogFormat, type Logger } from './logger.js';
 import { waitForStore } from './store-wait.js';
 import { UploadNames } from './upload-names.js';
-import { WatchDaemon } from './watch-daemon.js';
+import { WatchDaemon, type WatchDaemonSettings } from './watch-daemon.js';
 
 export const WATCH_USAGE = `Usage: dicom-tools watch [SOURCES_DIR] [--log-format text|json]
 
@@ -82,28 +83,15 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
     log.error('no-sources', `the Sources folder ${sourcesDir} does not exist or is not a folder`);
     return EXIT_FAILED;
   }
-  if (config.patientIds !== undefined && !config.defaults.patient) {
-    // Keeping the patient data keeps the original Patient ID: the list would be silently ignored.
-    throw new ConfigError('DICOM_PATIENT_IDS replaces the Patient ID, which DICOM_CLEAN_PATIENT=false keeps: set one of them', { variable: 'DICOM_PATIENT_IDS' });
-  }
-  // Read and checked once, before any file is taken: restart the daemon after editing the list.
-  const subjectIds = loadSubjectIds(config.patientIds, config.unlistedPatients);
-  const options = { ...optionsWithSubjectIds(config.defaults, subjectIds), ...configuredSiteRules(config.rules) };
-  const settings = {
-    sourcesDir: path.resolve(sourcesDir),
-    quarantineDir: path.resolve(config.quarantineDir),
-    dataDir: config.dataDir,
-    stableMs: config.watch.stableMs,
-    concurrency: config.watch.concurrency,
-    pollMs: config.watch.pollMs,
-    maxAttempts: 3,
-    retryDelayMs: config.watch.retryMs,
+  const run = daemonRunOptions(config);
+  let release: () => void;
+  const settings: WatchDaemonSettings = {
+    ...daemonTuning(config, path.resolve(sourcesDir)),
     relockSources: () => {
       release();
       release = acquireInstanceLock(settings.sourcesDir);
     },
   };
-  let release: () => void;
   try {
     release = acquireInstanceLock(settings.sourcesDir);
   } catch (error) {
@@ -111,6 +99,38 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
     log.error('locked', error.message);
     return EXIT_FAILED;
   }
+  try {
+    return await serve(config, settings, run, log);
+  } finally {
+    release();
+  }
+}
+
+/** The daemon's run options, read and checked once, before any file is taken: restart the daemon after editing the list or the rules. */
+function daemonRunOptions(config: Config): RunOptions {
+  if (config.patientIds !== undefined && !config.defaults.patient) {
+    // Keeping the patient data keeps the original Patient ID: the list would be silently ignored.
+    throw new ConfigError('DICOM_PATIENT_IDS replaces the Patient ID, which DICOM_CLEAN_PATIENT=false keeps: set one of them', { variable: 'DICOM_PATIENT_IDS' });
+  }
+  const subjectIds = loadSubjectIds(config.patientIds, config.unlistedPatients);
+  return runOptions({ ...config.defaults, ...configuredSiteRules(config.rules) }, { subjectIds, inflateLimits: config.inflateLimits });
+}
+
+function daemonTuning(config: Config, sourcesDir: string): Omit<WatchDaemonSettings, 'relockSources'> {
+  return {
+    sourcesDir,
+    quarantineDir: path.resolve(config.quarantineDir),
+    dataDir: config.dataDir,
+    stableMs: config.watch.stableMs,
+    concurrency: config.watch.concurrency,
+    pollMs: config.watch.pollMs,
+    maxAttempts: 3,
+    retryDelayMs: config.watch.retryMs,
+  };
+}
+
+/** Opens the store, starts the batch and watches until a signal; the Sources lock is held throughout. */
+async function serve(config: Config, settings: WatchDaemonSettings, run: RunOptions, log: Logger): Promise<number> {
   const keys = new Pseudonymizer(loadSecret(config, (notice) => log.warn('secret-created', notice)));
   const stopRequested = new AbortController();
   let daemon: WatchDaemon | undefined;
@@ -132,15 +152,12 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
   });
   // A store that cannot be reached is waited for; one that refuses (a login, a newer schema) stops the daemon.
   const wait = { retryMs: settings.retryDelayMs, log, signal: stopRequested.signal, waitFor: (error: { unreachable: boolean }) => error.unreachable };
-  const store = await waitForStore(() => openUploadStore(config, { node: config.nodeName, sourcesDir: settings.sourcesDir }), wait).catch((error: unknown) => {
-    release();
-    throw error;
-  });
+  const store = await waitForStore(() => openUploadStore(config, { node: config.nodeName, sourcesDir: settings.sourcesDir }), wait);
+  if (store === undefined) return EXIT_OK;
   try {
-    if (store === undefined) return EXIT_OK;
-    const batchId = await waitForStore(() => store.startBatch({ source: 'daemon', options: optionsForRecord(options), profile: profileLabel(options) }), wait);
+    const batchId = await waitForStore(() => store.startBatch(batchStart('daemon', run)), wait);
     if (batchId === undefined) return EXIT_OK;
-    daemon = new WatchDaemon(settings, { options, keys, store, journal: new JournalMirror(store), batchId, subjectIds, inflateLimits: config.inflateLimits, names: new UploadNames(settings.sourcesDir, keys, config.logNames) }, log);
+    daemon = new WatchDaemon(settings, { run, keys, store, journal: new JournalMirror(store), batchId, names: new UploadNames(settings.sourcesDir, keys, config.logNames) }, log);
     // The effective tuning, whether it came from the environment, .env or the defaults.
     log.info('tuning', `taking files after ${settings.stableMs} ms unchanged, ${settings.concurrency} group${settings.concurrency === 1 ? '' : 's'} in flight, polling every ${settings.pollMs} ms, retrying after ${settings.retryDelayMs} ms`, {
       stableMs: settings.stableMs,
@@ -148,13 +165,12 @@ export async function watchCommand(args: readonly string[], io: CommandIo): Prom
       pollMs: settings.pollMs,
       retryMs: settings.retryDelayMs,
     });
-    log.info('options', `profile PS3.15 ${PROFILE_EDITION} Basic${describeOptions(options).map((part) => `, ${part}`).join('')}; mapping batch ${batchId}`);
+    log.info('options', `profile PS3.15 ${PROFILE_EDITION} Basic${describeOptions(run.options).map((part) => `, ${part}`).join('')}; mapping batch ${batchId}`);
     log.info('store', `mapping store: ${store.description}; journal of node ${config.nodeName}`);
     await daemon.start();
     await stopped;
   } finally {
-    await store?.close();
-    release();
+    await store.close();
   }
   return EXIT_OK;
 }

@@ -24,7 +24,8 @@ export { readDaemonStatus, writeDaemonStatus, isDaemonAlive, isProcessAlive, des
 export { UploadJournal, type JournalEntry, type JournalStart, type JournalWritten } from './store/upload-journal.js';
 export { internalErrorReason } from './pipeline/internal-error.js';
 export { writeDeidentifiedTemporary } from './pipeline/write-deidentified.js';
-export { deidentifyFile, mayBeOutputName, type DeidentifyJob, type DeidentifyOutcome, type WrittenOutput, type OwnOutput, type NotWritten } from './pipeline/deidentify-file.js';
+export { deidentifyFile, deidentifyRead, mayBeOutputName, placedAt, readBuffer, readInput, recordOfPlacedOutput, type DeidentifyJob, type DeidentifyOutcome, type WrittenOutput, type OwnOutput, type NotWritten } from './pipeline/deidentify-file.js';
+export { batchStart, runOptions, type RunOptions } from './pipeline/run-options.js';
 export { mappingRecordFor } from './pipeline/mapping-record-for.js';
 export { describeFsError, syncDirectory } from './io/durable-files.js';
 export { commitOutputs, discardOutputs, writeSegmentsAtomically, writeTemporaryOutput, type Durability, type PendingOutput } from './io/atomic-output.js';

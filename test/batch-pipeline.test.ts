@@ -38,7 +38,7 @@ describe('a batch in worker threads', () => {
     const summary = await engine.anonymizeFiles({
       inputs: [input],
       outDir: out,
-      options: engine.DEFAULT_OPTIONS,
+      run: { options: engine.DEFAULT_OPTIONS },
       keys,
       batchId: 'all',
       record: (records) => recorded.push(...records.map((record) => record.anonymizedFilename)),
@@ -60,7 +60,7 @@ describe('a batch in worker threads', () => {
     writeFileSync(path.join(mixed, 'truncated'), good.subarray(0, 700));
     writeFileSync(path.join(mixed, 'notes.txt'), 'not an image');
     const out = path.join(root, 'mixed-out');
-    const summary = await engine.anonymizeFiles({ inputs: [mixed], outDir: out, options: engine.DEFAULT_OPTIONS, keys, batchId: 'mixed' });
+    const summary = await engine.anonymizeFiles({ inputs: [mixed], outDir: out, run: { options: engine.DEFAULT_OPTIONS }, keys, batchId: 'mixed' });
     expect(summary.anonymized).toBe(40);
     expect(summary.skipped).toBe(1);
     const failed = summary.results.filter((result) => result.status === 'failed');
@@ -80,7 +80,7 @@ describe('a batch in worker threads', () => {
     const summary = await engine.anonymizeFiles({
       inputs: [folder],
       outDir: out,
-      options: engine.DEFAULT_OPTIONS,
+      run: { options: engine.DEFAULT_OPTIONS },
       keys,
       batchId: 'cancelled',
       signal: controller.signal,
@@ -102,7 +102,7 @@ describe('a batch in worker threads', () => {
     const run = engine.anonymizeFiles({
       inputs: [input],
       outDir: out,
-      options: engine.DEFAULT_OPTIONS,
+      run: { options: engine.DEFAULT_OPTIONS },
       keys,
       batchId: 'store-fails',
       record: () => {
@@ -160,7 +160,7 @@ describe('how many threads prepare a batch', () => {
     const folder = path.join(root, 'large-in');
     const large = await makeInstances(path.join(corpusDir, 'dcmqats_1_ELE.dcm'), folder, 40, 'CT');
     const out = path.join(root, 'large-out');
-    const summary = await engine.anonymizeFiles({ inputs: [folder], outDir: out, options: engine.DEFAULT_OPTIONS, keys, batchId: 'large' });
+    const summary = await engine.anonymizeFiles({ inputs: [folder], outDir: out, run: { options: engine.DEFAULT_OPTIONS }, keys, batchId: 'large' });
     expect(summary.anonymized).toBe(40);
     expect(readdirSync(out).sort()).toEqual(large.map((uid) => `${keys.uid(uid)}.dcm`).sort());
     const pixels = (file: string) => {
@@ -183,7 +183,7 @@ describe('a batch on a disk that fills up', () => {
     const summary = await engine.anonymizeFiles({
       inputs: [large],
       outDir: full,
-      options: engine.DEFAULT_OPTIONS,
+      run: { options: engine.DEFAULT_OPTIONS },
       keys,
       batchId: 'full',
       record: (records) => recorded.push(...records.map((record) => record.anonymizedFilename)),

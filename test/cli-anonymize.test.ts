@@ -115,7 +115,7 @@ describe('dicom-tools anonymize on a batch large enough for worker threads', () 
     expect(runCli(['mapping', 'export', '--batch', batchId, '--uids', uidCsv], { env }).status).toBe(0);
     expect(csvRows(uidCsv)).toEqual(expect.arrayContaining(uids.map((uid) => [uid, keys.uid(uid)])));
     const inProcess = path.join(root, 'many-in-process');
-    await anonymizeFiles({ inputs: [path.join(many, 'IM7')], outDir: inProcess, options: DEFAULT_OPTIONS, keys, batchId: 'x' });
+    await anonymizeFiles({ inputs: [path.join(many, 'IM7')], outDir: inProcess, run: { options: DEFAULT_OPTIONS }, keys, batchId: 'x' });
     const [single] = readdirSync(inProcess);
     expect(readFileSync(path.join(manyOut, single ?? '')).equals(readFileSync(path.join(inProcess, single ?? '')))).toBe(true);
   });

@@ -30,7 +30,7 @@ beforeAll(async () => {
 
 async function run(name: string, change: Partial<DeidOptions>): Promise<{ options: DeidOptions; outputs: string[]; inputs: string[] }> {
   const options = { ...DEFAULT_OPTIONS, ...change };
-  const summary = await anonymizeFiles({ inputs: [study.dir], outDir: path.join(root, name), options, keys, batchId: name });
+  const summary = await anonymizeFiles({ inputs: [study.dir], outDir: path.join(root, name), run: { options }, keys, batchId: name });
   expect(summary.failed).toBe(0);
   return { options, outputs: summary.results.map((result) => result.output ?? ''), inputs: summary.results.map((result) => result.input) };
 }

@@ -32,7 +32,7 @@ const keys = new Pseudonymizer(Buffer.from('planted study secret, 32 bytes!!', '
 
 async function anonymize(inputs: string[], outDir: string, options: DeidOptions = DEFAULT_OPTIONS): Promise<{ summary: AnonymizeSummary; records: MappingRecord[] }> {
   const records: MappingRecord[] = [];
-  const summary = await anonymizeFiles({ inputs, outDir, options, keys, batchId: 'test', record: (batch) => records.push(...batch) });
+  const summary = await anonymizeFiles({ inputs, outDir, run: { options }, keys, batchId: 'test', record: (batch) => records.push(...batch) });
   return { summary, records };
 }
 

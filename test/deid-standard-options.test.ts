@@ -43,7 +43,7 @@ beforeAll(async () => {
 
 async function anonymize(name: string, inputs: readonly string[], standardOptions: StandardOption[]) {
   const options: DeidOptions = { ...DEFAULT_OPTIONS, standardOptions };
-  const summary = await anonymizeFiles({ inputs: [...inputs], outDir: path.join(root, name), options, keys, batchId: name });
+  const summary = await anonymizeFiles({ inputs: [...inputs], outDir: path.join(root, name), run: { options }, keys, batchId: name });
   expect(summary.failed).toBe(0);
   return { options, pairs: summary.results.map((result) => [result.input, result.output ?? ''] as const) };
 }

@@ -1,8 +1,9 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteMappingStore, readDicomFile } from '../src/index.js';
-import { cleanupApps, createWorkspace, renderApp, waitForStartFolder, type RenderedApp } from './helpers/ink-app.js';
+import Sqlite from 'better-sqlite3';
+import { SqliteMappingStore, readDicomFile, type DeidOptions } from '../src/index.js';
+import { cleanupApps, createWorkspace, renderApp, STANDARD_INPUT, waitForStartFolder, type RenderedApp } from './helpers/ink-app.js';
 import { KEYS, lines, lineWith, press, waitForFrame } from './helpers/ink-keys.js';
 import { pacedRun, releasePacedRuns } from './helpers/ink-paced-run.js';
 
@@ -44,6 +45,25 @@ describe('TUI step 3: anonymize', () => {
     const outputs = readdirSync(workspace.outDir);
     expect(outputs).toHaveLength(3);
     for (const output of outputs) expect(output).toMatch(/^2\.25\.\d+\.dcm$/);
+  });
+
+  it('records the subject-ID mark with the batch whose files used the list (DICOM_PATIENT_IDS)', async () => {
+    const workspace = createWorkspace(STANDARD_INPUT, { DICOM_PATIENT_IDS: 'subjects.csv', DICOM_UNLISTED_PATIENTS: 'pseudonym' });
+    writeFileSync(path.join(workspace.root, 'subjects.csv'), 'Original Patient ID,Subject ID\nSCSGREEK,SUBJECT-0042\n');
+    const app = renderApp(workspace);
+    await startRun(app);
+    await waitForFrame(app, (shown) => /Done: 3 anonymized, 0 failed/.test(shown));
+    const withSubjectId = readdirSync(workspace.outDir).filter((name) => readFileSync(path.join(workspace.outDir, name)).includes('SUBJECT-0042'));
+    expect(withSubjectId).toHaveLength(1);
+    // The batch's row says what its outputs were made with: the list's mark, as for the CLI and the daemon.
+    const db = new Sqlite(path.join(workspace.dataDir, 'mapping.sqlite'), { readonly: true });
+    try {
+      const stored = db.prepare("SELECT options FROM batches WHERE source = 'tui'").pluck().all() as string[];
+      expect(stored).toHaveLength(1);
+      expect((JSON.parse(stored[0]!) as DeidOptions).subjectIds).toBe(true);
+    } finally {
+      db.close();
+    }
   });
 
   it('shows files done/total, files per second and time left by the clock as files finish', async () => {

@@ -1,10 +1,11 @@
 import path from 'node:path';
-import { optionsForRecord, profileLabel, type AnonymizeSummary, type DeidOptions, type FileResult, type MappingStore, type Pseudonymizer } from '../src/index.js';
+import { batchStart, type AnonymizeSummary, type DeidOptions, type FileResult, type MappingStore, type Pseudonymizer } from '../src/index.js';
 import type { TuiDeps } from './tui-deps.js';
 
 export interface RunRequest {
   readonly files: readonly string[];
   readonly outDir: string;
+  /** As chosen on screen; the run adds what the configuration loaded (`TuiDeps.runOptions`). */
   readonly options: DeidOptions;
   readonly signal: AbortSignal;
   readonly onResult: (result: FileResult, progress: { readonly done: number; readonly total: number }) => void;
@@ -27,7 +28,7 @@ export class RunSession {
   #keys: Pseudonymizer | undefined;
   readonly #pending = new Set<Promise<unknown>>();
 
-  constructor(private readonly deps: Pick<TuiDeps, 'anonymize' | 'openStore' | 'loadKeys' | 'writeZip' | 'writeMappingCsv'>) {}
+  constructor(private readonly deps: Pick<TuiDeps, 'runOptions' | 'anonymize' | 'openStore' | 'loadKeys' | 'writeZip' | 'writeMappingCsv'>) {}
 
   /** Anonymizes `files` as one batch (source "tui"). Rejects when the store or key cannot be opened. */
   async run(request: RunRequest): Promise<AnonymizeSummary> {
@@ -43,12 +44,14 @@ export class RunSession {
     }
     const store = await this.#store;
     const keys = this.#keys;
-    const batchId = await store.startBatch({ source: 'tui', options: optionsForRecord(request.options), profile: profileLabel(request.options) });
+    // Built once: the batch's row says the options (subject-ID mark included) its files are made with.
+    const run = this.deps.runOptions(request.options);
+    const batchId = await store.startBatch(batchStart('tui', run));
     return this.track(
       this.deps.anonymize({
         inputs: request.files,
         outDir: request.outDir,
-        options: request.options,
+        run,
         keys,
         batchId,
         record: (records) => store.record(records),

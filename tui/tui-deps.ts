@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import {
-  anonymizeFiles, describeDaemonStatus, describeMappingStore, dumpJson, exportTargetProblem, ExportError, loadSecret, loadSubjectIds, openMappingStore, Pseudonymizer, readDaemonStatus, readDicomFile, writeMappingCsv, writeZip,
-  type AnonymizeRequest, type AnonymizeSummary, type Config, type DumpJson, type MappingStore, type RecordedFile, type ZipEntry,
+  anonymizeFiles, describeDaemonStatus, describeMappingStore, dumpJson, exportTargetProblem, ExportError, loadSecret, loadSubjectIds, openMappingStore, Pseudonymizer, readDaemonStatus, readDicomFile, runOptions, writeMappingCsv, writeZip,
+  type AnonymizeRequest, type AnonymizeSummary, type Config, type DeidOptions, type DumpJson, type RunOptions, type MappingStore, type RecordedFile, type ZipEntry,
 } from '../src/index.js';
 import { findDicomFiles } from './find-dicom-files.js';
 import { listDirectory, type DirEntry } from './list-directory.js';
@@ -17,6 +17,8 @@ export interface TuiDeps {
   readonly pathExists: (file: string) => boolean;
   /** The dump of a DICOM file, for the before/after view. */
   readonly readDump: (file: string) => DumpJson;
+  /** A run's options from those chosen on screen, with what the configuration loaded once (the subject-ID list, the inflate limits). */
+  readonly runOptions: (chosen: DeidOptions) => RunOptions;
   readonly anonymize: (request: AnonymizeRequest) => Promise<AnonymizeSummary>;
   /** Opens the mapping store, SQLite or PostgreSQL (once per session, on the first run). */
   readonly openStore: () => Promise<MappingStore>;
@@ -44,7 +46,8 @@ export function createTuiDeps(config: Config, onNotice: (notice: string) => void
     findDicomFiles,
     pathExists: (file) => existsSync(file),
     readDump: (file) => dumpJson(readDicomFile(file, { inflateLimits: config.inflateLimits })),
-    anonymize: (request) => anonymizeFiles({ ...request, subjectIds, inflateLimits: config.inflateLimits }),
+    runOptions: (chosen) => runOptions(chosen, { subjectIds, inflateLimits: config.inflateLimits }),
+    anonymize: anonymizeFiles,
     openStore: () => openMappingStore(config),
     describeStore: () => describeMappingStore(config),
     loadKeys: () => new Pseudonymizer(loadSecret(config, onNotice)),

@@ -5,12 +5,12 @@ import { anonymizeFiles, ensureOutDir, type AnonymizeSummary, type ShardCount } 
 import { collectInputs } from '../pipeline/collect-inputs.js';
 import { outDirInsideInput, outDirProblem } from '../pipeline/out-dir-problem.js';
 import type { FileResult } from '../pipeline/file-result.js';
+import { batchStart, runOptions } from '../pipeline/run-options.js';
 import { filesInShard, shardLabel } from '../pipeline/shard.js';
 import { describeOptions, profileLabel, type DeidOptions } from '../deid/options.js';
 import { PROFILE_EDITION } from '../deid/profile.js';
 import { Pseudonymizer } from '../deid/pseudonyms.js';
 import { optionsForRecord } from '../deid/site-rules.js';
-import { optionsWithSubjectIds } from '../deid/subject-ids.js';
 import { exportTargetsProblem, type ExportTarget } from '../export/export-target.js';
 import { openMappingStore } from '../store/open-mapping-store.js';
 import { printableText } from '../io/printable-text.js';
@@ -78,7 +78,8 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
   const flagOptions: DeidOptions = optionsFromFlags(values, config.defaults);
   // Read and checked before the output folder, the store or any input is touched.
   const subjectIds = subjectIdsFromFlags(values, config, flagOptions);
-  const options = optionsWithSiteRules(values, config, optionsWithSubjectIds(flagOptions, subjectIds));
+  const run = runOptions(optionsWithSiteRules(values, config, flagOptions), { subjectIds, inflateLimits: config.inflateLimits });
+  const { options } = run;
   const storeConfig = storeConfigFrom(values, config);
   // Every place this run writes is checked before the first output, the store or the batch.
   const outProblem = outDirProblem(positionals, values.out);
@@ -106,18 +107,16 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
   const store = await openMappingStore(storeConfig);
   try {
     // The shard goes with the options on record, so the batch shows it was one part of an export.
-    const batchId = await store.startBatch({ source: 'cli', options: { ...optionsForRecord(options), ...(shard && { shard: shardLabel(shard) }) }, profile: profileLabel(options) });
+    const batchId = await store.startBatch(batchStart('cli', run, shard && { shard: shardLabel(shard) }));
     const progress = new ProgressLine(io);
     const started = Date.now();
     const summary = await anonymizeFiles({
       inputs: positionals,
       collected,
       outDir: values.out,
-      options,
+      run,
       keys,
       batchId,
-      subjectIds,
-      inflateLimits: config.inflateLimits,
       shard,
       record: (records) => store.record(records),
       onResult: (result, { done, total }) => {

@@ -1,20 +1,23 @@
 import path from 'node:path';
 import { InvalidValueError } from '../dicom/errors.js';
 import { FileIoError } from '../io/file-io-error.js';
-import { DicomError, OverLimitDicomError, TruncatedDicomError, UnwritableDicomError, readDicomFile, whyNotWhole, type InflateLimits } from '../dicom/index.js';
+import { DicomError, OverLimitDicomError, TruncatedDicomError, UnwritableDicomError, readDicomFile, whyNotWhole, type DicomFile } from '../dicom/index.js';
 import type { PendingOutput } from '../io/atomic-output.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import type { FileResult } from './file-result.js';
 import { internalErrorReason } from './internal-error.js';
 import { mappingRecordFor } from './mapping-record-for.js';
-import type { DeidOptions } from '../deid/options.js';
 import { isOurOutputFile } from './our-output.js';
 import { planDeidentification, type DeidPlan } from '../deid/plan-deid.js';
 import type { Pseudonymizer } from '../deid/pseudonyms.js';
-import { UnlistedPatientError, type SubjectIds } from '../deid/subject-ids.js';
+import { UnlistedPatientError } from '../deid/subject-ids.js';
+import type { RunOptions } from './run-options.js';
 import { writeDeidentifiedTemporary } from './write-deidentified.js';
 
-/** An output written to a temporary file beside `pending.target`, for the caller to commit and record. */
+/**
+ * An output written to a temporary file in the job's output folder, for the caller to name
+ * (`placedAt`), commit and record. Until named it is meant for `<stem>.dcm`.
+ */
 export interface WrittenOutput {
   readonly kind: 'written';
   /** The output's name without `.dcm`: the new SOP Instance UID, safe as a file name. */
@@ -25,13 +28,9 @@ export interface WrittenOutput {
   readonly record: MappingRecord;
 }
 
-/**
- * An input that is already one of our outputs (left alone), or, `confirmed: false`, one that carries
- * our De-identification Method and whose record the caller said it would look up itself.
- */
+/** An input that is already one of our outputs, left alone. */
 export interface OwnOutput {
   readonly kind: 'own-output';
-  readonly confirmed: boolean;
 }
 
 /** An input that was not written: failed or skipped, with its reason. */
@@ -40,40 +39,51 @@ export interface NotWritten {
   readonly result: FileResult;
 }
 
+/** An input read whole, not yet de-identified; `ours`: it carries our De-identification Method. */
+export interface ReadInput {
+  readonly kind: 'read';
+  readonly file: DicomFile;
+  readonly ours: boolean;
+}
+
 /** What de-identifying one input gave. */
 export type DeidentifyOutcome = WrittenOutput | OwnOutput | NotWritten;
 
 export interface DeidentifyJob {
-  readonly options: DeidOptions;
+  /** The run's options, subject IDs and inflate limits (runOptions). */
+  readonly run: RunOptions;
   readonly batchId: string;
   /** Named by the user: an input that is not DICOM fails; found in a folder, it is skipped. */
   readonly named: boolean;
-  /** Where the output of `stem` goes; its temporary file is written beside it. */
-  readonly outputFor: (stem: string) => string;
-  /**
-   * Whether the input is recorded as one of our outputs: if it also carries our De-identification
-   * Method it is left alone (an own-output outcome). 'look-up' for a caller whose lookup is slow
-   * (a store on a server): only an input that carries our Method comes back, unconfirmed, for the
-   * caller to look up and, if it is not recorded, to hand in again saying so. Without it, every
-   * input is de-identified.
-   */
-  readonly recordedAsOutput?: (input: string) => boolean | 'look-up';
-  /** Pre-assigned subject IDs for Patient ID and Name; without them, keyed pseudonyms. */
-  readonly subjectIds?: SubjectIds | undefined;
-  /** How far a deflated input may inflate. @default DEFAULT_INFLATE_LIMITS */
-  readonly inflateLimits?: InflateLimits | undefined;
+  /** The folder the output goes in: its temporary file is written there. */
+  readonly outDir: string;
   /**
    * Refuse (TRUNCATED) a file that cannot be whole (whyNotWhole): for a caller that takes files as
    * they arrive and may see one still being written. A batch takes files as they are.
    */
   readonly wholeOnly?: boolean;
+  /**
+   * The buffer a file's head is read into (`readBuffer()`). Without it, one per thread, which only a
+   * caller that de-identifies what it read with no await in between may use.
+   */
+  readonly readBuffer?: Buffer;
+  /** The upload's id for its mapping row (the daemon names uploads by it). */
+  readonly uploadIdOf?: (input: string) => string;
 }
 
+/** Bytes of a file's head read into one buffer (all of a small file). */
+const HEAD_BYTES = 1 << 20;
+
 /**
- * The head of each file (all of a small one) is read into this one buffer: files are de-identified
- * one at a time per thread, and nothing of a file's bytes is kept once its output is written.
+ * The head of each file is read into this one buffer: files are de-identified one at a time per
+ * thread, and nothing of a file's bytes is kept once its output is written.
  */
-const headBuffer = Buffer.allocUnsafe(1 << 20);
+const headBuffer = Buffer.allocUnsafe(HEAD_BYTES);
+
+/** A buffer of its own for a caller that awaits between reading a file and de-identifying it. */
+export function readBuffer(): Buffer {
+  return Buffer.allocUnsafe(HEAD_BYTES);
+}
 
 /** Characters kept in an output's name; others become "_". */
 const UNSAFE_IN_NAME = /[^0-9A-Za-z.-]/g;
@@ -82,23 +92,40 @@ const UNSAFE_IN_NAME = /[^0-9A-Za-z.-]/g;
 const MAX_UID_LENGTH = 64;
 
 /**
- * Reads `input`, de-identifies it and writes the output to a temporary file beside
- * `job.outputFor(stem)`, where the stem is the new SOP Instance UID; the caller commits it (under
- * that name or one it settles) and records the mapping. Never throws: a problem becomes a failed
- * or skipped result. Synchronous: each thread de-identifies one file after another.
+ * Reads `input` and, unless it is one of our outputs (it carries our De-identification Method:
+ * `ownOutputs: 'skip'`), de-identifies it into a temporary file (deidentifyRead). Never throws: a
+ * problem becomes a failed or skipped result. Synchronous: each thread de-identifies one file
+ * after another.
  */
-export function deidentifyFile(input: string, job: DeidentifyJob & { readonly recordedAsOutput?: undefined }, keys: Pseudonymizer): WrittenOutput | NotWritten;
-export function deidentifyFile(input: string, job: DeidentifyJob, keys: Pseudonymizer): DeidentifyOutcome;
 export function deidentifyFile(input: string, job: DeidentifyJob, keys: Pseudonymizer): DeidentifyOutcome {
+  const read = readInput(input, job);
+  if (read.kind === 'not-written') return read;
+  if (read.ours) return { kind: 'own-output' };
+  return deidentifyRead(input, read.file, job, keys);
+}
+
+/** Reads `input` for de-identification. Never throws: a problem becomes a failed or skipped result. */
+export function readInput(input: string, job: DeidentifyJob): ReadInput | NotWritten {
   try {
-    const file = readDicomFile(input, { reuse: headBuffer, inflateLimits: job.inflateLimits });
-    const recorded = job.recordedAsOutput?.(input) ?? false;
-    if (recorded !== false && isOurOutputFile(file)) return { kind: 'own-output', confirmed: recorded === true };
+    const file = readDicomFile(input, { reuse: job.readBuffer ?? headBuffer, inflateLimits: job.run.inflateLimits });
+    return { kind: 'read', file, ours: isOurOutputFile(file) };
+  } catch (error) {
+    return notWritten(input, error, job);
+  }
+}
+
+/**
+ * De-identifies `file` (read from `input` by readInput) into a temporary file in `job.outDir`,
+ * meant for `<stem>.dcm`, where the stem is the new SOP Instance UID; the caller names it
+ * (`placedAt`), commits and records it. Never throws: a problem becomes a failed result.
+ */
+export function deidentifyRead(input: string, file: DicomFile, job: DeidentifyJob, keys: Pseudonymizer): WrittenOutput | NotWritten {
+  try {
     const notWhole = job.wholeOnly === true ? whyNotWhole(file) : undefined;
     if (notWhole !== undefined) throw new TruncatedDicomError(notWhole);
-    const plan = planDeidentification(file, job.options, keys, job.subjectIds);
+    const plan = planFor(file, job, keys);
     const stem = outputStem(plan, input, keys);
-    const output = job.outputFor(stem);
+    const output = path.join(job.outDir, `${stem}.dcm`);
     const { pending, size } = writeDeidentifiedTemporary(file, plan, output);
     const result: FileResult = {
       input,
@@ -108,20 +135,52 @@ export function deidentifyFile(input: string, job: DeidentifyJob, keys: Pseudony
       uidsRegenerated: plan.uidsRegenerated.length,
       warnings: plan.warnings,
     };
-    return { kind: 'written', stem, pending, bytes: size, result, record: mappingRecordFor(input, output, plan, job.batchId) };
+    return { kind: 'written', stem, pending, bytes: size, result, record: recordFor(input, output, plan, job) };
   } catch (error) {
-    // Refused by the subject-ID list: it fails, whether named or found in a folder, and is never passed through.
-    if (error instanceof UnlistedPatientError) return { kind: 'not-written', result: { input, status: 'failed', code: error.code, reason: `${input}: ${error.message}` } };
-    if (error instanceof FileIoError) return { kind: 'not-written', result: { input, status: 'failed', code: 'IO', reason: error.message } };
-    if (error instanceof DicomError) {
-      // Found in a folder, a file that is not DICOM, or a DICOMDIR (a CD's index, which holds patient
-      // names and cannot be edited), is skipped with its reason; named by the user, it fails.
-      // A file refused because its output could not be read by others is an image that failed.
-      const skipped = (error.code === 'NOT_DICOM' || (error.code === 'UNSUPPORTED' && !(error instanceof UnwritableDicomError || error instanceof OverLimitDicomError))) && !job.named;
-      return { kind: 'not-written', result: { input, status: skipped ? 'skipped' : 'failed', code: error.code, reason: error.inFile(input).message } };
-    }
-    return { kind: 'not-written', result: { input, status: 'failed', code: 'BUG', reason: internalErrorReason(input, error) } };
+    return notWritten(input, error, job);
   }
+}
+
+/**
+ * `written` to be committed as `target`, a name the caller settled in the same folder (a clash
+ * with another file gets "-2", ...): the one way an output's final name is set, in the record too.
+ */
+export function placedAt(written: WrittenOutput, target: string): WrittenOutput {
+  return { ...written, pending: { ...written.pending, target }, record: { ...written.record, anonymizedFilename: path.basename(target) } };
+}
+
+/**
+ * The mapping record of `input` whose output is already at `output` (the daemon's recovery after a
+ * crash between the rename and the record): read and planned exactly as deidentifyRead does.
+ *
+ * @throws DicomError when the original can no longer be read.
+ */
+export function recordOfPlacedOutput(input: string, output: string, job: DeidentifyJob, keys: Pseudonymizer): MappingRecord {
+  const file = readDicomFile(input, { reuse: job.readBuffer ?? headBuffer, inflateLimits: job.run.inflateLimits });
+  return recordFor(input, output, planFor(file, job, keys), job);
+}
+
+function planFor(file: DicomFile, job: DeidentifyJob, keys: Pseudonymizer): DeidPlan {
+  return planDeidentification(file, job.run.options, keys, job.run.subjectIds);
+}
+
+function recordFor(input: string, output: string, plan: DeidPlan, job: DeidentifyJob): MappingRecord {
+  const record = mappingRecordFor(input, output, plan, job.batchId);
+  return job.uploadIdOf ? { ...record, uploadId: job.uploadIdOf(input) } : record;
+}
+
+function notWritten(input: string, error: unknown, job: DeidentifyJob): NotWritten {
+  // Refused by the subject-ID list: it fails, whether named or found in a folder, and is never passed through.
+  if (error instanceof UnlistedPatientError) return { kind: 'not-written', result: { input, status: 'failed', code: error.code, reason: `${input}: ${error.message}` } };
+  if (error instanceof FileIoError) return { kind: 'not-written', result: { input, status: 'failed', code: 'IO', reason: error.message } };
+  if (error instanceof DicomError) {
+    // Found in a folder, a file that is not DICOM, or a DICOMDIR (a CD's index, which holds patient
+    // names and cannot be edited), is skipped with its reason; named by the user, it fails.
+    // A file refused because its output could not be read by others is an image that failed.
+    const skipped = (error.code === 'NOT_DICOM' || (error.code === 'UNSUPPORTED' && !(error instanceof UnwritableDicomError || error instanceof OverLimitDicomError))) && !job.named;
+    return { kind: 'not-written', result: { input, status: skipped ? 'skipped' : 'failed', code: error.code, reason: error.inFile(input).message } };
+  }
+  return { kind: 'not-written', result: { input, status: 'failed', code: 'BUG', reason: internalErrorReason(input, error) } };
 }
 
 /**

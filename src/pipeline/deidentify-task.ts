@@ -1,9 +1,6 @@
-import path from 'node:path';
 import { deidentifyFile, type NotWritten, type WrittenOutput } from './deidentify-file.js';
-import type { InflateLimits } from '../dicom/inflate-data-set.js';
-import type { DeidOptions } from '../deid/options.js';
 import type { Pseudonymizer } from '../deid/pseudonyms.js';
-import type { SubjectIds } from '../deid/subject-ids.js';
+import type { RunOptions } from './run-options.js';
 
 /** One input of a batch; `index` is its place in the batch. */
 export interface DeidentifyTask {
@@ -15,10 +12,8 @@ export interface DeidentifyTask {
 /** What every file of a batch shares (sent to each worker thread). */
 export interface BatchSettings {
   readonly outDir: string;
-  readonly options: DeidOptions;
+  readonly run: RunOptions;
   readonly batchId: string;
-  readonly subjectIds?: SubjectIds | undefined;
-  readonly inflateLimits?: InflateLimits | undefined;
 }
 
 /** What a batch gets for one input: one of our own outputs comes back skipped, never de-identified again. */
@@ -32,17 +27,8 @@ export interface WorkerReply {
 
 /** De-identifies one input of a batch into the output folder, under its stem; the batch settles the final name. */
 export function deidentifyTask(task: DeidentifyTask, settings: BatchSettings, keys: Pseudonymizer): BatchOutcome {
-  const job = {
-    options: settings.options,
-    batchId: settings.batchId,
-    subjectIds: settings.subjectIds,
-    inflateLimits: settings.inflateLimits,
-    named: task.named,
-    outputFor: (stem: string) => path.join(settings.outDir, `${stem}.dcm`),
-    // A file carrying our De-identification Method is an earlier output (a second run over a folder that holds them).
-    recordedAsOutput: () => true,
-  };
-  const outcome = deidentifyFile(task.input, job, keys);
+  const outcome = deidentifyFile(task.input, { run: settings.run, batchId: settings.batchId, named: task.named, outDir: settings.outDir }, keys);
+  // A file carrying our De-identification Method is an earlier output (a second run over a folder that holds them).
   if (outcome.kind !== 'own-output') return outcome;
   return { kind: 'not-written', result: { input: task.input, status: 'skipped', code: 'OWN_OUTPUT', reason: `${task.input}: already anonymized by dicom-tools (it carries our De-identification Method); skipped` } };
 }

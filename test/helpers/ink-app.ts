@@ -41,7 +41,8 @@ export const STANDARD_INPUT: InputFiles = {
 
 const workspaces: string[] = [];
 
-export function createWorkspace(files: InputFiles = STANDARD_INPUT): Workspace {
+/** `env`: more DICOM_* settings for the workspace's configuration (paths in it relative to the workspace root). */
+export function createWorkspace(files: InputFiles = STANDARD_INPUT, env: Readonly<Record<string, string>> = {}): Workspace {
   const root = mkdtempSync(path.join(os.tmpdir(), 'tui-'));
   workspaces.push(root);
   const input = path.join(root, 'in');
@@ -55,7 +56,7 @@ export function createWorkspace(files: InputFiles = STANDARD_INPUT): Workspace {
   }
   mkdirSync(input, { recursive: true });
   const dataDir = path.join(root, 'data');
-  const config = loadConfig({ env: { DICOM_DATA_DIR: dataDir, DICOM_ANON_SECRET: TEST_SECRET }, cwd: root });
+  const config = loadConfig({ env: { DICOM_DATA_DIR: dataDir, DICOM_ANON_SECRET: TEST_SECRET, ...env }, cwd: root });
   return { root, input, outDir: path.join(root, 'out'), dataDir, config };
 }
 

@@ -1,7 +1,7 @@
 import { JournalMirror } from '../../daemon/journal-mirror.js';
 import type { UploadContext } from '../../daemon/process-upload.js';
 import { UploadNames } from '../../daemon/upload-names.js';
-import { openMappingStore, openUploadStore, type DeidOptions, type MappingStoreConfig, type MappingStore, type Pseudonymizer, type SubjectIds, type UploadStore } from '../../src/index.js';
+import { batchStart, openMappingStore, openUploadStore, runOptions, type DeidOptions, type MappingStoreConfig, type MappingStore, type Pseudonymizer, type SubjectIds, type UploadStore } from '../../src/index.js';
 
 /** A daemon's store and context for one Sources folder, as `dicom-tools watch` builds them, plus a reader of the same store. */
 export interface UploadTestContext {
@@ -23,13 +23,15 @@ export async function openUploadContext(
   subjectIds?: SubjectIds,
 ): Promise<UploadTestContext> {
   const store = await openUploadStore(config, { node, sourcesDir });
-  const batchId = await store.startBatch({ source: 'daemon', options, profile: 'test' });
+  // As `dicom-tools watch` builds them: the subject-ID mark in the options and the batch's row.
+  const run = runOptions(options, { subjectIds });
+  const batchId = await store.startBatch(batchStart('daemon', run));
   const journal = new JournalMirror(store);
   await journal.load();
   const reader = await openMappingStore(config);
   return {
     store,
-    context: { options, keys, store, journal, batchId, subjectIds, names: new UploadNames(sourcesDir, keys, 'show') },
+    context: { run, keys, store, journal, batchId, names: new UploadNames(sourcesDir, keys, 'show') },
     reader,
     batchId,
     async close() {
