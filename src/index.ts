@@ -8,7 +8,7 @@ export { verifyOutput, identifyingValues, findLeaks, type Finding, type FindingK
 export { SqliteMappingStore, MAPPING_STORE_FILENAME, holdExclusiveLock } from './store/sqlite-mapping-store.js';
 export type { MappingStore } from './store/mapping-store.js';
 export { openMappingStore, openUploadStore, describeMappingStore, type MappingStoreConfig } from './store/open-mapping-store.js';
-export type { UploadStore, UploadStoreScope } from './store/upload-store.js';
+export type { JournalEntry, JournalStart, JournalWritten, UploadStore, UploadStoreScope } from './store/upload-store.js';
 export { MappingStoreError } from './store/mapping-store-error.js';
 export type { MappingRecord, RecordedFile, IdPair, BatchSource, BatchSummary } from './store/mapping-record.js';
 export { writeMappingCsv, writeIdPairsCsv, spreadsheetSafe, csvCellValue, MAPPING_CSV_COLUMNS, MAPPING_CSV_LIST_SEPARATOR, ID_PAIRS_CSV_COLUMNS } from './export/mapping-csv.js';
@@ -21,7 +21,7 @@ export { ConfigError } from './config/config-error.js';
 export { configuredSiteRules, loadSiteRules, readSiteRules, parseSiteRules, SiteRulesError } from './config/site-rules-file.js';
 export { loadSubjectIds, readSubjectIdList, parseSubjectIdList, SubjectIdListError } from './config/subject-id-list.js';
 export { readDaemonStatus, writeDaemonStatus, isDaemonAlive, isProcessAlive, describeDaemonStatus, DAEMON_STATUS_FILENAME, type DaemonStatus } from './status/daemon-status.js';
-export { UploadJournal, type JournalEntry, type JournalStart, type JournalWritten } from './store/upload-journal.js';
+export { UploadJournal } from './store/upload-journal.js';
 export { internalErrorReason } from './pipeline/internal-error.js';
 export { writeDeidentifiedTemporary } from './pipeline/write-deidentified.js';
 export { deidentifyFile, deidentifyRead, mayBeOutputName, placedAt, readBuffer, readInput, recordOfPlacedOutput, type DeidentifyJob, type DeidentifyOutcome, type WrittenOutput, type OwnOutput, type NotWritten } from './pipeline/deidentify-file.js';

@@ -2,8 +2,7 @@ import { MappingStoreError } from './mapping-store-error.js';
 import type { HeldLock, PostgresMappingStore } from './postgres-mapping-store.js';
 import { plural } from './plural.js';
 import { checkRecords, type StartBatchOptions } from './record-checks.js';
-import { journalEntryOf, type JournalEntry, type JournalStart, type JournalWritten } from './upload-journal.js';
-import type { UploadStore, UploadStoreScope } from './upload-store.js';
+import { journalEntryOf, type JournalEntry, type JournalStart, type JournalWritten, type UploadStore, type UploadStoreScope } from './upload-store.js';
 
 const ENTRY_COLUMNS = 'original_path AS "originalPath", output_path AS "outputPath", state, original_identity AS "originalIdentity"';
 

@@ -1,7 +1,7 @@
 import { SqliteMappingStore } from './sqlite-mapping-store.js';
 import type { StartBatchOptions } from './record-checks.js';
-import { UploadJournal, type JournalStart, type JournalWritten } from './upload-journal.js';
-import { isInside, type UploadStore, type UploadStoreScope } from './upload-store.js';
+import { UploadJournal } from './upload-journal.js';
+import { isInside, type JournalStart, type JournalWritten, type UploadStore, type UploadStoreScope } from './upload-store.js';
 
 /**
  * The daemon's store in the embedded SQLite file of the data folder. One server only, so the node

@@ -1,5 +1,40 @@
-import type { JournalEntry, JournalStart, JournalWritten } from './upload-journal.js';
+import type { MappingRecord } from './mapping-record.js';
 import type { StartBatchOptions } from './record-checks.js';
+
+/** An original whose anonymized version is about to be written to `outputPath`. */
+export interface JournalStart {
+  readonly originalPath: string;
+  readonly outputPath: string;
+  /**
+   * Which file was read (inode, size and modification time, see fileIdentity): a file that later
+   * stands under the same path but differs is a new upload, never taken for this one.
+   */
+  readonly originalIdentity?: string | undefined;
+}
+
+/** An original whose anonymized version is in place, with its mapping. */
+export interface JournalWritten {
+  readonly originalPath: string;
+  readonly record: MappingRecord;
+}
+
+/**
+ * One file the watch daemon is working on: 'writing' until its output exists and its mapping is
+ * recorded (one transaction), then 'written' until the original is removed.
+ */
+export interface JournalEntry {
+  readonly originalPath: string;
+  readonly outputPath: string;
+  readonly state: 'writing' | 'written';
+  /** See JournalStart; absent for entries journaled by an older dicom-tools. */
+  readonly originalIdentity?: string | undefined;
+}
+
+/** A row as read: SQL's NULL identity becomes an absent one. */
+export function journalEntryOf(row: { readonly originalPath: string; readonly outputPath: string; readonly state: 'writing' | 'written'; readonly originalIdentity: string | null }): JournalEntry {
+  const { originalIdentity, ...entry } = row;
+  return originalIdentity === null ? entry : { ...entry, originalIdentity };
+}
 
 /**
  * The mapping store as the watch daemon uses it: the mapping records, and the journal of this
