@@ -7,7 +7,7 @@ import { describeFsError } from '../io/durable-files.js';
 import type { BatchSource, BatchSummary, IdPair, MappingRecord, RecordedFile } from './mapping-record.js';
 import { MappingStoreError } from './mapping-store-error.js';
 import { plural } from './plural.js';
-import { checkRecords, LIST_SEPARATOR, localDay, newBatch, recordedFile, recordProblem, type FileRow, type RecordsFilter, type StartBatchOptions } from './record-checks.js';
+import { checkRecords, LIST_SEPARATOR, localDay, newBatch, recordedFile, type FileRow, type RecordsFilter, type StartBatchOptions } from './record-checks.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { goneFromPath, openedFiles, type OpenedFile } from './opened-files.js';
 
@@ -90,30 +90,19 @@ function prepareStatements(db: Database.Database) {
 type Statements = ReturnType<typeof prepareStatements>;
 
 /**
- * What a module keeping its own table in the store's database (the upload journal) works with; not
- * part of the engine's public surface.
+ * The database of an open SqliteMappingStore and its writing rules, for a module that keeps its own
+ * table in it (the upload journal, upload-journal.ts). Internal: src/index.ts does not export it.
  */
-export interface StoreAccess {
+export interface SqliteStoreInternals {
   readonly db: Database.Database;
   /** The database file. */
   readonly path: string;
   /** Inserts mapping records in one transaction, or as part of the caller's. Validate them first. */
   readonly insertRecords: (records: readonly MappingRecord[]) => void;
-  /** Why a record cannot be stored, if it cannot. */
-  readonly recordProblem: (record: MappingRecord) => string | undefined;
   /** Runs a write whose commit is on disk when it returns (see SqliteMappingStore). */
   readonly durably: (write: () => void) => void;
   /** Runs a write, turning its failure into a MappingStoreError that says it cannot do `what`. */
   readonly write: (what: string, write: () => unknown) => void;
-}
-
-const accessByStore = new WeakMap<SqliteMappingStore, StoreAccess>();
-
-/** The database of an open store and its writing rules, for the upload journal. */
-export function storeAccessOf(store: SqliteMappingStore): StoreAccess {
-  const access = accessByStore.get(store);
-  if (access === undefined) throw new Error('not an open mapping store');
-  return access;
 }
 
 /**
@@ -130,6 +119,7 @@ export class SqliteMappingStore {
   readonly #db: Database.Database;
   readonly #statements: Statements;
   readonly #recordAll: (records: readonly MappingRecord[]) => void;
+  readonly #internals: SqliteStoreInternals;
   /** The database and its -wal as opened (see checkStillAtPath). */
   readonly #opened: readonly OpenedFile[];
   /** Where checkStillAtPath saved what this connection holds, once it did. */
@@ -184,14 +174,13 @@ export class SqliteMappingStore {
       }
     });
     this.#recordAll = (records) => this.#durably(() => recordAll.immediate(records));
-    accessByStore.set(this, {
+    this.#internals = {
       db,
       path: dbPath,
       insertRecords: recordAll,
-      recordProblem,
       durably: (write) => this.#durably(write),
       write: (what, write) => this.#write(what, write),
-    });
+    };
   }
 
   /**
@@ -328,6 +317,15 @@ export class SqliteMappingStore {
   /** Closes the database; further calls are no-ops. */
   close(): void {
     if (this.#db.open) this.#db.close();
+  }
+
+  /**
+   * The database and its writing rules, for the upload journal (see SqliteStoreInternals).
+   *
+   * @internal
+   */
+  internals(): SqliteStoreInternals {
+    return this.#internals;
   }
 
   /**

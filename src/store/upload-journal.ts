@@ -1,14 +1,12 @@
 import { MappingStoreError } from './mapping-store-error.js';
-import { storeAccessOf, type SqliteMappingStore, type StoreAccess } from './sqlite-mapping-store.js';
 import { plural } from './plural.js';
+import { recordProblem } from './record-checks.js';
+import type { SqliteMappingStore, SqliteStoreInternals } from './sqlite-mapping-store.js';
 import { journalEntryOf, type JournalEntry, type JournalStart, type JournalWritten } from './upload-store.js';
 
 const ENTRY_COLUMNS = 'original_path AS originalPath, output_path AS outputPath, state, original_identity AS originalIdentity';
 
 type EntryRow = Parameters<typeof journalEntryOf>[0];
-
-/** One journal per open store: its statements are prepared once. */
-const journals = new WeakMap<SqliteMappingStore, UploadJournal>();
 
 /**
  * The watch daemon's journal of work in flight, in the mapping store's database (table `journal`),
@@ -21,21 +19,16 @@ export class UploadJournal {
   readonly #all: () => JournalEntry[];
   readonly #byOriginal: (originalPath: string) => JournalEntry | undefined;
   readonly #byOutput: (outputPath: string) => JournalEntry | undefined;
-  readonly #access: StoreAccess;
+  readonly #store: SqliteStoreInternals;
 
-  /** The journal kept in `store`'s database. */
+  /** The journal kept in `store`'s database. Its statements are prepared on each call: keep the journal. */
   static of(store: SqliteMappingStore): UploadJournal {
-    let journal = journals.get(store);
-    if (journal === undefined) {
-      journal = new UploadJournal(store);
-      journals.set(store, journal);
-    }
-    return journal;
+    return new UploadJournal(store.internals());
   }
 
-  private constructor(store: SqliteMappingStore) {
-    this.#access = storeAccessOf(store);
-    const { db, insertRecords, durably } = this.#access;
+  private constructor(store: SqliteStoreInternals) {
+    this.#store = store;
+    const { db, insertRecords, durably } = store;
     const begin = db.prepare<[originalPath: string, outputPath: string, startedAt: string, originalIdentity: string | null]>(
       "INSERT OR REPLACE INTO journal (original_path, output_path, state, started_at, original_identity) VALUES (?, ?, 'writing', ?, ?)",
     );
@@ -67,7 +60,7 @@ export class UploadJournal {
   /** Journals that each original is being written to its output, in one transaction that is on disk when this returns. */
   begin(entries: readonly JournalStart[]): void {
     if (entries.length === 0) return;
-    this.#access.write(`journal ${plural(entries.length, 'file')}`, () => this.#begin(entries));
+    this.#store.write(`journal ${plural(entries.length, 'file')}`, () => this.#begin(entries));
   }
 
   /**
@@ -77,17 +70,17 @@ export class UploadJournal {
    */
   written(entries: readonly JournalWritten[]): void {
     for (const entry of entries) {
-      const problem = this.#access.recordProblem(entry.record);
-      if (problem !== undefined) throw new MappingStoreError(this.#access.path, `cannot record a file: ${problem}`);
+      const problem = recordProblem(entry.record);
+      if (problem !== undefined) throw new MappingStoreError(this.#store.path, `cannot record a file: ${problem}`);
     }
     if (entries.length === 0) return;
-    this.#access.write(`record ${plural(entries.length, 'file')}`, () => this.#written(entries));
+    this.#store.write(`record ${plural(entries.length, 'file')}`, () => this.#written(entries));
   }
 
   /** Forgets journal entries once their originals are gone (or their work abandoned), in one transaction. */
   finish(originalPaths: readonly string[]): void {
     if (originalPaths.length === 0) return;
-    this.#access.write(`finish ${plural(originalPaths.length, 'journal entry', 'journal entries')}`, () => this.#finish(originalPaths));
+    this.#store.write(`finish ${plural(originalPaths.length, 'journal entry', 'journal entries')}`, () => this.#finish(originalPaths));
   }
 
   /** The work in flight, oldest first. */
