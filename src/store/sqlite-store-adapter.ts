@@ -4,9 +4,11 @@ import { SqliteMappingStore } from './sqlite-mapping-store.js';
 import type { RecordsFilter, StartBatchOptions } from './record-checks.js';
 
 /**
- * The embedded SQLite store behind the asynchronous interface. The watch daemon and its journal
- * keep using `SqliteMappingStore` itself, synchronously; this only lets the CLI and the TUI treat it as
- * they treat a PostgreSQL store.
+ * The embedded SQLite store behind the asynchronous MappingStore interface: what openMappingStore
+ * opens when no PostgreSQL URL is set, so that the CLI (anonymize, mapping, verify --mapping) and
+ * the TUI treat it as they treat a PostgreSQL store. The watch daemon does not use it: it opens an
+ * UploadStore, on SQLite a SqliteUploadStore (sqlite-upload-store.ts), which keeps the records and
+ * the journal in the same file.
  */
 export class SqliteStoreAdapter implements MappingStore {
   readonly location: string;
