@@ -87,10 +87,31 @@ export function postgresLocation(url: string): string {
  * URL, the PG* variables or the password file (~/.pgpass), through node-postgres; none is ever put
  * into a message.
  */
+/**
+ * The statements of an open PostgresMappingStore, for a module that keeps its own table in its
+ * database (the upload journal, postgres-upload-store.ts). Internal: src/index.ts does not export it.
+ */
+export interface PostgresStoreInternals {
+  /** Runs one statement; a failure becomes a MappingStoreError saying it cannot do `what`. */
+  readonly query: <Row extends pg.QueryResultRow>(what: string, sql: string, values?: readonly unknown[]) => Promise<Row[]>;
+  /** Runs `work` in one transaction on one connection: all of it is committed, or none. */
+  readonly transaction: (what: string, work: (run: RunStatement) => Promise<void>) => Promise<void>;
+  /** Inserts checked records as part of the caller's transaction. */
+  readonly insertRecords: (run: RunStatement, records: readonly MappingRecord[]) => Promise<void>;
+  /** Takes a session-level advisory lock on a connection of its own; undefined when another session holds it. */
+  readonly tryLock: (what: string, name: string) => Promise<HeldLock | undefined>;
+}
+
 export class PostgresMappingStore implements MappingStore {
   readonly location: string;
   readonly #url: string;
   readonly #pool: pg.Pool;
+  readonly #internals: PostgresStoreInternals = {
+    query: (what, sql, values) => this.#query(what, sql, values),
+    transaction: (what, work) => this.#transaction(what, work),
+    insertRecords: (run, records) => this.#insertRecords(run, records),
+    tryLock: (what, name) => this.#tryLock(what, name),
+  };
   #closed = false;
 
   private constructor(location: string, url: string, pool: pg.Pool) {
@@ -122,21 +143,21 @@ export class PostgresMappingStore implements MappingStore {
 
   async startBatch(batch: StartBatchOptions): Promise<string> {
     const { id, startedAt, options } = newBatch(this.location, batch);
-    await this.query('start a batch', SQL.insertBatch, [id, startedAt, batch.source, options, batch.profile]);
+    await this.#query('start a batch', SQL.insertBatch, [id, startedAt, batch.source, options, batch.profile]);
     return id;
   }
 
   async record(records: readonly MappingRecord[]): Promise<void> {
     checkRecords(this.location, records);
     if (records.length === 0) return;
-    await this.transaction(`record ${plural(records.length, 'file')}`, (run) => this.insertRecords(run, records));
+    await this.#transaction(`record ${plural(records.length, 'file')}`, (run) => this.#insertRecords(run, records));
   }
 
   /**
    * Inserts checked records as part of the caller's transaction (`run` runs a statement in it): a
    * group's files, lists and UID pairs in a few multi-row statements.
    */
-  async insertRecords(run: RunStatement, records: readonly MappingRecord[]): Promise<void> {
+  async #insertRecords(run: RunStatement, records: readonly MappingRecord[]): Promise<void> {
     if (records.length === 0) return;
     const batchIds = [...new Set(records.map((record) => record.batchId))];
     const known = new Set((await run<{ id: string }>(SQL.knownBatches, [batchIds])).map((row) => row.id));
@@ -175,37 +196,37 @@ export class PostgresMappingStore implements MappingStore {
   }
 
   async records(filter: RecordsFilter = {}): Promise<RecordedFile[]> {
-    const rows = filter.batchId === undefined ? await this.query<FileRow>('read the records', SQL.allFiles) : await this.query<FileRow>('read the records', SQL.filesOfBatch, [filter.batchId]);
+    const rows = filter.batchId === undefined ? await this.#query<FileRow>('read the records', SQL.allFiles) : await this.#query<FileRow>('read the records', SQL.filesOfBatch, [filter.batchId]);
     return rows.map(recordedFile);
   }
 
   async uidPairs(filter: RecordsFilter = {}): Promise<IdPair[]> {
-    return filter.batchId === undefined ? this.query('read the UID pairs', SQL.allUidPairs) : this.query('read the UID pairs', SQL.uidPairsOfBatch, [filter.batchId]);
+    return filter.batchId === undefined ? this.#query('read the UID pairs', SQL.allUidPairs) : this.#query('read the UID pairs', SQL.uidPairsOfBatch, [filter.batchId]);
   }
 
   async patientPairs(filter: RecordsFilter = {}): Promise<IdPair[]> {
-    return filter.batchId === undefined ? this.query('read the patient pairs', SQL.allPatientPairs) : this.query('read the patient pairs', SQL.patientPairsOfBatch, [filter.batchId]);
+    return filter.batchId === undefined ? this.#query('read the patient pairs', SQL.allPatientPairs) : this.#query('read the patient pairs', SQL.patientPairsOfBatch, [filter.batchId]);
   }
 
   async batches(): Promise<BatchSummary[]> {
-    return this.query('list the batches', SQL.batches);
+    return this.#query('list the batches', SQL.batches);
   }
 
   async countToday(now: Date = new Date()): Promise<number> {
     const { from, to } = localDay(now);
-    const [row] = await this.query<{ n: number }>('count the files of today', SQL.countBetween, [from, to]);
+    const [row] = await this.#query<{ n: number }>('count the files of today', SQL.countBetween, [from, to]);
     return row?.n ?? 0;
   }
 
   async recordsForAnonymizedName(name: string): Promise<RecordedFile[]> {
-    return (await this.query<FileRow>('read the records', SQL.filesByAnonymizedName, [name])).map(recordedFile);
+    return (await this.#query<FileRow>('read the records', SQL.filesByAnonymizedName, [name])).map(recordedFile);
   }
 
   /**
    * Takes the session-level advisory lock named `name` on a connection of its own, held while that
    * connection lives; undefined when another session holds it.
    */
-  async tryLock(what: string, name: string): Promise<HeldLock | undefined> {
+  async #tryLock(what: string, name: string): Promise<HeldLock | undefined> {
     const client = new pg.Client({ connectionString: this.#url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'dicom-tools' });
     let held = true;
     // The server releases the lock with the session: a lost connection is a lost lock.
@@ -231,6 +252,11 @@ export class PostgresMappingStore implements MappingStore {
     };
   }
 
+  /** @internal The statements the upload journal runs (see PostgresStoreInternals), as SqliteMappingStore.internals() gives its database. */
+  internals(): PostgresStoreInternals {
+    return this.#internals;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -238,7 +264,7 @@ export class PostgresMappingStore implements MappingStore {
   }
 
   /** Runs one statement; a failure becomes a MappingStoreError saying it cannot do `what`. */
-  async query<Row extends pg.QueryResultRow>(what: string, sql: string, values: readonly unknown[] = []): Promise<Row[]> {
+  async #query<Row extends pg.QueryResultRow>(what: string, sql: string, values: readonly unknown[] = []): Promise<Row[]> {
     try {
       return (await this.#pool.query<Row>(sql, [...values])).rows;
     } catch (error) {
@@ -247,7 +273,7 @@ export class PostgresMappingStore implements MappingStore {
   }
 
   /** Runs `work` in one transaction on one connection: all of it is committed, or none. */
-  async transaction(what: string, work: (run: RunStatement) => Promise<void>): Promise<void> {
+  async #transaction(what: string, work: (run: RunStatement) => Promise<void>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       let client: pg.PoolClient | undefined;
       try {

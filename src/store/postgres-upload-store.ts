@@ -1,5 +1,5 @@
 import { MappingStoreError } from './mapping-store-error.js';
-import type { HeldLock, PostgresMappingStore } from './postgres-mapping-store.js';
+import type { HeldLock, PostgresMappingStore, PostgresStoreInternals } from './postgres-mapping-store.js';
 import { plural } from './plural.js';
 import { checkRecords, type StartBatchOptions } from './record-checks.js';
 import { journalEntryOf, type JournalEntry, type JournalStart, type JournalWritten, type UploadStore, type UploadStoreScope } from './upload-store.js';
@@ -29,12 +29,15 @@ export class PostgresUploadStore implements UploadStore {
   readonly location: string;
   readonly description: string;
   readonly #store: PostgresMappingStore;
+  /** The store's statements for the journal's own table (its internal interface). */
+  readonly #db: PostgresStoreInternals;
   readonly #scope: UploadStoreScope;
   readonly #prefix: string;
   #lock: HeldLock | undefined;
 
   private constructor(store: PostgresMappingStore, scope: UploadStoreScope) {
     this.#store = store;
+    this.#db = store.internals();
     this.#scope = scope;
     this.#prefix = scope.sourcesDir.endsWith('/') ? scope.sourcesDir : `${scope.sourcesDir}/`;
     this.location = store.location;
@@ -65,7 +68,7 @@ export class PostgresUploadStore implements UploadStore {
    */
   async #claim(): Promise<void> {
     if (this.#lock?.held() === true) return;
-    const lock = await this.#store.tryLock('claim the journal', `dicom-tools upload journal\n${this.#scope.node}\n${this.#scope.sourcesDir}`);
+    const lock = await this.#db.tryLock('claim the journal', `dicom-tools upload journal\n${this.#scope.node}\n${this.#scope.sourcesDir}`);
     if (lock === undefined) {
       throw new MappingStoreError(
         this.location,
@@ -84,19 +87,19 @@ export class PostgresUploadStore implements UploadStore {
   }
 
   async isRecordedOutput(name: string): Promise<boolean> {
-    const [row] = await this.#store.query<{ found: boolean }>('look up an output', SQL.recordedOutput, [name]);
+    const [row] = await this.#db.query<{ found: boolean }>('look up an output', SQL.recordedOutput, [name]);
     return row?.found === true;
   }
 
   async journalEntries(): Promise<JournalEntry[]> {
     await this.#claim();
-    return (await this.#store.query<Parameters<typeof journalEntryOf>[0]>('read the journal', SQL.entries, [this.#scope.node, this.#prefix])).map(journalEntryOf);
+    return (await this.#db.query<Parameters<typeof journalEntryOf>[0]>('read the journal', SQL.entries, [this.#scope.node, this.#prefix])).map(journalEntryOf);
   }
 
   async beginUploads(entries: readonly JournalStart[]): Promise<void> {
     if (entries.length === 0) return;
     await this.#claim();
-    await this.#store.query(`journal ${plural(entries.length, 'file')}`, SQL.begin, [
+    await this.#db.query(`journal ${plural(entries.length, 'file')}`, SQL.begin, [
       this.#scope.node,
       entries.map((entry) => entry.originalPath),
       entries.map((entry) => entry.outputPath),
@@ -108,23 +111,23 @@ export class PostgresUploadStore implements UploadStore {
   async recordUploads(entries: readonly JournalWritten[]): Promise<void> {
     checkRecords(this.location, entries.map((entry) => entry.record));
     if (entries.length === 0) return;
-    await this.#store.transaction(`record ${plural(entries.length, 'file')}`, async (run) => {
+    await this.#db.transaction(`record ${plural(entries.length, 'file')}`, async (run) => {
       const marked = await run<{ originalPath: string }>(SQL.markWritten, [this.#scope.node, entries.map((entry) => entry.originalPath)]);
       const fresh = new Set(marked.map((row) => row.originalPath));
-      await this.#store.insertRecords(run, entries.filter((entry) => fresh.has(entry.originalPath)).map((entry) => entry.record));
+      await this.#db.insertRecords(run, entries.filter((entry) => fresh.has(entry.originalPath)).map((entry) => entry.record));
     });
   }
 
   async finishUploads(originalPaths: readonly string[]): Promise<void> {
     if (originalPaths.length === 0) return;
-    await this.#store.query(`finish ${plural(originalPaths.length, 'journal entry', 'journal entries')}`, SQL.finish, [this.#scope.node, originalPaths]);
+    await this.#db.query(`finish ${plural(originalPaths.length, 'journal entry', 'journal entries')}`, SQL.finish, [this.#scope.node, originalPaths]);
   }
 
   /** Nothing to compare: the server is reached by address, and its failures show in the next query. */
   checkStillOpen(): void {}
 
   async probe(): Promise<void> {
-    await this.#store.query('reach the store', SQL.probe);
+    await this.#db.query('reach the store', SQL.probe);
     await this.#claim();
   }
 
