@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseWithDicomParser } from '../src/dicom/byte-order.js';
+import { parseWithDicomParser } from './helpers/dicom-parser-reading.js';
 import { isPixelDataTag, readDicomFile, type DicomElement } from '../src/dicom/index.js';
 import { corpusFiles } from './helpers/corpus.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseWithDicomParser } from '../src/dicom/byte-order.js';
+import { parseWithDicomParser } from './helpers/dicom-parser-reading.js';
 import { addEdit, elementAt, readDicomFile, valueAt, writeDicomFile, type ElementEdit, type Tag } from '../src/dicom/index.js';
 import { dcmdumpElements } from './helpers/dcmdump-elements.js';
 import { explicitElement, marker, part10 } from './helpers/broken-files.js';

@@ -1,6 +1,6 @@
 // The one module that imports dicom-parser. We use its byte-order strategy objects for every
-// multi-byte read (the walker is ours: see README "How files are read"), and, for cross-checks,
-// its own parse of a buffer reduced to element offsets. Writes, which it lacks, use Buffer's.
+// multi-byte read (the walker is ours: see README "How files are read"). Writes, which it lacks,
+// use Buffer's. (Tests cross-check our walker against its own parse: test/helpers/dicom-parser-reading.ts.)
 import { createRequire } from 'node:module';
 import type DicomParser from 'dicom-parser';
 
@@ -79,36 +79,4 @@ export const BIG_ENDIAN: ByteOrder = makeByteOrder(false);
 
 export function byteOrderOf(littleEndian: boolean): ByteOrder {
   return littleEndian ? LITTLE_ENDIAN : BIG_ENDIAN;
-}
-
-/** One element as dicom-parser sees it, flattened in document order with its nesting depth. */
-export interface DicomParserElement {
-  readonly depth: number;
-  readonly tag: number;
-  readonly dataOffset: number;
-  readonly length: number;
-}
-
-/**
- * dicom-parser's own reading of a Part 10 buffer, for cross-checking our walker in tests.
- * Throws whatever dicom-parser throws, wrapped in an Error.
- */
-export function parseWithDicomParser(buffer: Buffer, transferSyntaxUid?: string): DicomParserElement[] {
-  let dataSet: DicomParser.DataSet;
-  try {
-    dataSet = dicomParser.parseDicom(buffer, transferSyntaxUid === undefined ? {} : { TransferSyntaxUID: transferSyntaxUid });
-  } catch (thrown) {
-    throw new Error(`dicom-parser failed: ${typeof thrown === 'string' ? thrown : String((thrown as Error)?.message ?? thrown)}`);
-  }
-  const out: DicomParserElement[] = [];
-  const walk = (set: DicomParser.DataSet, depth: number) => {
-    for (const element of Object.values(set.elements)) {
-      out.push({ depth, tag: Number.parseInt(element.tag.slice(1), 16) >>> 0, dataOffset: element.dataOffset, length: element.length });
-      for (const item of element.items ?? []) {
-        if (item.dataSet) walk(item.dataSet, depth + 1);
-      }
-    }
-  };
-  walk(dataSet, 0);
-  return out;
 }

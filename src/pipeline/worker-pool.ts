@@ -21,12 +21,9 @@ const WORKER_THRESHOLD_BYTES = 64 << 20;
 
 /**
  * The worker thread's script: compiled JavaScript beside this module. Node cannot start a worker
- * from TypeScript, so run from the sources (the tests) this module uses the built one in dist/,
- * and the tests run the same threads as the product.
+ * from TypeScript, so tests that reach the worker threads load the engine from dist/.
  */
-const WORKER_SCRIPT = import.meta.url.endsWith('.ts')
-  ? new URL('../../dist/src/pipeline/deidentify-worker.js', import.meta.url)
-  : new URL('./deidentify-worker.js', import.meta.url);
+const WORKER_SCRIPT = new URL('./deidentify-worker.js', import.meta.url);
 
 export function createWorkerPool(settings: BatchSettings, keys: Pseudonymizer, inputs: readonly string[]): WorkerPool {
   const workers = workerThreadsFor(inputs);
