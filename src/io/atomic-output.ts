@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasyncSync, fstatSync, openSync, readSync, renameSync, rmSync, writevSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import type { Segment } from './segments.js';
 import { describeFsError, syncDirectory } from './durable-files.js';
 import { EarlyWriteback } from './early-writeback.js';
 import { flushFileSystem } from './flush-file-system.js';
+import { temporaryPathFor } from './temporary-name.js';
 
 /** Bytes copied from the source per read when a range is not in memory (pixel data). */
 const COPY_CHUNK = 4 << 20;
@@ -21,11 +21,6 @@ const takeCopyBuffer = () => copyBuffers.pop() ?? Buffer.allocUnsafe(COPY_CHUNK)
 const giveCopyBuffer = (buffer: Buffer) => {
   if (copyBuffers.length < 16) copyBuffers.push(buffer);
 };
-
-/** Temporary names: unique per process by a counter, across processes by a random prefix. */
-const temporaryPrefix = randomBytes(3).toString('hex');
-let temporaryCounter = 0;
-const temporaryName = () => `${temporaryPrefix}${(temporaryCounter++ % 0xffffff).toString(16).padStart(6, '0')}`;
 
 export interface OutputSource {
   readonly path: string;
@@ -59,8 +54,7 @@ export async function writeSegmentsAtomically(source: OutputSource, segments: re
  * row cost far less than a round trip through the thread pool for each.
  */
 export function writeTemporaryOutput(source: OutputSource, segments: readonly Segment[], outPath: string): PendingOutput {
-  const directory = path.dirname(outPath);
-  const temporary = path.join(directory, `.${path.basename(outPath)}.${temporaryName()}.tmp`);
+  const temporary = temporaryPathFor(outPath);
   let output: number | undefined;
   let input: number | undefined;
   let buffer: Buffer | undefined;

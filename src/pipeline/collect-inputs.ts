@@ -1,5 +1,6 @@
 import { readdirSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
+import { isTemporary } from '../io/temporary-name.js';
 
 /** One input file and whether the user named it (a named non-DICOM file is an error; one found in a folder is skipped). */
 export interface InputFile {
@@ -58,9 +59,4 @@ export function collectInputs(inputs: readonly string[], exclude: readonly strin
     else add(input, true);
   }
   return { files, missing };
-}
-
-/** Our writers' temporary files: ".<name>.<hex>.tmp". */
-export function isTemporary(name: string): boolean {
-  return /^\..+\.[0-9a-f]{12}\.tmp$/.test(name);
 }
