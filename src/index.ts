@@ -29,7 +29,8 @@ export { deidentifyFile, deidentifyRead, mayBeOutputName, placedAt, readBuffer, 
 export { batchStart, runOptions, type RunOptions } from './pipeline/run-options.js';
 export { mappingRecordFor } from './pipeline/mapping-record-for.js';
 export { describeFsError, syncDirectory } from './io/durable-files.js';
-export { commitOutputs, discardOutputs, writeSegmentsAtomically, writeTemporaryOutput, type Durability, type PendingOutput } from './io/atomic-output.js';
+export { commitOutputs, discardOutputs, type Durability, type PendingOutput } from './io/atomic-file.js';
+export { writeSegmentsAtomically, writeTemporaryOutput } from './io/atomic-output.js';
 export type { Segment } from './io/segments.js';
 export { FileIoError } from './io/file-io-error.js';
 export { printableText } from './io/printable-text.js';

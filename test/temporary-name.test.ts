@@ -2,9 +2,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFileAtomically } from '../src/export/atomic-file.js';
+import { writeExportFile } from '../src/export/export-file.js';
 import { isTemporary } from '../src/index.js';
-import { discardOutputs, writeTemporaryOutput } from '../src/io/atomic-output.js';
+import { discardOutputs } from '../src/io/atomic-file.js';
+import { writeTemporaryOutput } from '../src/io/atomic-output.js';
 import { LoadedRegions } from '../src/io/loaded-regions.js';
 import { temporaryPathFor } from '../src/io/temporary-name.js';
 
@@ -41,7 +42,7 @@ describe('our temporary file names', () => {
   it('are recognised as the export writer leaves them on disk while it writes', async () => {
     const folder = mkdtempSync(path.join(root, 'export-'));
     let during: string[] = [];
-    await writeFileAtomically(path.join(folder, 'mapping.csv'), 0o600, async () => {
+    await writeExportFile(path.join(folder, 'mapping.csv'), 0o600, async () => {
       during = readdirSync(folder);
     });
     expect(during).toHaveLength(1);

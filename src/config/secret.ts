@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { checkEnvSecret, type Config } from './config.js';
 import { ConfigError } from './config-error.js';
 import { ensureDataDir } from './data-dir.js';
+import { createFileOnce } from '../io/atomic-file.js';
 import { describeFsError } from '../io/durable-files.js';
 import { checkDataDirSafety } from './data-dir-safety.js';
 
@@ -82,73 +83,24 @@ function readKeyFile(keyPath: string, uid: number | undefined): Buffer | undefin
 }
 
 /**
- * Writes a new key to a temporary file, then links it to `keyPath`: the link appears with the
- * whole key in it, and fails if another process linked its key first, whose key is then used.
+ * Writes a new key to a temporary file, then links it to `keyPath` (createFileOnce): the link
+ * appears with the whole key in it, and fails if another process linked its key first, whose key
+ * is then used.
  */
 function createKeyFile(dataDir: string, keyPath: string, uid: number | undefined): { secret: Buffer; created: boolean } {
   const secret = randomBytes(SECRET_BYTES);
-  const content = `${secret.toString('hex')}\n`;
-  const temporary = path.join(dataDir, `.${SECRET_FILENAME}.${randomBytes(6).toString('hex')}.tmp`);
-  const fail = (error: unknown) => new ConfigError(`${keyPath}: cannot create the secret key: ${describeFsError(error)}`, { path: keyPath, cause: error });
+  let created: boolean;
   try {
     ensureDataDir(dataDir);
-    const fd = openSync(temporary, 'wx', 0o600);
-    try {
-      writeSync(fd, content);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    created = createFileOnce(keyPath, `${secret.toString('hex')}\n`, 0o600);
   } catch (error) {
-    removeQuietly(temporary);
-    throw fail(error);
+    throw new ConfigError(`${keyPath}: cannot create the secret key: ${describeFsError(error)}`, { path: keyPath, cause: error });
   }
-  try {
-    linkSync(temporary, keyPath);
-    syncDirectory(dataDir);
-    return { secret, created: true };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return { secret: readWinner(keyPath, uid), created: false };
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw fail(error);
-  } finally {
-    removeQuietly(temporary);
-  }
-  // No hard links on this file system: create the key exclusively in place.
-  try {
-    writeFileSync(keyPath, content, { flag: 'wx', mode: 0o600 });
-    syncDirectory(dataDir);
-    return { secret, created: true };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { secret: readWinner(keyPath, uid), created: false };
-    throw fail(error);
-  }
+  return created ? { secret, created: true } : { secret: readWinner(keyPath, uid), created: false };
 }
 
 function readWinner(keyPath: string, uid: number | undefined): Buffer {
   const key = readKeyFile(keyPath, uid);
   if (key === undefined) throw new ConfigError(`${keyPath}: the secret key vanished while it was being created`, { path: keyPath });
   return key;
-}
-
-/** Makes the new directory entry durable: a key lost in a crash would change every pseudonym. */
-function syncDirectory(directory: string): void {
-  try {
-    const fd = openSync(directory, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Some file systems refuse fsync on a folder; the key itself is synced.
-  }
-}
-
-function removeQuietly(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch {
-    // Already gone.
-  }
 }

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { IdPair, RecordedFile } from '../store/mapping-record.js';
-import { sinkInto, writeFileAtomically, type ExportWriteOptions } from './atomic-file.js';
+import { sinkInto, writeExportFile, type ExportWriteOptions } from './export-file.js';
 
 /** The product's columns, in its order. */
 export const MAPPING_CSV_COLUMNS = [
@@ -78,7 +78,7 @@ function* mappingRows(records: Iterable<RecordedFile>): Generator<Record<(typeof
 }
 
 async function writeCsv(rows: Iterable<object>, columns: readonly { key: string; header: string }[], outPath: string, options: ExportWriteOptions): Promise<void> {
-  await writeFileAtomically(
+  await writeExportFile(
     outPath,
     0o600,
     async (handle) => {

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ZipFile } from 'yazl';
 import { describeFsError } from '../io/durable-files.js';
-import { sinkInto, writeFileAtomically, type ExportWriteOptions } from './atomic-file.js';
+import { sinkInto, writeExportFile, type ExportWriteOptions } from './export-file.js';
 import { ExportError } from './export-error.js';
 
 export interface ZipEntry {
@@ -37,7 +37,7 @@ export async function writeZip(entries: readonly ZipEntry[], outPath: string, op
   }
   for (const entry of entries) await checkSource(entry, outPath);
 
-  await writeFileAtomically(outPath, 0o644, async (handle) => {
+  await writeExportFile(outPath, 0o644, async (handle) => {
     const zip = new ZipFile();
     const output = zip.outputStream as Readable;
     // yazl reports a failed source read on the ZipFile; end the output stream with it.

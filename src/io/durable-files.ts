@@ -1,3 +1,4 @@
+import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
 // File-system helpers shared by every writer: the DICOM writer, the exports, the daemon.
@@ -18,6 +19,20 @@ export async function syncDirectory(directory: string): Promise<void> {
       await handle.sync();
     } finally {
       await handle.close();
+    }
+  } catch {
+    // The data itself is synced.
+  }
+}
+
+/** syncDirectory(), synchronously. */
+export function syncDirectorySync(directory: string): void {
+  try {
+    const fd = openSync(directory, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
     }
   } catch {
     // The data itself is synced.

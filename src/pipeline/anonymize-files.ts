@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DicomIoError } from '../dicom/errors.js';
-import { discardOutputs } from '../io/atomic-output.js';
+import { discardOutputs } from '../io/atomic-file.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import type { Pseudonymizer } from '../deid/pseudonyms.js';
 import { collectInputs, type CollectedInputs, type InputFile } from './collect-inputs.js';

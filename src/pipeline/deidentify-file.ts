@@ -2,7 +2,7 @@ import path from 'node:path';
 import { InvalidValueError } from '../dicom/errors.js';
 import { FileIoError } from '../io/file-io-error.js';
 import { DicomError, OverLimitDicomError, TruncatedDicomError, UnwritableDicomError, readDicomFile, whyNotWhole, type DicomFile } from '../dicom/index.js';
-import type { PendingOutput } from '../io/atomic-output.js';
+import type { PendingOutput } from '../io/atomic-file.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import type { FileResult } from './file-result.js';
 import { internalErrorReason } from './internal-error.js';

@@ -1,5 +1,5 @@
 import { DicomError } from '../dicom/errors.js';
-import { commitOutputs, discardOutputs, withdrawOutputs } from '../io/atomic-output.js';
+import { commitOutputs, discardOutputs, withdrawOutputs } from '../io/atomic-file.js';
 import { FileIoError } from '../io/file-io-error.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import type { WrittenOutput } from './deidentify-file.js';

@@ -1,5 +1,6 @@
 import { planFile, type DicomFile } from '../dicom/index.js';
-import { writeTemporaryOutput, type PendingOutput } from '../io/atomic-output.js';
+import type { PendingOutput } from '../io/atomic-file.js';
+import { writeTemporaryOutput } from '../io/atomic-output.js';
 import type { DeidPlan } from '../deid/plan-deid.js';
 
 /**

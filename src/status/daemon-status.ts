@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeSmallFileAtomically } from '../io/atomic-file.js';
 import { printableText } from '../io/printable-text.js';
 
 /** The watch daemon's status record (a small JSON file in the data folder), shown by `dicom-tools status` and the TUI. */
@@ -34,15 +34,8 @@ export const DAEMON_STATUS_FILENAME = 'daemon-status.json';
 /** Writes the record atomically (readers never see half a file); a write that fails (a full disk) leaves no temporary file. */
 export function writeDaemonStatus(dataDir: string, status: DaemonStatus): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const target = path.join(dataDir, DAEMON_STATUS_FILENAME);
-  const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    writeFileSync(temporary, `${JSON.stringify(status, null, 2)}\n`, { mode: 0o600 });
-    renameSync(temporary, target);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
+  // Rewritten every few seconds: not flushed to disk each time.
+  writeSmallFileAtomically(path.join(dataDir, DAEMON_STATUS_FILENAME), `${JSON.stringify(status, null, 2)}\n`, { mode: 0o600, durable: false });
 }
 
 /** The last record, or undefined when no daemon has run with this data folder. */
