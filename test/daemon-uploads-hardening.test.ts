@@ -2,7 +2,7 @@ import { chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, r
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { SqliteMappingStore, PIXEL_DATA, Pseudonymizer, readDaemonStatus, readDicomFile, textAt, TruncatedDicomError, whyNotWhole, type DicomFile } from '../src/index.js';
+import { isTemporary, SqliteMappingStore, PIXEL_DATA, Pseudonymizer, readDaemonStatus, readDicomFile, textAt, TruncatedDicomError, whyNotWhole, type DicomFile } from '../src/index.js';
 import { corpusDir } from './helpers/corpus.js';
 import { daemonCase, filesBelow, killLeftRunning, makeInstances, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
 
@@ -45,13 +45,15 @@ describe('the watch daemon never loses an upload', () => {
     // group (and its flush) before its original is removed, which leaves time to replace it.
     const uids = await makeInstances(ELE, sources, 60, 'IM');
     const [newUid] = await makeInstances(ELE, path.join(base, 'elsewhere'), 1, 'NEW');
-    const byTemporary = new Map(uids.map((uid, index) => [outputName(uid), `IM${index + 1}`]));
+    const byOutput = new Map(uids.map((uid, index) => [outputName(uid), `IM${index + 1}`]));
+    // An output's temporary file is named after it: ".<output name>.<unique>.tmp".
+    const uploadWritten = (name: string) => (isTemporary(name) ? [...byOutput].find(([output]) => name.startsWith(`.${output}.`))?.[1] : undefined);
     const daemon = start();
     // The first upload whose output is written: once a second one's appears, the first was read whole.
     const written: string[] = [];
     while (written.length < 2) {
       for (const name of readdirSync(sources)) {
-        const upload = byTemporary.get(/^\.(.+)\.[0-9a-f]{12}\.tmp$/.exec(name)?.[1] ?? '');
+        const upload = uploadWritten(name);
         if (upload !== undefined && !written.includes(upload)) written.push(upload);
       }
       if (daemon.child.exitCode !== null) throw new Error(`the daemon exited: ${daemon.output()}`);
