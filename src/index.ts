@@ -3,7 +3,7 @@ export * from './dicom/index.js';
 export * from './deid/index.js';
 export { anonymizeFiles, ensureOutDir, type AnonymizeRequest, type AnonymizeSummary } from './pipeline/anonymize-files.js';
 export type { FileResult, FileStatus } from './pipeline/file-result.js';
-export { collectInputs, type InputFile } from './pipeline/collect-inputs.js';
+export { collectInputs, type InputFile } from './io/collect-inputs.js';
 export { isTemporary } from './io/temporary-name.js';
 export { verifyOutput, identifyingValues, findLeaks, type Finding, type FindingKind, type IdentifyingValue } from './pipeline/verify.js';
 export { SqliteMappingStore, MAPPING_STORE_FILENAME, holdExclusiveLock } from './store/sqlite-mapping-store.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectInputs } from '../src/pipeline/collect-inputs.js';
+import { collectInputs } from '../src/io/collect-inputs.js';
 import { filesInShard, parseShard, partitionKey, ShardSyntaxError } from '../src/pipeline/shard.js';
 import { corpusDir } from './helpers/corpus.js';
 import { parseCsv } from './helpers/parse-csv.js';

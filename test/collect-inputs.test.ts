@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { collectInputs } from '../src/pipeline/collect-inputs.js';
+import { collectInputs } from '../src/io/collect-inputs.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'dicom-inputs-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { loadSecret } from '../config/secret.js';
 import { anonymizeFiles, ensureOutDir, type AnonymizeSummary, type ShardCount } from '../pipeline/anonymize-files.js';
-import { collectInputs } from '../pipeline/collect-inputs.js';
+import { collectInputs } from '../io/collect-inputs.js';
 import { outDirInsideInput, outDirProblem } from '../pipeline/out-dir-problem.js';
 import type { FileResult } from '../pipeline/file-result.js';
 import { batchStart, runOptions } from '../pipeline/run-options.js';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../config/config.js';
 import { loadSecret, SECRET_FILENAME } from '../config/secret.js';
 import { existsSync } from 'node:fs';
-import { collectInputs } from '../pipeline/collect-inputs.js';
+import { collectInputs } from '../io/collect-inputs.js';
 import { Pseudonymizer } from '../deid/pseudonyms.js';
 import { verifyOutput, type Finding } from '../pipeline/verify.js';
 import { appliedStandardOptions, type DeidOptions } from '../deid/options.js';

@@ -2,7 +2,7 @@
 // under --against (original-pairing.ts) or through the mapping store. An output it cannot compare
 // is a finding ("cannot check"), never a pass.
 import path from 'node:path';
-import { collectInputs } from '../pipeline/collect-inputs.js';
+import { collectInputs } from '../io/collect-inputs.js';
 import { OriginalIndex } from '../pipeline/original-pairing.js';
 import { isOurOutput } from '../pipeline/our-output.js';
 import type { DeidOptions } from '../deid/options.js';

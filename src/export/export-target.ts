@@ -1,7 +1,7 @@
 import { accessSync, constants, lstatSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { SECRET_FILENAME } from '../config/secret.js';
-import { collectInputs } from '../pipeline/collect-inputs.js';
+import { collectInputs } from '../io/collect-inputs.js';
 import { realPathOf, isWithin } from '../io/real-path.js';
 import { MAPPING_STORE_FILENAME } from '../store/sqlite-mapping-store.js';
 

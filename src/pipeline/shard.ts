@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { InputFile } from './collect-inputs.js';
+import type { InputFile } from '../io/collect-inputs.js';
 
 /** One of `count` parts of a batch's inputs; `index` counts from 1 ("shard 2 of 3"). */
 export interface Shard {

@@ -1,6 +1,6 @@
 import { readdirSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { isTemporary } from '../io/temporary-name.js';
+import { isTemporary } from './temporary-name.js';
 
 /** One input file and whether the user named it (a named non-DICOM file is an error; one found in a folder is skipped). */
 export interface InputFile {
