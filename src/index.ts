@@ -5,6 +5,7 @@ export { anonymizeFiles, ensureOutDir, type AnonymizeRequest, type AnonymizeSumm
 export type { FileResult, FileStatus } from './pipeline/file-result.js';
 export { collectInputs, type InputFile } from './io/collect-inputs.js';
 export { isTemporary } from './io/temporary-name.js';
+export { plural } from './text/plural.js';
 export { verifyOutput, identifyingValues, findLeaks, type Finding, type FindingKind, type IdentifyingValue } from './pipeline/verify.js';
 export { SqliteMappingStore, MAPPING_STORE_FILENAME, holdExclusiveLock } from './store/sqlite-mapping-store.js';
 export type { MappingStore } from './store/mapping-store.js';

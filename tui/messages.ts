@@ -1,4 +1,4 @@
-import type { DateMode, DeidOptions, FileStatus } from '../src/index.js';
+import { plural, type DateMode, type DeidOptions, type FileStatus } from '../src/index.js';
 import type { RunPhase } from './use-anonymize-run.js';
 
 // Every word the terminal UI shows, one table per language. Option names are the product's.
@@ -133,8 +133,6 @@ export interface Messages {
   /** The hint on the Anonymize step once the run is no longer running (`hints.anonymize` while it is). */
   readonly runHints: Readonly<Record<Exclude<RunPhase, 'running'>, string>>;
 }
-
-const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
 
 const en: Messages = {
   language: 'en',

@@ -3,6 +3,7 @@ import { exportTargetsProblem, type ExportTarget } from '../export/export-target
 import { writeIdPairsCsv, writeMappingCsv } from '../export/mapping-csv.js';
 import { printableText } from '../io/printable-text.js';
 import { openMappingStore } from '../store/open-mapping-store.js';
+import { plural } from '../text/plural.js';
 import { EXIT_OK, type CommandIo } from './command.js';
 import { MAPPING_URL_FLAG_HELP, mappingUrlFlag, storeConfigFrom } from './mapping-url-flag.js';
 import { didYouMean, parseCommandArgs } from './parse-command-args.js';
@@ -82,8 +83,4 @@ export async function mappingCommand(args: readonly string[], io: CommandIo): Pr
   } finally {
     await store.close();
   }
-}
-
-function plural(count: number, one: string): string {
-  return `${count} ${one}${count === 1 ? '' : 's'}`;
 }

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { BatchSummary, IdPair, MappingRecord, RecordedFile } from './mapping-record.js';
 import type { MappingStore } from './mapping-store.js';
 import { MappingStoreError } from './mapping-store-error.js';
-import { plural } from './plural.js';
+import { plural } from '../text/plural.js';
 import { passwordFor, type PasswordLookup } from './postgres-password.js';
 import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION, POSTGRES_VERSION_TABLE } from './postgres-schema.js';
 import { checkRecords, LIST_SEPARATOR, localDay, newBatch, recordedFile, type FileRow, type RecordsFilter, type StartBatchOptions } from './record-checks.js';

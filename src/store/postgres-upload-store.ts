@@ -1,6 +1,6 @@
 import { MappingStoreError } from './mapping-store-error.js';
 import type { HeldLock, PostgresMappingStore, PostgresStoreInternals } from './postgres-mapping-store.js';
-import { plural } from './plural.js';
+import { plural } from '../text/plural.js';
 import { checkRecords, type StartBatchOptions } from './record-checks.js';
 import { journalEntryOf, type JournalEntry, type JournalStart, type JournalWritten, type UploadStore, type UploadStoreScope } from './upload-store.js';
 

@@ -6,7 +6,7 @@ import { ensureDataDir } from '../config/data-dir.js';
 import { describeFsError } from '../io/durable-files.js';
 import type { BatchSource, BatchSummary, IdPair, MappingRecord, RecordedFile } from './mapping-record.js';
 import { MappingStoreError } from './mapping-store-error.js';
-import { plural } from './plural.js';
+import { plural } from '../text/plural.js';
 import { checkRecords, LIST_SEPARATOR, localDay, newBatch, recordedFile, type FileRow, type RecordsFilter, type StartBatchOptions } from './record-checks.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { goneFromPath, openedFiles, type OpenedFile } from './opened-files.js';

@@ -1,8 +1,8 @@
 import { MappingStoreError } from './mapping-store-error.js';
-import { plural } from './plural.js';
 import { recordProblem } from './record-checks.js';
 import type { SqliteMappingStore, SqliteStoreInternals } from './sqlite-mapping-store.js';
 import { journalEntryOf, type JournalEntry, type JournalStart, type JournalWritten } from './upload-store.js';
+import { plural } from '../text/plural.js';
 
 const ENTRY_COLUMNS = 'original_path AS originalPath, output_path AS outputPath, state, original_identity AS originalIdentity';
 
