@@ -16,6 +16,7 @@ import {
   parseCommandArgs,
   runOptions,
   batchStart,
+  plural,
   type CommandIo,
   type Config,
   type RunOptions,
@@ -159,7 +160,7 @@ async function serve(config: Config, settings: WatchDaemonSettings, run: RunOpti
     if (batchId === undefined) return EXIT_OK;
     daemon = new WatchDaemon(settings, { run, keys, store, journal: new JournalMirror(store), batchId, names: new UploadNames(settings.sourcesDir, keys, config.logNames) }, log);
     // The effective tuning, whether it came from the environment, .env or the defaults.
-    log.info('tuning', `taking files after ${settings.stableMs} ms unchanged, ${settings.concurrency} group${settings.concurrency === 1 ? '' : 's'} in flight, polling every ${settings.pollMs} ms, retrying after ${settings.retryDelayMs} ms`, {
+    log.info('tuning', `taking files after ${settings.stableMs} ms unchanged, ${plural(settings.concurrency, 'group')} in flight, polling every ${settings.pollMs} ms, retrying after ${settings.retryDelayMs} ms`, {
       stableMs: settings.stableMs,
       concurrency: settings.concurrency,
       pollMs: settings.pollMs,

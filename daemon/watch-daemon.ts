@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { MappingStoreError, type DaemonStatus } from '../src/index.js';
+import { MappingStoreError, plural, type DaemonStatus } from '../src/index.js';
 import type { Logger } from './logger.js';
 import { processUploadGroup, type GroupLimits, type GroupResult, type UploadContext, type UploadOutcome } from './process-upload.js';
 import { OutputSweep } from './output-sweep.js';
@@ -110,7 +110,7 @@ export class WatchDaemon {
       return recoverJournal(this.settings.sourcesDir, this.context, this.log);
     }, this.storeWait());
     if (recovered === undefined || this.stopping) return;
-    if (recovered > 0) this.log.info('recovered', `finished ${recovered} interrupted file${recovered === 1 ? '' : 's'}`);
+    if (recovered > 0) this.log.info('recovered', `finished ${plural(recovered, 'interrupted file')}`);
     await this.watchSources();
     if (this.stopping) return;
     this.timer = setInterval(() => void this.tick(), Math.min(250, Math.max(50, this.settings.stableMs / 4)));
@@ -203,7 +203,7 @@ export class WatchDaemon {
     if (this.stopping) return;
     this.stopping = true;
     this.stopSignal.abort();
-    this.log.info('stopping', `stopping: finishing ${this.inFlight.size} file${this.inFlight.size === 1 ? '' : 's'} in flight`);
+    this.log.info('stopping', `stopping: finishing ${plural(this.inFlight.size, 'file')} in flight`);
     this.writeStatus('stopping', true);
     // A signal during start-up: closing the watcher before it is ready would leave start() waiting
     // for a 'ready' that never comes (and Node exiting with code 13), so start-up finishes first.

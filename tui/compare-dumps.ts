@@ -1,4 +1,4 @@
-import type { DumpJson } from '../src/index.js';
+import { plural, type DumpJson } from '../src/index.js';
 import { printable, truncateEnd } from './truncate.js';
 
 type DumpElement = DumpJson['dataSet'][number];
@@ -55,7 +55,7 @@ function flatten(dump: DumpJson): Map<string, Flat> {
 }
 
 function valueText(element: DumpElement): string {
-  if (element.items) return `(${element.items.length} item${element.items.length === 1 ? '' : 's'})`;
+  if (element.items) return `(${plural(element.items.length, 'item')})`;
   if (element.fragments !== undefined) return `(${element.fragments} fragments)`;
   const { value } = element;
   if (value === undefined) return '';

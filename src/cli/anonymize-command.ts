@@ -14,6 +14,7 @@ import { optionsForRecord } from '../deid/site-rules.js';
 import { exportTargetsProblem, type ExportTarget } from '../export/export-target.js';
 import { openMappingStore } from '../store/open-mapping-store.js';
 import { printableText } from '../io/printable-text.js';
+import { plural } from '../text/plural.js';
 import { EXIT_FAILED, EXIT_OK, type CommandIo } from './command.js';
 import { MAPPING_URL_FLAG_HELP, mappingUrlFlag, storeConfigFrom } from './mapping-url-flag.js';
 import { optionFlags, optionsFromFlags, OPTION_FLAGS_HELP } from './option-flags.js';
@@ -143,7 +144,7 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
 function textSummary(summary: AnonymizeSummary, options: DeidOptions, outDir: string, seconds: number, zip?: string, mapping?: string): string {
   const notDicom = summary.skipped - summary.alreadyAnonymized;
   const lines = [
-    `Anonymized ${summary.anonymized} file${summary.anonymized === 1 ? '' : 's'} into ${outDir} in ${seconds.toFixed(1)} s` +
+    `Anonymized ${plural(summary.anonymized, 'file')} into ${outDir} in ${seconds.toFixed(1)} s` +
       `${summary.failed > 0 ? `; ${summary.failed} failed` : ''}${notDicom > 0 ? `; ${notDicom} skipped (not DICOM images)` : ''}` +
       `${summary.alreadyAnonymized > 0 ? `; ${summary.alreadyAnonymized} skipped (already anonymized by dicom-tools)` : ''}.`,
     `Profile: PS3.15 ${PROFILE_EDITION} Basic${describeOptions(options).map((part) => `, ${part}`).join('')}. Mapping batch ${summary.batchId}.`,
@@ -174,5 +175,5 @@ function jsonReport(summary: AnonymizeSummary, options: DeidOptions, outDir: str
 }
 
 function shardLine(shard: ShardCount): string {
-  return `Shard ${shardLabel(shard)}: ${shard.files} of the ${shard.collected} file${shard.collected === 1 ? '' : 's'} collected.`;
+  return `Shard ${shardLabel(shard)}: ${shard.files} of the ${plural(shard.collected, 'file')} collected.`;
 }

@@ -11,6 +11,7 @@ import { siteRulesLabel } from '../deid/site-rules.js';
 import { DicomError, readDicomFile } from '../dicom/index.js';
 import { printableText } from '../io/printable-text.js';
 import { openMappingStore } from '../store/open-mapping-store.js';
+import { plural } from '../text/plural.js';
 import { EXIT_FAILED, EXIT_OK, type CommandIo } from './command.js';
 import { mappingUrlFlag, storeConfigFrom } from './mapping-url-flag.js';
 import { optionFlags, optionsFromFlags, OPTION_FLAGS_HELP } from './option-flags.js';
@@ -127,17 +128,17 @@ export async function verifyCommand(args: readonly string[], io: CommandIo): Pro
   if (values.json) io.stdout.write(`${JSON.stringify({ files: outputs.length, ...(against ? { originals: originalCount, skippedOriginals, unreadableOriginals: against.unreadableOriginals } : {}), findings }, null, 2)}\n`);
   else {
     for (const finding of findings) io.stdout.write(`${printableText(`${finding.file}: ${finding.kind}: ${finding.detail}`)}\n`);
-    if (skippedOriginals > 0) io.stderr.write(`Skipped ${skippedOriginals} file${skippedOriginals === 1 ? '' : 's'} under --against: our own de-identified outputs, not originals.\n`);
+    if (skippedOriginals > 0) io.stderr.write(`Skipped ${plural(skippedOriginals, 'file')} under --against: our own de-identified outputs, not originals.\n`);
     if (madeOtherwise > 0) {
-      io.stderr.write(`${madeOtherwise} file${madeOtherwise === 1 ? ' was' : 's were'} made with other options than the ones checked (${madeOtherwise === 1 ? 'its' : 'their'} markers say so): check with --from-markers, or give the options used.\n`);
+      io.stderr.write(`${plural(madeOtherwise, 'file was', 'files were')} made with other options than the ones checked (${madeOtherwise === 1 ? 'its' : 'their'} markers say so): check with --from-markers, or give the options used.\n`);
     }
     // Nothing to compare: each output is a cannot-check finding, and the reason is worth a line.
     if (values.against && originalCount === 0) io.stderr.write('Warning: --against gave no originals, so nothing was searched for leaks (to check outputs made from our own outputs, use --mapping).\n');
     const unreadable = against?.unreadableOriginals ?? 0;
     if (unreadable > 0 && !findings.some((finding) => finding.kind === 'cannot-check')) {
-      io.stderr.write(`${unreadable} file${unreadable === 1 ? '' : 's'} under --against could not be read; every output was paired with an original that could.\n`);
+      io.stderr.write(`${plural(unreadable, 'file')} under --against could not be read; every output was paired with an original that could.\n`);
     }
-    io.stderr.write(`Verified ${outputs.length} file${outputs.length === 1 ? '' : 's'}: ${findings.length === 0 ? 'no findings' : `${findings.length} finding${findings.length === 1 ? '' : 's'}`}.\n`);
+    io.stderr.write(`Verified ${plural(outputs.length, 'file')}: ${findings.length === 0 ? 'no findings' : plural(findings.length, 'finding')}.\n`);
   }
   return findings.length > 0 ? EXIT_FAILED : EXIT_OK;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { SubjectIdEntry, SubjectIds, UnlistedPatients } from '../deid/subject-ids.js';
 import { DicomToolsError } from '../errors/dicom-tools-error.js';
 import { describeFsError } from '../io/durable-files.js';
+import { plural } from '../text/plural.js';
 import { CsvSyntaxError, parseCsv } from './parse-csv.js';
 
 /**
@@ -78,7 +79,7 @@ export function parseSubjectIdList(text: string, file: string): SubjectIdEntry[]
   const issuersOf = new Map<string, { readonly line: number; readonly anyIssuer: boolean }>();
   const subjects = new Map<string, number>();
   for (const { fields, line } of rows) {
-    if (fields.length !== names.length) fail(line, `${fields.length} field${fields.length === 1 ? '' : 's'}, but the header has ${names.length} columns`);
+    if (fields.length !== names.length) fail(line, `${plural(fields.length, 'field')}, but the header has ${names.length} columns`);
     const originalId = (fields[originalAt] ?? '').trim();
     const subjectId = (fields[subjectAt] ?? '').trim();
     const issuerCell = issuerAt < 0 ? '' : (fields[issuerAt] ?? '').trim();
