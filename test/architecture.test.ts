@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importCycles } from './helpers/import-cycles.js';
-import { layerViolations, libraryViolations, type LibraryOwners } from './helpers/import-rules.js';
+import { layerViolations, libraryViolations, roomViolations, type LibraryOwners, type RoomLayers } from './helpers/import-rules.js';
 import { readModuleTree } from './helpers/module-tree.js';
 
 // The import rules of STYLE.md ("What this means for us"), checked on the source itself and, to
@@ -29,6 +29,22 @@ const LIBRARY_OWNERS: LibraryOwners = {
   react: ['tui/'],
 };
 
+/**
+ * The rooms of src/, from the bottom up; each imports only the layers below it. The planner
+ * (deid/: what to do to each attribute, pure) sits below the pipeline (pipeline/: reads, writes,
+ * workers, records), so planning never reaches a file, a thread or the store.
+ */
+const SRC_LAYERS: RoomLayers = [
+  ['errors'],
+  ['io', 'text'],
+  ['dicom', 'status'],
+  ['deid'],
+  ['config'],
+  ['store'],
+  ['pipeline', 'export'],
+  ['cli'],
+];
+
 describe('module boundaries', () => {
   const tree = readModuleTree(root);
 
@@ -46,6 +62,10 @@ describe('module boundaries', () => {
 
   it('has no import circles', () => {
     expect(importCycles(tree)).toEqual([]);
+  });
+
+  it('keeps each room of src/ to the layers below it, the planner below the pipeline', () => {
+    expect(roomViolations(tree, SRC_LAYERS)).toEqual([]);
   });
 });
 
@@ -107,6 +127,30 @@ describe('the module boundary checks, on a planted tree that breaks them', () =>
 
   it('finds a relative import that names no module', () => {
     expect(broken.problems).toEqual(['tui/Missing.tsx imports ./Gone.js, which names no module of ours']);
+  });
+
+  it('finds the planner importing the pipeline, a room importing one beside it, a module in no room and a room with no layer', () => {
+    const rooms = readModuleTree(
+      plant('rooms', {
+        'src/index.ts': "export { plan } from './deid/plan.js';\n",
+        'src/deid/plan.ts': "import { write } from '../pipeline/write.js';\nimport { fail } from '../errors/fail.js';\nexport const plan = () => [write, fail];\n",
+        'src/pipeline/write.ts': "import { target } from '../export/target.js';\nexport const write = target;\n",
+        'src/export/target.ts': 'export const target = 1;\n',
+        'src/errors/fail.ts': "import { plan } from '../index.js';\nexport const fail = plan;\n",
+        'src/loose.ts': 'export const loose = 1;\n',
+        'src/pixels/blank.ts': 'export const blank = 1;\n',
+        'daemon/run.ts': "export { plan } from '../src/index.js';\n",
+        'tui/App.tsx': 'export {};\n',
+        'bin/cli.ts': "import '../src/index.js';\n",
+      }),
+    );
+    expect(roomViolations(rooms, SRC_LAYERS)).toEqual([
+      'src/deid/plan.ts imports src/pipeline/write.ts: deid/ may not import pipeline/, which is above it',
+      'src/errors/fail.ts imports src/index.ts: only the entry points import src/index.ts',
+      'src/loose.ts is in no room: every module of src/ but index.ts lives in a folder',
+      'src/pipeline/write.ts imports src/export/target.ts: pipeline/ may not import export/, which is beside it',
+      'src/pixels/ has no place in the layer order',
+    ]);
   });
 
   it('finds a missing module folder', () => {

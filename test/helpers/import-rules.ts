@@ -71,3 +71,42 @@ export function layerViolations(tree: ModuleTree): string[] {
   }
   return problems;
 }
+
+/** The rooms of src/ from the bottom up: a room imports only rooms of lower layers (and src/index.ts imports any). */
+export type RoomLayers = readonly (readonly string[])[];
+
+/** The room of a module of src/ (`src/deid/plan-deid.ts` → `deid`); undefined for src/index.ts and outside src/. */
+function roomOf(file: string): string | undefined {
+  const parts = file.split('/');
+  return parts[0] === 'src' && parts.length > 2 ? parts[1] : undefined;
+}
+
+/**
+ * Inside src/, every module sits in a room (a folder) that has a layer, and imports only its own
+ * room and the rooms of layers below: rooms of one layer are apart, and nothing imports upwards.
+ */
+export function roomViolations(tree: ModuleTree, layers: RoomLayers): string[] {
+  const layerOf = new Map<string, number>();
+  layers.forEach((rooms, layer) => rooms.forEach((room) => layerOf.set(room, layer)));
+  const problems = new Set<string>();
+  for (const [file, imports] of tree.modules) {
+    if (!file.startsWith('src/') || file === 'src/index.ts') continue;
+    const from = roomOf(file);
+    if (from === undefined) {
+      problems.add(`${file} is in no room: every module of src/ but index.ts lives in a folder`);
+      continue;
+    }
+    const fromLayer = layerOf.get(from);
+    if (fromLayer === undefined) {
+      problems.add(`src/${from}/ has no place in the layer order`);
+      continue;
+    }
+    for (const { target } of imports) {
+      const to = target === undefined ? undefined : roomOf(target);
+      if (target === undefined || !target.startsWith('src/') || to === from) continue;
+      if (to === undefined) problems.add(`${file} imports ${target}: only the entry points import src/index.ts`);
+      else if ((layerOf.get(to) ?? Infinity) >= fromLayer) problems.add(`${file} imports ${target}: ${from}/ may not import ${to}/, ${layerOf.get(to) === fromLayer ? 'which is beside it' : 'which is above it'}`);
+    }
+  }
+  return [...problems];
+}
