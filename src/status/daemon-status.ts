@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeSmallFileAtomically } from '../io/atomic-file.js';
 import { printableText } from '../io/printable-text.js';
+import { plural } from '../text/plural.js';
 
 /** The watch daemon's status record (a small JSON file in the data folder), shown by `dicom-tools status` and the TUI. */
 export interface DaemonStatus {
@@ -69,7 +70,7 @@ export function describeDaemonStatus(status: DaemonStatus | undefined, now: Date
   const lines = [
     `Watch daemon: ${alive ? (status.state === 'stopping' ? 'stopping' : 'running') : 'not running'}${alive ? ` (pid ${status.pid}) since ${status.runningSince}` : ''}`,
     `Watched folder: ${status.watchedFolder}`,
-    `Queue: ${alive ? status.queueLength : 0} file${status.queueLength === 1 ? '' : 's'}`,
+    `Queue: ${plural(alive ? status.queueLength : 0, 'file')}`,
     `Anonymized today: ${sameLocalDay(status.updatedAt, now) ? status.doneToday : 0}`,
     `Quarantined since start: ${status.quarantined}`,
     `Last error: ${status.lastError ? `${status.lastError.at} ${status.lastError.message}` : 'none'}`,
