@@ -38,6 +38,8 @@ const SRC_LAYERS: RoomLayers = [
   ['errors'],
   ['io', 'text'],
   ['dicom', 'status'],
+  // Which images may carry burned-in text, and (issue 20) their regions and blanking: read by the planner.
+  ['pixels'],
   ['deid'],
   ['config'],
   ['store'],
@@ -138,7 +140,7 @@ describe('the module boundary checks, on a planted tree that breaks them', () =>
         'src/export/target.ts': 'export const target = 1;\n',
         'src/errors/fail.ts': "import { plan } from '../index.js';\nexport const fail = plan;\n",
         'src/loose.ts': 'export const loose = 1;\n',
-        'src/pixels/blank.ts': 'export const blank = 1;\n',
+        'src/scratch/blank.ts': 'export const blank = 1;\n',
         'daemon/run.ts': "export { plan } from '../src/index.js';\n",
         'tui/App.tsx': 'export {};\n',
         'bin/cli.ts': "import '../src/index.js';\n",
@@ -149,7 +151,7 @@ describe('the module boundary checks, on a planted tree that breaks them', () =>
       'src/errors/fail.ts imports src/index.ts: only the entry points import src/index.ts',
       'src/loose.ts is in no room: every module of src/ but index.ts lives in a folder',
       'src/pipeline/write.ts imports src/export/target.ts: pipeline/ may not import export/, which is beside it',
-      'src/pixels/ has no place in the layer order',
+      'src/scratch/ has no place in the layer order',
     ]);
   });
 

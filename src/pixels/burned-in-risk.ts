@@ -1,0 +1,85 @@
+import { textsAt } from '../dicom/element-access.js';
+import type { DicomFile } from '../dicom/read-file.js';
+import { isPixelDataTag, SOP_CLASS_UID, type Tag } from '../dicom/tag.js';
+
+/**
+ * Why an image may carry text burned into its pixels (PS3.15 E.3.1, "Clean Pixel Data"): the
+ * signs CTP's BurnedInPixelsFilter and pydicom/deid's default filter look for, and the kinds of
+ * image that carry text by nature (../shared/reference/pixel-regions.md).
+ */
+export type BurnedInSign =
+  | 'burned-in-annotation'
+  | 'screen-save'
+  | 'report-data'
+  | 'secondary-capture-device'
+  | 'secondary-capture'
+  | 'ultrasound'
+  | 'video';
+
+/** What a message says for each sign: `may carry burned-in text (ultrasound)`. */
+export const BURNED_IN_SIGN_LABELS: Readonly<Record<BurnedInSign, string>> = {
+  'burned-in-annotation': 'Burned In Annotation is YES',
+  'screen-save': 'a saved screen',
+  'report-data': 'report or demographic data',
+  'secondary-capture-device': 'made by a secondary capture device',
+  'secondary-capture': 'a secondary capture',
+  ultrasound: 'ultrasound',
+  video: 'video',
+};
+
+const BURNED_IN_ANNOTATION: Tag = 0x00280301;
+const IMAGE_TYPE: Tag = 0x00080008;
+const MODALITY: Tag = 0x00080060;
+const SERIES_DESCRIPTION: Tag = 0x0008103e;
+/** Date, Device ID, Manufacturer and Software Versions of the secondary capture device. */
+const SECONDARY_CAPTURE_DEVICE: readonly Tag[] = [0x00181012, 0x00181016, 0x00181018, 0x00181019];
+
+const STORAGE_ROOT = '1.2.840.10008.5.1.4.1.1.';
+const underRoot = (suffixes: readonly string[]): ReadonlySet<string> => new Set(suffixes.map((suffix) => `${STORAGE_ROOT}${suffix}`));
+/** Secondary Capture, single and multi-frame (screen captures by definition). */
+const SECONDARY_CAPTURE_CLASSES = underRoot(['7', '7.1', '7.2', '7.3', '7.4']);
+/** Ultrasound: single and multi-frame (with their retired forms), enhanced US volume, photoacoustic. */
+const ULTRASOUND_CLASSES = underRoot(['6', '6.1', '3', '3.1', '6.2', '6.3']);
+/** Video endoscopic, microscopic and photographic: camera images. */
+const VIDEO_CLASSES = underRoot(['77.1.1.1', '77.1.2.1', '77.1.4.1']);
+
+/** The top-level attributes the signs look at, as upper-case text values. */
+interface ImageFacts {
+  values(tag: Tag): readonly string[];
+  readonly sopClass: string;
+}
+
+const has = (values: readonly string[], word: string): boolean => values.some((value) => value.toUpperCase().includes(word));
+
+/** Each sign and its test, in the order a message names them. */
+const SIGNS: readonly (readonly [BurnedInSign, (image: ImageFacts) => boolean])[] = [
+  ['burned-in-annotation', (image) => image.values(BURNED_IN_ANNOTATION).some((value) => value.trim().toUpperCase() === 'YES')],
+  ['screen-save', (image) => has(image.values(IMAGE_TYPE), 'SAVE') || has(image.values(SERIES_DESCRIPTION), 'SAVE')],
+  [
+    'report-data',
+    (image) =>
+      has(image.values(IMAGE_TYPE), 'REPORTDATA') ||
+      has(image.values(IMAGE_TYPE), 'DEMOGRAPHICDATA') ||
+      (image.values(IMAGE_TYPE).some((value) => value.trim().toUpperCase() === 'SECONDARY') && image.values(MODALITY).some((value) => value.trim().toUpperCase() === 'OT')),
+  ],
+  ['secondary-capture-device', (image) => SECONDARY_CAPTURE_DEVICE.some((tag) => image.values(tag).some((value) => value.trim() !== ''))],
+  ['secondary-capture', (image) => SECONDARY_CAPTURE_CLASSES.has(image.sopClass)],
+  ['ultrasound', (image) => ULTRASOUND_CLASSES.has(image.sopClass) || image.values(MODALITY).some((value) => value.trim().toUpperCase() === 'US')],
+  ['video', (image) => VIDEO_CLASSES.has(image.sopClass)],
+];
+
+/**
+ * The signs that the image in `file` may carry burned-in text; empty when it is not at risk (no
+ * sign, or no pixel data at all: a report or structured document has no pixels to burn text into).
+ */
+export function burnedInSigns(file: DicomFile): readonly BurnedInSign[] {
+  if (!file.dataSet.some((element) => isPixelDataTag(element.tag))) return [];
+  const texts = textsAt(file, []);
+  const image: ImageFacts = { values: texts, sopClass: texts(SOP_CLASS_UID)[0]?.trim() ?? '' };
+  return SIGNS.filter(([, test]) => test(image)).map(([sign]) => sign);
+}
+
+/** `may carry burned-in text (ultrasound, a secondary capture)`. */
+export function describeBurnedInSigns(signs: readonly BurnedInSign[]): string {
+  return `may carry burned-in text (${signs.map((sign) => BURNED_IN_SIGN_LABELS[sign]).join(', ')})`;
+}
