@@ -19,7 +19,7 @@ import { parseCommandArgs } from './parse-command-args.js';
 import { optionsWithSiteRules, siteRulesFlags } from './site-rules-flags.js';
 import { subjectIdFlags, subjectIdsFromFlags } from './subject-id-flags.js';
 import { UsageError } from './usage-error.js';
-import { leaksAgainst, leaksByMapping } from './verify-leak-gate.js';
+import { leaksAgainst, leaksByMapping, type AgainstResult } from './verify-leak-gate.js';
 
 export const VERIFY_USAGE = `Usage: dicom-tools verify PATH... [--against DIR | --mapping] [options]
 
@@ -51,7 +51,40 @@ ${OPTION_FLAGS_HELP}
 Exit status: 0 no findings, 1 findings, 2 usage error (a malformed --rules file too).`;
 
 export async function verifyCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs({
+  const { values, positionals } = parseVerifyArgs(args);
+  if (values.help) {
+    io.stdout.write(`${VERIFY_USAGE}\n`);
+    return EXIT_OK;
+  }
+  checkFlagsAgree(values, positionals);
+  const config = loadConfig();
+  const storeConfig = storeConfigFrom(values, config);
+  const flagOptions = optionsWithSiteRules(values, config, optionsFromFlags(values, config.defaults));
+  // Kept patient data keeps the original IDs: there is nothing for a list to accept.
+  const subjectIds = new Set(flagOptions.patient ? subjectIdsFromFlags(values, config, flagOptions)?.entries.map((entry) => entry.subjectId) : []);
+  const { files, missing } = collectInputs(positionals);
+  const outputs = files.map((file) => file.path);
+  const checked = checkOutputs(outputs, flagOptions, subjectIds, values['from-markers']);
+  const findings: Finding[] = [...missing.map((file): Finding => ({ file, kind: 'unreadable', detail: `${file}: no such file or folder` })), ...checked.findings];
+
+  const against = values.against ? leaksAgainst(values.against, checked.optionsOf, secretIfPresent(config)) : undefined;
+  if (against) findings.push(...against.findings);
+  if (values.mapping) {
+    const store = await openMappingStore(storeConfig);
+    try {
+      findings.push(...(await leaksByMapping(store, checked.optionsOf)));
+    } finally {
+      await store.close();
+    }
+  }
+
+  if (values.json) io.stdout.write(`${JSON.stringify({ files: outputs.length, ...(against ? { originals: against.originals, skippedOriginals: against.skippedOriginals, unreadableOriginals: against.unreadableOriginals } : {}), findings }, null, 2)}\n`);
+  else writeSummary(io, { files: outputs.length, findings, against, againstGiven: values.against !== undefined, madeOtherwise: checked.madeOtherwise });
+  return findings.length > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+function parseVerifyArgs(args: readonly string[]) {
+  return parseCommandArgs({
     args: [...args],
     allowPositionals: true,
     options: {
@@ -66,25 +99,31 @@ export async function verifyCommand(args: readonly string[], io: CommandIo): Pro
       ...mappingUrlFlag,
     },
   });
-  if (values.help) {
-    io.stdout.write(`${VERIFY_USAGE}\n`);
-    return EXIT_OK;
-  }
+}
+
+type VerifyValues = ReturnType<typeof parseVerifyArgs>['values'];
+
+/** @throws UsageError for no PATH, or flags that exclude each other. */
+function checkFlagsAgree(values: VerifyValues, positionals: readonly string[]): void {
   if (positionals.length === 0) throw new UsageError('verify needs at least one PATH');
   if (values.against && values.mapping) throw new UsageError('--against and --mapping exclude each other');
-  const fromMarkers = values['from-markers'];
-  if (fromMarkers) {
+  if (values['from-markers']) {
     const given = Object.keys(optionFlags).filter((flag) => values[flag as keyof typeof optionFlags] !== undefined);
     if (given.length > 0) throw new UsageError(`--from-markers reads the options from each file: drop --${given.join(', --')}`);
   }
-  const config = loadConfig();
-  const storeConfig = storeConfigFrom(values, config);
-  const flagOptions = optionsWithSiteRules(values, config, optionsFromFlags(values, config.defaults));
-  // Kept patient data keeps the original IDs: there is nothing for a list to accept.
-  const subjectIds = new Set(flagOptions.patient ? subjectIdsFromFlags(values, config, flagOptions)?.entries.map((entry) => entry.subjectId) : []);
-  const { files, missing } = collectInputs(positionals);
-  const outputs = files.map((file) => file.path);
-  const findings: Finding[] = missing.map((file) => ({ file, kind: 'unreadable', detail: `${file}: no such file or folder` }));
+}
+
+interface OutputsChecked {
+  readonly findings: readonly Finding[];
+  /** The options each readable output was checked with, for the leak gate. */
+  readonly optionsOf: ReadonlyMap<string, DeidOptions>;
+  /** Outputs whose markers name other options than the flags' (not counted with --from-markers). */
+  readonly madeOtherwise: number;
+}
+
+/** Verifies each output with the flags' options or, with --from-markers, the options its own markers name. */
+function checkOutputs(outputs: readonly string[], flagOptions: DeidOptions, subjectIds: ReadonlySet<string>, fromMarkers: boolean): OutputsChecked {
+  const findings: Finding[] = [];
   const optionsOf = new Map<string, DeidOptions>();
   const rulesLabel = flagOptions.siteRules && siteRulesLabel(flagOptions.siteRules);
   let madeOtherwise = 0;
@@ -111,36 +150,34 @@ export async function verifyCommand(args: readonly string[], io: CommandIo): Pro
     optionsOf.set(output, options);
     findings.push(...verifyOutput(output, options, subjectIds));
   }
+  return { findings, optionsOf, madeOtherwise };
+}
 
-  const against = values.against ? leaksAgainst(values.against, optionsOf, secretIfPresent(config)) : undefined;
-  if (against) findings.push(...against.findings);
-  if (values.mapping) {
-    const store = await openMappingStore(storeConfig);
-    try {
-      findings.push(...(await leaksByMapping(store, optionsOf)));
-    } finally {
-      await store.close();
-    }
-  }
+interface VerifySummary {
+  readonly files: number;
+  readonly findings: readonly Finding[];
+  readonly against: AgainstResult | undefined;
+  /** Whether --against was given, even when it gave no originals. */
+  readonly againstGiven: boolean;
+  readonly madeOtherwise: number;
+}
 
+/** The findings on stdout, one a line; the counts and warnings on stderr. */
+function writeSummary(io: CommandIo, { files, findings, against, againstGiven, madeOtherwise }: VerifySummary): void {
   const originalCount = against?.originals ?? 0;
   const skippedOriginals = against?.skippedOriginals ?? 0;
-  if (values.json) io.stdout.write(`${JSON.stringify({ files: outputs.length, ...(against ? { originals: originalCount, skippedOriginals, unreadableOriginals: against.unreadableOriginals } : {}), findings }, null, 2)}\n`);
-  else {
-    for (const finding of findings) io.stdout.write(`${printableText(`${finding.file}: ${finding.kind}: ${finding.detail}`)}\n`);
-    if (skippedOriginals > 0) io.stderr.write(`Skipped ${plural(skippedOriginals, 'file')} under --against: our own de-identified outputs, not originals.\n`);
-    if (madeOtherwise > 0) {
-      io.stderr.write(`${plural(madeOtherwise, 'file was', 'files were')} made with other options than the ones checked (${madeOtherwise === 1 ? 'its' : 'their'} markers say so): check with --from-markers, or give the options used.\n`);
-    }
-    // Nothing to compare: each output is a cannot-check finding, and the reason is worth a line.
-    if (values.against && originalCount === 0) io.stderr.write('Warning: --against gave no originals, so nothing was searched for leaks (to check outputs made from our own outputs, use --mapping).\n');
-    const unreadable = against?.unreadableOriginals ?? 0;
-    if (unreadable > 0 && !findings.some((finding) => finding.kind === 'cannot-check')) {
-      io.stderr.write(`${plural(unreadable, 'file')} under --against could not be read; every output was paired with an original that could.\n`);
-    }
-    io.stderr.write(`Verified ${plural(outputs.length, 'file')}: ${findings.length === 0 ? 'no findings' : plural(findings.length, 'finding')}.\n`);
+  for (const finding of findings) io.stdout.write(`${printableText(`${finding.file}: ${finding.kind}: ${finding.detail}`)}\n`);
+  if (skippedOriginals > 0) io.stderr.write(`Skipped ${plural(skippedOriginals, 'file')} under --against: our own de-identified outputs, not originals.\n`);
+  if (madeOtherwise > 0) {
+    io.stderr.write(`${plural(madeOtherwise, 'file was', 'files were')} made with other options than the ones checked (${madeOtherwise === 1 ? 'its' : 'their'} markers say so): check with --from-markers, or give the options used.\n`);
   }
-  return findings.length > 0 ? EXIT_FAILED : EXIT_OK;
+  // Nothing to compare: each output is a cannot-check finding, and the reason is worth a line.
+  if (againstGiven && originalCount === 0) io.stderr.write('Warning: --against gave no originals, so nothing was searched for leaks (to check outputs made from our own outputs, use --mapping).\n');
+  const unreadable = against?.unreadableOriginals ?? 0;
+  if (unreadable > 0 && !findings.some((finding) => finding.kind === 'cannot-check')) {
+    io.stderr.write(`${plural(unreadable, 'file')} under --against could not be read; every output was paired with an original that could.\n`);
+  }
+  io.stderr.write(`Verified ${plural(files, 'file')}: ${findings.length === 0 ? 'no findings' : plural(findings.length, 'finding')}.\n`);
 }
 
 const MARKER_PROBLEMS: Readonly<Record<MarkerProblem, string>> = {
