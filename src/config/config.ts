@@ -9,6 +9,7 @@ import { mappingUrlProblem } from './mapping-url.js';
 import { DEFAULT_INFLATE_LIMITS, type InflateLimits } from '../dicom/inflate-data-set.js';
 import { ConfigError } from './config-error.js';
 import { defaultDataDir } from './data-dir.js';
+import { EnvVariables } from './env-variables.js';
 import { describeFsError } from '../io/durable-files.js';
 
 /** What to do with dates: remove per the profile, keep, or shift per patient. */
@@ -106,8 +107,6 @@ export interface LoadConfigOptions {
 /** Shortest `DICOM_ANON_SECRET` accepted, in characters. */
 export const MIN_ENV_SECRET_LENGTH = 16;
 
-const TRUE_WORDS = ['true', '1', 'yes'];
-const FALSE_WORDS = ['false', '0', 'no'];
 const DATES_MODES: readonly DatesMode[] = ['clear', 'keep', 'shift'];
 // Node runs a timer longer than 2^31-1 ms after 1 ms instead; a day is far below that, retries included.
 const MAX_WATCH_MS = 86_400_000;
@@ -128,89 +127,86 @@ const MAX_WATCH_CONCURRENCY = 64;
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const fromFile = readDotEnv(cwd);
-  const lookup = (name: string): string | undefined => {
-    const value = env[name] ?? fromFile[name];
-    return value === '' ? undefined : value;
-  };
-  const home = env['HOME'] || os.homedir();
-  const toPath = (value: string) => path.resolve(cwd, value === '~' ? home : value.startsWith('~/') ? path.join(home, value.slice(2)) : value);
-  const optionalPath = (name: string) => {
-    const value = lookup(name);
-    return value === undefined ? undefined : toPath(value);
-  };
-  const boolean = (name: string, fallback: boolean): boolean => {
-    const value = lookup(name);
-    if (value === undefined) return fallback;
-    const word = value.trim().toLowerCase();
-    if (TRUE_WORDS.includes(word)) return true;
-    if (FALSE_WORDS.includes(word)) return false;
-    throw new ConfigError(`${name} must be one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')} (any case), not ${JSON.stringify(value)}`, { variable: name });
-  };
-  const wholeNumber = (name: string, fallback: number, max: number): number => {
-    const value = lookup(name);
-    if (value === undefined) return fallback;
-    const number = /^\s*[0-9]+\s*$/.test(value) ? Number(value) : NaN;
-    if (number >= 1 && number <= max) return number;
-    throw new ConfigError(`${name} must be a whole number from 1 to ${max}, not ${JSON.stringify(value)}`, { variable: name });
-  };
-
-  const dataDir = optionalPath('DICOM_DATA_DIR') ?? defaultDataDir(env['XDG_DATA_HOME'], home);
-  const secretFromEnv = lookup('DICOM_ANON_SECRET');
+  const read = new EnvVariables(env, readDotEnv(cwd), cwd);
+  // Each variable is checked in this order, so that the first malformed one is the one reported.
+  const dataDir = read.path('DICOM_DATA_DIR') ?? defaultDataDir(env['XDG_DATA_HOME'], read.home);
+  const secretFromEnv = read.text('DICOM_ANON_SECRET');
   if (secretFromEnv !== undefined) checkEnvSecret(secretFromEnv);
-  const dates = lookup('DICOM_DATES')?.trim().toLowerCase() ?? 'clear';
-  if (!isDatesMode(dates)) throw new ConfigError(`DICOM_DATES must be one of ${DATES_MODES.join(', ')}, not ${JSON.stringify(lookup('DICOM_DATES'))}`, { variable: 'DICOM_DATES' });
-  const profile = profileFrom(lookup('DICOM_PROFILE'));
-  const standardOptions = standardOptionsFrom(profile, lookup('DICOM_PROFILE_OPTIONS'), dates);
-  const unlistedPatients = lookup('DICOM_UNLISTED_PATIENTS')?.trim().toLowerCase();
-  if (unlistedPatients !== undefined && !isUnlistedPatients(unlistedPatients)) {
-    throw new ConfigError(`DICOM_UNLISTED_PATIENTS must be one of ${UNLISTED_PATIENTS.join(', ')}, not ${JSON.stringify(lookup('DICOM_UNLISTED_PATIENTS'))}`, { variable: 'DICOM_UNLISTED_PATIENTS' });
-  }
-  const mappingUrl = lookup('DICOM_MAPPING_URL');
-  const urlProblem = mappingUrl === undefined ? undefined : mappingUrlProblem(mappingUrl);
-  // The value is not quoted: it may hold a password.
-  if (urlProblem !== undefined) throw new ConfigError(`DICOM_MAPPING_URL ${urlProblem} (unset it for the embedded SQLite store)`, { variable: 'DICOM_MAPPING_URL' });
-
-  const logNames = lookup('DICOM_LOG_NAMES')?.trim().toLowerCase() ?? 'hide';
-  if (!isLogNames(logNames)) throw new ConfigError(`DICOM_LOG_NAMES must be one of ${LOG_NAMES.join(', ')}, not ${JSON.stringify(lookup('DICOM_LOG_NAMES'))}`, { variable: 'DICOM_LOG_NAMES' });
-
-  const nodeName = lookup('DICOM_NODE_NAME')?.trim() ?? (os.hostname() || 'localhost');
-  if (lookup('DICOM_NODE_NAME') !== undefined && !/^[\x21-\x7e]{1,128}$/.test(nodeName)) {
-    throw new ConfigError(`DICOM_NODE_NAME must be 1 to 128 printable ASCII characters without spaces, not ${JSON.stringify(nodeName)}`, { variable: 'DICOM_NODE_NAME' });
-  }
+  const dates = oneOf(read, 'DICOM_DATES', DATES_MODES, isDatesMode) ?? 'clear';
+  const profile = profileFrom(read.text('DICOM_PROFILE'));
+  const standardOptions = standardOptionsFrom(profile, read.text('DICOM_PROFILE_OPTIONS'), dates);
+  const unlistedPatients = oneOf(read, 'DICOM_UNLISTED_PATIENTS', UNLISTED_PATIENTS, isUnlistedPatients);
+  const mappingUrl = mappingUrlFrom(read);
+  const logNames = oneOf(read, 'DICOM_LOG_NAMES', LOG_NAMES, isLogNames) ?? 'hide';
+  const nodeName = nodeNameFrom(read);
 
   return {
     dataDir,
-    sourcesDir: optionalPath('DICOM_SOURCES_DIR'),
-    quarantineDir: optionalPath('DICOM_QUARANTINE_DIR') ?? path.join(dataDir, 'quarantine'),
-    anonymizeOnUpload: boolean('DICOM_ANONYMIZE_ON_UPLOAD', false),
+    sourcesDir: read.path('DICOM_SOURCES_DIR'),
+    quarantineDir: read.path('DICOM_QUARANTINE_DIR') ?? path.join(dataDir, 'quarantine'),
+    anonymizeOnUpload: read.boolean('DICOM_ANONYMIZE_ON_UPLOAD', false),
     secretFromEnv,
     defaults: {
-      regenerateUids: boolean('DICOM_REGENERATE_UIDS', true),
-      removePrivate: boolean('DICOM_REMOVE_PRIVATE_TAGS', true),
-      patient: boolean('DICOM_CLEAN_PATIENT', true),
-      institution: boolean('DICOM_CLEAN_INSTITUTION', true),
-      study: boolean('DICOM_CLEAN_STUDY', true),
+      regenerateUids: read.boolean('DICOM_REGENERATE_UIDS', true),
+      removePrivate: read.boolean('DICOM_REMOVE_PRIVATE_TAGS', true),
+      patient: read.boolean('DICOM_CLEAN_PATIENT', true),
+      institution: read.boolean('DICOM_CLEAN_INSTITUTION', true),
+      study: read.boolean('DICOM_CLEAN_STUDY', true),
       dates,
       ...(standardOptions.length > 0 ? { standardOptions } : {}),
       ...(profile !== undefined && profile !== 'basic' ? { profile } : {}),
     },
-    patientIds: optionalPath('DICOM_PATIENT_IDS'),
+    patientIds: read.path('DICOM_PATIENT_IDS'),
     unlistedPatients,
-    rules: optionalPath('DICOM_RULES'),
+    rules: read.path('DICOM_RULES'),
     mappingUrl,
     nodeName,
-    watch: {
-      stableMs: wholeNumber('DICOM_WATCH_STABLE_MS', 2000, MAX_WATCH_MS),
-      concurrency: wholeNumber('DICOM_WATCH_CONCURRENCY', 2, MAX_WATCH_CONCURRENCY),
-      pollMs: wholeNumber('DICOM_WATCH_POLL_MS', 1000, MAX_WATCH_MS),
-      retryMs: wholeNumber('DICOM_WATCH_RETRY_MS', 2000, MAX_WATCH_MS),
-    },
-    inflateLimits: {
-      maxBytes: wholeNumber('DICOM_INFLATE_MAX_MB', DEFAULT_INFLATE_LIMITS.maxBytes / 2 ** 20, MAX_INFLATE_MB) * 2 ** 20,
-      maxRatio: wholeNumber('DICOM_INFLATE_MAX_RATIO', DEFAULT_INFLATE_LIMITS.maxRatio, MAX_INFLATE_RATIO),
-    },
+    watch: watchTuningFrom(read),
+    inflateLimits: inflateLimitsFrom(read),
     logNames,
+  };
+}
+
+/**
+ * One of `allowed` (any case, spaces around it dropped); undefined when unset.
+ *
+ * @throws ConfigError for another word.
+ */
+function oneOf<T extends string>(read: EnvVariables, name: string, allowed: readonly T[], is: (value: string) => value is T): T | undefined {
+  const value = read.text(name)?.trim().toLowerCase();
+  if (value === undefined || is(value)) return value;
+  throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, not ${JSON.stringify(read.text(name))}`, { variable: name });
+}
+
+function mappingUrlFrom(read: EnvVariables): string | undefined {
+  const mappingUrl = read.text('DICOM_MAPPING_URL');
+  const urlProblem = mappingUrl === undefined ? undefined : mappingUrlProblem(mappingUrl);
+  // The value is not quoted: it may hold a password.
+  if (urlProblem !== undefined) throw new ConfigError(`DICOM_MAPPING_URL ${urlProblem} (unset it for the embedded SQLite store)`, { variable: 'DICOM_MAPPING_URL' });
+  return mappingUrl;
+}
+
+function nodeNameFrom(read: EnvVariables): string {
+  const nodeName = read.text('DICOM_NODE_NAME')?.trim() ?? (os.hostname() || 'localhost');
+  if (read.text('DICOM_NODE_NAME') !== undefined && !/^[\x21-\x7e]{1,128}$/.test(nodeName)) {
+    throw new ConfigError(`DICOM_NODE_NAME must be 1 to 128 printable ASCII characters without spaces, not ${JSON.stringify(nodeName)}`, { variable: 'DICOM_NODE_NAME' });
+  }
+  return nodeName;
+}
+
+function watchTuningFrom(read: EnvVariables): WatchTuning {
+  return {
+    stableMs: read.wholeNumber('DICOM_WATCH_STABLE_MS', 2000, MAX_WATCH_MS),
+    concurrency: read.wholeNumber('DICOM_WATCH_CONCURRENCY', 2, MAX_WATCH_CONCURRENCY),
+    pollMs: read.wholeNumber('DICOM_WATCH_POLL_MS', 1000, MAX_WATCH_MS),
+    retryMs: read.wholeNumber('DICOM_WATCH_RETRY_MS', 2000, MAX_WATCH_MS),
+  };
+}
+
+function inflateLimitsFrom(read: EnvVariables): InflateLimits {
+  return {
+    maxBytes: read.wholeNumber('DICOM_INFLATE_MAX_MB', DEFAULT_INFLATE_LIMITS.maxBytes / 2 ** 20, MAX_INFLATE_MB) * 2 ** 20,
+    maxRatio: read.wholeNumber('DICOM_INFLATE_MAX_RATIO', DEFAULT_INFLATE_LIMITS.maxRatio, MAX_INFLATE_RATIO),
   };
 }
 
