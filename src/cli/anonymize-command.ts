@@ -1,17 +1,18 @@
 import path from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { loadSecret } from '../config/secret.js';
-import { anonymizeFiles, ensureOutDir, type AnonymizeSummary, type ShardCount } from '../pipeline/anonymize-files.js';
-import { collectInputs } from '../io/collect-inputs.js';
+import { anonymizeFiles, ensureOutDir, type AnonymizeRequest, type AnonymizeSummary, type ShardCount } from '../pipeline/anonymize-files.js';
+import { collectInputs, type CollectedInputs } from '../io/collect-inputs.js';
 import { outDirInsideInput, outDirProblem } from '../pipeline/out-dir-problem.js';
 import type { FileResult } from '../pipeline/file-result.js';
 import { batchStart, runOptions } from '../pipeline/run-options.js';
-import { filesInShard, shardLabel } from '../pipeline/shard.js';
+import { filesInShard, shardLabel, type Shard } from '../pipeline/shard.js';
 import { describeOptions, profileLabel, type DeidOptions } from '../deid/options.js';
 import { PROFILE_EDITION } from '../deid/profile.js';
 import { Pseudonymizer } from '../deid/pseudonyms.js';
 import { optionsForRecord } from '../deid/site-rules.js';
 import { exportTargetsProblem, type ExportTarget } from '../export/export-target.js';
+import type { RecordedFile } from '../store/mapping-record.js';
 import { openMappingStore } from '../store/open-mapping-store.js';
 import { printableText } from '../io/printable-text.js';
 import { plural } from '../text/plural.js';
@@ -51,23 +52,7 @@ be used, e.g. a malformed --patient-ids list), 2 usage error (a malformed --rule
 --mapping or --out that would replace an input, the store or another file too).`;
 
 export async function anonymizeCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs({
-    args: [...args],
-    allowPositionals: true,
-    options: {
-      out: { type: 'string', short: 'o' },
-      zip: { type: 'string' },
-      mapping: { type: 'string' },
-      force: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-      ...optionFlags,
-      ...subjectIdFlags,
-      ...siteRulesFlags,
-      ...shardFlag,
-      ...mappingUrlFlag,
-    },
-  });
+  const { values, positionals } = parseAnonymizeArgs(args);
   if (values.help) {
     io.stdout.write(`${ANONYMIZE_USAGE}\n`);
     return EXIT_OK;
@@ -82,26 +67,11 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
   const run = runOptions(optionsWithSiteRules(values, config, flagOptions), { subjectIds, inflateLimits: config.inflateLimits });
   const { options } = run;
   const storeConfig = storeConfigFrom(values, config);
-  // Every place this run writes is checked before the first output, the store or the batch.
-  const outProblem = outDirProblem(positionals, values.out);
-  if (outProblem !== undefined) throw new UsageError(outProblem);
-  const targets: ExportTarget[] = [
-    ...(values.zip === undefined ? [] : [{ flag: '--zip', path: values.zip }]),
-    ...(values.mapping === undefined ? [] : [{ flag: '--mapping', path: values.mapping }]),
-  ];
-  const targetProblem = exportTargetsProblem(targets, { dataDir: config.dataDir, inputs: positionals, outDir: values.out, force: values.force });
-  if (targetProblem !== undefined) throw new UsageError(targetProblem);
+  checkWritePlaces(values, positionals, values.out, config.dataDir);
   const collected = collectInputs(positionals, [values.out]);
   const skippedOutDir = outDirInsideInput(positionals, values.out);
   if ((shard ? filesInShard(collected.files, positionals, shard) : collected.files).length === 0) {
-    // Nothing to anonymize: no output folder, no batch, no export.
-    for (const missing of collected.missing) io.stderr.write(`dicom-tools: ${missing}: no such file or folder\n`);
-    io.stderr.write(`Nothing to anonymize: no file found${shard ? ` in shard ${shardLabel(shard)}` : ''}${skippedOutDir ? ' (the output folder inside the input was not read)' : ''}; no batch recorded.\n`);
-    if (values.json) {
-      const empty: AnonymizeSummary = { batchId: '', results: [], anonymized: 0, failed: 0, skipped: 0, alreadyAnonymized: 0, cancelled: false, missing: collected.missing };
-      io.stdout.write(`${JSON.stringify({ ...jsonReport(empty, options, values.out, 0), batchId: null }, null, 2)}\n`);
-    }
-    return collected.missing.length > 0 || (!shard && collected.files.length === 0) ? EXIT_FAILED : EXIT_OK;
+    return nothingToAnonymize(io, { collected, shard, skippedOutDir, json: values.json, options, outDir: values.out });
   }
   ensureOutDir(values.out);
   const keys = new Pseudonymizer(loadSecret(config, (notice) => io.stderr.write(`dicom-tools anonymize: ${notice}\n`)));
@@ -120,17 +90,11 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
       batchId,
       shard,
       record: (records) => store.record(records),
-      onResult: (result, { done, total }) => {
-        if (result.status === 'failed') progress.message(`dicom-tools: ${printableText(result.reason ?? result.input)}`);
-        for (const warning of result.warnings ?? []) progress.message(`dicom-tools: ${printableText(`${result.input}: warning: ${warning}`)}`);
-        progress.update(done, total, started);
-      },
+      onResult: reportProgress(progress, started),
     });
     progress.done();
     for (const missing of summary.missing) io.stderr.write(`dicom-tools: ${printableText(missing)}: no such file or folder\n`);
-    const outputs = summary.results.filter((result): result is FileResult & { output: string } => result.output !== undefined);
-    if (values.zip) await (await import('../export/zip-export.js')).writeZip(outputs.map((result) => ({ sourcePath: result.output, name: path.basename(result.output) })), values.zip, { replace: values.force });
-    if (values.mapping) await (await import('../export/mapping-csv.js')).writeMappingCsv(await store.records({ batchId }), values.mapping, { replace: values.force });
+    await writeExports(values, summary, () => store.records({ batchId }));
     const seconds = (Date.now() - started) / 1000;
     if (values.json) io.stdout.write(`${JSON.stringify(jsonReport(summary, options, values.out, seconds, values.zip, values.mapping), null, 2)}\n`);
     else io.stderr.write(`${textSummary(summary, options, values.out, seconds, values.zip, values.mapping)}\n`);
@@ -139,6 +103,80 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
   } finally {
     await store.close();
   }
+}
+
+function parseAnonymizeArgs(args: readonly string[]) {
+  return parseCommandArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', short: 'o' },
+      zip: { type: 'string' },
+      mapping: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+      ...optionFlags,
+      ...subjectIdFlags,
+      ...siteRulesFlags,
+      ...shardFlag,
+      ...mappingUrlFlag,
+    },
+  });
+}
+
+type AnonymizeValues = ReturnType<typeof parseAnonymizeArgs>['values'];
+
+/**
+ * Every place this run writes is checked before the first output, the store or the batch.
+ *
+ * @throws UsageError for an output folder, --zip or --mapping that would replace an input, the store or another file.
+ */
+function checkWritePlaces(values: AnonymizeValues, inputs: readonly string[], outDir: string, dataDir: string): void {
+  const outProblem = outDirProblem(inputs, outDir);
+  if (outProblem !== undefined) throw new UsageError(outProblem);
+  const targets: ExportTarget[] = [
+    ...(values.zip === undefined ? [] : [{ flag: '--zip', path: values.zip }]),
+    ...(values.mapping === undefined ? [] : [{ flag: '--mapping', path: values.mapping }]),
+  ];
+  const targetProblem = exportTargetsProblem(targets, { dataDir, inputs, outDir, force: values.force });
+  if (targetProblem !== undefined) throw new UsageError(targetProblem);
+}
+
+interface NothingFound {
+  readonly collected: CollectedInputs;
+  readonly shard: Shard | undefined;
+  readonly skippedOutDir: boolean;
+  readonly json: boolean;
+  readonly options: DeidOptions;
+  readonly outDir: string;
+}
+
+/** Says there is nothing to anonymize: no output folder, no batch, no export. The exit status. */
+function nothingToAnonymize(io: CommandIo, { collected, shard, skippedOutDir, json, options, outDir }: NothingFound): number {
+  for (const missing of collected.missing) io.stderr.write(`dicom-tools: ${missing}: no such file or folder\n`);
+  io.stderr.write(`Nothing to anonymize: no file found${shard ? ` in shard ${shardLabel(shard)}` : ''}${skippedOutDir ? ' (the output folder inside the input was not read)' : ''}; no batch recorded.\n`);
+  if (json) {
+    const empty: AnonymizeSummary = { batchId: '', results: [], anonymized: 0, failed: 0, skipped: 0, alreadyAnonymized: 0, cancelled: false, missing: collected.missing };
+    io.stdout.write(`${JSON.stringify({ ...jsonReport(empty, options, outDir, 0), batchId: null }, null, 2)}\n`);
+  }
+  return collected.missing.length > 0 || (!shard && collected.files.length === 0) ? EXIT_FAILED : EXIT_OK;
+}
+
+/** Each failure and warning on its own line above a progress line that counts the files done. */
+function reportProgress(progress: ProgressLine, started: number): NonNullable<AnonymizeRequest['onResult']> {
+  return (result, { done, total }) => {
+    if (result.status === 'failed') progress.message(`dicom-tools: ${printableText(result.reason ?? result.input)}`);
+    for (const warning of result.warnings ?? []) progress.message(`dicom-tools: ${printableText(`${result.input}: warning: ${warning}`)}`);
+    progress.update(done, total, started);
+  };
+}
+
+/** The --zip of this run's outputs and the --mapping CSV of its batch, when asked for. */
+async function writeExports(values: AnonymizeValues, summary: AnonymizeSummary, records: () => Promise<readonly RecordedFile[]>): Promise<void> {
+  const outputs = summary.results.filter((result): result is FileResult & { output: string } => result.output !== undefined);
+  if (values.zip) await (await import('../export/zip-export.js')).writeZip(outputs.map((result) => ({ sourcePath: result.output, name: path.basename(result.output) })), values.zip, { replace: values.force });
+  if (values.mapping) await (await import('../export/mapping-csv.js')).writeMappingCsv(await records(), values.mapping, { replace: values.force });
 }
 
 function textSummary(summary: AnonymizeSummary, options: DeidOptions, outDir: string, seconds: number, zip?: string, mapping?: string): string {
