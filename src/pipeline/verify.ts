@@ -25,7 +25,7 @@ import { keptMetaUid, metaInstanceUids } from '../deid/meta-uids.js';
 import { DEIDENTIFICATION_METHOD, DEIDENTIFICATION_METHOD_CODES, LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, PATIENT_IDENTITY_REMOVED } from '../deid/markers.js';
 import { retainsUids, type DeidOptions } from '../deid/options.js';
 import { metaRemovals, PATIENT_ID, PATIENT_NAME } from '../deid/plan-deid.js';
-import { isDisallowedGroupTag, ruleFor, STANDARD_UID_ROOT, type Scope } from '../deid/nested-rules.js';
+import { isDisallowedGroupTag, ruleFor, STANDARD_UID_ROOT, type ElementRule, type Scope } from '../deid/nested-rules.js';
 import { retainsSafePrivate, safePrivateRules } from '../deid/safe-private.js';
 import { siteRuleFinding } from '../deid/site-rule-check.js';
 import { keptItemsScope } from '../deid/site-rule-scope.js';
@@ -64,60 +64,83 @@ export function verifyOutput(filePath: string, options: DeidOptions, subjectIds:
   } catch (error) {
     return [{ file: filePath, kind: 'unreadable', detail: error instanceof DicomError ? error.message : String(error) }];
   }
-  const findings: Finding[] = [];
-  const safePrivateOn = retainsSafePrivate(options);
-  const check = (elements: readonly DicomElement[], level: Level) => {
-    const characterSet = declaredCharacterSet(elements, level.characterSet, (element) => valueBytes(file, element));
-    // The planner's own decision: a listed element kept, its creator only with it.
-    const safePrivate = safePrivateOn ? safePrivateRules(elements, (element) => valueBytes(file, element), level.scope, options) : undefined;
-    const site = options.siteRules && siteRulesAt(options.siteRules, elements, creatorReader(file));
-    for (const element of elements) {
-      if (element.stray) continue;
-      const where = `${level.trail}${formatTag(element.tag)} ${keywordOf(element.tag)}`;
-      const add = (kind: FindingKind, detail: string) => findings.push({ file: filePath, kind, tag: formatTag(element.tag), detail: `${where}: ${detail}` });
-      const vr = valueVrOf(element);
-      const safe = safePrivate?.get(element.tag);
-      const rule = safe ?? ruleFor(element.tag, vr, element.items !== undefined, level.scope, options);
-      if (isGroupLengthTag(element.tag)) {
-        if (rule.action === 'remove') add('private', 'group length of a private group present');
-        continue;
-      }
-      // A site rule decides for its attribute whatever the profile and options say.
-      const siteRule = site?.ruleOf(element);
-      if (siteRule) {
-        const finding = siteRuleFinding(siteRule, element, () => texts(file, element, { ...level, characterSet }));
-        if (finding) add(finding.kind, finding.detail);
-        element.items?.forEach((item, index) => {
-          check(item.elements, { encoding: element.itemEncoding ?? level.encoding, characterSet, trail: `${where} item ${index + 1} > `, scope: keptItemsScope(rule) });
-        });
-        continue;
-      }
-      if ((isPrivateTag(element.tag) || isDisallowedGroupTag(element.tag)) && options.removePrivate && !safe) {
-        add('private', isPrivateTag(element.tag) ? 'private element present' : 'element of a group PS3.5 7.8.1 does not allow present');
-        continue;
-      }
-      const values = () => texts(file, element, { ...level, characterSet });
-      if ((element.tag === PATIENT_ID || element.tag === PATIENT_NAME) && options.patient) {
-        if (!values().every((value) => PSEUDONYM.test(value) || subjectIds.has(value))) add('not-replaced', 'holds something other than the pseudonym');
-      } else if (rule.action === 'remove') {
-        add('not-removed', 'should have been removed');
-      } else if (rule.action === 'empty' && (element.valueLength > 0 && (element.items?.length ?? 1) > 0)) {
-        add('not-emptied', 'should be empty');
-      } else if ((rule.action === 'uid' || rule.action === 'dummy') && vr === 'UI' && !retainsUids(options)) {
-        const keyed = (value: string) => value === '' || KEYED_UID.test(value) || (rule.keepsStandardUids && value.startsWith(STANDARD_UID_ROOT));
-        if (!values().every(keyed)) add('uid-not-regenerated', 'UID not replaced by a keyed UID');
-      } else if (rule.action === 'keep' && vr === 'AS') {
-        if (values().some((value) => /^\d{3}Y$/.test(value) && Number.parseInt(value, 10) > 90)) add('age-over-89', 'an age over 90 years kept (HIPAA Safe Harbor: ages over 89 are 090Y)');
-      } else if (rule.action === 'dummy' && !element.items && STRING_VRS.has(vr)) {
-        const dummy = dummyValue(vr, 0);
-        if (!values().every((value) => value === dummy)) add('not-replaced', 'should hold a dummy value');
-      }
-      element.items?.forEach((item, index) => {
-        check(item.elements, { encoding: element.itemEncoding ?? level.encoding, characterSet, trail: `${where} item ${index + 1} > `, scope: rule.items });
-      });
+  const output: CheckedOutput = { file, path: filePath, options, subjectIds, safePrivateOn: retainsSafePrivate(options), findings: [] };
+  checkElements(output, file.dataSet, { encoding: file.encoding, characterSet: [], trail: '', scope: 'profile' });
+  return [...output.findings, ...metaFindings(file, filePath, options), ...markerFindings(file, filePath, options)];
+}
+
+/** One output under check, and the findings so far (in the order of its elements). */
+interface CheckedOutput {
+  readonly file: DicomFile;
+  readonly path: string;
+  readonly options: DeidOptions;
+  readonly subjectIds: ReadonlySet<string>;
+  readonly safePrivateOn: boolean;
+  readonly findings: Finding[];
+}
+
+/** Checks the elements of one data set (the file's, or an item's) and of the items below them. */
+function checkElements(output: CheckedOutput, elements: readonly DicomElement[], level: Level): void {
+  const { file, options } = output;
+  const characterSet = declaredCharacterSet(elements, level.characterSet, (element) => valueBytes(file, element));
+  // The planner's own decision: a listed element kept, its creator only with it.
+  const safePrivate = output.safePrivateOn ? safePrivateRules(elements, (element) => valueBytes(file, element), level.scope, options) : undefined;
+  const site = options.siteRules && siteRulesAt(options.siteRules, elements, creatorReader(file));
+  for (const element of elements) {
+    if (element.stray) continue;
+    const where = `${level.trail}${formatTag(element.tag)} ${keywordOf(element.tag)}`;
+    const add = (kind: FindingKind, detail: string) => output.findings.push({ file: output.path, kind, tag: formatTag(element.tag), detail: `${where}: ${detail}` });
+    const vr = valueVrOf(element);
+    const safe = safePrivate?.get(element.tag);
+    const rule = safe ?? ruleFor(element.tag, vr, element.items !== undefined, level.scope, options);
+    if (isGroupLengthTag(element.tag)) {
+      if (rule.action === 'remove') add('private', 'group length of a private group present');
+      continue;
     }
-  };
-  check(file.dataSet, { encoding: file.encoding, characterSet: [], trail: '', scope: 'profile' });
+    const itemLevel = (index: number, scope: Scope): Level => ({ encoding: element.itemEncoding ?? level.encoding, characterSet, trail: `${where} item ${index + 1} > `, scope });
+    // A site rule decides for its attribute whatever the profile and options say.
+    const siteRule = site?.ruleOf(element);
+    if (siteRule) {
+      const finding = siteRuleFinding(siteRule, element, () => texts(file, element, { ...level, characterSet }));
+      if (finding) add(finding.kind, finding.detail);
+      element.items?.forEach((item, index) => checkElements(output, item.elements, itemLevel(index, keptItemsScope(rule))));
+      continue;
+    }
+    if ((isPrivateTag(element.tag) || isDisallowedGroupTag(element.tag)) && options.removePrivate && !safe) {
+      add('private', isPrivateTag(element.tag) ? 'private element present' : 'element of a group PS3.5 7.8.1 does not allow present');
+      continue;
+    }
+    const finding = profileFinding(output, element, rule, () => texts(file, element, { ...level, characterSet }));
+    if (finding) add(finding.kind, finding.detail);
+    element.items?.forEach((item, index) => checkElements(output, item.elements, itemLevel(index, rule.items)));
+  }
+}
+
+/** What is wrong with an element that the profile and options (no site rule) treat by `rule`; undefined when nothing. */
+function profileFinding(output: CheckedOutput, element: DicomElement, rule: ElementRule, values: () => string[]): { readonly kind: FindingKind; readonly detail: string } | undefined {
+  const { options, subjectIds } = output;
+  const vr = valueVrOf(element);
+  if ((element.tag === PATIENT_ID || element.tag === PATIENT_NAME) && options.patient) {
+    if (!values().every((value) => PSEUDONYM.test(value) || subjectIds.has(value))) return { kind: 'not-replaced', detail: 'holds something other than the pseudonym' };
+  } else if (rule.action === 'remove') {
+    return { kind: 'not-removed', detail: 'should have been removed' };
+  } else if (rule.action === 'empty' && (element.valueLength > 0 && (element.items?.length ?? 1) > 0)) {
+    return { kind: 'not-emptied', detail: 'should be empty' };
+  } else if ((rule.action === 'uid' || rule.action === 'dummy') && vr === 'UI' && !retainsUids(options)) {
+    const keyed = (value: string) => value === '' || KEYED_UID.test(value) || (rule.keepsStandardUids && value.startsWith(STANDARD_UID_ROOT));
+    if (!values().every(keyed)) return { kind: 'uid-not-regenerated', detail: 'UID not replaced by a keyed UID' };
+  } else if (rule.action === 'keep' && vr === 'AS') {
+    if (values().some((value) => /^\d{3}Y$/.test(value) && Number.parseInt(value, 10) > 90)) return { kind: 'age-over-89', detail: 'an age over 90 years kept (HIPAA Safe Harbor: ages over 89 are 090Y)' };
+  } else if (rule.action === 'dummy' && !element.items && STRING_VRS.has(vr)) {
+    const dummy = dummyValue(vr, 0);
+    if (!values().every((value) => value === dummy)) return { kind: 'not-replaced', detail: 'should hold a dummy value' };
+  }
+  return undefined;
+}
+
+/** File Meta Information the options remove, and its instance UIDs when UIDs are keyed. */
+function metaFindings(file: DicomFile, filePath: string, options: DeidOptions): Finding[] {
+  const findings: Finding[] = [];
   const removed = new Set(metaRemovals(options));
   for (const element of file.meta.filter((candidate) => removed.has(candidate.tag))) {
     findings.push({ file: filePath, kind: 'not-removed', tag: formatTag(element.tag), detail: `File Meta Information ${formatTag(element.tag)} ${keywordOf(element.tag)}: should have been removed` });
@@ -128,6 +151,12 @@ export function verifyOutput(filePath: string, options: DeidOptions, subjectIds:
       findings.push({ file: filePath, kind: 'uid-not-regenerated', tag: formatTag(element.tag), detail: `File Meta Information ${formatTag(element.tag)} ${keywordOf(element.tag)}: UID not replaced by a keyed UID` });
     }
   }
+  return findings;
+}
+
+/** The PS3.15 de-identification markers: Patient Identity Removed (with patient data cleaned), the method, its code 113100, the dates flag. */
+function markerFindings(file: DicomFile, filePath: string, options: DeidOptions): Finding[] {
+  const findings: Finding[] = [];
   const marker = (tag: Tag, ok: boolean, detail: string) => {
     if (!ok) findings.push({ file: filePath, kind: 'missing-marker', tag: formatTag(tag), detail: `${formatTag(tag)} ${keywordOf(tag)}: ${detail}` });
   };
