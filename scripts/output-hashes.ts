@@ -64,20 +64,25 @@ async function runDaemon(work: string, inputs: readonly string[]): Promise<strin
     },
     stdio: 'ignore',
   });
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  for (const entry of readdirSync(incoming)) cpSync(path.join(incoming, entry), path.join(sources, entry), { recursive: true });
-  // Done when no original is left in Sources (each was anonymized, skipped as not DICOM, or quarantined)
-  // and nothing changed for two seconds.
-  let last = '';
-  let quietSince = Date.now();
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    const now = filesBelow(sources).map((file) => `${file}:${statSync(file).size}`).join('\n');
-    if (now !== last) { last = now; quietSince = Date.now(); }
-    if (Date.now() - quietSince > 2000) break;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    for (const entry of readdirSync(incoming)) cpSync(path.join(incoming, entry), path.join(sources, entry), { recursive: true });
+    // Done when no original is left in Sources (each was anonymized, skipped as not DICOM, or quarantined)
+    // and nothing changed for two seconds. A file the daemon removes between the listing and its size counts as a change.
+    let last = '';
+    let quietSince = Date.now();
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const now = filesBelow(sources).map((file) => `${file}:${statSync(file, { throwIfNoEntry: false })?.size ?? 'gone'}`).join('\n');
+      if (now !== last) { last = now; quietSince = Date.now(); }
+      if (Date.now() - quietSince > 2000) break;
+    }
+  } finally {
+    // Stopped whatever happened, so that no daemon outlives the script in its removed folder.
+    child.kill('SIGTERM');
+    await exited;
   }
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('exit', resolve));
   const left = filesBelow(sources).map((file) => path.relative(sources, file));
   // A file without a usable SOP Instance UID gets a random anon-… name in the daemon: keep its hash only.
   const lines = hashLines('daemon', sources, (file) => !names.has(path.relative(sources, file)))
