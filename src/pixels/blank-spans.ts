@@ -1,0 +1,67 @@
+import type { Region } from './region-list.js';
+
+/** Columns `from` (inclusive) to `to` (exclusive) of one row: the unit of blanking. */
+export interface Span {
+  readonly row: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** A rectangle by its inclusive corners, as the ultrasound regions give theirs (PS3.3 C.8.5.5.1). */
+export interface Corners {
+  readonly minX: number;
+  readonly minY: number;
+  readonly maxX: number;
+  readonly maxY: number;
+}
+
+/**
+ * The spans of a region list entry's rectangles in an image of `rows` × `columns`: a negative x or
+ * y counts from the right or bottom edge, and each rectangle is clipped to the image. Sorted by
+ * row, overlaps joined.
+ */
+export function spansOfRegions(regions: readonly Region[], rows: number, columns: number): Span[] {
+  const spans: Span[] = [];
+  for (const [x, y, width, height] of regions) {
+    const left = x < 0 ? columns + x : x;
+    const top = y < 0 ? rows + y : y;
+    const from = Math.max(0, left);
+    const to = Math.min(columns, left + width);
+    for (let row = Math.max(0, top); row < Math.min(rows, top + height); row++) if (to > from) spans.push({ row, from, to });
+  }
+  return joined(spans);
+}
+
+/**
+ * The spans outside the union of `keep` (the ultrasound regions that hold the image data): the
+ * text an ultrasound machine writes lies outside them. A region partly outside the image counts
+ * for the part inside.
+ */
+export function spansOutside(keep: readonly Corners[], rows: number, columns: number): Span[] {
+  const spans: Span[] = [];
+  for (let row = 0; row < rows; row++) {
+    const kept = keep
+      .filter((region) => region.minY <= row && row <= region.maxY)
+      .map((region) => ({ row, from: Math.max(0, region.minX), to: Math.min(columns, region.maxX + 1) }))
+      .filter((span) => span.to > span.from);
+    let column = 0;
+    for (const span of joined(kept)) {
+      if (span.from > column) spans.push({ row, from: column, to: span.from });
+      column = Math.max(column, span.to);
+    }
+    if (column < columns) spans.push({ row, from: column, to: columns });
+  }
+  return spans;
+}
+
+/** Sorted by row and column, overlapping or touching spans of a row joined into one. */
+function joined(spans: readonly Span[]): Span[] {
+  const sorted = [...spans].sort((a, b) => a.row - b.row || a.from - b.from);
+  const out: Span[] = [];
+  for (const span of sorted) {
+    const last = out[out.length - 1];
+    if (last && last.row === span.row && span.from <= last.to) out[out.length - 1] = { row: last.row, from: last.from, to: Math.max(last.to, span.to) };
+    else out.push(span);
+  }
+  return out;
+}
