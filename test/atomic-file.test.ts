@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFileOnce, writeFileAtomically, writeSmallFileAtomically } from '../src/io/atomic-file.js';
-import { isTemporary } from '../src/index.js';
+import { isTemporary } from '../src/io/temporary-name.js';
 
 // The one atomic writer (io/atomic-file.ts) that the DICOM writer, the exports, the secret key and
 // the daemon's status record share: what it leaves behind, and what it never replaces.

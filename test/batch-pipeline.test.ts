@@ -5,23 +5,28 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readDicomFile, textAt } from '../src/dicom/index.js';
+import { textAt } from '../src/dicom/element-access.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
 import { commitOutputs, type Durability } from '../src/io/atomic-file.js';
 import { writeTemporaryOutput } from '../src/io/atomic-output.js';
 import { workerThreadsFor } from '../src/pipeline/worker-pool.js';
 import { flushFileSystem } from '../src/io/flush-file-system.js';
-import type * as Engine from '../src/index.js';
+import type * as Options from '../src/deid/options.js';
+import type * as Pseudonyms from '../src/deid/pseudonyms.js';
+import type * as AnonymizeFiles from '../src/pipeline/anonymize-files.js';
 import { corpusDir } from './helpers/corpus.js';
 import { makeInstances } from './helpers/daemon-process.js';
 
 // The batch pipeline as the CLI and TUI run it: worker threads exist only as compiled JavaScript,
 // so these tests load the engine from dist/ (npm test builds it first).
-const built = fileURLToPath(new URL('../dist/src/index.js', import.meta.url));
-const engine = (await import(built)) as typeof Engine;
+const built = (module: string) => fileURLToPath(new URL(`../dist/src/${module}`, import.meta.url));
+const { anonymizeFiles } = (await import(built('pipeline/anonymize-files.js'))) as typeof AnonymizeFiles;
+const { DEFAULT_OPTIONS } = (await import(built('deid/options.js'))) as typeof Options;
+const { Pseudonymizer } = (await import(built('deid/pseudonyms.js'))) as typeof Pseudonyms;
 
 const root = mkdtempSync(path.join(tmpdir(), 'dicom-pipeline-'));
 const input = path.join(root, 'in');
-const keys = new engine.Pseudonymizer(Buffer.from('a secret for the pipeline tests 0123456789'));
+const keys = new Pseudonymizer(Buffer.from('a secret for the pipeline tests 0123456789'));
 let uids: string[] = [];
 
 beforeAll(async () => {
@@ -36,10 +41,10 @@ describe('a batch in worker threads', () => {
     const out = path.join(root, 'all');
     const recorded: string[] = [];
     const progress: number[] = [];
-    const summary = await engine.anonymizeFiles({
+    const summary = await anonymizeFiles({
       inputs: [input],
       outDir: out,
-      run: { options: engine.DEFAULT_OPTIONS },
+      run: { options: DEFAULT_OPTIONS },
       keys,
       batchId: 'all',
       record: (records) => recorded.push(...records.map((record) => record.anonymizedFilename)),
@@ -61,7 +66,7 @@ describe('a batch in worker threads', () => {
     writeFileSync(path.join(mixed, 'truncated'), good.subarray(0, 700));
     writeFileSync(path.join(mixed, 'notes.txt'), 'not an image');
     const out = path.join(root, 'mixed-out');
-    const summary = await engine.anonymizeFiles({ inputs: [mixed], outDir: out, run: { options: engine.DEFAULT_OPTIONS }, keys, batchId: 'mixed' });
+    const summary = await anonymizeFiles({ inputs: [mixed], outDir: out, run: { options: DEFAULT_OPTIONS }, keys, batchId: 'mixed' });
     expect(summary.anonymized).toBe(40);
     expect(summary.skipped).toBe(1);
     const failed = summary.results.filter((result) => result.status === 'failed');
@@ -78,10 +83,10 @@ describe('a batch in worker threads', () => {
     const out = path.join(root, 'cancelled');
     const controller = new AbortController();
     const recorded: string[] = [];
-    const summary = await engine.anonymizeFiles({
+    const summary = await anonymizeFiles({
       inputs: [folder],
       outDir: out,
-      run: { options: engine.DEFAULT_OPTIONS },
+      run: { options: DEFAULT_OPTIONS },
       keys,
       batchId: 'cancelled',
       signal: controller.signal,
@@ -100,10 +105,10 @@ describe('a batch in worker threads', () => {
 
   it('stops with the mapping store error, not silently', async () => {
     const out = path.join(root, 'store-fails');
-    const run = engine.anonymizeFiles({
+    const run = anonymizeFiles({
       inputs: [input],
       outDir: out,
-      run: { options: engine.DEFAULT_OPTIONS },
+      run: { options: DEFAULT_OPTIONS },
       keys,
       batchId: 'store-fails',
       record: () => {
@@ -161,7 +166,7 @@ describe('how many threads prepare a batch', () => {
     const folder = path.join(root, 'large-in');
     const large = await makeInstances(path.join(corpusDir, 'dcmqats_1_ELE.dcm'), folder, 40, 'CT');
     const out = path.join(root, 'large-out');
-    const summary = await engine.anonymizeFiles({ inputs: [folder], outDir: out, run: { options: engine.DEFAULT_OPTIONS }, keys, batchId: 'large' });
+    const summary = await anonymizeFiles({ inputs: [folder], outDir: out, run: { options: DEFAULT_OPTIONS }, keys, batchId: 'large' });
     expect(summary.anonymized).toBe(40);
     expect(readdirSync(out).sort()).toEqual(large.map((uid) => `${keys.uid(uid)}.dcm`).sort());
     const pixels = (file: string) => {
@@ -181,10 +186,10 @@ describe('a batch on a disk that fills up', () => {
     const large = path.join(root, 'large');
     await makeInstances(path.join(corpusDir, 'dcmqadeident_00001.dcm'), large, 40);
     const recorded: string[] = [];
-    const summary = await engine.anonymizeFiles({
+    const summary = await anonymizeFiles({
       inputs: [large],
       outDir: full,
-      run: { options: engine.DEFAULT_OPTIONS },
+      run: { options: DEFAULT_OPTIONS },
       keys,
       batchId: 'full',
       record: (records) => recorded.push(...records.map((record) => record.anonymizedFilename)),

@@ -3,7 +3,11 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_OPTIONS, Pseudonymizer, anonymizeFiles, readDicomFile, textAt } from '../src/index.js';
+import { DEFAULT_OPTIONS } from '../src/deid/options.js';
+import { Pseudonymizer } from '../src/deid/pseudonyms.js';
+import { textAt } from '../src/dicom/element-access.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
+import { anonymizeFiles } from '../src/pipeline/anonymize-files.js';
 import { makeInstances } from './helpers/daemon-process.js';
 import { corpusDir } from './helpers/corpus.js';
 import { parseCsv } from './helpers/parse-csv.js';

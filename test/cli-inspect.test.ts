@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatDump, readDicomFile } from '../src/dicom/index.js';
+import { formatDump } from '../src/dicom/dump.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
 import { corpusDir } from './helpers/corpus.js';
 import { runCli } from './helpers/run-cli.js';
 

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeDaemonStatus, type DaemonStatus } from '../src/index.js';
+import { writeDaemonStatus, type DaemonStatus } from '../src/status/daemon-status.js';
 import { copySmallExport } from './helpers/small-export.js';
 import { postgresAvailable, usePostgres } from './helpers/postgres-server.js';
 import { runCli, runCliAsync } from './helpers/run-cli.js';

@@ -3,7 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readDicomFile, writeDicomFile, type ElementEdit, type Tag } from '../src/index.js';
+import type { ElementEdit } from '../src/dicom/edits.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
+import type { Tag } from '../src/dicom/tag.js';
+import { writeDicomFile } from '../src/dicom/write-dicom-file.js';
 import { corpusDir } from './helpers/corpus.js';
 import { runDcmdump } from './helpers/dcmdump.js';
 import { runCli } from './helpers/run-cli.js';

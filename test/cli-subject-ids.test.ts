@@ -2,7 +2,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROFILE_EDITION, Pseudonymizer } from '../src/index.js';
+import { PROFILE_EDITION } from '../src/deid/profile.js';
+import { Pseudonymizer } from '../src/deid/pseudonyms.js';
 import { dcmdumpElements } from './helpers/dcmdump-elements.js';
 import { parseCsv } from './helpers/parse-csv.js';
 import { generatePlantedStudy, type PlantedStudy } from './helpers/planted-study.js';

@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteMappingStore } from '../src/index.js';
+import { SqliteMappingStore } from '../src/store/sqlite-mapping-store.js';
 import { corpusDir } from './helpers/corpus.js';
 import { runCli, type CliResult } from './helpers/run-cli.js';
 

@@ -6,18 +6,16 @@ import { fileIdentity } from '../daemon/file-identity.js';
 import { createLogger } from '../daemon/logger.js';
 import { recoverJournal } from '../daemon/recover-journal.js';
 import { asideName } from '../daemon/remove-if-same.js';
-import {
-  DEFAULT_OPTIONS,
-  loadSubjectIds,
-  mappingRecordFor,
-  planDeidentification,
-  Pseudonymizer,
-  readDicomFile,
-  textAt,
-  writeDicomFile,
-  type MappingStoreConfig,
-  type SubjectIds,
-} from '../src/index.js';
+import { loadSubjectIds } from '../src/config/subject-id-list.js';
+import { DEFAULT_OPTIONS } from '../src/deid/options.js';
+import { planDeidentification } from '../src/deid/plan-deid.js';
+import { Pseudonymizer } from '../src/deid/pseudonyms.js';
+import type { SubjectIds } from '../src/deid/subject-ids.js';
+import { textAt } from '../src/dicom/element-access.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
+import { writeDicomFile } from '../src/dicom/write-dicom-file.js';
+import { mappingRecordFor } from '../src/pipeline/mapping-record-for.js';
+import type { MappingStoreConfig } from '../src/store/open-mapping-store.js';
 import { corpusDir } from './helpers/corpus.js';
 import { filesBelow } from './helpers/daemon-process.js';
 import { postgresAvailable, usePostgres } from './helpers/postgres-server.js';

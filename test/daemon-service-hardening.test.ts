@@ -3,7 +3,9 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFi
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { MAPPING_STORE_FILENAME, Pseudonymizer, readDaemonStatus } from '../src/index.js';
+import { Pseudonymizer } from '../src/deid/pseudonyms.js';
+import { readDaemonStatus } from '../src/status/daemon-status.js';
+import { MAPPING_STORE_FILENAME } from '../src/store/sqlite-mapping-store.js';
 import { LOCK_FILENAME } from '../daemon/instance-lock.js';
 import { corpusDir } from './helpers/corpus.js';
 import { runCli } from './helpers/run-cli.js';

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { readDicomFile, textAt } from '../src/index.js';
+import { textAt } from '../src/dicom/element-access.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
 import { corpusDir } from './helpers/corpus.js';
 import { filesBelow, makeInstances, startDaemon, waitUntil, killLeftRunning, type DaemonProcess } from './helpers/daemon-process.js';
 

@@ -2,7 +2,15 @@ import { chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, r
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { isTemporary, SqliteMappingStore, PIXEL_DATA, Pseudonymizer, readDaemonStatus, readDicomFile, textAt, TruncatedDicomError, whyNotWhole, type DicomFile } from '../src/index.js';
+import { Pseudonymizer } from '../src/deid/pseudonyms.js';
+import { textAt } from '../src/dicom/element-access.js';
+import { TruncatedDicomError } from '../src/dicom/errors.js';
+import { readDicomFile, type DicomFile } from '../src/dicom/read-file.js';
+import { PIXEL_DATA } from '../src/dicom/tag.js';
+import { whyNotWhole } from '../src/dicom/whole-file.js';
+import { isTemporary } from '../src/io/temporary-name.js';
+import { readDaemonStatus } from '../src/status/daemon-status.js';
+import { SqliteMappingStore } from '../src/store/sqlite-mapping-store.js';
 import { corpusDir } from './helpers/corpus.js';
 import { daemonCase, filesBelow, killLeftRunning, makeInstances, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
 

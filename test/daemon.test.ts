@@ -3,7 +3,13 @@ import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtemp
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { SqliteMappingStore, Pseudonymizer, UploadJournal, isTemporary, readDicomFile, readDaemonStatus, textAt } from '../src/index.js';
+import { Pseudonymizer } from '../src/deid/pseudonyms.js';
+import { textAt } from '../src/dicom/element-access.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
+import { isTemporary } from '../src/io/temporary-name.js';
+import { readDaemonStatus } from '../src/status/daemon-status.js';
+import { SqliteMappingStore } from '../src/store/sqlite-mapping-store.js';
+import { UploadJournal } from '../src/store/upload-journal.js';
 import { LOCK_FILENAME } from '../daemon/instance-lock.js';
 import { corpusDir } from './helpers/corpus.js';
 import { daemonCase, filesBelow, makeInstances, startDaemon, waitUntil, killLeftRunning, type DaemonProcess } from './helpers/daemon-process.js';

@@ -2,18 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_OPTIONS,
-  Pseudonymizer,
-  readDicomFile,
-  textAt,
-  verifyOutput,
-  writeDicomFile,
-  type DeidOptions,
-  type ElementEdit,
-  type MappingRecord,
-  type Tag,
-} from '../src/index.js';
+import { DEFAULT_OPTIONS, type DeidOptions } from '../src/deid/options.js';
+import { Pseudonymizer } from '../src/deid/pseudonyms.js';
+import type { ElementEdit } from '../src/dicom/edits.js';
+import { textAt } from '../src/dicom/element-access.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
+import type { Tag } from '../src/dicom/tag.js';
+import { writeDicomFile } from '../src/dicom/write-dicom-file.js';
+import { verifyOutput } from '../src/pipeline/verify.js';
+import type { MappingRecord } from '../src/store/mapping-record.js';
 import { anonymizeOne as anonymizeInto } from './helpers/anonymize-one.js';
 import { corpusDir } from './helpers/corpus.js';
 import { runDcmdump } from './helpers/dcmdump.js';

@@ -3,7 +3,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readDicomFile, writeDicomFile, type ElementEdit, type NewElement, type Tag, type Vr } from '../src/index.js';
+import type { ElementEdit, NewElement } from '../src/dicom/edits.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
+import type { Tag } from '../src/dicom/tag.js';
+import type { Vr } from '../src/dicom/vr.js';
+import { writeDicomFile } from '../src/dicom/write-dicom-file.js';
 import { BEYOND_TABLE_ROWS } from '../src/deid/beyond-table.js';
 import { corpusDir, referenceDir } from './helpers/corpus.js';
 import { dcmdumpElements, type DumpedElement } from './helpers/dcmdump-elements.js';

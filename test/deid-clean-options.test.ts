@@ -2,26 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_OPTIONS,
-  Pseudonymizer,
-  addEdit,
-  findLeaks,
-  identifyingValues,
-  readDicomFile,
-  tagForKeyword,
-  textAt,
-  valueBytes,
-  verifyOutput,
-  writeDicomFile,
-  type DeidOptions,
-  type DicomFile,
-  type ElementEdit,
-  type NewItem,
-  type PathStep,
-  type StandardOption,
-  type Tag,
-} from '../src/index.js';
+import { DEFAULT_OPTIONS, type DeidOptions } from '../src/deid/options.js';
+import { Pseudonymizer } from '../src/deid/pseudonyms.js';
+import type { StandardOption } from '../src/deid/standard-options.js';
+import { tagForKeyword } from '../src/dicom/dictionary.js';
+import { addEdit, type ElementEdit, type NewItem, type PathStep } from '../src/dicom/edits.js';
+import { textAt, valueBytes } from '../src/dicom/element-access.js';
+import { readDicomFile, type DicomFile } from '../src/dicom/read-file.js';
+import type { Tag } from '../src/dicom/tag.js';
+import { writeDicomFile } from '../src/dicom/write-dicom-file.js';
+import { findLeaks, identifyingValues, verifyOutput } from '../src/pipeline/verify.js';
 import { anonymizeOne } from './helpers/anonymize-one.js';
 import { corpusDir } from './helpers/corpus.js';
 import { runDcmdump } from './helpers/dcmdump.js';

@@ -2,19 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_OPTIONS,
-  Pseudonymizer,
-  findLeaks,
-  identifyingValues,
-  readDicomFile,
-  textAt,
-  valueAt,
-  verifyOutput,
-  type DeidOptions,
-  type PathStep,
-  type Tag,
-} from '../src/index.js';
+import { DEFAULT_OPTIONS, type DeidOptions } from '../src/deid/options.js';
+import { Pseudonymizer } from '../src/deid/pseudonyms.js';
+import type { PathStep } from '../src/dicom/edits.js';
+import { textAt, valueAt } from '../src/dicom/element-access.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
+import type { Tag } from '../src/dicom/tag.js';
+import { findLeaks, identifyingValues, verifyOutput } from '../src/pipeline/verify.js';
 import { anonymizeOne as anonymizeInto } from './helpers/anonymize-one.js';
 import { runDcmdump } from './helpers/dcmdump.js';
 import {

@@ -2,17 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_OPTIONS,
-  Pseudonymizer,
-  readDicomFile,
-  verifyOutput,
-  writeDicomFile,
-  type DeidOptions,
-  type ElementEdit,
-  type NewElement,
-  type Tag,
-} from '../src/index.js';
+import { DEFAULT_OPTIONS, type DeidOptions } from '../src/deid/options.js';
+import { Pseudonymizer } from '../src/deid/pseudonyms.js';
+import type { ElementEdit, NewElement } from '../src/dicom/edits.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
+import type { Tag } from '../src/dicom/tag.js';
+import { writeDicomFile } from '../src/dicom/write-dicom-file.js';
+import { verifyOutput } from '../src/pipeline/verify.js';
 import { anonymizeOne as anonymizeInto } from './helpers/anonymize-one.js';
 import { corpusDir } from './helpers/corpus.js';
 import { parseDump, runDcmdump } from './helpers/dcmdump.js';

@@ -2,20 +2,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_OPTIONS,
-  Pseudonymizer,
-  anonymizeFiles,
-  dataGroupOf,
-  methodCodes,
-  profileEntryFor,
-  readDicomFile,
-  shiftDa,
-  textAt,
-  type DataGroup,
-  type DeidOptions,
-  type DicomFile,
-} from '../src/index.js';
+import { shiftDa } from '../src/deid/date-shift.js';
+import { methodCodes } from '../src/deid/markers.js';
+import { dataGroupOf, type DataGroup } from '../src/deid/option-groups.js';
+import { DEFAULT_OPTIONS, type DeidOptions } from '../src/deid/options.js';
+import { profileEntryFor } from '../src/deid/profile.js';
+import { Pseudonymizer } from '../src/deid/pseudonyms.js';
+import { textAt } from '../src/dicom/element-access.js';
+import { readDicomFile, type DicomFile } from '../src/dicom/read-file.js';
+import { anonymizeFiles } from '../src/pipeline/anonymize-files.js';
 import { findPlanted, generatePlantedStudy, type PlantedStudy, type PlantedValue } from './helpers/planted-study.js';
 
 // Each of the product's six options, switched off, keeps exactly its group and nothing else.

@@ -3,22 +3,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_OPTIONS,
-  Pseudonymizer,
-  anonymizeFiles,
-  findLeaks,
-  identifyingValues,
-  isPixelDataTag,
-  readDicomFile,
-  textAt,
-  verifyOutput,
-  writeZip,
-  type AnonymizeSummary,
-  type DeidOptions,
-  type DicomFile,
-  type MappingRecord,
-} from '../src/index.js';
+import { DEFAULT_OPTIONS, type DeidOptions } from '../src/deid/options.js';
+import { Pseudonymizer } from '../src/deid/pseudonyms.js';
+import { textAt } from '../src/dicom/element-access.js';
+import { readDicomFile, type DicomFile } from '../src/dicom/read-file.js';
+import { isPixelDataTag } from '../src/dicom/tag.js';
+import { writeZip } from '../src/export/zip-export.js';
+import { anonymizeFiles, type AnonymizeSummary } from '../src/pipeline/anonymize-files.js';
+import { findLeaks, identifyingValues, verifyOutput } from '../src/pipeline/verify.js';
+import type { MappingRecord } from '../src/store/mapping-record.js';
 import { dcmdumpElements } from './helpers/dcmdump-elements.js';
 import { findPlanted, generatePlantedStudy, type PlantedStudy } from './helpers/planted-study.js';
 

@@ -4,26 +4,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_OPTIONS,
-  Pseudonymizer,
-  findLeaks,
-  identifyingValues,
-  methodCodes,
-  methodText,
-  readDicomFile,
-  textAt,
-  valueBytes,
-  verifyOutput,
-  writeDicomFile,
-  type DeidOptions,
-  type DicomElement,
-  type DicomFile,
-  type ElementEdit,
-  type NewElement,
-  type Tag,
-  loadConfig,
-} from '../src/index.js';
+import { loadConfig } from '../src/config/config.js';
+import { methodCodes, methodText } from '../src/deid/markers.js';
+import { DEFAULT_OPTIONS, type DeidOptions } from '../src/deid/options.js';
+import { Pseudonymizer } from '../src/deid/pseudonyms.js';
+import type { ElementEdit, NewElement } from '../src/dicom/edits.js';
+import { textAt, valueBytes } from '../src/dicom/element-access.js';
+import type { DicomElement } from '../src/dicom/model.js';
+import { readDicomFile, type DicomFile } from '../src/dicom/read-file.js';
+import type { Tag } from '../src/dicom/tag.js';
+import { writeDicomFile } from '../src/dicom/write-dicom-file.js';
+import { findLeaks, identifyingValues, verifyOutput } from '../src/pipeline/verify.js';
 import { SAFE_PRIVATE_COUNT } from '../src/deid/safe-private.generated.js';
 import { anonymizeOne } from './helpers/anonymize-one.js';
 import { corpusDir, referenceDir } from './helpers/corpus.js';

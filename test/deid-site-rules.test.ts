@@ -3,17 +3,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_OPTIONS,
-  Pseudonymizer,
-  patientKeyOf,
-  readDicomFile,
-  readSiteRules,
-  shiftDa,
-  textAt,
-  verifyOutput,
-  type DeidOptions,
-} from '../src/index.js';
+import { readSiteRules } from '../src/config/site-rules-file.js';
+import { shiftDa } from '../src/deid/date-shift.js';
+import { DEFAULT_OPTIONS, type DeidOptions } from '../src/deid/options.js';
+import { patientKeyOf } from '../src/deid/plan-deid.js';
+import { Pseudonymizer } from '../src/deid/pseudonyms.js';
+import { textAt } from '../src/dicom/element-access.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
+import { verifyOutput } from '../src/pipeline/verify.js';
 import { anonymizeOne } from './helpers/anonymize-one.js';
 import { corpusFiles } from './helpers/corpus.js';
 import { parseDump, runDcmdump, type DumpLine } from './helpers/dcmdump.js';

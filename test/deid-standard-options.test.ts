@@ -4,23 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_OPTIONS,
-  STANDARD_OPTION_NAMES,
-  Pseudonymizer,
-  anonymizeFiles,
-  findLeaks,
-  identifyingValues,
-  profileEntryByKeyword,
-  profileEntryFor,
-  readDicomFile,
-  textAt,
-  valueBytes,
-  verifyOutput,
-  type DeidOptions,
-  type DicomFile,
-  type StandardOption,
-} from '../src/index.js';
+import { DEFAULT_OPTIONS, type DeidOptions } from '../src/deid/options.js';
+import { profileEntryByKeyword, profileEntryFor } from '../src/deid/profile.js';
+import { Pseudonymizer } from '../src/deid/pseudonyms.js';
+import { STANDARD_OPTION_NAMES, type StandardOption } from '../src/deid/standard-options.js';
+import { textAt, valueBytes } from '../src/dicom/element-access.js';
+import { readDicomFile, type DicomFile } from '../src/dicom/read-file.js';
+import { anonymizeFiles } from '../src/pipeline/anonymize-files.js';
+import { findLeaks, identifyingValues, verifyOutput } from '../src/pipeline/verify.js';
 import { corpusDir } from './helpers/corpus.js';
 import { findPlanted, generatePlantedStudy, type PlantedStudy } from './helpers/planted-study.js';
 import { runCli } from './helpers/run-cli.js';

@@ -2,22 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_OPTIONS,
-  Pseudonymizer,
-  addEdit,
-  findLeaks,
-  identifyingValues,
-  readDicomFile,
-  textAt,
-  valueAt,
-  verifyOutput,
-  writeDicomFile,
-  type ElementEdit,
-  type NewItem,
-  type PathStep,
-  type Tag,
-} from '../src/index.js';
+import { DEFAULT_OPTIONS } from '../src/deid/options.js';
+import { Pseudonymizer } from '../src/deid/pseudonyms.js';
+import { addEdit, type ElementEdit, type NewItem, type PathStep } from '../src/dicom/edits.js';
+import { textAt, valueAt } from '../src/dicom/element-access.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
+import type { Tag } from '../src/dicom/tag.js';
+import { writeDicomFile } from '../src/dicom/write-dicom-file.js';
+import { findLeaks, identifyingValues, verifyOutput } from '../src/pipeline/verify.js';
 import { anonymizeOne as anonymizeInto } from './helpers/anonymize-one.js';
 import { corpusDir } from './helpers/corpus.js';
 import { parseDump, runDcmdump, type DumpLine } from './helpers/dcmdump.js';

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseWithDicomParser } from './helpers/dicom-parser-reading.js';
-import { isPixelDataTag, readDicomFile, type DicomElement } from '../src/dicom/index.js';
+import type { DicomElement } from '../src/dicom/model.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
+import { isPixelDataTag } from '../src/dicom/tag.js';
 import { corpusFiles } from './helpers/corpus.js';
 
 // dicom-parser is a second independent reader: where it can parse a file, every element it reports

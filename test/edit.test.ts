@@ -2,19 +2,13 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  addEdit,
-  isPixelDataTag,
-  readDicomFile,
-  textAt,
-  writeDicomFile,
-  STRING_VRS,
-  type DicomElement,
-  type DicomFile,
-  type ElementEdit,
-  type PathStep,
-  type Tag,
-} from '../src/dicom/index.js';
+import { addEdit, type ElementEdit, type PathStep } from '../src/dicom/edits.js';
+import { textAt } from '../src/dicom/element-access.js';
+import type { DicomElement } from '../src/dicom/model.js';
+import { readDicomFile, type DicomFile } from '../src/dicom/read-file.js';
+import { isPixelDataTag, type Tag } from '../src/dicom/tag.js';
+import { STRING_VRS } from '../src/dicom/vr.js';
+import { writeDicomFile } from '../src/dicom/write-dicom-file.js';
 import { corpusFiles } from './helpers/corpus.js';
 import { dcmdumpElements, type DumpedElement } from './helpers/dcmdump-elements.js';
 

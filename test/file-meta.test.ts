@@ -5,19 +5,16 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_OPTIONS,
-  IMPLEMENTATION_CLASS_UID,
-  IMPLEMENTATION_VERSION_NAME,
-  MalformedDicomError,
-  Pseudonymizer,
-  commitOutputs,
-  planDeidentification,
-  readDicomFile,
-  textAt,
-  writeDeidentifiedTemporary,
-  writeDicomFile,
-} from '../src/index.js';
+import { DEFAULT_OPTIONS } from '../src/deid/options.js';
+import { planDeidentification } from '../src/deid/plan-deid.js';
+import { Pseudonymizer } from '../src/deid/pseudonyms.js';
+import { textAt } from '../src/dicom/element-access.js';
+import { MalformedDicomError } from '../src/dicom/errors.js';
+import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../src/dicom/implementation.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
+import { writeDicomFile } from '../src/dicom/write-dicom-file.js';
+import { commitOutputs } from '../src/io/atomic-file.js';
+import { writeDeidentifiedTemporary } from '../src/pipeline/write-deidentified.js';
 import { corpusDir } from './helpers/corpus.js';
 import { dcmdumpErrors, dcmdumpMeta } from './helpers/dcmdump-meta.js';
 import { withoutMetaElements } from './helpers/meta-edit.js';

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeNew } from '../src/dicom/encode-element.js';
-import { readDicomFile, writeDicomFile, type ElementEdit, type Encoding, type Tag, type Vr } from '../src/dicom/index.js';
+import type { ElementEdit } from '../src/dicom/edits.js';
+import type { Encoding } from '../src/dicom/model.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
+import type { Tag } from '../src/dicom/tag.js';
+import type { Vr } from '../src/dicom/vr.js';
+import { writeDicomFile } from '../src/dicom/write-dicom-file.js';
 import { dcmdumpElements } from './helpers/dcmdump-elements.js';
 
 // Group length elements (gggg,0000) are retired outside the meta header but still found in older

@@ -3,7 +3,11 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readlinkSync, readSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { readDicomFile, textAt, writeDicomFile, type DicomFile, type ElementEdit, type Tag } from '../src/dicom/index.js';
+import type { ElementEdit } from '../src/dicom/edits.js';
+import { textAt } from '../src/dicom/element-access.js';
+import { readDicomFile, type DicomFile } from '../src/dicom/read-file.js';
+import type { Tag } from '../src/dicom/tag.js';
+import { writeDicomFile } from '../src/dicom/write-dicom-file.js';
 import { EarlyWriteback } from '../src/io/early-writeback.js';
 import { explicitElement, marker, part10 } from './helpers/broken-files.js';
 

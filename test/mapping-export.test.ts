@@ -2,7 +2,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { byteOrderOf, decodeValue, readDicomFile, tagForKeyword, textAt, valueBytes, valueVrOf, type DicomElement, type DicomFile, type Tag } from '../src/index.js';
+import { byteOrderOf } from '../src/dicom/byte-order.js';
+import { decodeValue } from '../src/dicom/decode-value.js';
+import { tagForKeyword } from '../src/dicom/dictionary.js';
+import { textAt, valueBytes, valueVrOf } from '../src/dicom/element-access.js';
+import type { DicomElement } from '../src/dicom/model.js';
+import { readDicomFile, type DicomFile } from '../src/dicom/read-file.js';
+import type { Tag } from '../src/dicom/tag.js';
 import { parseCsv } from './helpers/parse-csv.js';
 import { generatePlantedStudy, type PlantedStudy } from './helpers/planted-study.js';
 import { runCli } from './helpers/run-cli.js';

@@ -2,21 +2,17 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  csvCellValue,
-  loadConfig,
-  SqliteMappingStore,
-  openMappingStore,
-  printableText,
-  Pseudonymizer,
-  readDicomFile,
-  spreadsheetSafe,
-  writeDicomFile,
-  type ElementEdit,
-  type MappingStoreConfig,
-  type Tag,
-} from '../src/index.js';
+import { ConfigError } from '../src/config/config-error.js';
+import { loadConfig } from '../src/config/config.js';
+import { Pseudonymizer } from '../src/deid/pseudonyms.js';
+import type { ElementEdit } from '../src/dicom/edits.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
+import type { Tag } from '../src/dicom/tag.js';
+import { writeDicomFile } from '../src/dicom/write-dicom-file.js';
+import { csvCellValue, spreadsheetSafe } from '../src/export/mapping-csv.js';
+import { printableText } from '../src/io/printable-text.js';
+import { openMappingStore, type MappingStoreConfig } from '../src/store/open-mapping-store.js';
+import { SqliteMappingStore } from '../src/store/sqlite-mapping-store.js';
 import { UploadNames } from '../daemon/upload-names.js';
 import { corpusDir } from './helpers/corpus.js';
 import { daemonCase, filesBelow, killLeftRunning, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';

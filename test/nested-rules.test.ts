@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_OPTIONS, formatTag, lookupTag, profileEntryFor } from '../src/index.js';
+import { DEFAULT_OPTIONS } from '../src/deid/options.js';
+import { profileEntryFor } from '../src/deid/profile.js';
+import { lookupTag } from '../src/dicom/dictionary.js';
+import { formatTag } from '../src/dicom/tag.js';
 import { CLASS_UID_ATTRIBUTES, CODE_ATTRIBUTES, CONCEPT_SEQUENCES, ruleFor } from '../src/deid/nested-rules.js';
 
 // The nested rules' lists are keyed by tag and carry the keyword as a check: each must be the

@@ -2,7 +2,10 @@ import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isPixelDataTag, lookupTag, readDicomFile, textAt, type Tag } from '../src/index.js';
+import { lookupTag } from '../src/dicom/dictionary.js';
+import { textAt } from '../src/dicom/element-access.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
+import { isPixelDataTag, type Tag } from '../src/dicom/tag.js';
 import { dcmdumpElements, type DumpedElement } from './helpers/dcmdump-elements.js';
 import {
   NESTED_PATH,

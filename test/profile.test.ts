@@ -1,22 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  ACTION_CODES,
-  DEFAULT_OPTIONS,
-  GROUP_RULES,
-  PROFILE,
-  PROFILE_EDITION,
-  dataGroupOf,
-  keywordsOf,
-  lookupTag,
-  profileEntryByKeyword,
-  profileEntryFor,
-  resolveAction,
-  tagForKeyword,
-  type DataGroup,
-  type DeidOptions,
-} from '../src/index.js';
+import { dataGroupOf, GROUP_RULES, keywordsOf, type DataGroup } from '../src/deid/option-groups.js';
+import { DEFAULT_OPTIONS, type DeidOptions } from '../src/deid/options.js';
+import { ACTION_CODES, PROFILE, PROFILE_EDITION, profileEntryByKeyword, profileEntryFor } from '../src/deid/profile.js';
+import { resolveAction } from '../src/deid/resolve-action.js';
+import { lookupTag, tagForKeyword } from '../src/dicom/dictionary.js';
 import { referenceDir } from './helpers/corpus.js';
 
 const tableRows = readFileSync(path.join(referenceDir, 'ps3.15-table-e.1-1.tsv'), 'utf8')

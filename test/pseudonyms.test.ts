@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { Pseudonymizer, shiftDa, shiftDt } from '../src/index.js';
+import { shiftDa, shiftDt } from '../src/deid/date-shift.js';
+import { Pseudonymizer } from '../src/deid/pseudonyms.js';
 
 const secret = Buffer.from('a test secret of thirty-two bytes!', 'utf8');
 

@@ -2,8 +2,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROFILE_EDITION, STANDARD_OPTIONS, profileEntryFor, profileOptions, readDicomFile, textAt, type DicomFile } from '../src/index.js';
-import { writeDicomFile } from '../src/dicom/index.js';
+import { PROFILE_EDITION, profileEntryFor } from '../src/deid/profile.js';
+import { profileOptions, STANDARD_OPTIONS } from '../src/deid/standard-options.js';
+import { textAt } from '../src/dicom/element-access.js';
+import { readDicomFile, type DicomFile } from '../src/dicom/read-file.js';
+import { writeDicomFile } from '../src/dicom/write-dicom-file.js';
 import { corpusDir } from './helpers/corpus.js';
 import { findPlanted, generatePlantedStudy, type PlantedStudy } from './helpers/planted-study.js';
 import { runCli } from './helpers/run-cli.js';

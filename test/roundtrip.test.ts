@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readDicomFile, writeDicomFile } from '../src/dicom/index.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
+import { writeDicomFile } from '../src/dicom/write-dicom-file.js';
 import { corpusFiles } from './helpers/corpus.js';
 
 const out = mkdtempSync(path.join(tmpdir(), 'dicom-roundtrip-'));

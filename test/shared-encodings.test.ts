@@ -1,7 +1,12 @@
 import { TextDecoder } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { decodeText, shortAsciiText } from '../src/dicom/character-set.js';
-import { byteOrderOf, decodeValue, stringValue, type ElementEdit, type Encoding, type Tag, type Vr } from '../src/dicom/index.js';
+import { byteOrderOf } from '../src/dicom/byte-order.js';
+import { decodeValue, stringValue } from '../src/dicom/decode-value.js';
+import type { ElementEdit } from '../src/dicom/edits.js';
+import type { Encoding } from '../src/dicom/model.js';
+import type { Tag } from '../src/dicom/tag.js';
+import type { Vr } from '../src/dicom/vr.js';
 import { planDataSet, type PlanContext } from '../src/dicom/plan-data-set.js';
 
 // A batch encodes the same new values file after file, and decodes thousands of short values: both

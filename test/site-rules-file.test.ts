@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseSiteRules, readSiteRules, SiteRulesError } from '../src/index.js';
+import { parseSiteRules, readSiteRules, SiteRulesError } from '../src/config/site-rules-file.js';
 
 // The rules file is read strictly: every problem is an error naming the file and the line (and
 // column) of the offending rule or field, before any DICOM file is touched.

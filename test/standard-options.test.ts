@@ -6,24 +6,11 @@ import { optionsFromFlags } from '../src/cli/option-flags.js';
 import { ConfigError } from '../src/config/config-error.js';
 import { loadConfig } from '../src/config/config.js';
 import { ruleFor } from '../src/deid/nested-rules.js';
-import {
-  DEFAULT_OPTIONS,
-  PROFILE,
-  PROFILE_EDITION,
-  STANDARD_OPTIONS,
-  STANDARD_OPTION_NAMES,
-  appliedStandardOptions,
-  dateModeOf,
-  describeOptions,
-  methodCodes,
-  methodText,
-  profileEntryByKeyword,
-  profileLabel,
-  profileOptions,
-  resolveAction,
-  type DeidOptions,
-  type StandardOption,
-} from '../src/index.js';
+import { methodCodes, methodText } from '../src/deid/markers.js';
+import { appliedStandardOptions, dateModeOf, DEFAULT_OPTIONS, describeOptions, profileLabel, type DeidOptions } from '../src/deid/options.js';
+import { PROFILE, PROFILE_EDITION, profileEntryByKeyword } from '../src/deid/profile.js';
+import { resolveAction } from '../src/deid/resolve-action.js';
+import { profileOptions, STANDARD_OPTION_NAMES, STANDARD_OPTIONS, type StandardOption } from '../src/deid/standard-options.js';
 
 // The PS3.15 options that come from Table E.1-1's own columns, and how they combine with the
 // product's six options.

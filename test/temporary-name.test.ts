@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeExportFile } from '../src/export/export-file.js';
-import { isTemporary } from '../src/index.js';
 import { discardOutputs } from '../src/io/atomic-file.js';
 import { writeTemporaryOutput } from '../src/io/atomic-output.js';
 import { LoadedRegions } from '../src/io/loaded-regions.js';
-import { temporaryPathFor } from '../src/io/temporary-name.js';
+import { isTemporary, temporaryPathFor } from '../src/io/temporary-name.js';
 
 // Our temporary files are skipped wherever inputs are listed (CLI, TUI, daemon): the name each
 // writer makes must be recognised, an ordinary name must not, and neither may a leftover of an

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeDaemonStatus } from '../src/index.js';
+import { writeDaemonStatus } from '../src/status/daemon-status.js';
 import { cleanupApps, createWorkspace, renderApp, renderAppInTerminal, waitForStartFolder } from './helpers/ink-app.js';
 import { KEYS, lines, lineWith, press, waitForFrame } from './helpers/ink-keys.js';
 import { pacedRun, releasePacedRuns } from './helpers/ink-paced-run.js';

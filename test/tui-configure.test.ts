@@ -1,7 +1,9 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dumpJson, PROFILE_EDITION, readDicomFile } from '../src/index.js';
+import { PROFILE_EDITION } from '../src/deid/profile.js';
+import { dumpJson } from '../src/dicom/dump.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
 import { cleanupApps, createWorkspace, renderApp, renderAppInTerminal, waitForStartFolder } from './helpers/ink-app.js';
 import type { InkHandle } from './helpers/ink-keys.js';
 import { KEYS, lines, lineWith, press, type, waitForFrame } from './helpers/ink-keys.js';

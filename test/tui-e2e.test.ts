@@ -3,7 +3,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROFILE_EDITION, profileOptions, STANDARD_OPTION_NAMES, STANDARD_OPTIONS, type StandardOption } from '../src/index.js';
+import { PROFILE_EDITION } from '../src/deid/profile.js';
+import { profileOptions, STANDARD_OPTION_NAMES, STANDARD_OPTIONS, type StandardOption } from '../src/deid/standard-options.js';
 import { corpusDir } from './helpers/corpus.js';
 import { deidMethodCodes } from './helpers/dcmdump-codes.js';
 import { HAS_TMUX, TmuxServer } from './helpers/tmux-tui.js';

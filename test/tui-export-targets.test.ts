@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ExportError, loadConfig } from '../src/index.js';
+import { loadConfig } from '../src/config/config.js';
+import { ExportError } from '../src/export/export-error.js';
 import { createTuiDeps } from '../tui/tui-deps.js';
 
 // The TUI's save step writes through its real dependencies, which check a target as the CLI does

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync }
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeMappingStore, openMappingStore } from '../src/index.js';
+import { describeMappingStore, openMappingStore } from '../src/store/open-mapping-store.js';
 import { corpusDir } from './helpers/corpus.js';
 import { postgresAvailable, usePostgres } from './helpers/postgres-server.js';
 import { HAS_TMUX, TmuxServer } from './helpers/tmux-tui.js';

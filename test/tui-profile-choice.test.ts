@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_OPTIONS, optionConflict, PROFILE_NAMES, profileOptions, STANDARD_OPTION_NAMES, type DeidOptions } from '../src/index.js';
+import { DEFAULT_OPTIONS, optionConflict, type DeidOptions } from '../src/deid/options.js';
+import { PROFILE_NAMES, profileOptions, STANDARD_OPTION_NAMES } from '../src/deid/standard-options.js';
 import { LANGUAGES, MESSAGES } from '../tui/messages.js';
 import { profileChoice, stepDates, stepProfile, toggleStandardOption, withStandardOptions } from '../tui/profile-choice.js';
 import { optionText, refusalText } from '../tui/standard-option-text.js';

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteMappingStore, type RecordedFile } from '../src/index.js';
+import type { RecordedFile } from '../src/store/mapping-record.js';
+import { SqliteMappingStore } from '../src/store/sqlite-mapping-store.js';
 import { cleanupApps, createWorkspace, renderApp, waitForStartFolder, type RenderedApp, type Workspace } from './helpers/ink-app.js';
 import { KEYS, lines, lineWith, press, type, waitForFrame } from './helpers/ink-keys.js';
 

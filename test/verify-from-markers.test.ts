@@ -2,15 +2,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_OPTIONS,
-  Pseudonymizer,
-  appliedStandardOptions,
-  profileOptions,
-  readDicomFile,
-  type DeidOptions,
-} from '../src/index.js';
-import { writeDicomFile, type ElementEdit, type Tag } from '../src/dicom/index.js';
+import { appliedStandardOptions, DEFAULT_OPTIONS, type DeidOptions } from '../src/deid/options.js';
+import { Pseudonymizer } from '../src/deid/pseudonyms.js';
+import { profileOptions } from '../src/deid/standard-options.js';
+import type { ElementEdit } from '../src/dicom/edits.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
+import type { Tag } from '../src/dicom/tag.js';
+import { writeDicomFile } from '../src/dicom/write-dicom-file.js';
 import { optionsFromMarkers } from '../src/deid/options-from-markers.js';
 import { anonymizeOne } from './helpers/anonymize-one.js';
 import { corpusDir } from './helpers/corpus.js';

@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseWithDicomParser } from './helpers/dicom-parser-reading.js';
-import { addEdit, elementAt, readDicomFile, valueAt, writeDicomFile, type ElementEdit, type Tag } from '../src/dicom/index.js';
+import { addEdit, type ElementEdit } from '../src/dicom/edits.js';
+import { elementAt, valueAt } from '../src/dicom/element-access.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
+import type { Tag } from '../src/dicom/tag.js';
+import { writeDicomFile } from '../src/dicom/write-dicom-file.js';
 import { dcmdumpElements } from './helpers/dcmdump-elements.js';
 import { explicitElement, marker, part10 } from './helpers/broken-files.js';
 

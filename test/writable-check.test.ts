@@ -7,17 +7,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { processUploadGroup } from '../daemon/process-upload.js';
-import {
-  DEFAULT_OPTIONS,
-  Pseudonymizer,
-  UnsupportedDicomError,
-  UnwritableDicomError,
-  planFile,
-  readDicomFile,
-  writeDicomFile,
-  type ElementEdit,
-  type Tag,
-} from '../src/index.js';
+import { DEFAULT_OPTIONS } from '../src/deid/options.js';
+import { Pseudonymizer } from '../src/deid/pseudonyms.js';
+import type { ElementEdit } from '../src/dicom/edits.js';
+import { UnsupportedDicomError, UnwritableDicomError } from '../src/dicom/errors.js';
+import { planFile } from '../src/dicom/plan-file.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
+import type { Tag } from '../src/dicom/tag.js';
+import { writeDicomFile } from '../src/dicom/write-dicom-file.js';
 import { CLOSE_ITEM, CLOSE_SEQUENCE, OPEN_ITEM, explicitElement, marker, part10, undefinedHeader } from './helpers/broken-files.js';
 import { corpusDir } from './helpers/corpus.js';
 import { dcmdumpErrors } from './helpers/dcmdump-meta.js';

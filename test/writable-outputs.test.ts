@@ -5,15 +5,12 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_OPTIONS,
-  DicomError,
-  Pseudonymizer,
-  planDeidentification,
-  readDicomFile,
-  writeDeidentifiedTemporary,
-  type DeidOptions,
-} from '../src/index.js';
+import { DEFAULT_OPTIONS, type DeidOptions } from '../src/deid/options.js';
+import { planDeidentification } from '../src/deid/plan-deid.js';
+import { Pseudonymizer } from '../src/deid/pseudonyms.js';
+import { DicomError } from '../src/dicom/errors.js';
+import { readDicomFile } from '../src/dicom/read-file.js';
+import { writeDeidentifiedTemporary } from '../src/pipeline/write-deidentified.js';
 import { seededRandom } from './helpers/broken-files.js';
 import { corpusDir } from './helpers/corpus.js';
 import { dcmdumpErrorsOfMany } from './helpers/dcmdump-meta.js';

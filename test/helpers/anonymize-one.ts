@@ -1,5 +1,8 @@
 // One input through the batch (anonymizeFiles) into its own folder: the output and its mapping record.
-import { anonymizeFiles, type DeidOptions, type MappingRecord, type Pseudonymizer } from '../../src/index.js';
+import type { DeidOptions } from '../../src/deid/options.js';
+import type { Pseudonymizer } from '../../src/deid/pseudonyms.js';
+import { anonymizeFiles } from '../../src/pipeline/anonymize-files.js';
+import type { MappingRecord } from '../../src/store/mapping-record.js';
 
 /** Throws unless the input was anonymized; the record is what the mapping store would keep. */
 export async function anonymizeOne(input: string, outDir: string, options: DeidOptions, keys: Pseudonymizer): Promise<{ output: string; record: MappingRecord | undefined }> {

@@ -1,7 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { SqliteMappingStore, readDicomFile, writeDicomFile, type ElementEdit, type RecordedFile, type Tag } from '../../src/index.js';
+import type { ElementEdit } from '../../src/dicom/edits.js';
+import { readDicomFile } from '../../src/dicom/read-file.js';
+import type { Tag } from '../../src/dicom/tag.js';
+import { writeDicomFile } from '../../src/dicom/write-dicom-file.js';
+import type { RecordedFile } from '../../src/store/mapping-record.js';
+import { SqliteMappingStore } from '../../src/store/sqlite-mapping-store.js';
 import { LOCK_FILENAME } from '../../daemon/instance-lock.js';
 import { CLI } from './run-cli.js';
 

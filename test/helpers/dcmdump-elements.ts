@@ -1,4 +1,4 @@
-import type { Tag } from '../../src/dicom/index.js';
+import type { Tag } from '../../src/dicom/tag.js';
 import { parseDump, runDcmdump } from './dcmdump.js';
 
 /** One data set element as DCMTK's dcmdump (an independent reader) sees it, with its ancestry. */

@@ -1,6 +1,7 @@
 // The real anonymizer, one file at a time, each started only when the test says so: lets a test
 // look at the progress screen between files, move the clock, and cancel at a known point.
-import { anonymizeFiles, type AnonymizeRequest, type AnonymizeSummary, type FileResult } from '../../src/index.js';
+import { anonymizeFiles, type AnonymizeRequest, type AnonymizeSummary } from '../../src/pipeline/anonymize-files.js';
+import type { FileResult } from '../../src/pipeline/file-result.js';
 
 export interface PacedRun {
   readonly anonymize: (request: AnonymizeRequest) => Promise<AnonymizeSummary>;

@@ -1,6 +1,6 @@
 // Mapping records for the store tests: a patient's name in the file name, lists of every length,
 // UID pairs shared across records and per record.
-import type { MappingRecord, RecordedFile } from '../../src/index.js';
+import type { MappingRecord, RecordedFile } from '../../src/store/mapping-record.js';
 
 export function sample(batchId: string, index: number, overrides: Partial<MappingRecord> = {}): MappingRecord {
   return {

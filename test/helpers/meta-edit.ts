@@ -1,6 +1,7 @@
 // Part 10 files with meta elements taken out, for tests of incomplete File Meta Information.
 import { readFileSync } from 'node:fs';
-import { readDicomFile, type Tag } from '../../src/dicom/index.js';
+import { readDicomFile } from '../../src/dicom/read-file.js';
+import type { Tag } from '../../src/dicom/tag.js';
 
 /** `path`'s bytes without the meta elements `tags`; a meta group length that stays is made to fit. */
 export function withoutMetaElements(path: string, tags: readonly Tag[]): Buffer {

@@ -2,8 +2,10 @@
 // random byte flips and insertions, lengths made undefined, VRs and groups changed, and whole
 // elements grafted in that our reader accepts but that are odd (undefined lengths outside
 // sequences, illegal groups, stray delimiters). Mutations stay before Pixel Data's value.
-import type { DicomElement, DicomFile, Encoding } from '../../src/dicom/index.js';
-import { SHORT_LENGTH_VRS, VRS, isPixelDataTag } from '../../src/dicom/index.js';
+import type { DicomElement, Encoding } from '../../src/dicom/model.js';
+import type { DicomFile } from '../../src/dicom/read-file.js';
+import { isPixelDataTag } from '../../src/dicom/tag.js';
+import { SHORT_LENGTH_VRS, VRS } from '../../src/dicom/vr.js';
 import { CLOSE_ITEM, CLOSE_SEQUENCE, OPEN_ITEM, marker, undefinedHeader } from './broken-files.js';
 
 export interface Mutant {

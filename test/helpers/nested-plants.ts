@@ -6,7 +6,11 @@
 // not from our generated tables, so the test does not grade our code with our own data.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { readDicomFile, writeDicomFile, type ElementEdit, type NewElement, type Tag, type Vr } from '../../src/index.js';
+import type { ElementEdit, NewElement } from '../../src/dicom/edits.js';
+import { readDicomFile } from '../../src/dicom/read-file.js';
+import type { Tag } from '../../src/dicom/tag.js';
+import type { Vr } from '../../src/dicom/vr.js';
+import { writeDicomFile } from '../../src/dicom/write-dicom-file.js';
 import { corpusDir, referenceDir } from './corpus.js';
 
 export interface NestedPlant {

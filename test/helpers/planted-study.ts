@@ -4,23 +4,16 @@
 // tests de-identify such a study and assert that no planted value survives anywhere.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import {
-  DEFAULT_OPTIONS,
-  PROFILE,
-  SOP_CLASS_UID,
-  lookupTag,
-  readDicomFile,
-  resolveAction,
-  tagForKeyword,
-  textAt,
-  writeDicomFile,
-  type ElementEdit,
-  type NewElement,
-  type NewItem,
-  type ProfileEntry,
-  type Tag,
-  type Vr,
-} from '../../src/index.js';
+import { DEFAULT_OPTIONS } from '../../src/deid/options.js';
+import { PROFILE, type ProfileEntry } from '../../src/deid/profile.js';
+import { resolveAction } from '../../src/deid/resolve-action.js';
+import { lookupTag, tagForKeyword } from '../../src/dicom/dictionary.js';
+import type { ElementEdit, NewElement, NewItem } from '../../src/dicom/edits.js';
+import { textAt } from '../../src/dicom/element-access.js';
+import { readDicomFile } from '../../src/dicom/read-file.js';
+import { SOP_CLASS_UID, type Tag } from '../../src/dicom/tag.js';
+import type { Vr } from '../../src/dicom/vr.js';
+import { writeDicomFile } from '../../src/dicom/write-dicom-file.js';
 import { corpusDir } from './corpus.js';
 
 export type PlantLocation = 'top' | 'nested' | 'private' | 'private-sequence' | 'file-name';

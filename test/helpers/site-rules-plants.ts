@@ -3,7 +3,10 @@
 // block of one creator at block 10 on top and at block 42 below, next to another creator's block.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { readDicomFile, writeDicomFile, type ElementEdit, type NewElement, type Tag } from '../../src/index.js';
+import type { ElementEdit, NewElement } from '../../src/dicom/edits.js';
+import { readDicomFile } from '../../src/dicom/read-file.js';
+import type { Tag } from '../../src/dicom/tag.js';
+import { writeDicomFile } from '../../src/dicom/write-dicom-file.js';
 import { corpusDir } from './corpus.js';
 
 export const RULES_CREATOR = 'SITE TEST CREATOR';

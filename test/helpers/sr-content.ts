@@ -1,6 +1,9 @@
 // Builds SR content items (PS3.3 C.17.3) and presentation-state annotations as new items for
 // writeDicomFile, so tests can make structured reports and presentation states of known content.
-import { textAt, type DicomElement, type DicomFile, type NewElement, type NewItem, type PathStep } from '../../src/index.js';
+import type { NewElement, NewItem, PathStep } from '../../src/dicom/edits.js';
+import { textAt } from '../../src/dicom/element-access.js';
+import type { DicomElement } from '../../src/dicom/model.js';
+import type { DicomFile } from '../../src/dicom/read-file.js';
 
 export type Code = readonly [value: string, scheme: string, meaning: string];
 

@@ -1,7 +1,13 @@
 import { JournalMirror } from '../../daemon/journal-mirror.js';
 import type { UploadContext } from '../../daemon/process-upload.js';
 import { UploadNames } from '../../daemon/upload-names.js';
-import { batchStart, openMappingStore, openUploadStore, runOptions, type DeidOptions, type MappingStoreConfig, type MappingStore, type Pseudonymizer, type SubjectIds, type UploadStore } from '../../src/index.js';
+import type { DeidOptions } from '../../src/deid/options.js';
+import type { Pseudonymizer } from '../../src/deid/pseudonyms.js';
+import type { SubjectIds } from '../../src/deid/subject-ids.js';
+import { batchStart, runOptions } from '../../src/pipeline/run-options.js';
+import type { MappingStore } from '../../src/store/mapping-store.js';
+import { openMappingStore, openUploadStore, type MappingStoreConfig } from '../../src/store/open-mapping-store.js';
+import type { UploadStore } from '../../src/store/upload-store.js';
 
 /** A daemon's store and context for one Sources folder, as `dicom-tools watch` builds them, plus a reader of the same store. */
 export interface UploadTestContext {

@@ -1,6 +1,6 @@
 // What a reader of an output sees, and which planted values are still in it.
 import { readFileSync } from 'node:fs';
-import { readDicomFile } from '../../src/index.js';
+import { readDicomFile } from '../../src/dicom/read-file.js';
 
 /** The file's bytes, and the inflated data set of a deflated one. */
 export function visible(file: string): Buffer {
