@@ -1,4 +1,6 @@
-import { DicomError, dumpJson, formatDump, readDicomFile } from '../dicom/index.js';
+import { dumpJson, formatDump } from '../dicom/dump.js';
+import { DicomError } from '../dicom/errors.js';
+import { readDicomFile } from '../dicom/read-file.js';
 import { printableText } from '../io/printable-text.js';
 import { EXIT_FAILED, EXIT_OK, type CommandIo } from './command.js';
 import { parseCommandArgs } from './parse-command-args.js';

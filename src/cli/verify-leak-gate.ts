@@ -9,7 +9,8 @@ import type { DeidOptions } from '../deid/options.js';
 import type { Pseudonymizer } from '../deid/pseudonyms.js';
 import { textLeaks } from '../pipeline/text-leaks.js';
 import { findLeaks, identifyingValues, type Finding } from '../pipeline/verify.js';
-import { DicomError, readDicomFile, type DicomFile } from '../dicom/index.js';
+import { DicomError } from '../dicom/errors.js';
+import { readDicomFile, type DicomFile } from '../dicom/read-file.js';
 import type { MappingStore } from '../store/mapping-store.js';
 
 export interface AgainstResult {

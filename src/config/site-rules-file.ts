@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { formatTag, lookupTag, tagForKeyword, tagGroup, isGroupLengthTag, type Tag, type Vr } from '../dicom/index.js';
+import { lookupTag, tagForKeyword } from '../dicom/dictionary.js';
+import { formatTag, isGroupLengthTag, tagGroup, type Tag } from '../dicom/tag.js';
+import type { Vr } from '../dicom/vr.js';
 import { actionProblem, valueProblem } from '../deid/site-rule-vrs.js';
 import { ConfigError } from './config-error.js';
 import { normalizeCreator, SITE_ACTIONS, type SiteAction, type SiteRule, type SiteRules, type SiteRuleTarget } from '../deid/site-rules.js';

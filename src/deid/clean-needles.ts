@@ -1,18 +1,11 @@
-import {
-  byteOrderOf,
-  decodeValue,
-  declaredCharacterSet,
-  isGroupLengthTag,
-  isPrivateTag,
-  lookupTag,
-  valueBytes,
-  valueVrOf,
-  type DicomElement,
-  type DicomFile,
-  type Encoding,
-  type Tag,
-  type Vr,
-} from '../dicom/index.js';
+import { byteOrderOf } from '../dicom/byte-order.js';
+import { decodeValue } from '../dicom/decode-value.js';
+import { lookupTag } from '../dicom/dictionary.js';
+import { declaredCharacterSet, valueBytes, valueVrOf } from '../dicom/element-access.js';
+import type { DicomElement, Encoding } from '../dicom/model.js';
+import type { DicomFile } from '../dicom/read-file.js';
+import { isGroupLengthTag, isPrivateTag, type Tag } from '../dicom/tag.js';
+import type { Vr } from '../dicom/vr.js';
 import { NeedleSet, type NeedleKind } from './clean-text.js';
 import { ruleFor, type Scope } from './nested-rules.js';
 import type { DeidOptions } from './options.js';

@@ -1,4 +1,7 @@
-import { encodeValue, InvalidValueError, type Tag, type Vr } from '../dicom/index.js';
+import { encodeValue } from '../dicom/encode-value.js';
+import { InvalidValueError } from '../dicom/errors.js';
+import type { Tag } from '../dicom/tag.js';
+import type { Vr } from '../dicom/vr.js';
 import { datePattern } from './date-notations.js';
 import type { ProfileEntry } from './profile.js';
 

@@ -1,4 +1,5 @@
-import type { ElementValue, Vr } from '../dicom/index.js';
+import type { ElementValue } from '../dicom/edits.js';
+import type { Vr } from '../dicom/vr.js';
 
 // Values for the D action: non-empty, valid for the VR, and saying nothing about anyone.
 const DUMMY_TEXT: Partial<Record<Vr, string>> = {

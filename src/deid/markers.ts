@@ -1,4 +1,7 @@
-import { textAt, type DicomFile, type ElementEdit, type NewItem, type Tag } from '../dicom/index.js';
+import type { ElementEdit, NewItem } from '../dicom/edits.js';
+import { textAt } from '../dicom/element-access.js';
+import type { DicomFile } from '../dicom/read-file.js';
+import type { Tag } from '../dicom/tag.js';
 import { appliedStandardOptions, dateModeOf, describeOptions, type DeidOptions } from './options.js';
 import { PROFILE_EDITION } from './profile.js';
 import { temporalWithRules } from './site-rules.js';

@@ -1,7 +1,11 @@
 // The UIDs of the File Meta Information that identify something of the source (PS3.10 7.1): the
 // Media Storage SOP Instance UID above all, which a data set without SOP Instance UID cannot
 // correct. The planner keys them like the data set's UIDs; verify checks them.
-import { byteOrderOf, decodeValue, type DicomElement, type DicomFile, type Tag } from '../dicom/index.js';
+import { byteOrderOf } from '../dicom/byte-order.js';
+import { decodeValue } from '../dicom/decode-value.js';
+import type { DicomElement } from '../dicom/model.js';
+import type { DicomFile } from '../dicom/read-file.js';
+import type { Tag } from '../dicom/tag.js';
 import { STANDARD_UID_ROOT } from './nested-rules.js';
 
 /** Meta UIDs that name a standard SOP class, the encoding or the implementation, never an instance. */

@@ -1,4 +1,5 @@
-import { isGroupLengthTag, isPrivateTag, tagGroup, type Tag, type Vr } from '../dicom/index.js';
+import { isGroupLengthTag, isPrivateTag, tagGroup, type Tag } from '../dicom/tag.js';
+import type { Vr } from '../dicom/vr.js';
 import { CLEANABLE_VRS } from './clean-text.js';
 import { dateModeOf, retainsUids, type DeidOptions } from './options.js';
 import { profileEntryFor } from './profile.js';

@@ -1,4 +1,5 @@
-import { textAt, type DicomFile } from '../dicom/index.js';
+import { textAt } from '../dicom/element-access.js';
+import type { DicomFile } from '../dicom/read-file.js';
 import { DEIDENTIFICATION_METHOD, DEIDENTIFICATION_METHOD_CODES, methodCodes, TOOL_NAME } from './markers.js';
 import { DEFAULT_OPTIONS, PRODUCT_SETTING_NOTES, SUBJECT_IDS_NOTE, type DeidOptions } from './options.js';
 import { isSiteRulesLabel } from './site-rules.js';

@@ -1,23 +1,12 @@
-import {
-  byteOrderOf,
-  decodeValue,
-  declaredCharacterSet,
-  firstTextOf,
-  formatTag,
-  lookupTag,
-  tagGroup,
-  isGroupLengthTag,
-  textsAt,
-  valueBytes,
-  valueVrOf,
-  type DataSetEdits,
-  type DicomElement,
-  type DicomFile,
-  type ElementEdit,
-  type Encoding,
-  type Tag,
-  type Vr,
-} from '../dicom/index.js';
+import { byteOrderOf } from '../dicom/byte-order.js';
+import { decodeValue } from '../dicom/decode-value.js';
+import { lookupTag } from '../dicom/dictionary.js';
+import { firstTextOf, type DataSetEdits, type ElementEdit } from '../dicom/edits.js';
+import { declaredCharacterSet, textsAt, valueBytes, valueVrOf } from '../dicom/element-access.js';
+import type { DicomElement, Encoding } from '../dicom/model.js';
+import type { DicomFile } from '../dicom/read-file.js';
+import { formatTag, isGroupLengthTag, tagGroup, type Tag } from '../dicom/tag.js';
+import type { Vr } from '../dicom/vr.js';
 import { collectNeedles } from './clean-needles.js';
 import { CLEANABLE_VRS, cleanedValues, SAFETY_NET_VRS } from './clean-text.js';
 import { shiftDa, shiftDt } from './date-shift.js';

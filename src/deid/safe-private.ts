@@ -1,4 +1,6 @@
-import { isPrivateCreatorTag, isPrivateTag, valueVrOf, type DicomElement, type Tag } from '../dicom/index.js';
+import { valueVrOf } from '../dicom/element-access.js';
+import type { DicomElement } from '../dicom/model.js';
+import { isPrivateCreatorTag, isPrivateTag, type Tag } from '../dicom/tag.js';
 import type { ElementRule, Scope } from './nested-rules.js';
 import { appliedStandardOptions, retainsUids, type DeidOptions } from './options.js';
 import { SAFE_PRIVATE_BLOCKS } from './safe-private.generated.js';

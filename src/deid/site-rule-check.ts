@@ -1,4 +1,4 @@
-import type { DicomElement } from '../dicom/index.js';
+import type { DicomElement } from '../dicom/model.js';
 import { HASH_TOKEN, type SiteRule } from './site-rules.js';
 
 const KEYED_UID = /^2\.25\.\d+$/;

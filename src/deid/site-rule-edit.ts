@@ -1,4 +1,6 @@
-import type { DicomElement, ElementEdit, Vr } from '../dicom/index.js';
+import type { ElementEdit } from '../dicom/edits.js';
+import type { DicomElement } from '../dicom/model.js';
+import type { Vr } from '../dicom/vr.js';
 import type { Pseudonymizer } from './pseudonyms.js';
 import type { SiteRule } from './site-rules.js';
 

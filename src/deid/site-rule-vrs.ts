@@ -1,4 +1,4 @@
-import { MAX_STRING_BYTES, PN_GROUP_MAX_CHARS, TEXT_VRS, type Vr } from '../dicom/index.js';
+import { MAX_STRING_BYTES, PN_GROUP_MAX_CHARS, TEXT_VRS, type Vr } from '../dicom/vr.js';
 import type { SiteAction } from './site-rules.js';
 
 /** VRs whose values a hash action can replace with a keyed value: UIDs, and text a token is valid for. */

@@ -1,4 +1,9 @@
-import { isPrivateCreatorTag, isPrivateTag, lookupTag, tagElement, tagGroup, valueBytes, type DicomElement, type DicomFile, type Tag, type Vr } from '../dicom/index.js';
+import { lookupTag } from '../dicom/dictionary.js';
+import { valueBytes } from '../dicom/element-access.js';
+import type { DicomElement } from '../dicom/model.js';
+import type { DicomFile } from '../dicom/read-file.js';
+import { isPrivateCreatorTag, isPrivateTag, tagElement, tagGroup, type Tag } from '../dicom/tag.js';
+import type { Vr } from '../dicom/vr.js';
 
 /**
  * What a site rule does to an attribute, overriding the profile and the options:

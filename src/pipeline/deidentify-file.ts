@@ -1,7 +1,8 @@
 import path from 'node:path';
-import { InvalidValueError } from '../dicom/errors.js';
+import { DicomError, InvalidValueError, OverLimitDicomError, TruncatedDicomError, UnwritableDicomError } from '../dicom/errors.js';
 import { FileIoError } from '../io/file-io-error.js';
-import { DicomError, OverLimitDicomError, TruncatedDicomError, UnwritableDicomError, readDicomFile, whyNotWhole, type DicomFile } from '../dicom/index.js';
+import { readDicomFile, type DicomFile } from '../dicom/read-file.js';
+import { whyNotWhole } from '../dicom/whole-file.js';
 import type { PendingOutput } from '../io/atomic-file.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import type { FileResult } from './file-result.js';

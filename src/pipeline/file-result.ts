@@ -1,4 +1,4 @@
-import type { DicomErrorCode } from '../dicom/index.js';
+import type { DicomErrorCode } from '../dicom/errors.js';
 
 export type FileStatus = 'anonymized' | 'failed' | 'skipped';
 

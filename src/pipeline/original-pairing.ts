@@ -3,7 +3,9 @@
 // the original's own when UIDs were kept (or the original was copied among the outputs), else keyed
 // from it with the secret. An output with neither is named by a keyed token of its original's path.
 import path from 'node:path';
-import { DicomError, NotDicomError, readDicomFile, textAt, type DicomFile } from '../dicom/index.js';
+import { textAt } from '../dicom/element-access.js';
+import { DicomError, NotDicomError } from '../dicom/errors.js';
+import { readDicomFile, type DicomFile } from '../dicom/read-file.js';
 import { metaInstanceUids } from '../deid/meta-uids.js';
 import type { Pseudonymizer } from '../deid/pseudonyms.js';
 

@@ -1,4 +1,6 @@
-import { DicomError, readDicomFile, textAt, type DicomFile } from '../dicom/index.js';
+import { textAt } from '../dicom/element-access.js';
+import { DicomError } from '../dicom/errors.js';
+import { readDicomFile, type DicomFile } from '../dicom/read-file.js';
 import { DEIDENTIFICATION_METHOD, methodText } from '../deid/markers.js';
 import { DEFAULT_OPTIONS } from '../deid/options.js';
 

@@ -1,17 +1,10 @@
-import {
-  byteOrderOf,
-  decodeValue,
-  declaredCharacterSet,
-  formatTag,
-  isGroupLengthTag,
-  keywordOf,
-  readDicomFile,
-  valueBytes,
-  valueVrOf,
-  type DicomElement,
-  type DicomFile,
-  type Encoding,
-} from '../dicom/index.js';
+import { byteOrderOf } from '../dicom/byte-order.js';
+import { decodeValue } from '../dicom/decode-value.js';
+import { keywordOf } from '../dicom/dictionary.js';
+import { declaredCharacterSet, valueBytes, valueVrOf } from '../dicom/element-access.js';
+import type { DicomElement, Encoding } from '../dicom/model.js';
+import { readDicomFile, type DicomFile } from '../dicom/read-file.js';
+import { formatTag, isGroupLengthTag } from '../dicom/tag.js';
 import { collectNeedles } from '../deid/clean-needles.js';
 import { SAFETY_NET_VRS } from '../deid/clean-text.js';
 import type { DeidOptions } from '../deid/options.js';

@@ -1,24 +1,13 @@
 import path from 'node:path';
-import {
-  byteOrderOf,
-  decodeValue,
-  declaredCharacterSet,
-  formatTag,
-  isGroupLengthTag,
-  isPixelDataTag,
-  isPrivateTag,
-  keywordOf,
-  readDicomFile,
-  textAt,
-  valueBytes,
-  valueVrOf,
-  DicomError,
-  STRING_VRS,
-  type DicomElement,
-  type DicomFile,
-  type Encoding,
-  type Tag,
-} from '../dicom/index.js';
+import { byteOrderOf } from '../dicom/byte-order.js';
+import { decodeValue } from '../dicom/decode-value.js';
+import { keywordOf } from '../dicom/dictionary.js';
+import { declaredCharacterSet, textAt, valueBytes, valueVrOf } from '../dicom/element-access.js';
+import { DicomError } from '../dicom/errors.js';
+import type { DicomElement, Encoding } from '../dicom/model.js';
+import { readDicomFile, type DicomFile } from '../dicom/read-file.js';
+import { formatTag, isGroupLengthTag, isPixelDataTag, isPrivateTag, type Tag } from '../dicom/tag.js';
+import { STRING_VRS } from '../dicom/vr.js';
 import { dummyValue } from '../deid/dummy-values.js';
 import { findWhole, needleEncodings, provesNothing, textHolds, type Needle } from '../deid/leak-match.js';
 import { keptMetaUid, metaInstanceUids } from '../deid/meta-uids.js';

@@ -1,4 +1,5 @@
-import { planFile, type DicomFile } from '../dicom/index.js';
+import { planFile } from '../dicom/plan-file.js';
+import type { DicomFile } from '../dicom/read-file.js';
 import type { PendingOutput } from '../io/atomic-file.js';
 import { writeTemporaryOutput } from '../io/atomic-output.js';
 import type { DeidPlan } from '../deid/plan-deid.js';
