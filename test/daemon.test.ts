@@ -172,6 +172,8 @@ describe('the watch daemon', () => {
     }
     await waitUntil(() => records().length === 1, 'the upload to be anonymized');
     const output = path.join(sources, records()[0]?.anonymizedFilename ?? '');
+    // The record is committed before the original goes (set aside, then removed): wait for that too.
+    await waitUntil(() => filesBelow(sources).length === 1, 'the original to be removed');
     expect(filesBelow(sources)).toEqual([path.basename(output)]);
     expect(textAt(readDicomFile(output), [], 0x00100010)[0]).toMatch(/^ANON-/);
   });
