@@ -7,7 +7,8 @@ import { DicomToolsError } from '../errors/dicom-tools-error.js';
 import { describeFsError } from '../io/durable-files.js';
 import { REGION_TESTS, type Region, type RegionEntry, type RegionList, type RegionMatch, type RegionTest } from '../pixels/region-list.js';
 import { CtpScriptError, parseCtpPixelScript } from './ctp-pixel-script.js';
-import { JsonSyntaxError, parseJsonWithPositions, type JsonMember, type JsonPosition, type JsonValue } from './json-with-positions.js';
+import { checkFields, jsonListItems, type Fail } from './json-config-list.js';
+import type { JsonPosition, JsonValue } from './json-with-positions.js';
 
 /** A region list that cannot be used. The message names the file and the line and column of the problem. */
 export class PixelRegionsError extends DicomToolsError {
@@ -53,8 +54,6 @@ export function parsePixelRegions(text: string, file: string): RegionEntry[] {
   }
 }
 
-type Fail = (at: JsonPosition, problem: string) => never;
-
 const TOP_FIELDS = new Set(['signatures', 'source', 'semantics', 'comment']);
 const ENTRY_FIELDS = new Set(['match', 'regions', 'id', 'section', 'label', 'line', 'comment']);
 const LEAF_FIELDS = new Set(['tag', 'keyword', 'test', 'value']);
@@ -64,19 +63,8 @@ function parseJsonRegions(text: string, file: string): RegionEntry[] {
   const fail: Fail = (at, problem) => {
     throw new PixelRegionsError(file, problem, at);
   };
-  let root: JsonValue;
-  try {
-    root = parseJsonWithPositions(text);
-  } catch (error) {
-    if (error instanceof JsonSyntaxError) fail(error.at, `not valid JSON: ${error.problem}`);
-    throw error;
-  }
-  if (root.kind !== 'object') return fail(root.at, 'the file must hold one JSON object: { "signatures": [ ... ] }');
-  checkFields(root.members, TOP_FIELDS, 'the top level', fail);
-  const list = root.members.find((member) => member.key === 'signatures');
-  if (!list) return fail(root.at, 'no "signatures" list: { "signatures": [ ... ] }');
-  if (list.value.kind !== 'array') return fail(list.value.at, '"signatures" must be a list of entries');
-  return list.value.items.map((item) => {
+  const list = jsonListItems(text, { listKey: 'signatures', itemNoun: 'entries', topFields: TOP_FIELDS }, fail);
+  return list.items.map((item) => {
     if (item.kind !== 'object') return fail(item.at, 'each entry must be an object: { "match": ..., "regions": [[x, y, width, height]] }');
     checkFields(item.members, ENTRY_FIELDS, 'an entry', fail);
     const field = (key: string) => item.members.find((member) => member.key === key)?.value;
@@ -88,10 +76,6 @@ function parseJsonRegions(text: string, file: string): RegionEntry[] {
     if (label && label.kind !== 'string' && label.kind !== 'null') fail(label.at, '"label" must be a string');
     return { where: `line ${item.at.line}`, label: label?.kind === 'string' ? label.value : '', match: parseMatch(match, fail), regions: parseRegions(regions, fail) };
   });
-}
-
-function checkFields(members: readonly JsonMember[], allowed: ReadonlySet<string>, where: string, fail: Fail): void {
-  for (const member of members) if (!allowed.has(member.key)) fail(member.at, `unknown field "${member.key}" in ${where} (allowed: ${[...allowed].join(', ')})`);
 }
 
 function parseMatch(node: JsonValue, fail: Fail): RegionMatch {

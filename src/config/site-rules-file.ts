@@ -9,7 +9,8 @@ import { ConfigError } from './config-error.js';
 import { normalizeCreator, SITE_ACTIONS, type SiteAction, type SiteRule, type SiteRules, type SiteRuleTarget } from '../deid/site-rules.js';
 import { DicomToolsError } from '../errors/dicom-tools-error.js';
 import { describeFsError } from '../io/durable-files.js';
-import { JsonSyntaxError, parseJsonWithPositions, type JsonMember, type JsonPosition, type JsonValue } from './json-with-positions.js';
+import { checkFields, jsonListItems, type Fail } from './json-config-list.js';
+import type { JsonMember, JsonPosition, JsonValue } from './json-with-positions.js';
 
 /** A rules file that cannot be used. The message names the file and the line and column of the problem. */
 export class SiteRulesError extends DicomToolsError {
@@ -67,25 +68,14 @@ export function loadSiteRules(file: string | undefined): SiteRules | undefined {
 
 /** The rules in a rules file's text; `file` names it in errors. */
 export function parseSiteRules(text: string, file: string): SiteRule[] {
-  const fail = (at: JsonPosition, problem: string): never => {
+  const fail: Fail = (at, problem) => {
     throw new SiteRulesError(file, problem, at);
   };
-  let root: JsonValue;
-  try {
-    root = parseJsonWithPositions(text);
-  } catch (error) {
-    if (error instanceof JsonSyntaxError) fail(error.at, `not valid JSON: ${error.problem}`);
-    throw error;
-  }
-  if (root.kind !== 'object') return fail(root.at, 'the file must hold one JSON object: { "rules": [ ... ] }');
-  checkFields(root.members, TOP_FIELDS, 'the top level', fail);
-  const list = root.members.find((member) => member.key === 'rules');
-  if (!list) return fail(root.at, 'no "rules" list: { "rules": [ ... ] }');
-  if (list.value.kind !== 'array') return fail(list.value.at, '"rules" must be a list of rules');
-  if (list.value.items.length === 0) fail(list.value.at, 'the "rules" list is empty');
+  const list = jsonListItems(text, { listKey: 'rules', itemNoun: 'rules', topFields: TOP_FIELDS }, fail);
+  if (list.items.length === 0) fail(list.at, 'the "rules" list is empty');
 
   const seen = new Map<string, number>();
-  return list.value.items.map((item) => {
+  return list.items.map((item) => {
     if (item.kind !== 'object') return fail(item.at, 'each rule must be an object, such as { "keyword": "StudyDescription", "action": "keep" }');
     const rule = parseRule(item.members, item.at, fail);
     const key = rule.target.kind === 'tag' ? `tag ${rule.target.tag}` : `private ${rule.target.group}/${rule.target.creator}/${rule.target.offset}`;
@@ -94,15 +84,6 @@ export function parseSiteRules(text: string, file: string): SiteRule[] {
     seen.set(key, item.at.line);
     return rule;
   });
-}
-
-type Fail = (at: JsonPosition, problem: string) => never;
-
-function checkFields(members: readonly JsonMember[], allowed: ReadonlySet<string>, where: string, fail: Fail): void {
-  for (const member of members) {
-    if (!allowed.has(member.key)) fail(member.at, `unknown field "${member.key}" in ${where} (allowed: ${[...allowed].join(', ')})`);
-    if (member.key === 'comment' && member.value.kind !== 'string') fail(member.value.at, '"comment" must be a string');
-  }
 }
 
 function parseRule(members: readonly JsonMember[], at: JsonPosition, fail: Fail): SiteRule {
