@@ -16,6 +16,7 @@ import {
   parseCommandArgs,
   runOptions,
   batchStart,
+  BURNED_IN_ACCEPTED_WARNING,
   plural,
   type CommandIo,
   type Config,
@@ -167,6 +168,7 @@ async function serve(config: Config, settings: WatchDaemonSettings, run: RunOpti
       retryMs: settings.retryDelayMs,
     });
     log.info('options', `profile PS3.15 ${PROFILE_EDITION} Basic${describeOptions(run.options).map((part) => `, ${part}`).join('')}; mapping batch ${batchId}`);
+    if (run.options.burnedIn === 'accept') log.warn('burned-in-accepted', BURNED_IN_ACCEPTED_WARNING.replace('--burned-in accept', 'DICOM_BURNED_IN=accept'));
     log.info('store', `mapping store: ${store.description}; journal of node ${config.nodeName}`);
     await daemon.start();
     await stopped;

@@ -42,3 +42,4 @@ export { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CommandIo } from './cli/command.
 export { UsageError, usageErrorText } from './cli/usage-error.js';
 export { parseCommandArgs } from './cli/parse-command-args.js';
 export { MAPPING_URL_FLAG_HELP, mappingUrlFlag, storeConfigFrom } from './cli/mapping-url-flag.js';
+export { BURNED_IN_ACCEPTED_WARNING } from './pixels/burned-in-risk.js';

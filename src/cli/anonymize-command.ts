@@ -25,6 +25,7 @@ import { SHARD_FLAG_HELP, shardFlag, shardFromFlag } from './shard-flag.js';
 import { optionsWithSiteRules, siteRulesFlags, SITE_RULES_FLAGS_HELP } from './site-rules-flags.js';
 import { subjectIdFlags, subjectIdsFromFlags, SUBJECT_ID_FLAGS_HELP } from './subject-id-flags.js';
 import { UsageError } from './usage-error.js';
+import { BURNED_IN_ACCEPTED_WARNING } from '../pixels/burned-in-risk.js';
 
 export const ANONYMIZE_USAGE = `Usage: dicom-tools anonymize PATH... --out DIR [--zip FILE] [--mapping FILE] [options]
 
@@ -79,6 +80,8 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
   try {
     // The shard goes with the options on record, so the batch shows it was one part of an export.
     const batchId = await store.startBatch(batchStart('cli', run, shard && { shard: shardLabel(shard) }));
+    // Said once, before any file: the run writes images whose pixels may show a patient's name.
+    if (run.options.burnedIn === 'accept') io.stderr.write(`dicom-tools anonymize: warning: ${BURNED_IN_ACCEPTED_WARNING}\n`);
     const progress = new ProgressLine(io);
     const started = Date.now();
     const summary = await anonymizeFiles({

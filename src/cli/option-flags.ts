@@ -1,4 +1,4 @@
-import { optionConflict, type DeidOptions } from '../deid/options.js';
+import { BURNED_IN_POLICIES, optionConflict, type BurnedInPolicy, type DeidOptions } from '../deid/options.js';
 import { isProfileName, isStandardOption, PROFILE_NAMES, profileOptions, STANDARD_OPTION_NAMES, type ProfileName, type StandardOption } from '../deid/standard-options.js';
 import { UsageError } from './usage-error.js';
 
@@ -16,6 +16,7 @@ export const optionFlags = {
   'shift-dates': { type: 'boolean' },
   profile: { type: 'string' },
   option: { type: 'string', multiple: true },
+  'burned-in': { type: 'string' },
 } as const;
 
 export const OPTION_FLAGS_HELP = `  --keep-uids          keep UIDs (default: regenerate them, keyed; "UIDs neu generieren")
@@ -30,7 +31,10 @@ export const OPTION_FLAGS_HELP = `  --keep-uids          keep UIDs (default: reg
   --option NAME        apply a PS3.15 option (repeatable; DICOM_PROFILE_OPTIONS), one of:
                        ${helpLines(STANDARD_OPTION_NAMES, 3).join(',\n                       ')}
                        (a --keep-* flag above still keeps its whole group; --profile or --option
-                       replace both DICOM_PROFILE and DICOM_PROFILE_OPTIONS)`;
+                       replace both DICOM_PROFILE and DICOM_PROFILE_OPTIONS)
+  --burned-in POLICY   an image that may carry text burned into its pixels (ultrasound, screen
+                       captures, Burned In Annotation YES, ...): refuse it (default: the file
+                       fails) or accept it with its pixels as they are (DICOM_BURNED_IN)`;
 
 /** Names, `perLine` to a line, so that the help stays narrow as options are added. */
 function helpLines(names: readonly string[], perLine: number): string[] {
@@ -39,9 +43,10 @@ function helpLines(names: readonly string[], perLine: number): string[] {
   return lines;
 }
 
-type BooleanFlag = Exclude<keyof typeof optionFlags, 'profile' | 'option'>;
+type BooleanFlag = Exclude<keyof typeof optionFlags, 'profile' | 'option' | 'burned-in'>;
 type FlagValues = { readonly [K in BooleanFlag]?: boolean | undefined } & {
   readonly profile?: string | undefined;
+  readonly 'burned-in'?: string | undefined;
   readonly option?: readonly string[] | undefined;
 };
 
@@ -74,7 +79,14 @@ export function optionsFromFlags(values: FlagValues, defaults: DeidOptions): Dei
     // Absent rather than empty, so that options without any stay as they were (and are stored so).
     ...(standardOptions.length > 0 ? { standardOptions } : {}),
     ...(profile !== undefined && profile !== 'basic' ? { profile } : {}),
+    ...(burnedInFrom(values['burned-in'], defaults.burnedIn) === 'accept' ? { burnedIn: 'accept' as const } : {}),
   };
+}
+
+function burnedInFrom(flag: string | undefined, configured: BurnedInPolicy | undefined): BurnedInPolicy {
+  if (flag === undefined) return configured ?? 'refuse';
+  if ((BURNED_IN_POLICIES as readonly string[]).includes(flag)) return flag as BurnedInPolicy;
+  throw new UsageError(`--burned-in must be one of ${BURNED_IN_POLICIES.join(', ')}, not ${JSON.stringify(flag)}`);
 }
 
 function profileFrom(profile: string | undefined): ProfileName | undefined {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'dotenv';
-import { optionConflict } from '../deid/options.js';
+import { BURNED_IN_POLICIES, optionConflict, type BurnedInPolicy } from '../deid/options.js';
 import { isProfileName, isStandardOption, PROFILE_NAMES, profileOptions, STANDARD_OPTION_NAMES, type ProfileName, type StandardOption } from '../deid/standard-options.js';
 import { UNLISTED_PATIENTS, type UnlistedPatients } from '../deid/subject-ids.js';
 import { mappingUrlProblem } from './mapping-url.js';
@@ -37,6 +37,8 @@ export interface ConfigDefaults {
   standardOptions?: readonly StandardOption[];
   /** `DICOM_PROFILE` when it is not `basic`. @default undefined */
   profile?: ProfileName;
+  /** `DICOM_BURNED_IN`: `refuse` an image that may carry burned-in text, or `accept` it as it is; absent for refuse. @default undefined */
+  burnedIn?: 'accept';
 }
 
 /** The watch daemon's timing and parallelism (`dicom-tools watch`). */
@@ -136,6 +138,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const profile = profileFrom(read.text('DICOM_PROFILE'));
   const standardOptions = standardOptionsFrom(profile, read.text('DICOM_PROFILE_OPTIONS'), dates);
   const unlistedPatients = oneOf(read, 'DICOM_UNLISTED_PATIENTS', UNLISTED_PATIENTS, isUnlistedPatients);
+  const burnedIn = oneOf(read, 'DICOM_BURNED_IN', BURNED_IN_POLICIES, isBurnedInPolicy);
   const mappingUrl = mappingUrlFrom(read);
   const logNames = oneOf(read, 'DICOM_LOG_NAMES', LOG_NAMES, isLogNames) ?? 'hide';
   const nodeName = nodeNameFrom(read);
@@ -155,6 +158,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       dates,
       ...(standardOptions.length > 0 ? { standardOptions } : {}),
       ...(profile !== undefined && profile !== 'basic' ? { profile } : {}),
+      ...(burnedIn === 'accept' ? { burnedIn } : {}),
     },
     patientIds: read.path('DICOM_PATIENT_IDS'),
     unlistedPatients,
@@ -172,6 +176,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
  *
  * @throws ConfigError for another word.
  */
+function isBurnedInPolicy(value: string): value is BurnedInPolicy {
+  return (BURNED_IN_POLICIES as readonly string[]).includes(value);
+}
+
 function oneOf<T extends string>(read: EnvVariables, name: string, allowed: readonly T[], is: (value: string) => value is T): T | undefined {
   const value = read.text(name)?.trim().toLowerCase();
   if (value === undefined || is(value)) return value;

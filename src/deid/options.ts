@@ -5,6 +5,11 @@ import { STANDARD_OPTIONS, STANDARD_OPTION_NAMES, type ProfileName, type Standar
 /** What to do with dates and times: remove per the profile, keep, or shift per patient. */
 export type DateMode = 'clear' | 'keep' | 'shift';
 
+/** What happens to an image that may carry text burned into its pixels (pixels/burned-in-risk.ts). */
+export type BurnedInPolicy = 'refuse' | 'accept';
+
+export const BURNED_IN_POLICIES: readonly BurnedInPolicy[] = ['refuse', 'accept'];
+
 /**
  * The product's six options. `true` means "anonymize this group" (the product's checkbox is ticked);
  * switching one off keeps that group as it is.
@@ -39,6 +44,12 @@ export interface DeidOptions {
   readonly subjectIds?: boolean;
   /** A site's rules file (see site-rules.ts): per attribute, over the profile and everything above. */
   readonly siteRules?: SiteRules;
+  /**
+   * An image that may carry burned-in text is refused (the file fails, the daemon quarantines it),
+   * or with 'accept' passed with its pixels as they are, which its markers say.
+   * @default 'refuse'
+   */
+  readonly burnedIn?: BurnedInPolicy;
 }
 
 export const DEFAULT_OPTIONS: DeidOptions = {
@@ -141,6 +152,7 @@ export const PRODUCT_SETTING_NOTES: readonly { readonly note: string; readonly s
   { note: 'study data retained', set: { study: false } },
   { note: 'dates retained', set: { dates: 'keep' } },
   { note: 'dates shifted', set: { dates: 'shift' } },
+  { note: 'burned-in pixel data accepted', set: { burnedIn: 'accept' } },
 ];
 
 export const SUBJECT_IDS_NOTE = 'pre-assigned subject IDs';

@@ -1,3 +1,4 @@
+import { BurnedInPixelsError, burnedInSigns } from '../pixels/burned-in-risk.js';
 import { byteOrderOf } from '../dicom/byte-order.js';
 import { decodeValue } from '../dicom/decode-value.js';
 import { lookupTag } from '../dicom/dictionary.js';
@@ -90,6 +91,11 @@ export interface UidPair {
  * parsed file's header bytes.
  */
 export function planDeidentification(file: DicomFile, options: DeidOptions, keys: Pseudonymizer, subjects?: SubjectIds): DeidPlan {
+  // First: a refused image costs no further planning.
+  if (options.burnedIn !== 'accept') {
+    const signs = burnedInSigns(file);
+    if (signs.length > 0) throw new BurnedInPixelsError(signs);
+  }
   const textOf = textsAt(file, []);
   const patientKey = patientKeyFrom(textOf);
   const originalPatientId = textOf(PATIENT_ID).join('\\');

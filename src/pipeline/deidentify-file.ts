@@ -12,6 +12,7 @@ import { isOurOutputFile } from './our-output.js';
 import { planDeidentification, type DeidPlan } from '../deid/plan-deid.js';
 import type { Pseudonymizer } from '../deid/pseudonyms.js';
 import { UnlistedPatientError } from '../deid/subject-ids.js';
+import { BurnedInPixelsError } from '../pixels/burned-in-risk.js';
 import type { RunOptions } from './run-options.js';
 import { writeDeidentifiedTemporary } from './write-deidentified.js';
 
@@ -171,8 +172,8 @@ function recordFor(input: string, output: string, plan: DeidPlan, job: Deidentif
 }
 
 function notWritten(input: string, error: unknown, job: DeidentifyJob): NotWritten {
-  // Refused by the subject-ID list: it fails, whether named or found in a folder, and is never passed through.
-  if (error instanceof UnlistedPatientError) return { kind: 'not-written', result: { input, status: 'failed', code: error.code, reason: `${input}: ${error.message}` } };
+  // Refused by the subject-ID list, or as it may carry burned-in text: it fails, whether named or found in a folder, and is never passed through.
+  if (error instanceof UnlistedPatientError || error instanceof BurnedInPixelsError) return { kind: 'not-written', result: { input, status: 'failed', code: error.code, reason: `${input}: ${error.message}` } };
   if (error instanceof FileIoError) return { kind: 'not-written', result: { input, status: 'failed', code: 'IO', reason: error.message } };
   if (error instanceof DicomError) {
     // Found in a folder, a file that is not DICOM, or a DICOMDIR (a CD's index, which holds patient

@@ -1,6 +1,7 @@
 import { textsAt } from '../dicom/element-access.js';
 import type { DicomFile } from '../dicom/read-file.js';
 import { isPixelDataTag, SOP_CLASS_UID, type Tag } from '../dicom/tag.js';
+import { DicomToolsError } from '../errors/dicom-tools-error.js';
 
 /**
  * Why an image may carry text burned into its pixels (PS3.15 E.3.1, "Clean Pixel Data"): the
@@ -82,4 +83,21 @@ export function burnedInSigns(file: DicomFile): readonly BurnedInSign[] {
 /** `may carry burned-in text (ultrasound, a secondary capture)`. */
 export function describeBurnedInSigns(signs: readonly BurnedInSign[]): string {
   return `may carry burned-in text (${signs.map((sign) => BURNED_IN_SIGN_LABELS[sign]).join(', ')})`;
+}
+
+/** What a run with --burned-in accept says once, in the CLI's output and the daemon's log. */
+export const BURNED_IN_ACCEPTED_WARNING =
+  '--burned-in accept: images that may carry burned-in text (ultrasound, screen captures, ...) are written with their pixels as they are; look at them before they are shared';
+
+/**
+ * An image refused because it may carry burned-in text: it fails (named or found in a folder),
+ * and the daemon quarantines it. The message names the signs, never a value.
+ */
+export class BurnedInPixelsError extends DicomToolsError {
+  readonly code = 'BURNED_IN';
+  readonly kind = 'abort';
+
+  constructor(readonly signs: readonly BurnedInSign[]) {
+    super(`${describeBurnedInSigns(signs)}: refused, as its pixels are not cleaned; to pass it with its pixels as they are, give --burned-in accept (DICOM_BURNED_IN=accept)`);
+  }
 }
