@@ -19,7 +19,8 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const SECRET = 'the daemon service tests secret, 0123';
 const keys = new Pseudonymizer(Buffer.from(SECRET, 'utf8'));
 // A whole file: an image SOP class without Pixel Data (fodicom_GH223) now waits as an upload still arriving.
-const SMALL = path.join(corpusDir, 'fodicom_chrGreek.dcm');
+// A CT, not a secondary capture (fodicom_chrGreek): these tests are about the service, not the burned-in refusal.
+const SMALL = path.join(corpusDir, 'fodicom_CT1_J2KI.dcm');
 const running: DaemonProcess[] = [];
 afterEach(() => killLeftRunning(running));
 

@@ -48,7 +48,8 @@ function setup(extraEnv: NodeJS.ProcessEnv = {}) {
 const expectedName = (sopUid: string) => `${keys.uid(sopUid)}.dcm`;
 const ELE = path.join(corpusDir, 'dcmqats_1_ELE.dcm');
 // A small whole image (a CT header without Pixel Data cannot be whole: the daemon does not take it).
-const SMALL = path.join(corpusDir, 'fodicom_chrGreek.dcm');
+// A CT, not a secondary capture (fodicom_chrGreek), which would be refused as it may carry burned-in text.
+const SMALL = path.join(corpusDir, 'fodicom_CT1_J2KI.dcm');
 
 describe('the watch daemon', () => {
   it('does nothing to files and says so plainly when DICOM_ANONYMIZE_ON_UPLOAD is not true', async () => {
