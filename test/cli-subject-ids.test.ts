@@ -32,7 +32,9 @@ let cases = 0;
 function run(args: readonly string[], list?: string, extraEnv: NodeJS.ProcessEnv = {}) {
   const dir = path.join(root, `case-${++cases}`);
   mkdirSync(dir);
-  const env = { DICOM_DATA_DIR: path.join(dir, 'data'), DICOM_ANON_SECRET: SECRET, ...extraEnv };
+  // The planted studies carry secondary capture device attributes, so may carry burned-in text:
+  // accepted, as these tests are about subject IDs.
+  const env = { DICOM_DATA_DIR: path.join(dir, 'data'), DICOM_ANON_SECRET: SECRET, DICOM_BURNED_IN: 'accept', ...extraEnv };
   const out = path.join(dir, 'out');
   const listArgs = list === undefined ? [] : ['--patient-ids', writeList(dir, list)];
   const result = runCli(['anonymize', input, '--out', out, '--mapping', path.join(dir, 'mapping.csv'), ...listArgs, ...args], { env });
@@ -91,8 +93,8 @@ describe('anonymize --patient-ids', () => {
   it('says so in the De-identification Method and the summary', () => {
     const name = readdirSync(result.out)[0] as string;
     const method = dcmdumpElements(path.join(result.out, name)).find((element) => element.depth === 0 && element.tag === DEIDENTIFICATION_METHOD)?.value;
-    expect(method).toBe(`DICOM Tools\\PS3.15 ${PROFILE_EDITION} Basic Application Confidentiality Profile\\pre-assigned subject IDs`);
-    expect(result.stderr).toContain(`Profile: PS3.15 ${PROFILE_EDITION} Basic, pre-assigned subject IDs.`);
+    expect(method).toBe(`DICOM Tools\\PS3.15 ${PROFILE_EDITION} Basic Application Confidentiality Profile\\burned-in pixel data accepted\\pre-assigned subject IDs`);
+    expect(result.stderr).toContain(`Profile: PS3.15 ${PROFILE_EDITION} Basic, burned-in pixel data accepted, pre-assigned subject IDs.`);
   });
 
   it('records the subject IDs as Anonymized ID in the mapping CSV and the patient pairs export', () => {
