@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_OPTIONS } from '../src/deid/options.js';
 import type { RecordedFile } from '../src/store/mapping-record.js';
 import { SqliteMappingStore } from '../src/store/sqlite-mapping-store.js';
 import { cleanupApps, createWorkspace, renderApp, waitForStartFolder, type RenderedApp, type Workspace } from './helpers/ink-app.js';
@@ -10,6 +11,9 @@ import { KEYS, lines, lineWith, press, type, waitForFrame } from './helpers/ink-
 // Step 4: the results table, before/after per file, and the ZIP and mapping CSV exports.
 
 afterEach(cleanupApps);
+
+// greek.dcm and noextension (fodicom_chrGreek, fodicom_chrRuss) are secondary captures, so may carry burned-in text: accepted, as these tests are about the review.
+const ACCEPTING = { defaults: { ...DEFAULT_OPTIONS, burnedIn: 'accept' } } as const;
 
 /** Runs the standard input (every DICOM file and notes.txt) and opens the review. */
 async function toReview(app: RenderedApp): Promise<string> {
@@ -46,7 +50,7 @@ function zipEntries(zip: string): string[] {
 describe('TUI step 4: review and download', () => {
   it('tables every file: original and anonymized name, status, pseudonym, tags and UIDs changed', async () => {
     const workspace = createWorkspace();
-    const app = renderApp(workspace);
+    const app = renderApp(workspace, ACCEPTING);
     const frame = await toReview(app);
     expect(lines(frame)[1]).toBe('  Original              Anonymized           Status  Patient ID       Tags  UIDs');
     expect(lineWith(frame, 'notes.txt')).toBe('  notes.txt             -                    failed  -                   -     -');
@@ -70,7 +74,7 @@ describe('TUI step 4: review and download', () => {
 
   it('shows attributes before and after side by side with Enter: identity replaced, clinical data kept', async () => {
     const workspace = createWorkspace();
-    const app = renderApp(workspace);
+    const app = renderApp(workspace, ACCEPTING);
     await toReview(app);
     const pseudonym = records(workspace).find((record) => record.originalFilename.endsWith('greek.dcm'))?.anonymizedPatientId ?? '';
     await press(app, KEYS.enter, 'Before and after: greek.dcm');
@@ -91,7 +95,7 @@ describe('TUI step 4: review and download', () => {
 
   it('writes the ZIP of the anonymized files with z (never the mapping), confirming before it overwrites; n leaves the file and hands the keys back to the results', async () => {
     const workspace = createWorkspace();
-    const app = renderApp(workspace);
+    const app = renderApp(workspace, ACCEPTING);
     let frame = await toReview(app);
     expect(frame).toContain('The mapping CSV links anonymized files back to patients: keep it separate and');
     const zip = `${workspace.outDir}.zip`;
@@ -116,7 +120,7 @@ describe('TUI step 4: review and download', () => {
 
   it('writes the mapping CSV with m, readable by the owner only, and refuses to put it in the output folder', async () => {
     const workspace = createWorkspace();
-    const app = renderApp(workspace);
+    const app = renderApp(workspace, ACCEPTING);
     await toReview(app);
     await press(app, 'm', `Save mapping CSV as: ${workspace.outDir}-mapping.csv▌`);
     await press(app, KEYS.ctrlU, 'Save mapping CSV as: ▌');
@@ -141,7 +145,7 @@ describe('TUI step 4: review and download', () => {
 
   it('writes nothing but the outputs, the ZIP, the CSV and the mapping store; only the CSV and the store hold patient IDs', async () => {
     const workspace = createWorkspace();
-    const app = renderApp(workspace);
+    const app = renderApp(workspace, ACCEPTING);
     await toReview(app);
     await press(app, 'z', '▌');
     await press(app, KEYS.enter, 'ZIP: ');
