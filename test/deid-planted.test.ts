@@ -23,7 +23,11 @@ const root = mkdtempSync(path.join(tmpdir(), 'dicom-planted-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const keys = new Pseudonymizer(Buffer.from('planted study secret, 32 bytes!!', 'utf8'));
 
-async function anonymize(inputs: string[], outDir: string, options: DeidOptions = DEFAULT_OPTIONS): Promise<{ summary: AnonymizeSummary; records: MappingRecord[] }> {
+// The planted studies hold values in the secondary capture device attributes (0018,1012/1016/1018/1019),
+// so their images count as at risk of burned-in text: accepted, as this test is about the header.
+const PLANTED_OPTIONS: DeidOptions = { ...DEFAULT_OPTIONS, burnedIn: 'accept' };
+
+async function anonymize(inputs: string[], outDir: string, options: DeidOptions = PLANTED_OPTIONS): Promise<{ summary: AnonymizeSummary; records: MappingRecord[] }> {
   const records: MappingRecord[] = [];
   const summary = await anonymizeFiles({ inputs, outDir, run: { options }, keys, batchId: 'test', record: (batch) => records.push(...batch) });
   return { summary, records };
