@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectInputs } from '../src/io/collect-inputs.js';
 import { filesInShard, parseShard, partitionKey, ShardSyntaxError } from '../src/pipeline/shard.js';
+import { BURNED_IN_ACCEPTED_WARNING } from '../src/pixels/burned-in-risk.js';
 import { corpusDir } from './helpers/corpus.js';
 import { parseCsv } from './helpers/parse-csv.js';
 import { generatePlantedStudy } from './helpers/planted-study.js';
@@ -21,6 +22,11 @@ const study = path.join(root, 'export', 'study');
 const named = path.join(root, 'export', 'extra', 'named.dcm');
 const secret = { DICOM_ANON_SECRET: 'a secret the shard tests share, 0123456789' };
 const COUNT = 3;
+// The export holds planted studies (secondary capture device attributes filled) and secondary captures
+// from the corpus, all at risk of burned-in text: accepted, as this test is about sharding.
+const ACCEPT = ['--burned-in', 'accept'];
+/** What an accepting run says on stderr, once. */
+const ACCEPTED_WARNING = `dicom-tools anonymize: warning: ${BURNED_IN_ACCEPTED_WARNING}\n`;
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 interface Run {
@@ -33,8 +39,8 @@ interface Run {
 async function anonymize(inputs: readonly string[], name: string, extra: readonly string[] = []): Promise<Run> {
   const out = path.join(root, 'runs', name, 'out');
   const data = path.join(root, 'runs', name, 'data');
-  const result = await runCliAsync(['anonymize', ...inputs, '--out', out, '--json', ...extra], { ...secret, DICOM_DATA_DIR: data });
-  expect(result.stderr).toBe('');
+  const result = await runCliAsync(['anonymize', ...inputs, '--out', out, '--json', ...ACCEPT, ...extra], { ...secret, DICOM_DATA_DIR: data });
+  expect(result.stderr).toBe(ACCEPTED_WARNING);
   expect(result.status).toBe(0);
   return { out, data, result, report: JSON.parse(result.stdout) as Run['report'] };
 }
@@ -118,7 +124,7 @@ describe('anonymize --shard K/N over one export', () => {
   });
 
   it('says so in the text summary', async () => {
-    const result = await runCliAsync(['anonymize', study, named, '--out', path.join(root, 'runs', 'text', 'out'), '--shard', '2/3'], { ...secret, DICOM_DATA_DIR: path.join(root, 'runs', 'text', 'data') });
+    const result = await runCliAsync(['anonymize', study, named, '--out', path.join(root, 'runs', 'text', 'out'), '--shard', '2/3', ...ACCEPT], { ...secret, DICOM_DATA_DIR: path.join(root, 'runs', 'text', 'data') });
     expect(result.status).toBe(0);
     const files = (shards[1]?.report.shard as { files: number }).files;
     expect(result.stderr).toContain(`Shard 2/3: ${files} of the 23 files collected.`);
@@ -156,7 +162,7 @@ describe('anonymize --shard K/N over one export', () => {
     const first = shards[2] as Run;
     const before = new Map(listing(first.out).map((name) => [name, readFileSync(path.join(first.out, name))]));
     rmSync(path.join(first.out, [...before.keys()][0] ?? ''));
-    const again = await runCliAsync(['anonymize', study, named, '--out', first.out, '--json', '--shard', `3/${COUNT}`], { ...secret, DICOM_DATA_DIR: first.data });
+    const again = await runCliAsync(['anonymize', study, named, '--out', first.out, '--json', '--shard', `3/${COUNT}`, ...ACCEPT], { ...secret, DICOM_DATA_DIR: first.data });
     expect(again.status).toBe(0);
     expect(listing(first.out)).toEqual([...before.keys()]);
     for (const [name, bytes] of before) expect(readFileSync(path.join(first.out, name)).equals(bytes), name).toBe(true);
