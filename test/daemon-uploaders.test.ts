@@ -71,6 +71,8 @@ describe.skipIf(!asRootWithAcl)('uploaders in a group, the daemon as its own use
       DICOM_WATCH_STABLE_MS: '200',
       DICOM_WATCH_POLL_MS: '100',
       DICOM_WATCH_RETRY_MS: '100',
+      // The upload is an ultrasound image, at risk of burned-in text: accepted, as this test is about permissions.
+      DICOM_BURNED_IN: 'accept',
       HOME: path.join(root, 'data'),
     };
     // setpriv execs the daemon itself (a kill reaches it) as its user with that user's groups.
