@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import Sqlite from 'better-sqlite3';
-import type { DeidOptions } from '../src/deid/options.js';
+import { DEFAULT_OPTIONS, type DeidOptions } from '../src/deid/options.js';
 import { readDicomFile } from '../src/dicom/read-file.js';
 import { SqliteMappingStore } from '../src/store/sqlite-mapping-store.js';
 import { cleanupApps, createWorkspace, renderApp, STANDARD_INPUT, waitForStartFolder, type RenderedApp } from './helpers/ink-app.js';
@@ -10,6 +10,10 @@ import { KEYS, lines, lineWith, press, waitForFrame } from './helpers/ink-keys.j
 import { pacedRun, releasePacedRuns } from './helpers/ink-paced-run.js';
 
 // Step 3: the real anonymizer with a progress bar, failures as they happen, and Esc to cancel.
+
+// The standard input holds secondary captures (greek.dcm, series/noextension), at risk of burned-in
+// text: the runs accept them (as DICOM_BURNED_IN=accept would), as this test is about the run screen.
+const ACCEPTING: DeidOptions = { ...DEFAULT_OPTIONS, burnedIn: 'accept' };
 
 afterEach(async () => {
   releasePacedRuns();
@@ -35,7 +39,7 @@ const bar = (filled: number, width: number) => `${'█'.repeat(filled)}${'░'.r
 describe('TUI step 3: anonymize', () => {
   it('anonymizes the selection into the output folder and lists each failure with its reason', async () => {
     const workspace = createWorkspace();
-    const app = renderApp(workspace);
+    const app = renderApp(workspace, { defaults: ACCEPTING });
     await startRun(app, true);
     // The key hint follows the run: Esc no longer cancels once it is done.
     const frame = await waitForFrame(app, (shown) => /Done: 3 anonymized, 1 failed in \d+\.\d s\./.test(shown) && !shown.includes('Esc cancel'));
@@ -52,7 +56,7 @@ describe('TUI step 3: anonymize', () => {
   it('records the subject-ID mark with the batch whose files used the list (DICOM_PATIENT_IDS)', async () => {
     const workspace = createWorkspace(STANDARD_INPUT, { DICOM_PATIENT_IDS: 'subjects.csv', DICOM_UNLISTED_PATIENTS: 'pseudonym' });
     writeFileSync(path.join(workspace.root, 'subjects.csv'), 'Original Patient ID,Subject ID\nSCSGREEK,SUBJECT-0042\n');
-    const app = renderApp(workspace);
+    const app = renderApp(workspace, { defaults: ACCEPTING });
     await startRun(app);
     await waitForFrame(app, (shown) => /Done: 3 anonymized, 0 failed/.test(shown));
     const withSubjectId = readdirSync(workspace.outDir).filter((name) => readFileSync(path.join(workspace.outDir, name)).includes('SUBJECT-0042'));
@@ -72,7 +76,7 @@ describe('TUI step 3: anonymize', () => {
     const workspace = createWorkspace();
     const paced = pacedRun();
     let time = 1_700_000_000_000;
-    const app = renderApp(workspace, { deps: { anonymize: paced.anonymize, now: () => time } });
+    const app = renderApp(workspace, { defaults: ACCEPTING, deps: { anonymize: paced.anonymize, now: () => time } });
     let frame = await startRun(app);
     expect(lineWith(frame, 'files   0%')).toBe(`${bar(0, 65)} 0/3 files   0%`);
     expect(lines(frame)[22]).toBe('Esc cancel · Enter review when done · ? help');
@@ -95,7 +99,7 @@ describe('TUI step 3: anonymize', () => {
   it('cancels with Esc: no new file starts, and every output written is complete', async () => {
     const workspace = createWorkspace();
     const paced = pacedRun();
-    const app = renderApp(workspace, { deps: { anonymize: paced.anonymize } });
+    const app = renderApp(workspace, { defaults: ACCEPTING, deps: { anonymize: paced.anonymize } });
     await startRun(app);
     await paced.release();
     await waitForFrame(app, '1/3 files');
@@ -120,7 +124,7 @@ describe('TUI step 3: anonymize', () => {
   it('quitting during a run lets the file in progress finish and starts no other', async () => {
     const workspace = createWorkspace();
     const paced = pacedRun();
-    const app = renderApp(workspace, { deps: { anonymize: paced.anonymize } });
+    const app = renderApp(workspace, { defaults: ACCEPTING, deps: { anonymize: paced.anonymize } });
     await startRun(app);
     await paced.release();
     await waitForFrame(app, '1/3 files');
@@ -133,7 +137,7 @@ describe('TUI step 3: anonymize', () => {
   it('says plainly when the mapping store cannot be opened, and goes back with Esc', async () => {
     const workspace = createWorkspace();
     writeFileSync(workspace.dataDir, 'a file where the data folder should be');
-    const app = renderApp(workspace);
+    const app = renderApp(workspace, { defaults: ACCEPTING });
     await startRun(app);
     const frame = await waitForFrame(app, (shown) => shown.includes('Could not anonymize: ') && !shown.includes('Esc cancel'));
     expect(lineWith(frame, 'Could not anonymize:')).toContain(`${workspace.dataDir}: cannot create the data folder`);

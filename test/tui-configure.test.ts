@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_OPTIONS } from '../src/deid/options.js';
 import { PROFILE_EDITION } from '../src/deid/profile.js';
 import { dumpJson } from '../src/dicom/dump.js';
 import { readDicomFile } from '../src/dicom/read-file.js';
@@ -72,7 +73,9 @@ describe('TUI step 2: configure', () => {
 
   it('runs with the options chosen: with Patient data off, the patient name and ID survive', async () => {
     const workspace = createWorkspace({ 'greek.dcm': 'fodicom_chrGreek.dcm' });
-    const app = renderApp(workspace);
+    // greek.dcm is a secondary capture, at risk of burned-in text: accepted (as DICOM_BURNED_IN=accept
+    // would), as this test is about the options chosen.
+    const app = renderApp(workspace, { defaults: { ...DEFAULT_OPTIONS, burnedIn: 'accept' } });
     await toConfigure(app, 'Selected 1 DICOM file.');
     await press(app, 'j', '› [x] Remove private tags');
     await press(app, 'j', '› [x] Patient data');
