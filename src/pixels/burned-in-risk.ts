@@ -44,39 +44,46 @@ const ULTRASOUND_CLASSES = underRoot(['6', '6.1', '3', '3.1', '6.2', '6.3']);
 /** Video endoscopic, microscopic and photographic: camera images. */
 const VIDEO_CLASSES = underRoot(['77.1.1.1', '77.1.2.1', '77.1.4.1']);
 
-/** The top-level attributes the signs look at, as upper-case text values. */
+/** The top-level attributes the signs look at, each read once, upper-case and trimmed. */
 interface ImageFacts {
-  values(tag: Tag): readonly string[];
+  readonly burnedInAnnotation: readonly string[];
+  readonly imageType: readonly string[];
+  readonly seriesDescription: readonly string[];
+  readonly modality: readonly string[];
+  readonly secondaryCaptureDevice: boolean;
   readonly sopClass: string;
 }
 
-const has = (values: readonly string[], word: string): boolean => values.some((value) => value.toUpperCase().includes(word));
+const has = (values: readonly string[], word: string): boolean => values.some((value) => value.includes(word));
 
 /** Each sign and its test, in the order a message names them. */
 const SIGNS: readonly (readonly [BurnedInSign, (image: ImageFacts) => boolean])[] = [
-  ['burned-in-annotation', (image) => image.values(BURNED_IN_ANNOTATION).some((value) => value.trim().toUpperCase() === 'YES')],
-  ['screen-save', (image) => has(image.values(IMAGE_TYPE), 'SAVE') || has(image.values(SERIES_DESCRIPTION), 'SAVE')],
-  [
-    'report-data',
-    (image) =>
-      has(image.values(IMAGE_TYPE), 'REPORTDATA') ||
-      has(image.values(IMAGE_TYPE), 'DEMOGRAPHICDATA') ||
-      (image.values(IMAGE_TYPE).some((value) => value.trim().toUpperCase() === 'SECONDARY') && image.values(MODALITY).some((value) => value.trim().toUpperCase() === 'OT')),
-  ],
-  ['secondary-capture-device', (image) => SECONDARY_CAPTURE_DEVICE.some((tag) => image.values(tag).some((value) => value.trim() !== ''))],
+  ['burned-in-annotation', (image) => image.burnedInAnnotation.includes('YES')],
+  ['screen-save', (image) => has(image.imageType, 'SAVE') || has(image.seriesDescription, 'SAVE')],
+  ['report-data', (image) => has(image.imageType, 'REPORTDATA') || has(image.imageType, 'DEMOGRAPHICDATA') || (image.imageType.includes('SECONDARY') && image.modality.includes('OT'))],
+  ['secondary-capture-device', (image) => image.secondaryCaptureDevice],
   ['secondary-capture', (image) => SECONDARY_CAPTURE_CLASSES.has(image.sopClass)],
-  ['ultrasound', (image) => ULTRASOUND_CLASSES.has(image.sopClass) || image.values(MODALITY).some((value) => value.trim().toUpperCase() === 'US')],
+  ['ultrasound', (image) => ULTRASOUND_CLASSES.has(image.sopClass) || image.modality.includes('US')],
   ['video', (image) => VIDEO_CLASSES.has(image.sopClass)],
 ];
 
 /**
  * The signs that the image in `file` may carry burned-in text; empty when it is not at risk (no
  * sign, or no pixel data at all: a report or structured document has no pixels to burn text into).
+ * Runs for every file a batch plans: each attribute is read once.
  */
 export function burnedInSigns(file: DicomFile): readonly BurnedInSign[] {
   if (!file.dataSet.some((element) => isPixelDataTag(element.tag))) return [];
   const texts = textsAt(file, []);
-  const image: ImageFacts = { values: texts, sopClass: texts(SOP_CLASS_UID)[0]?.trim() ?? '' };
+  const upper = (tag: Tag): readonly string[] => texts(tag).map((value) => value.trim().toUpperCase());
+  const image: ImageFacts = {
+    burnedInAnnotation: upper(BURNED_IN_ANNOTATION),
+    imageType: upper(IMAGE_TYPE),
+    seriesDescription: upper(SERIES_DESCRIPTION),
+    modality: upper(MODALITY),
+    secondaryCaptureDevice: SECONDARY_CAPTURE_DEVICE.some((tag) => texts(tag).some((value) => value.trim() !== '')),
+    sopClass: texts(SOP_CLASS_UID)[0]?.trim() ?? '',
+  };
   return SIGNS.filter(([, test]) => test(image)).map(([sign]) => sign);
 }
 
