@@ -3,25 +3,16 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { tagForKeyword } from '../dicom/dictionary.js';
 import { formatTag } from '../dicom/tag.js';
-import { DicomToolsError } from '../errors/dicom-tools-error.js';
 import { describeFsError } from '../io/durable-files.js';
+import { ConfigFileError } from './config-file-error.js';
 import { REGION_TESTS, type Region, type RegionEntry, type RegionList, type RegionMatch, type RegionTest } from '../pixels/region-list.js';
 import { CtpScriptError, parseCtpPixelScript } from './ctp-pixel-script.js';
 import { checkFields, jsonListItems, type Fail } from './json-config-list.js';
 import type { JsonPosition, JsonValue } from './json-with-positions.js';
 
 /** A region list that cannot be used. The message names the file and the line and column of the problem. */
-export class PixelRegionsError extends DicomToolsError {
+export class PixelRegionsError extends ConfigFileError {
   readonly code = 'PIXEL_REGIONS';
-  readonly kind = 'abort';
-  readonly path: string;
-  readonly line: number | undefined;
-
-  constructor(file: string, problem: string, at?: JsonPosition, cause?: unknown) {
-    super(`${at ? `${path.basename(file)}: line ${at.line}, column ${at.column}` : file}: ${problem}`, cause);
-    this.path = file;
-    this.line = at?.line;
-  }
 }
 
 /**

@@ -7,23 +7,14 @@ import type { Vr } from '../dicom/vr.js';
 import { actionProblem, valueProblem } from '../deid/site-rule-vrs.js';
 import { ConfigError } from './config-error.js';
 import { normalizeCreator, SITE_ACTIONS, type SiteAction, type SiteRule, type SiteRules, type SiteRuleTarget } from '../deid/site-rules.js';
-import { DicomToolsError } from '../errors/dicom-tools-error.js';
 import { describeFsError } from '../io/durable-files.js';
+import { ConfigFileError } from './config-file-error.js';
 import { checkFields, jsonListItems, type Fail } from './json-config-list.js';
 import type { JsonMember, JsonPosition, JsonValue } from './json-with-positions.js';
 
 /** A rules file that cannot be used. The message names the file and the line and column of the problem. */
-export class SiteRulesError extends DicomToolsError {
+export class SiteRulesError extends ConfigFileError {
   readonly code = 'SITE_RULES';
-  readonly kind = 'abort';
-  readonly path: string;
-  readonly line: number | undefined;
-
-  constructor(file: string, problem: string, at?: JsonPosition, cause?: unknown) {
-    super(`${at ? `${path.basename(file)}: line ${at.line}, column ${at.column}` : file}: ${problem}`, cause);
-    this.path = file;
-    this.line = at?.line;
-  }
 }
 
 /**
