@@ -110,6 +110,8 @@ describe('blanking native pixel data', () => {
     expect(fillSamples(image({ bitsAllocated: 16, bitsStored: 12, photometric: 'MONOCHROME1' }))).toEqual([4095]);
     expect(fillSamples(image({ bitsAllocated: 16, bitsStored: 12, signed: true, photometric: 'MONOCHROME1' }))).toEqual([2047]);
     expect(fillSamples(image({ paddingValue: -1024, signed: true, bitsAllocated: 16, bitsStored: 16 }))).toEqual([-1024]);
+    // Signed pixels with the padding value given as US (as in fodicom_GH177): the same bits.
+    expect(fillSamples(image({ paddingValue: 63536, signed: true, bitsAllocated: 16, bitsStored: 16 }))).toEqual([-2000]);
     expect(fillSamples(image({ samplesPerPixel: 3, photometric: 'RGB' }))).toEqual([0, 0, 0]);
     expect(fillSamples(image({ samplesPerPixel: 3, photometric: 'YBR_FULL_422' }))).toEqual([0, 128, 128]);
   });

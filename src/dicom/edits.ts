@@ -20,16 +20,25 @@ export interface NewElement {
 
 export type NewItem = readonly NewElement[];
 
+/** New bytes over as many old ones, at `offset` into an element's value. */
+export interface ValuePatch {
+  readonly offset: number;
+  readonly bytes: Uint8Array;
+}
+
 /**
  * What to do with one element of a data set:
  * - remove: drop it (no-op when absent);
  * - set: replace its value, or add it in tag order when absent (an empty string or [] empties it);
- * - items: edit inside the existing items of a sequence, by item index.
+ * - items: edit inside the existing items of a sequence, by item index;
+ * - patch: overwrite ranges of an existing defined-length value, its length kept (blanked pixels:
+ *   every byte outside the patches is copied from the source, never held in memory).
  */
 export type ElementEdit =
   | { readonly op: 'remove' }
   | { readonly op: 'set'; readonly vr?: Vr; readonly value: ElementValue }
-  | { readonly op: 'items'; readonly items: ReadonlyMap<number, DataSetEdits> };
+  | { readonly op: 'items'; readonly items: ReadonlyMap<number, DataSetEdits> }
+  | { readonly op: 'patch'; readonly patches: readonly ValuePatch[] };
 
 /** Edits of one data set (the top level, or one item), keyed by tag. */
 export type DataSetEdits = ReadonlyMap<Tag, ElementEdit>;

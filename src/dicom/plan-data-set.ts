@@ -1,5 +1,6 @@
 import { byteOrderOf } from './byte-order.js';
-import type { DataSetEdits, ElementEdit, ElementValue } from './edits.js';
+import type { DataSetEdits, ElementEdit, ElementValue, ValuePatch } from './edits.js';
+import { InvalidValueError } from './errors.js';
 import { encodeNew, type EncodeContext } from './encode-element.js';
 import { encodeNewShared } from './encode-shared.js';
 import { defaultVrOf, encodeMarker } from './encode-value.js';
@@ -146,7 +147,31 @@ function planEdited(element: DicomElement, edit: ElementEdit, context: PlanConte
       return planNew(element.tag, edit.vr ?? valueVrOf(element), edit.value, context);
     case 'items':
       return planItems(element, edit.items, context);
+    case 'patch':
+      return planPatched(element, edit.patches);
   }
+}
+
+/**
+ * The element's header and value copied, with the patches' bytes in their places: sorted, apart,
+ * inside a defined-length value (else InvalidValueError: a planner's mistake, not the file's).
+ */
+function planPatched(element: DicomElement, patches: readonly ValuePatch[]): Planned {
+  if (element.undefinedLength) throw new InvalidValueError('a patch needs a value of defined length (this one is encapsulated or a sequence)', { tag: element.tag, offset: element.start });
+  const segments: Segment[] = [];
+  let cursor = element.start;
+  const valueEnd = element.valueOffset + element.valueLength;
+  for (const patch of patches) {
+    const at = element.valueOffset + patch.offset;
+    if (patch.offset < 0 || at < cursor || at + patch.bytes.length > valueEnd) {
+      throw new InvalidValueError('patches must be sorted, apart and inside the value', { tag: element.tag, offset: element.start });
+    }
+    if (at > cursor) segments.push({ kind: 'copy', start: cursor, end: at });
+    if (patch.bytes.length > 0) segments.push({ kind: 'bytes', bytes: patch.bytes });
+    cursor = at + patch.bytes.length;
+  }
+  if (element.end > cursor) segments.push({ kind: 'copy', start: cursor, end: element.end });
+  return { segments, size: element.end - element.start, changed: patches.some((patch) => patch.bytes.length > 0) };
 }
 
 function planItems(element: DicomElement, itemEdits: ReadonlyMap<number, DataSetEdits>, context: PlanContext): Planned {

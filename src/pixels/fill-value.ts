@@ -9,7 +9,7 @@ import type { ImagePixels } from './image-pixels.js';
 export function fillSamples(image: ImagePixels): readonly number[] {
   const { bitsStored, signed, samplesPerPixel, photometric } = image;
   if (samplesPerPixel === 1) {
-    if (image.paddingValue !== undefined) return [image.paddingValue];
+    if (image.paddingValue !== undefined) return [asStored(image.paddingValue, image)];
     const lowest = signed ? -(2 ** (bitsStored - 1)) : 0;
     const highest = signed ? 2 ** (bitsStored - 1) - 1 : 2 ** bitsStored - 1;
     return [photometric === 'MONOCHROME1' ? highest : lowest];
@@ -26,4 +26,13 @@ export function sampleBytes(value: number, bytes: 1 | 2 | 4, littleEndian: boole
   else if (bytes === 2) (littleEndian ? out.writeUInt16LE(unsigned & 0xffff) : out.writeUInt16BE(unsigned & 0xffff));
   else littleEndian ? out.writeUInt32LE(unsigned >>> 0) : out.writeUInt32BE(unsigned >>> 0);
   return out;
+}
+
+/**
+ * A Pixel Padding Value as the image's samples read: files with signed pixels may still give it as
+ * US (63536 for -2000), which is the same bits.
+ */
+function asStored(value: number, image: ImagePixels): number {
+  const range = 2 ** image.bitsAllocated;
+  return image.signed && value >= range / 2 ? value - range : value;
 }
