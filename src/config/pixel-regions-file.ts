@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { tagForKeyword } from '../dicom/dictionary.js';
 import { formatTag } from '../dicom/tag.js';
-import { describeFsError } from '../io/durable-files.js';
 import { ConfigFileError } from './config-file-error.js';
+import { readConfigFileText } from './config-file-text.js';
 import { REGION_TESTS, type Region, type RegionEntry, type RegionList, type RegionMatch, type RegionTest } from '../pixels/region-list.js';
 import { CtpScriptError, parseCtpPixelScript } from './ctp-pixel-script.js';
 import { checkFields, jsonListItems, type Fail } from './json-config-list.js';
@@ -23,15 +21,10 @@ export class PixelRegionsError extends ConfigFileError {
  * @throws PixelRegionsError naming the file, and the line and column of the first problem.
  */
 export function readPixelRegions(file: string): RegionList {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    throw new PixelRegionsError(file, `cannot read the region list: ${describeFsError(error)}`, undefined, error);
-  }
-  const entries = parsePixelRegions(bytes.toString('utf8'), file);
+  const { text, sha256 } = readConfigFileText(file, 'region list', (problem, cause) => new PixelRegionsError(file, problem, undefined, cause));
+  const entries = parsePixelRegions(text, file);
   if (entries.length === 0) throw new PixelRegionsError(file, 'the region list has no entries');
-  return { name: `${path.basename(file)} (sha256 ${createHash('sha256').update(bytes).digest('hex')})`, entries };
+  return { name: `${path.basename(file)} (sha256 ${sha256})`, entries };
 }
 
 /** The entries of a region list's text, in either format; `file` names it in errors. */

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { lookupTag, tagForKeyword } from '../dicom/dictionary.js';
 import { formatTag, isGroupLengthTag, tagGroup, type Tag } from '../dicom/tag.js';
@@ -7,8 +5,8 @@ import type { Vr } from '../dicom/vr.js';
 import { actionProblem, valueProblem } from '../deid/site-rule-vrs.js';
 import { ConfigError } from './config-error.js';
 import { normalizeCreator, SITE_ACTIONS, type SiteAction, type SiteRule, type SiteRules, type SiteRuleTarget } from '../deid/site-rules.js';
-import { describeFsError } from '../io/durable-files.js';
 import { ConfigFileError } from './config-file-error.js';
+import { readConfigFileText } from './config-file-text.js';
 import { checkFields, jsonListItems, type Fail } from './json-config-list.js';
 import type { JsonMember, JsonPosition, JsonValue } from './json-with-positions.js';
 
@@ -42,14 +40,8 @@ const TAG_SYNTAX = /^(?:\(([0-9a-f]{4}),([0-9a-f]{4})\)|([0-9a-f]{4}),?([0-9a-f]
  * @throws SiteRulesError naming the file, and the line and column of the first problem.
  */
 export function readSiteRules(file: string): SiteRules {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    throw new SiteRulesError(file, `cannot read the rules file: ${describeFsError(error)}`, undefined, error);
-  }
-  const rules = parseSiteRules(bytes.toString('utf8'), file);
-  return { name: path.basename(file), sha256: createHash('sha256').update(bytes).digest('hex'), rules };
+  const { text, sha256 } = readConfigFileText(file, 'rules file', (problem, cause) => new SiteRulesError(file, problem, undefined, cause));
+  return { name: path.basename(file), sha256, rules: parseSiteRules(text, file) };
 }
 
 /** The rules file at `file`, or none without one. */
