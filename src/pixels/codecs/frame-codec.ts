@@ -16,11 +16,13 @@ export interface DecodedFrame {
  * joined). `encode` is the inverse of `decode` without loss: it takes samples in the colour space
  * `decode` gave and returns a frame the same syntax's decoders read back to the same samples.
  * A codec without a lossless encoder has no `encode`: its cleaned frames are written in RLE Lossless.
+ * Both are synchronous (the pipeline is): a codec module built on WebAssembly exports an async
+ * `load…Codec(): Promise<FrameCodec>` that the run awaits once before its first file.
  */
 export interface FrameCodec {
   /** For messages: "JPEG-LS", "RLE Lossless", … */
   readonly name: string;
   /** @throws UnsupportedDicomError for a frame it cannot decode (named by what is wrong, never by value). */
-  decode(encoded: Uint8Array, image: ImagePixels): DecodedFrame | Promise<DecodedFrame>;
-  encode?(frame: DecodedFrame, image: ImagePixels): Uint8Array | Promise<Uint8Array>;
+  decode(encoded: Uint8Array, image: ImagePixels): DecodedFrame;
+  encode?(frame: DecodedFrame, image: ImagePixels): Uint8Array;
 }
