@@ -11,6 +11,8 @@ import {
   describeOptions,
   loadConfig,
   loadSubjectIds,
+  configuredPixelRegions,
+  regionListLabel,
   configuredSiteRules,
   loadSecret,
   parseCommandArgs,
@@ -53,7 +55,8 @@ its mapping row and quarantine reason file carry it too), as file names often ca
 DICOM_LOG_NAMES=show prints the paths instead.
 
 Site rules: DICOM_RULES names a rules file (JSON, see the README), read once at start; a malformed
-file stops the daemon before it takes any file.
+file stops the daemon before it takes any file. DICOM_PIXEL_REGIONS names a site's region list for
+DICOM_PROFILE_OPTIONS=clean-pixel-data (our JSON or a CTP pixel script), read and checked the same way.
 
 Mapping store: the SQLite store in DICOM_DATA_DIR, or the PostgreSQL database of DICOM_MAPPING_URL,
 which daemons on several servers may share; each keeps its crash journal there under its node name
@@ -115,7 +118,7 @@ function daemonRunOptions(config: Config): RunOptions {
     throw new ConfigError('DICOM_PATIENT_IDS replaces the Patient ID, which DICOM_CLEAN_PATIENT=false keeps: set one of them', { variable: 'DICOM_PATIENT_IDS' });
   }
   const subjectIds = loadSubjectIds(config.patientIds, config.unlistedPatients);
-  return runOptions({ ...config.defaults, ...configuredSiteRules(config.rules) }, { subjectIds, inflateLimits: config.inflateLimits });
+  return runOptions({ ...config.defaults, ...configuredSiteRules(config.rules), ...configuredPixelRegions(config.pixelRegions) }, { subjectIds, inflateLimits: config.inflateLimits });
 }
 
 function daemonTuning(config: Config, sourcesDir: string): Omit<WatchDaemonSettings, 'relockSources'> {
@@ -168,6 +171,7 @@ async function serve(config: Config, settings: WatchDaemonSettings, run: RunOpti
       retryMs: settings.retryDelayMs,
     });
     log.info('options', `profile PS3.15 ${PROFILE_EDITION} Basic${describeOptions(run.options).map((part) => `, ${part}`).join('')}; mapping batch ${batchId}`);
+    if (run.options.pixelRegions) log.info('pixel-regions', `site region list ${regionListLabel(run.options.pixelRegions, 200)}: ${plural(run.options.pixelRegions.entries.length, 'entry', 'entries')}, searched before the shipped list`);
     if (run.options.burnedIn === 'accept') log.warn('burned-in-accepted', BURNED_IN_ACCEPTED_WARNING.replace('--burned-in accept', 'DICOM_BURNED_IN=accept'));
     log.info('store', `mapping store: ${store.description}; journal of node ${config.nodeName}`);
     await daemon.start();

@@ -30,6 +30,8 @@ export { loadConfig, type Config, type LogNames } from './config/config.js';
 export { loadSecret } from './config/secret.js';
 export { ConfigError } from './config/config-error.js';
 export { configuredSiteRules } from './config/site-rules-file.js';
+export { configuredPixelRegions } from './config/pixel-regions-file.js';
+export { regionListLabel } from './pixels/region-list.js';
 export { loadSubjectIds } from './config/subject-id-list.js';
 export { describeDaemonStatus, readDaemonStatus, writeDaemonStatus, type DaemonStatus } from './status/daemon-status.js';
 export { describeFsError, syncDirectory } from './io/durable-files.js';

@@ -47,7 +47,8 @@ function failure(text: string, name = 'site.txt'): string {
 describe('site region lists', () => {
   it('reads the shared library in our JSON format as the shipped list', () => {
     const list = readPixelRegions(path.join(referenceDir, 'pixel-regions.json'));
-    expect(list.name).toMatch(/^pixel-regions\.json \(sha256 [0-9a-f]{64}\)$/);
+    expect(list.name).toBe("pixel-regions.json");
+    expect(list.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(same(list.entries)).toEqual(same(SHIPPED_REGION_LIST.entries));
     expect(list.entries.map((entry) => entry.label)).toEqual(SHIPPED_REGION_LIST.entries.map((entry) => entry.label));
   });

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { render } from 'ink';
 import { createElement } from 'react';
-import { configuredSiteRules, EXIT_OK, EXIT_USAGE, loadConfig, MAPPING_URL_FLAG_HELP, storeConfigFrom, UsageError, usageErrorText, type CommandIo, type Config, type MappingStoreConfig } from '../src/index.js';
+import { configuredPixelRegions, configuredSiteRules, EXIT_OK, EXIT_USAGE, loadConfig, MAPPING_URL_FLAG_HELP, storeConfigFrom, UsageError, usageErrorText, type CommandIo, type Config, type MappingStoreConfig } from '../src/index.js';
 import { App } from './App.js';
 import { enterAlternateScreen } from './alternate-screen.js';
 import { MESSAGES } from './messages.js';
@@ -51,7 +51,7 @@ export async function tuiCommand(args: readonly string[], io: CommandIo): Promis
     return EXIT_USAGE;
   }
   // Before the screen changes, with or without a terminal: a rules file that cannot be used stops here, naming its line.
-  const defaults = { ...config.defaults, ...configuredSiteRules(config.rules) };
+  const defaults = { ...config.defaults, ...configuredSiteRules(config.rules), ...configuredPixelRegions(config.pixelRegions) };
   if (process.stdin.isTTY !== true || !io.stdoutIsTerminal) {
     io.stderr.write(usageErrorText('tui', 'needs a terminal (stdin and stdout must both be one)'));
     return EXIT_USAGE;

@@ -23,6 +23,7 @@ import { ProgressLine } from './progress-line.js';
 import { parseCommandArgs } from './parse-command-args.js';
 import { SHARD_FLAG_HELP, shardFlag, shardFromFlag } from './shard-flag.js';
 import { optionsWithSiteRules, siteRulesFlags, SITE_RULES_FLAGS_HELP } from './site-rules-flags.js';
+import { optionsWithPixelRegions, pixelRegionsFlags, PIXEL_REGIONS_FLAGS_HELP } from './pixel-regions-flags.js';
 import { subjectIdFlags, subjectIdsFromFlags, SUBJECT_ID_FLAGS_HELP } from './subject-id-flags.js';
 import { UsageError } from './usage-error.js';
 import { BURNED_IN_ACCEPTED_WARNING } from '../pixels/burned-in-risk.js';
@@ -43,13 +44,14 @@ Options:
 ${OPTION_FLAGS_HELP}
 ${SUBJECT_ID_FLAGS_HELP}
 ${SITE_RULES_FLAGS_HELP}
+${PIXEL_REGIONS_FLAGS_HELP}
 ${SHARD_FLAG_HELP}
 ${MAPPING_URL_FLAG_HELP}
   --json               print a JSON report on stdout instead of the summary
   -h, --help
 
 Exit status: 0 all files anonymized, 1 some failed or none found (or a file named by an option cannot
-be used, e.g. a malformed --patient-ids list), 2 usage error (a malformed --rules file, or a --zip,
+be used, e.g. a malformed --patient-ids list), 2 usage error (a malformed --rules or --pixel-regions file, or a --zip,
 --mapping or --out that would replace an input, the store or another file too).`;
 
 export async function anonymizeCommand(args: readonly string[], io: CommandIo): Promise<number> {
@@ -65,7 +67,7 @@ export async function anonymizeCommand(args: readonly string[], io: CommandIo): 
   const flagOptions: DeidOptions = optionsFromFlags(values, config.defaults);
   // Read and checked before the output folder, the store or any input is touched.
   const subjectIds = subjectIdsFromFlags(values, config, flagOptions);
-  const run = runOptions(optionsWithSiteRules(values, config, flagOptions), { subjectIds, inflateLimits: config.inflateLimits });
+  const run = runOptions(optionsWithPixelRegions(values, config, optionsWithSiteRules(values, config, flagOptions)), { subjectIds, inflateLimits: config.inflateLimits });
   const { options } = run;
   const storeConfig = storeConfigFrom(values, config);
   checkWritePlaces(values, positionals, values.out, config.dataDir);
@@ -122,6 +124,7 @@ function parseAnonymizeArgs(args: readonly string[]) {
       ...optionFlags,
       ...subjectIdFlags,
       ...siteRulesFlags,
+      ...pixelRegionsFlags,
       ...shardFlag,
       ...mappingUrlFlag,
     },

@@ -76,6 +76,8 @@ export interface Config {
   unlistedPatients: UnlistedPatients | undefined;
   /** `DICOM_RULES`: a site rules file (JSON; read by the commands and the daemon, not here). @default undefined */
   rules: string | undefined;
+  /** `DICOM_PIXEL_REGIONS`: a site's region list for Clean Pixel Data (our JSON or a CTP pixel script; read by the commands and the daemon). @default undefined */
+  pixelRegions: string | undefined;
   /**
    * `DICOM_MAPPING_URL`: a PostgreSQL mapping store (`postgres://…` or `postgresql://…`) instead of
    * the embedded SQLite file in the data folder. May hold a password: never shown. @default undefined
@@ -163,6 +165,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     patientIds: read.path('DICOM_PATIENT_IDS'),
     unlistedPatients,
     rules: read.path('DICOM_RULES'),
+    pixelRegions: read.path('DICOM_PIXEL_REGIONS'),
     mappingUrl,
     nodeName,
     watch: watchTuningFrom(read),

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { tagForKeyword } from '../dicom/dictionary.js';
 import { formatTag } from '../dicom/tag.js';
 import { ConfigFileError } from './config-file-error.js';
+import { ConfigError } from './config-error.js';
 import { readConfigFileText } from './config-file-text.js';
 import { REGION_TESTS, type Region, type RegionEntry, type RegionList, type RegionMatch, type RegionTest } from '../pixels/region-list.js';
 import { CtpScriptError, parseCtpPixelScript } from './ctp-pixel-script.js';
@@ -24,7 +25,23 @@ export function readPixelRegions(file: string): RegionList {
   const { text, sha256 } = readConfigFileText(file, 'region list', (problem, cause) => new PixelRegionsError(file, problem, undefined, cause));
   const entries = parsePixelRegions(text, file);
   if (entries.length === 0) throw new PixelRegionsError(file, 'the region list has no entries');
-  return { name: `${path.basename(file)} (sha256 ${sha256})`, entries };
+  return { name: path.basename(file), sha256, entries };
+}
+
+/**
+ * `DICOM_PIXEL_REGIONS` read and checked, as an options field (none without it), for the commands
+ * that take it from the configuration alone (the watch daemon, the terminal UI).
+ *
+ * @throws ConfigError naming DICOM_PIXEL_REGIONS, the file, and the line of the first problem.
+ */
+export function configuredPixelRegions(file: string | undefined): { readonly pixelRegions?: RegionList } {
+  if (file === undefined) return {};
+  try {
+    return { pixelRegions: readPixelRegions(file) };
+  } catch (error) {
+    if (error instanceof PixelRegionsError) throw new ConfigError(`DICOM_PIXEL_REGIONS: ${error.message}`, { variable: 'DICOM_PIXEL_REGIONS', path: error.path, cause: error });
+    throw error;
+  }
 }
 
 /** The entries of a region list's text, in either format; `file` names it in errors. */

@@ -35,14 +35,16 @@ export function methodText(options: DeidOptions): string[] {
 }
 
 /**
- * The PS3.15 E.1.1 markers: Patient Identity Removed, De-identification Method and its code sequence
- * (codes already in the file are kept after ours), and Longitudinal Temporal Information Modified.
+ * The PS3.15 E.1.1 markers: Patient Identity Removed, De-identification Method (with `fileNote`
+ * last when given) and its code sequence (codes already in the file are kept after ours), and
+ * Longitudinal Temporal Information Modified.
  */
-export function conformanceMarkers(file: DicomFile, options: DeidOptions): Map<Tag, ElementEdit> {
+export function conformanceMarkers(file: DicomFile, options: DeidOptions, fileNote?: string): Map<Tag, ElementEdit> {
   const edits = new Map<Tag, ElementEdit>();
   if (options.patient) edits.set(PATIENT_IDENTITY_REMOVED, { op: 'set', value: 'YES' });
   const ours = oursFor(options);
-  edits.set(DEIDENTIFICATION_METHOD, ours.method);
+  // A note of this file's own (which region list cleaned its pixels) follows the options' words.
+  edits.set(DEIDENTIFICATION_METHOD, fileNote === undefined ? ours.method : { op: 'set', value: [...methodText(options), fileNote] });
   const existing = file.dataSet.find((element) => element.tag === DEIDENTIFICATION_METHOD_CODES)?.items ?? [];
   edits.set(DEIDENTIFICATION_METHOD_CODES, existing.length === 0 ? ours.codes : { op: 'set', vr: 'SQ', value: { items: [...ours.items, ...earlierCodes(file, options, existing.length)] } });
   const dates = dateModeOf(options);

@@ -2,6 +2,7 @@ import { textAt } from '../dicom/element-access.js';
 import type { DicomFile } from '../dicom/read-file.js';
 import { DEIDENTIFICATION_METHOD, DEIDENTIFICATION_METHOD_CODES, methodCodes, TOOL_NAME } from './markers.js';
 import { DEFAULT_OPTIONS, PRODUCT_SETTING_NOTES, SUBJECT_IDS_NOTE, type DeidOptions } from './options.js';
+import { isPixelNote } from './pixel-step.js';
 import { isSiteRulesLabel } from './site-rules.js';
 import { STANDARD_OPTION_NAMES, STANDARD_OPTIONS, type StandardOption } from './standard-options.js';
 
@@ -36,6 +37,8 @@ export function optionsFromMarkers(file: DicomFile): MarkedOptions {
     else if (note === SUBJECT_IDS_NOTE) options = { ...options, subjectIds: true };
     else if (option) standardOptions.push(option);
     else if (isSiteRulesLabel(note)) siteRules = note;
+    // Which region list cleaned this image's pixels: a fact about the file, no option.
+    else if (isPixelNote(note)) continue;
     else return { problem: 'unknown-note' };
   }
   if (standardOptions.length > 0) options = { ...options, standardOptions };

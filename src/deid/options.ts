@@ -1,3 +1,4 @@
+import type { RegionList } from '../pixels/region-list.js';
 import { PROFILE_EDITION } from './profile.js';
 import { siteRulesLabel, type SiteRules } from './site-rules.js';
 import { STANDARD_OPTIONS, STANDARD_OPTION_NAMES, type ProfileName, type StandardOption } from './standard-options.js';
@@ -50,6 +51,8 @@ export interface DeidOptions {
    * @default 'refuse'
    */
   readonly burnedIn?: BurnedInPolicy;
+  /** A site's region list (`--pixel-regions`): Clean Pixel Data searches it before the shipped one. */
+  readonly pixelRegions?: RegionList;
 }
 
 export const DEFAULT_OPTIONS: DeidOptions = {
@@ -66,6 +69,7 @@ export const DEFAULT_OPTIONS: DeidOptions = {
  * dates setting; the data groups switched off keep more than the option they imply.
  */
 const IMPLIED_BY_PRODUCT: Readonly<Record<StandardOption, (options: DeidOptions) => boolean>> = {
+  'clean-pixel-data': () => false,
   'clean-graphics': () => false,
   'clean-structured-content': () => false,
   'clean-descriptors': () => false,

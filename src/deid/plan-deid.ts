@@ -1,4 +1,3 @@
-import { BurnedInPixelsError, burnedInSigns } from '../pixels/burned-in-risk.js';
 import { byteOrderOf } from '../dicom/byte-order.js';
 import { decodeValue } from '../dicom/decode-value.js';
 import { lookupTag } from '../dicom/dictionary.js';
@@ -18,6 +17,7 @@ import { keptMetaUid, metaInstanceUids } from './meta-uids.js';
 import { dateModeOf, retainsUids, type DeidOptions } from './options.js';
 import type { PatientKey, Pseudonymizer } from './pseudonyms.js';
 import { patientPseudonym, type SubjectIds } from './subject-ids.js';
+import { markerOptionsFor, pixelStep, type PixelStep } from './pixel-step.js';
 import { ruleFor, STANDARD_UID_ROOT, type ElementRule, type Scope } from './nested-rules.js';
 import { retainsSafePrivate, safePrivateRules } from './safe-private.js';
 import { siteRuleEdit } from './site-rule-edit.js';
@@ -49,6 +49,8 @@ export interface DeidPlan {
   readonly dateShiftDays: number | undefined;
   /** PHI-free notes, e.g. a declared burned-in annotation the pixel data may still show. */
   readonly warnings: readonly string[];
+  /** What happens to the pixels; a cleaned encapsulated image's Pixel Data is left to the pipeline to blank. */
+  readonly pixels: PixelStep;
 }
 
 interface Level {
@@ -92,10 +94,7 @@ export interface UidPair {
  */
 export function planDeidentification(file: DicomFile, options: DeidOptions, keys: Pseudonymizer, subjects?: SubjectIds): DeidPlan {
   // First: a refused image costs no further planning.
-  if (options.burnedIn !== 'accept') {
-    const signs = burnedInSigns(file);
-    if (signs.length > 0) throw new BurnedInPixelsError(signs);
-  }
+  const pixels = pixelStep(file, options);
   const textOf = textsAt(file, []);
   const patientKey = patientKeyFrom(textOf);
   const originalPatientId = textOf(PATIENT_ID).join('\\');
@@ -105,13 +104,14 @@ export function planDeidentification(file: DicomFile, options: DeidOptions, keys
   const needlesOnce = () => (needles === null ? (needles = collectNeedles(file, options)) : needles);
   const context: Context = { file, options, keys, pseudonym, shiftDays, retainsSafePrivate: retainsSafePrivate(options), changed: new Set(), regenerated: new Set(), uidPairs: new Map(), needles: needlesOnce };
   const edits = new Map(cleanLevel(file.dataSet, { encoding: file.encoding, characterSet: [], scope: 'profile' }, context));
-  for (const [tag, edit] of conformanceMarkers(file, options)) edits.set(tag, edit);
+  for (const [tag, edit] of conformanceMarkers(file, markerOptionsFor(pixels, options), pixels.kind === 'cleaned' ? pixels.note : undefined)) edits.set(tag, edit);
+  if (pixels.kind === 'cleaned') for (const [tag, edit] of pixels.edits) edits.set(tag, edit);
 
   const metaEdits = metaEditsFor(file, options, context);
   const sopInstanceUid = firstTextOf(edits.get(SOP_INSTANCE_UID)) ?? textOf(SOP_INSTANCE_UID)[0];
   // How the file was read (a missing transfer syntax, stray delimiters) is worth reporting; reader warnings hold no values.
   const warnings: string[] = [...file.warnings];
-  if ((textOf(BURNED_IN_ANNOTATION)[0] ?? '').toUpperCase() === 'YES') {
+  if (pixels.kind !== 'cleaned' && (textOf(BURNED_IN_ANNOTATION)[0] ?? '').toUpperCase() === 'YES') {
     warnings.push('Burned In Annotation (0028,0301) is YES: the pixel data may show identifying text, and pixel data is not cleaned');
   }
   return {
@@ -125,6 +125,7 @@ export function planDeidentification(file: DicomFile, options: DeidOptions, keys
     sopInstanceUid,
     dateShiftDays: dateModeOf(options) === 'shift' || siteRulesShift(options.siteRules) ? shiftDays : undefined,
     warnings,
+    pixels,
   };
 }
 

@@ -7,9 +7,11 @@ import type { ACTION_COLUMNS } from './profile.generated.js';
  *
  * Retain Safe Private (113111) has no column of its own: its only cell is C on the private
  * attributes row, and that C is the safe private list (safe-private.ts), so `column` is undefined.
- * Clean Pixel Data (113101) is never claimed: pixel data is not cleaned.
+ * Clean Pixel Data (113101) has no column either: it changes Pixel Data, not attributes (pixels/).
  */
 export const STANDARD_OPTIONS = {
+  // At-risk images are blanked where a region list or their ultrasound regions say text is, or refused.
+  'clean-pixel-data': { code: '113101', meaning: 'Clean Pixel Data Option', column: undefined, clean: undefined },
   // C: graphic annotations (text objects) and overlay comments are cleaned; Overlay Data bitmaps and
   // retired Curve Data cannot be, so they stay removed (X): nothing uncleaned is kept, so the claim holds.
   'clean-graphics': { code: '113103', meaning: 'Clean Graphics Option', column: 'cleanGraphics', clean: 'text' },
@@ -58,11 +60,11 @@ export function isStandardOption(name: string): name is StandardOption {
 
 /**
  * The presets of `--profile` / DICOM_PROFILE, each the Basic Profile with the standard options it
- * implies. `research` is the set TCIA publishes under (without pixel cleaning, which we never claim).
+ * implies. `research` is the set TCIA publishes under.
  */
 export const PROFILES = {
   basic: [],
-  research: ['clean-descriptors', 'retain-modified-dates', 'retain-patient-characteristics', 'retain-device-identity', 'retain-safe-private'],
+  research: ['clean-pixel-data', 'clean-descriptors', 'retain-modified-dates', 'retain-patient-characteristics', 'retain-device-identity', 'retain-safe-private'],
 } as const satisfies Record<string, readonly StandardOption[]>;
 
 export type ProfileName = keyof typeof PROFILES;

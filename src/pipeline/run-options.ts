@@ -31,5 +31,8 @@ export function runOptions(chosen: DeidOptions, loaded: { readonly subjectIds?: 
 
 /** The batch's row for a run of `source`: the options on record (site rules by name and hash) and the profile. */
 export function batchStart(source: BatchSource, run: RunOptions, extra: Readonly<Record<string, string>> = {}): StartBatchOptions {
-  return { source, options: { ...optionsForRecord(run.options), ...extra }, profile: profileLabel(run.options) };
+  const { pixelRegions, ...options } = optionsForRecord(run.options);
+  // A site's region list is on record by name and hash, as its rules file is.
+  const regions = pixelRegions && { pixelRegions: { name: pixelRegions.name, sha256: pixelRegions.sha256 } };
+  return { source, options: { ...options, ...regions, ...extra }, profile: profileLabel(run.options) };
 }

@@ -97,14 +97,30 @@ export const BURNED_IN_ACCEPTED_WARNING =
   '--burned-in accept: images that may carry burned-in text (ultrasound, screen captures, ...) are written with their pixels as they are; look at them before they are shared';
 
 /**
+ * Why an at-risk image is refused: Clean Pixel Data was not asked for; it was, and no region list
+ * entry nor ultrasound region says where its text is; or its pixels cannot be cleaned (video, a
+ * layout we cannot blank), the detail naming what.
+ */
+export type BurnedInRefusal = { readonly reason: 'not-asked' } | { readonly reason: 'no-region' } | { readonly reason: 'cannot-clean'; readonly detail: string };
+
+const REFUSAL_TEXT: { readonly [Reason in BurnedInRefusal['reason']]: (refusal: Extract<BurnedInRefusal, { reason: Reason }>) => string } = {
+  'not-asked': () => 'refused; add --option clean-pixel-data to blank its text, or --burned-in accept to pass it as it is',
+  'no-region': () => 'refused, as no known region matches this device and size (a site list can add one: --pixel-regions); --burned-in accept passes it as it is',
+  'cannot-clean': (refusal) => `refused, as its pixels cannot be cleaned (${refusal.detail}); --burned-in accept passes it as it is`,
+};
+
+/**
  * An image refused because it may carry burned-in text: it fails (named or found in a folder),
- * and the daemon quarantines it. The message names the signs, never a value.
+ * and the daemon quarantines it. The message names the signs and what to do, never a value.
  */
 export class BurnedInPixelsError extends DicomToolsError {
   readonly code = 'BURNED_IN';
   readonly kind = 'abort';
 
-  constructor(readonly signs: readonly BurnedInSign[]) {
-    super(`${describeBurnedInSigns(signs)}: refused, as its pixels are not cleaned; to pass it with its pixels as they are, give --burned-in accept (DICOM_BURNED_IN=accept)`);
+  constructor(
+    readonly signs: readonly BurnedInSign[],
+    readonly refusal: BurnedInRefusal = { reason: 'not-asked' },
+  ) {
+    super(`${describeBurnedInSigns(signs)}: ${(REFUSAL_TEXT[refusal.reason] as (refusal: BurnedInRefusal) => string)(refusal)}`);
   }
 }

@@ -40,14 +40,22 @@ export interface RegionEntry {
 }
 
 export interface RegionList {
-  /** How outputs and the mapping name the list: the shipped list with its source commit, or a site file's name and hash. */
+  /** How outputs and the mapping name the list: the shipped list with its source commit, or a site file's name. */
   readonly name: string;
+  /** A site file's SHA-256 (hex), which names it with its name. */
+  readonly sha256?: string;
   readonly entries: readonly RegionEntry[];
 }
 
 export interface RegionChoice {
   readonly list: RegionList;
   readonly entry: RegionEntry;
+}
+
+/** A list's name as outputs carry it, at most `width` printable ASCII characters, a site file's hash kept whole. */
+export function regionListLabel(list: RegionList, width: number): string {
+  const hash = list.sha256 === undefined ? '' : ` sha256:${list.sha256.slice(0, 12)}`;
+  return `${list.name.replace(/[^\x20-\x5b\x5d-\x7e]/g, '_').slice(0, Math.max(0, width - hash.length))}${hash}`;
 }
 
 /**

@@ -22,6 +22,12 @@ export interface MappingRecord {
    * read back has none.
    */
   uidPairs: readonly IdPair[];
+  /**
+   * How an at-risk image's pixels were treated: the region list and entry or the method that
+   * blanked its burned-in text, or 'accepted as it is' (--burned-in accept); absent for an image
+   * that was not at risk. Names lists and entries, never a value of the file.
+   */
+  pixelCleaning?: string;
   /** The watch daemon's id of the upload (`u-3f9a1c02`), which its log names it by; absent for the CLI and the TUI. */
   uploadId?: string;
 }
