@@ -24,6 +24,13 @@ const LIBRARY_OWNERS: LibraryOwners = {
   'dicom-parser': ['src/dicom/byte-order.ts'],
   dotenv: ['src/config/config.ts'],
   yazl: ['src/export/zip-export.ts'],
+  // One module per codec (pixels/codecs/), and the PNG writer of previews.
+  '@cornerstonejs/codec-charls': ['src/pixels/codecs/jpeg-ls.ts'],
+  '@cornerstonejs/codec-openjpeg': ['src/pixels/codecs/jpeg-2000.ts'],
+  '@cornerstonejs/codec-openjph': ['src/pixels/codecs/htj2k.ts'],
+  '@cornerstonejs/codec-libjpeg-turbo-8bit': ['src/pixels/codecs/jpeg-baseline-decode.ts'],
+  'jpeg-lossless-decoder-js': ['src/pixels/codecs/jpeg-lossless.ts'],
+  pngjs: ['src/pixels/png-picture.ts'],
   // The terminal UI is React components rendered by Ink: any module of tui/ may use both, nothing else.
   ink: ['tui/'],
   react: ['tui/'],

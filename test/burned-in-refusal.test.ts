@@ -20,7 +20,7 @@ const ULTRASOUND = 'dcm4che_US-PAL-8-10x-echo.dcm';
 const SCREEN = 'fodicom_chrGreek.dcm';
 const PLAIN = 'dcmqats_1_ELE.dcm';
 const REFUSED = (file: string, signs: string) =>
-  `dicom-tools: ${file}: may carry burned-in text (${signs}): refused, as its pixels are not cleaned; to pass it with its pixels as they are, give --burned-in accept (DICOM_BURNED_IN=accept)\n`;
+  `dicom-tools: ${file}: may carry burned-in text (${signs}): refused; add --option clean-pixel-data to blank its text, or --burned-in accept to pass it as it is\n`;
 const WARNING = 'warning: --burned-in accept: images that may carry burned-in text (ultrasound, screen captures, ...) are written with their pixels as they are; look at them before they are shared';
 
 let cases = 0;
@@ -95,7 +95,7 @@ describe('the watch daemon and images that may carry burned-in text', () => {
     running.push(startDaemon(refusing.sources, refusing.env));
     await waitUntil(() => filesBelow(refusing.quarantine).length === 2 && filesBelow(refusing.sources).length === 1 && !filesBelow(refusing.sources).includes(PLAIN), 'the upload to be quarantined and the other anonymized');
     const reason = filesBelow(refusing.quarantine).find((name) => name.endsWith('.reason.txt')) ?? '';
-    expect(readFileSync(path.join(refusing.quarantine, reason), 'utf8')).toContain('may carry burned-in text (ultrasound): refused, as its pixels are not cleaned');
+    expect(readFileSync(path.join(refusing.quarantine, reason), 'utf8')).toContain('may carry burned-in text (ultrasound): refused; add --option clean-pixel-data to blank its text');
 
     const accepting = daemonCase(path.join(root, 'daemon-accept'), SECRET, { DICOM_BURNED_IN: 'accept' });
     copyFileSync(path.join(corpusDir, ULTRASOUND), path.join(accepting.sources, ULTRASOUND));

@@ -158,10 +158,10 @@ describe('the command line', () => {
   });
 
   it('refuses an unknown option name and a bad DICOM_PROFILE, naming what is allowed', () => {
-    const flag = runCli(['anonymize', input, '--out', out, '--option', 'clean-pixel-data'], { env });
+    const flag = runCli(['anonymize', input, '--out', out, '--option', 'clean-everything'], { env });
     expect(flag.status).toBe(2);
     expect(flag.stderr).toContain(
-      `--option must be one of ${STANDARD_OPTION_NAMES.join(', ')}, not "clean-pixel-data"`,
+      `--option must be one of ${STANDARD_OPTION_NAMES.join(', ')}, not "clean-everything"`,
     );
     const variable = runCli(['verify', out], { env: { ...env, DICOM_PROFILE: 'tcia' } });
     expect(variable.status).toBe(2); // a configuration error, as for every DICOM_* variable
