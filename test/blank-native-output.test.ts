@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { fillSamples } from '../src/pixels/fill-value.js';
 import { imagePixelsOf, nativeFrameBytes, type ImagePixels } from '../src/pixels/image-pixels.js';
 import type { Region } from '../src/pixels/region-list.js';
 import { corpusFiles } from './helpers/corpus.js';
+import { dcmtkPixels, sampleAt } from './helpers/dcmtk-pixels.js';
 
 // Native pixel data blanked through the writer (issue 20, §3), read back by DCMTK: dcmdump +W
 // writes each file's pixel data as DCMTK decodes it, and every sample is compared, the fill
@@ -19,22 +19,6 @@ import { corpusFiles } from './helpers/corpus.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'dicom-blank-output-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** The pixel data as DCMTK reads it (samples in this machine's byte order): of the binary values dcmdump +W writes, the one of the image's size. */
-function dcmtkPixels(file: string, name: string, bytes: number): Buffer {
-  const dir = path.join(root, `${name}-raw`);
-  mkdirSync(dir, { recursive: true });
-  execFileSync('dcmdump', ['-q', '+W', dir, file], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const raw = readdirSync(dir).map((entry) => readFileSync(path.join(dir, entry))).filter((buffer) => buffer.length === bytes);
-  expect(raw, `${name}: one binary value of the image's size`).toHaveLength(1);
-  return raw[0] as Buffer;
-}
-
-function sample(buffer: Buffer, image: ImagePixels, index: number): number {
-  if (image.bitsAllocated === 8) return image.signed ? buffer.readInt8(index) : buffer.readUInt8(index);
-  if (image.bitsAllocated === 16) return image.signed ? buffer.readInt16LE(index * 2) : buffer.readUInt16LE(index * 2);
-  return buffer.readUInt32LE(index * 4);
-}
 
 /** Native corpus images whose layout blanking takes (not encapsulated, not deflated: those come later). */
 function nativeImages(): { name: string; path: string; file: DicomFile; image: ImagePixels }[] {
@@ -67,8 +51,8 @@ describe('native pixel data blanked through the writer', () => {
       const output = path.join(root, `${name}.out.dcm`);
       await writeDicomFile(file, new Map([[PIXEL_DATA, { op: 'patch' as const, patches }]]), output);
       const bytes = nativeFrameBytes(image) * image.frames;
-      const before = dcmtkPixels(source, `${name}-before`, bytes);
-      const after = dcmtkPixels(output, `${name}-after`, bytes);
+      const before = dcmtkPixels(source, bytes);
+      const after = dcmtkPixels(output, bytes);
       const fill = fillSamples(image);
       const inside = new Set(spans.flatMap((span) => Array.from({ length: span.to - span.from }, (_, offset) => span.row * image.columns + span.from + offset)));
       const perFrame = image.rows * image.columns;
@@ -76,8 +60,8 @@ describe('native pixel data blanked through the writer', () => {
         for (let pixel = 0; pixel < perFrame; pixel++) {
           for (let s = 0; s < image.samplesPerPixel; s++) {
             const index = frame * perFrame * image.samplesPerPixel + (image.planar ? s * perFrame + pixel : pixel * image.samplesPerPixel + s);
-            const expected = inside.has(pixel) ? fill[s] : sample(before, image, index);
-            const actual = sample(after, image, index);
+            const expected = inside.has(pixel) ? fill[s] : sampleAt(before, image, index);
+            const actual = sampleAt(after, image, index);
             if (actual !== expected) expect.fail(`${name}: frame ${frame}, pixel ${pixel}, sample ${s}: ${actual} instead of ${expected}`);
           }
         }
