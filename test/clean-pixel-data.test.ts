@@ -151,6 +151,15 @@ describe('clean-pixel-data on native images', () => {
     expect(deidMethodCodes(output)).not.toContain('113101');
     expect(valueOf(output, 0x00120063)).not.toContain('pixels:');
     expect(valueOf(output, 0x00120063)).toContain('burned-in pixel data accepted');
+
+    // verify reports the uncleaned one, and nothing about a cleaned one.
+    const verified = runCli(['verify', path.join(dir, 'accepted')], { env });
+    expect(verified.status).toBe(1);
+    expect(verified.stdout).toBe(
+      `${output}: pixels-not-cleaned: may carry burned-in text (a secondary capture) and its pixels were not cleaned (no 113101); look at it before it is shared, or anonymize its original with --option clean-pixel-data\n`,
+    );
+    runCli(['anonymize', ULTRASOUND, '--out', path.join(dir, 'cleaned'), '--option', 'clean-pixel-data'], { env });
+    expect(runCli(['verify', path.join(dir, 'cleaned')], { env })).toMatchObject({ status: 0, stdout: '' });
   });
 
   it('is part of the research preset', async () => {

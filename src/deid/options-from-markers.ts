@@ -43,13 +43,13 @@ export function optionsFromMarkers(file: DicomFile): MarkedOptions {
   }
   if (standardOptions.length > 0) options = { ...options, standardOptions };
   const expected = methodCodes(options).map(([code]) => code);
-  const listed = listedCodes(file);
+  const listed = claimedCodes(file);
   if (!expected.every((code, index) => listed[index] === code)) return { problem: 'codes-disagree' };
   return siteRules === undefined ? { options } : { options, siteRulesLabel: siteRules };
 }
 
-/** The code values of (0012,0064), in order. */
-function listedCodes(file: DicomFile): string[] {
+/** The DCM code values of De-identification Method Code Sequence (0012,0064), in order ('' for another scheme). */
+export function claimedCodes(file: DicomFile): string[] {
   const items = file.dataSet.find((element) => element.tag === DEIDENTIFICATION_METHOD_CODES)?.items ?? [];
   return items.map((_item, index) => {
     const path = [{ tag: DEIDENTIFICATION_METHOD_CODES, item: index }];

@@ -6,13 +6,16 @@ import { declaredCharacterSet, textAt, valueBytes, valueVrOf } from '../dicom/el
 import { DicomError } from '../dicom/errors.js';
 import type { DicomElement, Encoding } from '../dicom/model.js';
 import { readDicomFile, type DicomFile } from '../dicom/read-file.js';
-import { formatTag, isGroupLengthTag, isPixelDataTag, isPrivateTag, type Tag } from '../dicom/tag.js';
+import { formatTag, isGroupLengthTag, isPixelDataTag, isPrivateTag, PIXEL_DATA, type Tag } from '../dicom/tag.js';
 import { STRING_VRS } from '../dicom/vr.js';
 import { dummyValue } from '../deid/dummy-values.js';
 import { findWhole, needleEncodings, provesNothing, textHolds, type Needle } from '../deid/leak-match.js';
 import { keptMetaUid, metaInstanceUids } from '../deid/meta-uids.js';
 import { DEIDENTIFICATION_METHOD, DEIDENTIFICATION_METHOD_CODES, LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, PATIENT_IDENTITY_REMOVED } from '../deid/markers.js';
 import { retainsUids, type DeidOptions } from '../deid/options.js';
+import { claimedCodes } from '../deid/options-from-markers.js';
+import { STANDARD_OPTIONS } from '../deid/standard-options.js';
+import { burnedInSigns, describeBurnedInSigns } from '../pixels/burned-in-risk.js';
 import { metaRemovals, PATIENT_ID, PATIENT_NAME } from '../deid/plan-deid.js';
 import { isDisallowedGroupTag, ruleFor, STANDARD_UID_ROOT, type ElementRule, type Scope } from '../deid/nested-rules.js';
 import { retainsSafePrivate, safePrivateRules } from '../deid/safe-private.js';
@@ -20,7 +23,18 @@ import { siteRuleFinding } from '../deid/site-rule-check.js';
 import { keptItemsScope } from '../deid/site-rule-scope.js';
 import { creatorReader, siteRulesAt } from '../deid/site-rules.js';
 
-export type FindingKind = 'unreadable' | 'private' | 'not-removed' | 'not-emptied' | 'not-replaced' | 'uid-not-regenerated' | 'age-over-89' | 'missing-marker' | 'leak' | 'cannot-check';
+export type FindingKind =
+  | 'unreadable'
+  | 'private'
+  | 'not-removed'
+  | 'not-emptied'
+  | 'not-replaced'
+  | 'uid-not-regenerated'
+  | 'age-over-89'
+  | 'missing-marker'
+  | 'leak'
+  | 'cannot-check'
+  | 'pixels-not-cleaned';
 
 /** Something wrong with an output. `detail` names tags, keywords, files and offsets, never a value. */
 export interface Finding {
@@ -55,7 +69,18 @@ export function verifyOutput(filePath: string, options: DeidOptions, subjectIds:
   }
   const output: CheckedOutput = { file, path: filePath, options, subjectIds, safePrivateOn: retainsSafePrivate(options), findings: [] };
   checkElements(output, file.dataSet, { encoding: file.encoding, characterSet: [], trail: '', scope: 'profile' });
-  return [...output.findings, ...metaFindings(file, filePath, options), ...markerFindings(file, filePath, options)];
+  return [...output.findings, ...metaFindings(file, filePath, options), ...markerFindings(file, filePath, options), ...pixelFindings(file, filePath)];
+}
+
+/**
+ * An image that may carry burned-in text and does not claim Clean Pixel Data (113101): whatever
+ * options it was made with, its pixels may still show a name (passed with --burned-in accept).
+ */
+function pixelFindings(file: DicomFile, filePath: string): Finding[] {
+  const signs = burnedInSigns(file);
+  if (signs.length === 0 || claimedCodes(file).includes(STANDARD_OPTIONS['clean-pixel-data'].code)) return [];
+  const detail = `${describeBurnedInSigns(signs)} and its pixels were not cleaned (no 113101); look at it before it is shared, or anonymize its original with --option clean-pixel-data`;
+  return [{ file: filePath, kind: 'pixels-not-cleaned', tag: formatTag(PIXEL_DATA), detail }];
 }
 
 /** One output under check, and the findings so far (in the order of its elements). */
@@ -151,8 +176,7 @@ function markerFindings(file: DicomFile, filePath: string, options: DeidOptions)
   };
   if (options.patient) marker(PATIENT_IDENTITY_REMOVED, textAt(file, [], PATIENT_IDENTITY_REMOVED)[0] === 'YES', 'should be YES');
   marker(DEIDENTIFICATION_METHOD, textAt(file, [], DEIDENTIFICATION_METHOD).length > 0, 'missing');
-  const codes = file.dataSet.find((element) => element.tag === DEIDENTIFICATION_METHOD_CODES)?.items ?? [];
-  marker(DEIDENTIFICATION_METHOD_CODES, codes.some((_item, index) => textAt(file, [{ tag: DEIDENTIFICATION_METHOD_CODES, item: index }], 0x00080100)[0] === '113100'), 'missing code 113100');
+  marker(DEIDENTIFICATION_METHOD_CODES, claimedCodes(file).includes('113100'), 'missing code 113100');
   marker(LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, textAt(file, [], LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED).length > 0, 'missing');
   return findings;
 }
