@@ -191,6 +191,7 @@ const en: Messages = {
           : `Basic + ${plural(count, 'option', 'options')} of your choice (a shows them)`,
   },
   standardOptions: {
+    'clean-pixel-data': { label: 'Clean Pixel Data', description: 'Blanks burned-in text where a region list or ultrasound regions say' },
     'clean-graphics': { label: 'Clean Graphics', description: 'Keeps graphic annotations, identifying text in them cleaned' },
     'clean-structured-content': { label: 'Clean Structured Content', description: 'Keeps structured report content, identifying text in it cleaned' },
     'clean-descriptors': { label: 'Clean Descriptors', description: 'Keeps descriptions and comments, identifying text in them cleaned' },
@@ -348,6 +349,7 @@ const de: Messages = {
           : `Basis + ${plural(count, 'Option', 'Optionen')} nach Wahl (a zeigt sie)`,
   },
   standardOptions: {
+    'clean-pixel-data': { label: 'Pixeldaten bereinigen', description: 'Schwärzt eingebrannten Text laut Regionsliste oder US-Regionen' },
     'clean-graphics': { label: 'Grafiken bereinigen', description: 'Behält Grafik-Annotationen, identifizierender Text darin bereinigt' },
     'clean-structured-content': { label: 'Strukturierte Inhalte bereinigen', description: 'Behält strukturierte Berichte, identifizierender Text darin bereinigt' },
     'clean-descriptors': { label: 'Beschreibungen bereinigen', description: 'Behält Beschreibungen, Kommentare; identifizierender Text bereinigt' },
