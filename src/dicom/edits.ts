@@ -32,13 +32,16 @@ export interface ValuePatch {
  * - set: replace its value, or add it in tag order when absent (an empty string or [] empties it);
  * - items: edit inside the existing items of a sequence, by item index;
  * - patch: overwrite ranges of an existing defined-length value, its length kept (blanked pixels:
- *   every byte outside the patches is copied from the source, never held in memory).
+ *   every byte outside the patches is copied from the source, never held in memory);
+ * - encapsulated: new encapsulated Pixel Data (re-encoded frames): `value` is its items (offset
+ *   table, fragments, sequence delimiter), written after an OB header of undefined length.
  */
 export type ElementEdit =
   | { readonly op: 'remove' }
   | { readonly op: 'set'; readonly vr?: Vr; readonly value: ElementValue }
   | { readonly op: 'items'; readonly items: ReadonlyMap<number, DataSetEdits> }
-  | { readonly op: 'patch'; readonly patches: readonly ValuePatch[] };
+  | { readonly op: 'patch'; readonly patches: readonly ValuePatch[] }
+  | { readonly op: 'encapsulated'; readonly value: Uint8Array };
 
 /** Edits of one data set (the top level, or one item), keyed by tag. */
 export type DataSetEdits = ReadonlyMap<Tag, ElementEdit>;

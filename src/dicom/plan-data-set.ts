@@ -149,7 +149,20 @@ function planEdited(element: DicomElement, edit: ElementEdit, context: PlanConte
       return planItems(element, edit.items, context);
     case 'patch':
       return planPatched(element, edit.patches);
+    case 'encapsulated':
+      return planEncapsulated(element, edit.value, context);
   }
+}
+
+/** New encapsulated pixel data: an OB header of undefined length, then the items as given (PS3.5 A.4). */
+function planEncapsulated(element: DicomElement, items: Uint8Array, context: PlanContext): Planned {
+  if (!context.encoding.explicitVr || !context.encoding.littleEndian) throw new InvalidValueError('encapsulated pixel data needs Explicit VR Little Endian', { tag: element.tag, offset: element.start });
+  const header = Buffer.alloc(12);
+  header.writeUInt16LE(element.tag >>> 16, 0);
+  header.writeUInt16LE(element.tag & 0xffff, 2);
+  header.write('OB', 4, 'latin1');
+  header.writeUInt32LE(0xffffffff, 8);
+  return { segments: [{ kind: 'bytes', bytes: header }, { kind: 'bytes', bytes: items }], size: header.length + items.length, changed: true };
 }
 
 /**

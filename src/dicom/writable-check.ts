@@ -34,7 +34,7 @@ export function checkWritable(file: DicomFile, edits: DataSetEdits): void {
         continue;
       }
       const edit = levelEdits.get(element.tag);
-      if (edit?.op === 'remove' || edit?.op === 'set') continue;
+      if (edit?.op === 'remove' || edit?.op === 'set' || edit?.op === 'encapsulated') continue;
       const problem = problemOf(element, encoding);
       if (problem) refuse(problem, element);
       const itemEncoding = element.itemEncoding ?? encoding;
