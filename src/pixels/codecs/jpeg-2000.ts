@@ -4,6 +4,7 @@ import { encoderInput, samplesOfDecoded, type DecodedShape } from './decoded-sam
 import { instantiateEmscripten } from './emscripten-module.js';
 import type { DecodedFrame, FrameCodec } from './frame-codec.js';
 import { joinComponentCodestreams, usesColourTransform } from './j2k-codestream.js';
+import { decodedPhotometric, decompositionsFor, hasColourTransform } from './j2k-family.js';
 
 // The embind surface of @cornerstonejs/codec-openjpeg (OpenJPEG 2.5) that we use; the package ships no types.
 interface Decoder {
@@ -64,17 +65,6 @@ function decode(openjpeg: OpenJpeg, encoded: Uint8Array, image: ImagePixels): De
   }
 }
 
-/** The colour space of decoded samples: a component transformation is undone by the decoder. */
-export function decodedPhotometric(image: ImagePixels, transformed: boolean): string {
-  if (image.samplesPerPixel === 3 && (transformed || hasColourTransform(image))) return 'RGB';
-  return image.photometric;
-}
-
-/** Whether the file says its frames carry a component transformation. */
-export function hasColourTransform(image: ImagePixels): boolean {
-  return image.photometric === 'YBR_RCT' || image.photometric === 'YBR_ICT';
-}
-
 function encode(openjpeg: OpenJpeg, frame: DecodedFrame, image: ImagePixels): Uint8Array {
   const input = encoderInput('JPEG 2000', frame.samples, image);
   if (image.samplesPerPixel === 1 || hasColourTransform(image)) {
@@ -109,11 +99,6 @@ function encodeOnce(openjpeg: OpenJpeg, bytes: Uint8Array, shape: DecodedShape, 
   } finally {
     encoder.delete();
   }
-}
-
-/** OpenJPEG refuses more wavelet levels than halve the smaller side down to one sample; five is its default. */
-export function decompositionsFor(shape: { width: number; height: number }): number {
-  return Math.min(5, Math.floor(Math.log2(Math.min(shape.width, shape.height))));
 }
 
 /** Runs a library call; what it throws (a C++ exception arrives as a bare number) becomes our error. */

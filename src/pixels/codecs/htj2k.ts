@@ -1,0 +1,98 @@
+import { UnsupportedDicomError } from '../../dicom/errors.js';
+import type { ImagePixels } from '../image-pixels.js';
+import { encoderInput, samplesOfDecoded, type DecodedShape } from './decoded-samples.js';
+import { instantiateEmscripten } from './emscripten-module.js';
+import type { DecodedFrame, FrameCodec } from './frame-codec.js';
+import { decodedPhotometric, decompositionsFor, hasColourTransform } from './j2k-family.js';
+import { usesColourTransform } from './j2k-codestream.js';
+
+interface HtShape extends DecodedShape {
+  readonly isUsingColorTransform: boolean;
+}
+
+// The embind surface of @cornerstonejs/codec-openjph (OpenJPH) that we use; the package ships no types.
+interface Decoder {
+  getEncodedBuffer(length: number): Uint8Array;
+  decode(): void;
+  getDecodedBuffer(): Uint8Array;
+  getFrameInfo(): HtShape;
+  delete(): void;
+}
+
+interface Encoder {
+  getDecodedBuffer(shape: HtShape): Uint8Array;
+  setQuality(lossless: boolean, quantizationStep: number): void;
+  setDecompositions(count: number): void;
+  encode(): void;
+  getEncodedBuffer(): Uint8Array;
+  delete(): void;
+}
+
+interface OpenJph {
+  readonly HTJ2KDecoder: new () => Decoder;
+  readonly HTJ2KEncoder: new () => Encoder;
+}
+
+/**
+ * The codec of High-Throughput JPEG 2000 Lossless (1.2.840.10008.1.2.4.201), with RPCL
+ * (.4.202) and HTJ2K (.4.203), on OpenJPH built to WebAssembly. As for JPEG 2000: a codestream with
+ * a component transformation decodes to RGB, and encoding is always lossless (reversible 5/3
+ * wavelet, so a re-encoded lossy .4.203 frame holds exactly the decoded samples and the file's
+ * Lossy Image Compression history stays true), with the reversible colour transform for three
+ * samples when the file's Photometric Interpretation is YBR_RCT or YBR_ICT, none otherwise.
+ * Frames are written in the HTJ2K block coder, which every .4.201–.203 decoder reads.
+ */
+export async function loadHtj2kCodec(): Promise<FrameCodec> {
+  const openjph = await instantiateEmscripten<OpenJph>('@cornerstonejs/codec-openjph/wasmjs');
+  return {
+    name: 'High-Throughput JPEG 2000',
+    decode: (encoded, image) => decode(openjph, encoded, image),
+    encode: (frame, image) => encode(openjph, frame, image),
+  };
+}
+
+function decode(openjph: OpenJph, encoded: Uint8Array, image: ImagePixels): DecodedFrame {
+  const transformed = usesColourTransform(encoded);
+  const decoder = new openjph.HTJ2KDecoder();
+  try {
+    decoder.getEncodedBuffer(encoded.length).set(encoded);
+    guarded(() => decoder.decode(), 'decoded');
+    const samples = samplesOfDecoded('High-Throughput JPEG 2000', decoder.getDecodedBuffer(), decoder.getFrameInfo(), image);
+    return { samples, photometric: decodedPhotometric(image, transformed) };
+  } finally {
+    decoder.delete();
+  }
+}
+
+function encode(openjph: OpenJph, frame: DecodedFrame, image: ImagePixels): Uint8Array {
+  const input = encoderInput('High-Throughput JPEG 2000', frame.samples, image);
+  const shape: HtShape = {
+    width: image.columns,
+    height: image.rows,
+    bitsPerSample: input.bitsPerSample,
+    componentCount: image.samplesPerPixel,
+    isSigned: input.signed,
+    isUsingColorTransform: image.samplesPerPixel === 3 && hasColourTransform(image),
+  };
+  const encoder = new openjph.HTJ2KEncoder();
+  try {
+    encoder.getDecodedBuffer(shape).set(input.bytes);
+    encoder.setQuality(true, 0);
+    encoder.setDecompositions(decompositionsFor(shape));
+    guarded(() => encoder.encode(), 'encoded');
+    const encoded = encoder.getEncodedBuffer().slice();
+    if (encoded.length === 0) throw new UnsupportedDicomError('the High-Throughput JPEG 2000 encoder wrote nothing, so the frame cannot be encoded');
+    return encoded;
+  } finally {
+    encoder.delete();
+  }
+}
+
+/** Runs a library call; what it throws (a C++ exception arrives as a bare number) becomes our error. */
+function guarded(call: () => void, done: 'decoded' | 'encoded'): void {
+  try {
+    call();
+  } catch (cause) {
+    throw new UnsupportedDicomError(`the High-Throughput JPEG 2000 frame could not be ${done}, so its pixels cannot be blanked`, { cause });
+  }
+}
