@@ -57,8 +57,10 @@ function decode(openjph: OpenJph, encoded: Uint8Array, image: ImagePixels): Deco
   try {
     decoder.getEncodedBuffer(encoded.length).set(encoded);
     guarded(() => decoder.decode(), 'decoded');
-    const samples = samplesOfDecoded('High-Throughput JPEG 2000', decoder.getDecodedBuffer(), decoder.getFrameInfo(), image);
-    return { samples, photometric: decodedPhotometric(image, transformed) };
+    const shape = decoder.getFrameInfo();
+    const samples = samplesOfDecoded('High-Throughput JPEG 2000', decoder.getDecodedBuffer(), shape, image);
+    const planar = shape.componentCount > 1 && !shape.isUsingColorTransform;
+    return { samples: planar ? rowsInPlaneOrder(samples, image, 'from library') : samples, photometric: decodedPhotometric(image, transformed) };
   } finally {
     decoder.delete();
   }
@@ -76,7 +78,8 @@ function encode(openjph: OpenJph, frame: DecodedFrame, image: ImagePixels): Uint
   };
   const encoder = new openjph.HTJ2KEncoder();
   try {
-    encoder.getDecodedBuffer(shape).set(input.bytes);
+    const planar = shape.componentCount > 1 && !shape.isUsingColorTransform;
+    encoder.getDecodedBuffer(shape).set(planar ? rowsInPlaneOrder(input.bytes, image, 'to library') : input.bytes);
     encoder.setQuality(true, 0);
     encoder.setDecompositions(decompositionsFor(shape));
     guarded(() => encoder.encode(), 'encoded');
@@ -86,6 +89,31 @@ function encode(openjph: OpenJph, frame: DecodedFrame, image: ImagePixels): Uint
   } finally {
     encoder.delete();
   }
+}
+
+/**
+ * The OpenJPH build codes colour without a transform plane by plane (all rows of the first
+ * component, then the second's, …) but hands over, and takes, the k-th of those rows as row
+ * floor(k / 3), component k mod 3 of an interleaved frame. Its own round trip is consistent, other
+ * decoders see scrambled rows; so rows are moved where the library expects them, both ways.
+ * Samples are 8 bits here (the encoders refuse colour above 8 bits, and so does the decoder check).
+ */
+function rowsInPlaneOrder(samples: Uint8Array, image: ImagePixels, direction: 'to library' | 'from library'): Uint8Array {
+  const { rows, columns, samplesPerPixel } = image;
+  if (image.bitsAllocated !== 8) throw new UnsupportedDicomError('a High-Throughput JPEG 2000 frame of colour samples above 8 bits cannot be coded');
+  const moved = new Uint8Array(samples.length);
+  for (let line = 0; line < rows * samplesPerPixel; line++) {
+    // The library's row `line`: as it reads it, and as the codestream holds it.
+    const [libraryRow, libraryComponent] = [Math.floor(line / samplesPerPixel), line % samplesPerPixel];
+    const [row, component] = [line % rows, Math.floor(line / rows)];
+    for (let column = 0; column < columns; column++) {
+      const library = (libraryRow * columns + column) * samplesPerPixel + libraryComponent;
+      const frame = (row * columns + column) * samplesPerPixel + component;
+      if (direction === 'to library') moved[library] = samples[frame] ?? 0;
+      else moved[frame] = samples[library] ?? 0;
+    }
+  }
+  return moved;
 }
 
 /** Runs a library call; what it throws (a C++ exception arrives as a bare number) becomes our error. */
