@@ -1,10 +1,14 @@
 import { UnsupportedDicomError } from '../../dicom/errors.js';
 import type { ImagePixels } from '../image-pixels.js';
 import { encoderInput, samplesOfDecoded, type DecodedShape } from './decoded-samples.js';
-import { instantiateEmscripten } from './emscripten-module.js';
+import { createRequire } from 'node:module';
+import { instantiateEmscripten, type EmscriptenFactory } from './emscripten-module.js';
 import type { DecodedFrame, FrameCodec } from './frame-codec.js';
 import { decodedPhotometric, decompositionsFor, hasColourTransform } from './j2k-family.js';
 import { usesColourTransform } from './j2k-codestream.js';
+
+// The package is CommonJS (an Emscripten factory): ESM loads it through createRequire.
+const require = createRequire(import.meta.url);
 
 interface HtShape extends DecodedShape {
   readonly isUsingColorTransform: boolean;
@@ -43,7 +47,7 @@ interface OpenJph {
  * Frames are written in the HTJ2K block coder, which every .4.201–.203 decoder reads.
  */
 export async function loadHtj2kCodec(): Promise<FrameCodec> {
-  const openjph = await instantiateEmscripten<OpenJph>('@cornerstonejs/codec-openjph/wasmjs');
+  const openjph = await instantiateEmscripten(require('@cornerstonejs/codec-openjph/wasmjs') as EmscriptenFactory<OpenJph>);
   return {
     name: 'High-Throughput JPEG 2000',
     decode: (encoded, image) => decode(openjph, encoded, image),

@@ -1,10 +1,14 @@
 import { UnsupportedDicomError } from '../../dicom/errors.js';
 import type { ImagePixels } from '../image-pixels.js';
 import { encoderInput, samplesOfDecoded, type DecodedShape } from './decoded-samples.js';
-import { instantiateEmscripten } from './emscripten-module.js';
+import { createRequire } from 'node:module';
+import { instantiateEmscripten, type EmscriptenFactory } from './emscripten-module.js';
 import type { DecodedFrame, FrameCodec } from './frame-codec.js';
 import { joinComponentCodestreams, usesColourTransform } from './j2k-codestream.js';
 import { decodedPhotometric, decompositionsFor, hasColourTransform } from './j2k-family.js';
+
+// The package is CommonJS (an Emscripten factory): ESM loads it through createRequire.
+const require = createRequire(import.meta.url);
 
 // The embind surface of @cornerstonejs/codec-openjpeg (OpenJPEG 2.5) that we use; the package ships no types.
 interface Decoder {
@@ -44,7 +48,7 @@ const CPRL = 4;
  * YBR_ICT: decoders apply the inverse from the codestream's flag, whichever the kernel), none otherwise.
  */
 export async function loadJpeg2000Codec(): Promise<FrameCodec> {
-  const openjpeg = await instantiateEmscripten<OpenJpeg>('@cornerstonejs/codec-openjpeg/wasmjs');
+  const openjpeg = await instantiateEmscripten(require('@cornerstonejs/codec-openjpeg/wasmjs') as EmscriptenFactory<OpenJpeg>);
   return {
     name: 'JPEG 2000',
     decode: (encoded, image) => decode(openjpeg, encoded, image),

@@ -1,8 +1,12 @@
 import { UnsupportedDicomError } from '../../dicom/errors.js';
 import type { ImagePixels } from '../image-pixels.js';
 import { samplesOfDecoded, type DecodedShape } from './decoded-samples.js';
-import { instantiateEmscripten } from './emscripten-module.js';
+import { createRequire } from 'node:module';
+import { instantiateEmscripten, type EmscriptenFactory } from './emscripten-module.js';
 import type { DecodedFrame, FrameCodec } from './frame-codec.js';
+
+// The package is CommonJS (an Emscripten factory): ESM loads it through createRequire.
+const require = createRequire(import.meta.url);
 
 // The embind surface of @cornerstonejs/codec-libjpeg-turbo-8bit's decoder build that we use; the package ships no types.
 interface Decoder {
@@ -26,7 +30,7 @@ interface LibjpegTurbo {
  * read 12-bit frames, which are refused.
  */
 export async function loadJpegBaselineDecoder(): Promise<FrameCodec> {
-  const libjpeg = await instantiateEmscripten<LibjpegTurbo>('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs');
+  const libjpeg = await instantiateEmscripten(require('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs') as EmscriptenFactory<LibjpegTurbo>);
   return { name: 'JPEG Baseline', decode: (encoded, image) => decode(libjpeg, encoded, image) };
 }
 
