@@ -62,6 +62,12 @@ describe('OCR words to blank', () => {
     expect(matched(words, ['DOE^JANE^Q', 'Q'])).toEqual(['Jane:identifying', 'Lane:identifying', 'Doe:identifying']);
   });
 
+  it('takes only the words next to a label, not the next field OCR put on the same line', () => {
+    const at = (text: string, x: number): OcrWord => ({ text, confidence: 90, line: 0, box: { x, y: 40, width: text.length * 10, height: 16 } });
+    const words = [at('Name:', 20), at('Jane', 90), at('Doe', 140), at('Exam', 330), at('Abdomen', 390)];
+    expect(matched(words)).toEqual(['Jane:name', 'Doe:name']);
+  });
+
   it('pads each matched box and clips it to the frame', () => {
     const word = (text: string, x: number, y: number): OcrWord => ({ text, confidence: 90, line: 0, box: { x, y, width: 30, height: 12 } });
     const boxes = wordsToBlank([word('12345678', 2, 1), word('TIS', 40, 10), word('19640312', 85, 40)], [], 4, { width: 100, height: 50 });

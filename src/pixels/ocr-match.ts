@@ -128,6 +128,16 @@ function nameLike(text: string): boolean {
   return /^\p{Lu}[\p{L}^'’.,-]*$/u.test(text.trim());
 }
 
+/**
+ * `after` follows `before` in the same field: on the same line, less than one and a half line
+ * heights to its right (OCR puts a screen's side-by-side fields on one line).
+ */
+function nextTo(before: OcrWord | undefined, after: OcrWord | undefined): boolean {
+  if (!before || !after || before.line !== after.line) return false;
+  const gap = after.box.x - (before.box.x + before.box.width);
+  return gap <= 1.5 * Math.max(before.box.height, after.box.height);
+}
+
 /** Each word to blank and why, in word order; a word is listed once, with the first reason that holds. */
 export function matchWords(words: readonly OcrWord[], identifying: readonly string[]): WordMatch[] {
   const needles = needlesOf(identifying);
@@ -144,7 +154,7 @@ export function matchWords(words: readonly OcrWord[], identifying: readonly stri
   // Runs of words on one line: dates OCR splits ("12 Mar 1964"), names split at the caret
   // ("DOE”" "JANE"), and capitalised words after a name label ("Name: Jane Doe").
   for (let start = 0; start < words.length; start++) {
-    const sameLine = (offset: number) => words[start + offset]?.line === words[start]?.line;
+    const sameLine = (offset: number) => nextTo(words[start + offset - 1], words[start + offset]);
     for (const length of [2, 3, 4]) {
       if (!sameLine(length - 1)) break;
       const run = words.slice(start, start + length).map((word) => word.text).join(' ');
