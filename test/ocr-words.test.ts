@@ -8,7 +8,8 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wordsToBlank } from '../src/pixels/ocr-match.js';
 import { createOcrPool, offlineWorkerOptions, type OcrBox, type OcrImage, type OcrPool, type OcrWord } from '../src/pixels/ocr-words.js';
-import { eightBitSamples, type PlantedWord, type TextImage } from './helpers/text-image.js';
+import { compressWith, pixelsByDcmtk, ULTRASOUND_IMAGE, writeNativeDicom } from './helpers/native-dicom.js';
+import { eightBitSamples, pixelBytesOf, type PlantedWord, type TextImage } from './helpers/text-image.js';
 import { ctScene, SCENE_PATIENT, ultrasoundScene } from './helpers/text-scenes.js';
 
 // OCR of burned-in text (issue 20): one pool of two tesseract.js workers for the whole file (each
@@ -76,6 +77,18 @@ describe('OCR of burned-in text', () => {
     const blanked = wordsToBlank(words, IDENTIFYING, 3, image);
     for (const text of patient) expect(blanked.some((box) => covers(box, planted(image, text).box)), `${text} blanked`).toBe(true);
     for (const text of settings) expect(blanked.some((box) => overlaps(box, planted(image, text).box)), `${text} kept`).toBe(false);
+  });
+
+  it('finds the patient words in the ultrasound frame after baseline JPEG, as DCMTK decodes it', async () => {
+    const image = scenes[0]?.image as TextImage;
+    const native = path.join(root, 'ultrasound.dcm');
+    const jpeg = path.join(root, 'ultrasound-jpeg.dcm');
+    writeNativeDicom(native, { rows: image.height, columns: image.width, samplesPerPixel: 3, bitsAllocated: 8, pixelBytes: pixelBytesOf(image), modality: 'US', sopClassUid: ULTRASOUND_IMAGE });
+    compressWith('dcmcjpeg', ['+eb'], native, jpeg);
+    const samples = pixelsByDcmtk(jpeg, image.width * image.height * 3, 'dcmdjpeg');
+    const words = await pool.recognise({ samples, width: image.width, height: image.height, channels: 3 });
+    const blanked = wordsToBlank(words, IDENTIFYING, 3, image);
+    for (const text of ['DOE^JANE', '12345678', '19640312', 'Jane', 'Doe', '2024-03-12']) expect(blanked.some((box) => covers(box, planted(image, text).box)), `${text} blanked`).toBe(true);
   });
 
   it('reads the same words as the tesseract command line, which reads our images too', async () => {

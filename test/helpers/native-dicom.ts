@@ -1,7 +1,9 @@
 // Part 10 files in Explicit VR Little Endian, encoded element by element (one line each), for
 // images drawn by the tests; and their compressed versions made by DCMTK's own encoders.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 /** An extra data-set element: strings for text VRs, numbers for US/UL/SS/SL. */
 export interface ExtraAttribute {
@@ -134,7 +136,35 @@ export function writeNativeDicom(path: string, options: NativeDicomOptions): voi
  * its options (`+eb` baseline JPEG, `+el` lossless JPEG-LS, …). Throws with the tool's standard error.
  */
 export function compressWith(tool: 'dcmcjpeg' | 'dcmcjpls' | 'dcmcrle', args: readonly string[], input: string, output: string): void {
-  const run = spawnSync(tool, [...args, input, output], { encoding: 'utf8' });
-  if (run.error) throw new Error(`cannot run ${tool} (install the Debian package dcmtk): ${run.error.message}`);
-  if (run.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed with exit code ${String(run.status)}: ${run.stderr.trim()}`);
+  run(tool, [...args, input, output]);
+}
+
+function run(tool: string, args: readonly string[]): void {
+  const result = spawnSync(tool, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (result.error) throw new Error(`cannot run ${tool} (install the Debian package dcmtk): ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`${[tool, ...args.slice(0, -2)].join(' ')} failed with exit code ${String(result.status)}: ${result.stderr.trim()}`);
+}
+
+/**
+ * The native samples DCMTK reads from `input`, of any transfer syntax: decoded into a native file by
+ * `decoder` (dcmdjpeg, dcmdjpls, dcmdrle; none for a native file), then written out by dcmdump +W,
+ * which writes every binary value to its own file; the one of `bytes` bytes is the pixel data.
+ */
+export function pixelsByDcmtk(input: string, bytes: number, decoder?: 'dcmdjpeg' | 'dcmdjpls' | 'dcmdrle'): Buffer {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dicom-dcmtk-pixels-'));
+  try {
+    let native = input;
+    if (decoder) {
+      native = path.join(dir, 'native.dcm');
+      run(decoder, [input, native]);
+    }
+    const raw = path.join(dir, 'raw');
+    mkdirSync(raw);
+    run('dcmdump', ['-q', '+W', raw, native]);
+    const values = readdirSync(raw).map((entry) => readFileSync(path.join(raw, entry))).filter((buffer) => buffer.length === bytes);
+    if (values.length !== 1) throw new Error(`dcmdump +W wrote ${values.length} values of ${bytes} bytes, not one`);
+    return values[0] as Buffer;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
