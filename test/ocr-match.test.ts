@@ -19,9 +19,9 @@ const IDENTIFYING = ['DOE^JANE', 'DOE', 'JANE', '12345678', '19640312'];
 
 describe('OCR words to blank', () => {
   it("finds the file's own values as OCR spells them: carets misread, letters for digits, one letter wrong, values joined or split", () => {
-    const words = linesOfWords(['DOE*JANE', 'DOE”', 'JANE', 'ID', '1234567B'], ['JANF', 'ID12345678', '1234', '5678', 'Doe'], ['19640312', 'DOB:19640312']);
+    const words = linesOfWords(['DOE*JANE', 'DOE”', 'JANE', 'ID', '1234567B', 'I2S4567B'], ['JANF', 'ID12345678', '1234', '5678', 'Doe'], ['19640312', 'DOB:19640312']);
     expect(matched(words, IDENTIFYING)).toEqual([
-      'DOE*JANE:identifying', 'DOE”:identifying', 'JANE:identifying', '1234567B:identifying',
+      'DOE*JANE:identifying', 'DOE”:identifying', 'JANE:identifying', '1234567B:identifying', 'I2S4567B:identifying',
       'JANF:identifying', 'ID12345678:identifying', '1234:identifying', '5678:identifying', 'Doe:identifying',
       '19640312:identifying', 'DOB:19640312:identifying',
     ]);
@@ -59,7 +59,8 @@ describe('OCR words to blank', () => {
       ['Abdomen', 'Liver', 'Exam', 'DOB', 'ID', 'Name:', '45Y', 'F', 'L', 'R'],
       ['Jane', 'Lane', 'Doe'],
     );
-    expect(matched(words, ['DOE^JANE^Q', 'Q'])).toEqual(['Jane:identifying', 'Lane:identifying', 'Doe:identifying']);
+    // A one-letter value (a middle initial) would blank every such letter: orientation marks too.
+    expect(matched(words, ['DOE^JANE^R', 'R'])).toEqual(['Jane:identifying', 'Lane:identifying', 'Doe:identifying']);
   });
 
   it('takes only the words next to a label, not the next field OCR put on the same line', () => {

@@ -42,9 +42,10 @@ function overlaps(a: OcrBox, b: OcrBox): boolean {
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
 
-/** The planted word OCR read (letters and digits alike, whatever it made of a caret) with a box over its ink. */
+/** The planted word OCR read (letters and digits alike, whatever it made of a caret) with a box over its ink and little more. */
 function found(words: readonly OcrWord[], planted: PlantedWord): OcrWord | undefined {
-  return words.find((word) => compact(word.text) === compact(planted.text) && covers(word.box, planted.box, 1));
+  const around = { x: planted.box.x - 4, y: planted.box.y - 4, width: planted.box.width + 8, height: planted.box.height + 8 };
+  return words.find((word) => compact(word.text) === compact(planted.text) && covers(word.box, planted.box, 1) && covers(around, word.box));
 }
 
 function planted(image: TextImage, text: string): PlantedWord {
