@@ -108,7 +108,15 @@ export async function createOcrPool(size: number = availableParallelism(), optio
   const upscale = options.upscale ?? 1;
   const cacheFolder = mkdtempSync(path.join(tmpdir(), 'dicom-tools-ocr-'));
   const workers = await Promise.allSettled(Array.from({ length: Math.max(1, size) }, async () => {
-    const worker = await tesseract.createWorker('eng', tesseract.OEM.LSTM_ONLY, offlineWorkerOptions(languageFolder, cacheFolder));
+    // A worker whose model fails to load never settles createWorker, and without an errorHandler
+    // tesseract.js throws the failure where nothing can catch it: report it through the handler.
+    let startFailed: (reason: Error) => void = () => {};
+    const failure = new Promise<never>((_, reject) => {
+      startFailed = reject;
+    });
+    failure.catch(() => {});
+    const errorHandler = (data: unknown) => startFailed(new Error(String(data)));
+    const worker = await Promise.race([tesseract.createWorker('eng', tesseract.OEM.LSTM_ONLY, { ...offlineWorkerOptions(languageFolder, cacheFolder), errorHandler }), failure]);
     // A screen's text is about 70 to 100 dpi: saying so spares tesseract its guess; its notes go nowhere.
     await worker.setParameters({ tessedit_pageseg_mode: (options.pageSegmentation ?? '3') as never, user_defined_dpi: String(96 * upscale), debug_file: '/dev/null' });
     return worker;
