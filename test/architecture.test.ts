@@ -11,8 +11,9 @@ import { readModuleTree } from './helpers/module-tree.js';
 // show the checks can fail, on a small planted tree that breaks each of them.
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-const DEPENDENCIES = Object.keys(packageJson.dependencies);
+const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; optionalDependencies?: Record<string, string> };
+// Optional dependencies (OCR) are runtime dependencies too, loaded only when asked for.
+const DEPENDENCIES = [...Object.keys(packageJson.dependencies), ...Object.keys(packageJson.optionalDependencies ?? {})];
 
 /** The one module of ours that imports each runtime dependency, so replacing it touches one file. */
 const LIBRARY_OWNERS: LibraryOwners = {
@@ -31,6 +32,8 @@ const LIBRARY_OWNERS: LibraryOwners = {
   '@cornerstonejs/codec-libjpeg-turbo-8bit': ['src/pixels/codecs/jpeg-baseline-decode.ts'],
   'jpeg-lossless-decoder-js': ['src/pixels/codecs/jpeg-lossless.ts'],
   pngjs: ['src/pixels/png-picture.ts'],
+  'tesseract.js': ['src/pixels/ocr-words.ts'],
+  '@tesseract.js-data/eng': ['src/pixels/ocr-words.ts'],
   // The terminal UI is React components rendered by Ink: any module of tui/ may use both, nothing else.
   ink: ['tui/'],
   react: ['tui/'],

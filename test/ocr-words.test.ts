@@ -116,8 +116,11 @@ describe('OCR of burned-in text', () => {
 describe('OCR setup', () => {
   it('says which optional packages to install when one is missing', async () => {
     const message = 'OCR needs the optional packages tesseract.js and @tesseract.js-data/eng: install them with npm install tesseract.js @tesseract.js-data/eng';
-    await expect(createOcrPool(1, { packages: { engine: 'tesseract.js-not-installed', language: '@tesseract.js-data/eng' } })).rejects.toThrow(message);
-    await expect(createOcrPool(1, { packages: { engine: 'tesseract.js', language: '@tesseract.js-data/not-installed' } })).rejects.toThrow(message);
+    const require = createRequire(import.meta.url);
+    const language = () => require.resolve('@tesseract.js-data/eng/package.json');
+    const missing = (name: string) => () => require.resolve(`${name}/package.json`);
+    await expect(createOcrPool(1, { packages: { engine: () => import(missing('tesseract.js-not-installed')()), languagePackage: language } })).rejects.toThrow(message);
+    await expect(createOcrPool(1, { packages: { engine: () => import('tesseract.js'), languagePackage: missing('@tesseract.js-data/not-installed') } })).rejects.toThrow(message);
   });
 
   it('reads the model from a local folder and caches nothing', () => {

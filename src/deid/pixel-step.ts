@@ -39,11 +39,12 @@ export function regionListsOf(options: DeidOptions): readonly RegionList[] {
  */
 export function pixelStep(file: DicomFile, options: DeidOptions): PixelStep {
   const cleans = cleansPixels(options);
-  // Without the option, accept needs no look at the image at all.
-  if (!cleans && options.burnedIn === 'accept') return ACCEPTED;
   const signs = burnedInSigns(file);
   if (signs.length === 0) return UNTOUCHED;
-  if (!cleans) throw new BurnedInPixelsError(signs);
+  if (!cleans) {
+    if (options.burnedIn === 'accept') return ACCEPTED;
+    throw new BurnedInPixelsError(signs);
+  }
   const refuse = (refusal: ConstructorParameters<typeof BurnedInPixelsError>[1]): PixelStep => {
     if (options.burnedIn === 'accept') return ACCEPTED;
     throw new BurnedInPixelsError(signs, refusal);

@@ -48,8 +48,8 @@ export interface OcrPoolOptions {
    * "11" (sparse text) and about twice as fast; "6" reads speckle as words.
    */
   readonly pageSegmentation?: string;
-  /** Where the packages are looked up; a run never changes them. @default the real package names */
-  readonly packages?: { readonly engine: string; readonly language: string };
+  /** How the two packages are found; a run never changes them (a test stands in a missing one). @default the real packages */
+  readonly packages?: OcrPackages;
 }
 
 /** The optional packages OCR needs are not installed: the user can install them or run without OCR. */
@@ -65,9 +65,21 @@ const MISSING = `OCR needs the optional packages ${PACKAGES.engine} and ${PACKAG
 
 type Tesseract = typeof import('tesseract.js');
 
-async function loadEngine(name: string): Promise<Tesseract> {
+/** Loads the engine, and finds the language package's package.json. */
+export interface OcrPackages {
+  readonly engine: () => Promise<unknown>;
+  readonly languagePackage: () => string;
+}
+
+// Named literally, so the package each loads is plain to read (and to the architecture test).
+const REAL_PACKAGES: OcrPackages = {
+  engine: () => import('tesseract.js'),
+  languagePackage: () => createRequire(import.meta.url).resolve('@tesseract.js-data/eng/package.json'),
+};
+
+async function loadEngine(packages: OcrPackages): Promise<Tesseract> {
   try {
-    const module = (await import(name)) as Tesseract & { default?: Tesseract };
+    const module = (await packages.engine()) as Tesseract & { default?: Tesseract };
     return module.default ?? module;
   } catch (error) {
     throw new OcrUnavailableError(MISSING, error);
@@ -75,9 +87,9 @@ async function loadEngine(name: string): Promise<Tesseract> {
 }
 
 /** The folder holding eng.traineddata.gz inside the language package. */
-function modelFolder(name: string): string {
+function modelFolder(packages: OcrPackages): string {
   try {
-    const folder = path.join(path.dirname(createRequire(import.meta.url).resolve(`${name}/package.json`)), MODEL_FOLDER);
+    const folder = path.join(path.dirname(packages.languagePackage()), MODEL_FOLDER);
     statSync(path.join(folder, 'eng.traineddata.gz'));
     return folder;
   } catch (error) {
@@ -102,9 +114,9 @@ export function offlineWorkerOptions(languageFolder: string, cacheFolder: string
 
 /** Starts `size` tesseract workers (default: one per CPU) with the English model from its package. */
 export async function createOcrPool(size: number = availableParallelism(), options: OcrPoolOptions = {}): Promise<OcrPool> {
-  const packages = options.packages ?? PACKAGES;
-  const tesseract = await loadEngine(packages.engine);
-  const languageFolder = modelFolder(packages.language);
+  const packages = options.packages ?? REAL_PACKAGES;
+  const tesseract = await loadEngine(packages);
+  const languageFolder = modelFolder(packages);
   const upscale = options.upscale ?? 1;
   const cacheFolder = mkdtempSync(path.join(tmpdir(), 'dicom-tools-ocr-'));
   const workers = await Promise.allSettled(Array.from({ length: Math.max(1, size) }, async () => {

@@ -75,10 +75,11 @@ export function specifiersOf(file: string): string[] {
   return found;
 }
 
-/** `import(...)`, `require(...)` and `createRequire(...)(...)`. */
+/** `import(...)`, `require(...)`, `createRequire(...)(...)` and the `.resolve(...)` of either require. */
 function isLoader(callee: ts.Expression): boolean {
   if (callee.kind === ts.SyntaxKind.ImportKeyword) return true;
   if (ts.isIdentifier(callee)) return callee.text === 'require';
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'resolve') return isLoader(callee.expression);
   return ts.isCallExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'createRequire';
 }
 
