@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDaemonStatus, type DaemonStatus } from '../src/status/daemon-status.js';
+import { corpusDir } from './helpers/corpus.js';
+import { parseCsv } from './helpers/parse-csv.js';
 import { copySmallExport } from './helpers/small-export.js';
 import { postgresAvailable, usePostgres } from './helpers/postgres-server.js';
 import { runCli, runCliAsync } from './helpers/run-cli.js';
@@ -141,6 +143,30 @@ describe.skipIf(!postgresAvailable())('dicom-tools on a PostgreSQL mapping store
     expect(rows(readFileSync(exported, 'utf8'))).toEqual(rows(whole.csv[0] as string));
     const batches = runCli(['mapping', 'batches'], { env: envOf('shards', url) }).stdout.trim().split('\n');
     expect(batches).toHaveLength(2);
+  });
+
+  it('mapping export --pixels gives the Pixel Cleaning of each file as on SQLite: the ultrasound regions, and empty for a CT', async () => {
+    const url = await database.fresh();
+    const ultrasound = path.join(corpusDir, 'dicomparser_IM00001.implicit_little_endian.dcm');
+    const ct = path.join(corpusDir, 'dcmqats_1_ELE.dcm');
+    const pixelCells = (name: string, env: NodeJS.ProcessEnv) => {
+      const anonymized = runCli(['anonymize', ultrasound, ct, '--out', path.join(root, `out-${name}`), '--option', 'clean-pixel-data'], { env });
+      expect({ status: anonymized.status, stderr: anonymized.stderr }).toMatchObject({ status: 0 });
+      const csv = path.join(root, `${name}-mapping.csv`);
+      expect(runCli(['mapping', 'export', '--out', csv, '--pixels'], { env }).status).toBe(0);
+      const [header, ...rows] = parseCsv(readFileSync(csv, 'utf8'));
+      return { header: header?.[6], cells: new Map(rows.map((row) => [row[0], row[6]])) };
+    };
+    const onPostgres = pixelCells('pixels-postgres', envOf('pixels-postgres', url));
+    expect(onPostgres).toEqual({
+      header: 'Pixel Cleaning',
+      cells: new Map([
+        [ultrasound, 'outside the 2 ultrasound regions'],
+        [ct, ''],
+      ]),
+    });
+    expect(existsSync(path.join(root, 'data-pixels-postgres', 'mapping.sqlite'))).toBe(false);
+    expect(pixelCells('pixels-sqlite', envOf('pixels-sqlite'))).toEqual(onPostgres);
   });
 
   it('--mapping-url selects the store over DICOM_MAPPING_URL, and verify --mapping finds the originals there', async () => {

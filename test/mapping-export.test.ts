@@ -9,6 +9,7 @@ import { textAt, valueBytes, valueVrOf } from '../src/dicom/element-access.js';
 import type { DicomElement } from '../src/dicom/model.js';
 import { readDicomFile, type DicomFile } from '../src/dicom/read-file.js';
 import type { Tag } from '../src/dicom/tag.js';
+import { corpusDir } from './helpers/corpus.js';
 import { parseCsv } from './helpers/parse-csv.js';
 import { generatePlantedStudy, type PlantedStudy } from './helpers/planted-study.js';
 import { runCli } from './helpers/run-cli.js';
@@ -206,5 +207,50 @@ describe('the mapping exports of anonymized planted studies', () => {
     expect(same.status).toBe(2);
     expect(same.stderr).toContain(`--patients ${path.join(root, '.', 'x.csv')}: the same file as --uids; give each a file of its own`);
     expect(readdirSync(root)).not.toContain('x.csv');
+  });
+});
+
+describe('mapping export --pixels on real at-risk and plain images', () => {
+  // An ultrasound image with two regions (cleaned outside them) and a CT (not at risk), in a store of their own.
+  const ultrasound = path.join(corpusDir, 'dicomparser_IM00001.implicit_little_endian.dcm');
+  const ct = path.join(corpusDir, 'dcmqats_1_ELE.dcm');
+  const pixelsEnv = { ...env, DICOM_DATA_DIR: path.join(root, 'data-pixels') };
+
+  beforeAll(() => {
+    const result = runCli(['anonymize', ultrasound, ct, '--out', path.join(root, 'out-pixels'), '--option', 'clean-pixel-data'], { env: pixelsEnv });
+    expect(result.stderr).toContain('Anonymized 2 files into');
+    expect(result.status).toBe(0);
+  }, 60_000);
+
+  it('adds the Pixel Cleaning column: the ultrasound regions for the ultrasound image, empty for the CT', () => {
+    const out = path.join(root, 'pixels.csv');
+    const result = runCli(['mapping', 'export', '--out', out, '--pixels'], { env: pixelsEnv });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain(`Wrote 2 mapping rows to ${out}`);
+
+    const rows = readCsv(out);
+    expect(rows[0]).toEqual(['Original Filename', 'Anonymized Filename', 'Original Patient ID', 'Anonymized ID', 'Tags Anonymized', 'UIDs Regenerated', 'Pixel Cleaning']);
+    expect(new Map(rows.slice(1).map((row) => [row[0], { columns: row.length, pixelCleaning: row[6] }]))).toEqual(
+      new Map([
+        [ultrasound, { columns: 7, pixelCleaning: 'outside the 2 ultrasound regions' }],
+        [ct, { columns: 7, pixelCleaning: '' }],
+      ]),
+    );
+    expect(modeOf(out)).toBe(0o600);
+  });
+
+  it('keeps the product’s six columns without --pixels, and refuses --pixels without --out', () => {
+    const out = path.join(root, 'no-pixels.csv');
+    expect(runCli(['mapping', 'export', '--out', out], { env: pixelsEnv }).status).toBe(0);
+    const rows = readCsv(out);
+    expect(rows[0]).toEqual(['Original Filename', 'Anonymized Filename', 'Original Patient ID', 'Anonymized ID', 'Tags Anonymized', 'UIDs Regenerated']);
+    for (const row of rows.slice(1)) expect(row).toHaveLength(6);
+    expect(readFileSync(out, 'utf8')).not.toContain('ultrasound region');
+
+    const uids = path.join(root, 'pixels-uids.csv');
+    const refused = runCli(['mapping', 'export', '--uids', uids, '--pixels'], { env: pixelsEnv });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('dicom-tools mapping: --pixels adds a column to the mapping CSV: give --out FILE.csv too');
+    expect(readdirSync(root)).not.toContain('pixels-uids.csv');
   });
 });

@@ -10,7 +10,7 @@ import type { MappingRecord } from '../src/store/mapping-record.js';
 import { MappingStoreError } from '../src/store/mapping-store-error.js';
 import type { MappingStore } from '../src/store/mapping-store.js';
 import { openMappingStore, type MappingStoreConfig } from '../src/store/open-mapping-store.js';
-import { POSTGRES_SCHEMA_VERSION } from '../src/store/postgres-schema.js';
+import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from '../src/store/postgres-schema.js';
 import { postgresAvailable, usePostgres, type TestDatabase } from './helpers/postgres-server.js';
 import { readBack, sample } from './helpers/mapping-records.js';
 
@@ -162,6 +162,52 @@ function contract(kind: () => StoreKind): void {
     expect(await store.patientPairs({ batchId: b })).toEqual(['P3', 'P1'].map((id) => ({ original: id, anonymized: `ANON-${id}` })));
   });
 
+  it('keeps how each at-risk image’s pixels were treated, none for the others, and exports it with pixels: true only', async () => {
+    const { store } = await openFresh();
+    const batchId = await store.startBatch({ source: 'cli', options: {}, profile: 'basic' });
+    const regionEntry = "dicom-tools regions from CTP 361e90f8032f, entry 12 (line 58 of CTP's script) (GE Dose Report)";
+    const records = [
+      sample(batchId, 1, { pixelCleaning: regionEntry }),
+      sample(batchId, 2),
+      sample(batchId, 3, { pixelCleaning: 'outside the 2 ultrasound regions' }),
+      sample(batchId, 4, { pixelCleaning: regionEntry }),
+      sample(batchId, 5, { pixelCleaning: 'accepted as it is' }),
+      sample(batchId, 6, { pixelCleaning: 'x'.repeat(300) }),
+    ];
+    await store.record(records);
+
+    const back = await store.records();
+    expect(back).toEqual(records.map(readBack));
+    expect(back.map((file) => file.pixelCleaning)).toEqual([regionEntry, undefined, 'outside the 2 ultrasound regions', regionEntry, 'accepted as it is', 'x'.repeat(300)]);
+    expect('pixelCleaning' in (back[1] as object)).toBe(false);
+    expect(await store.recordsForAnonymizedName('ANON-00003.dcm')).toEqual([readBack(records[2] as MappingRecord)]);
+
+    const dir = mkdtempSync(path.join(root, 'csv-pixels-'));
+    await writeMappingCsv(back.slice(0, 3), path.join(dir, 'pixels.csv'), { pixels: true });
+    await writeMappingCsv(back.slice(0, 3), path.join(dir, 'plain.csv'));
+    expect(readFileSync(path.join(dir, 'pixels.csv'), 'utf8').split('\n')).toEqual([
+      'Original Filename,Anonymized Filename,Original Patient ID,Anonymized ID,Tags Anonymized,UIDs Regenerated,Pixel Cleaning',
+      `"Müller, Hans 1.dcm",ANON-00001.dcm,PID-1,ANON-PAT1,PatientName,StudyInstanceUID,"dicom-tools regions from CTP 361e90f8032f, entry 12 (line 58 of CTP's script) (GE Dose Report)"`,
+      '"Müller, Hans 2.dcm",ANON-00002.dcm,PID-2,ANON-PAT2,PatientName;PatientID,StudyInstanceUID;SeriesInstanceUID,',
+      '"Müller, Hans 3.dcm",ANON-00003.dcm,PID-3,ANON-PAT3,PatientName;PatientID;StudyDate,StudyInstanceUID;SeriesInstanceUID;SOPInstanceUID,outside the 2 ultrasound regions',
+      '',
+    ]);
+    expect(readFileSync(path.join(dir, 'plain.csv'), 'utf8').split('\n')[0]).toBe('Original Filename,Anonymized Filename,Original Patient ID,Anonymized ID,Tags Anonymized,UIDs Regenerated');
+    expect(readFileSync(path.join(dir, 'plain.csv'), 'utf8')).not.toContain('ultrasound');
+  });
+
+  it('refuses a pixelCleaning that is empty, too long, not text or holds a control character, before writing anything', async () => {
+    const { store } = await openFresh();
+    const batchId = await store.startBatch({ source: 'cli', options: {}, profile: 'basic' });
+    const problem = 'has a pixelCleaning that is not a text of 1 to 300 characters without control characters';
+    for (const pixelCleaning of ['', 'x'.repeat(301), 'two\nlines', 'tab\there', 'del\u007f', 'c1\u0085', 42 as unknown as string]) {
+      await expect(store.record([sample(batchId, 1), sample(batchId, 2, { pixelCleaning })]), JSON.stringify(pixelCleaning)).rejects.toThrow(
+        new MappingStoreError(store.location, `cannot record files: record 1 ${problem}`),
+      );
+    }
+    expect(await store.records()).toEqual([]);
+  });
+
   it('counts the files processed on the local day of `now`', async () => {
     const { store } = await openFresh();
     const batchId = await store.startBatch({ source: 'cli', options: {}, profile: 'basic' });
@@ -277,6 +323,66 @@ describe.skipIf(!postgresAvailable())('the mapping store contract: PostgreSQL', 
       expect((error as Error).message).toMatch(
         new RegExp(`^postgres://\\S+: the mapping store has schema version 99, written by a newer dicom-tools \\(this one knows up to version ${POSTGRES_SCHEMA_VERSION}\\); update dicom-tools$`),
       );
+    });
+
+    it('migrates a store of schema version 4 (no pixel cleaning): keeps its rows, and records the pixel cleaning of new ones', async () => {
+      const url = await database.fresh();
+      // The store as a dicom-tools of schema version 4 left it: its migrations, a batch and two files.
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      const batchId = 'b-20240501T120000Z-0123456789ab';
+      try {
+        for (const migration of POSTGRES_MIGRATIONS.slice(0, 4)) await client.query(migration);
+        await client.query('CREATE TABLE dicom_tools_schema (version integer NOT NULL)');
+        await client.query('INSERT INTO dicom_tools_schema (version) VALUES (4)');
+        await client.query("INSERT INTO batches (id, started_at, source, options, profile) VALUES ($1, '2024-05-01T12:00:00.000Z', 'cli', '{}', 'basic')", [batchId]);
+        await client.query("INSERT INTO keyword_lists (list) VALUES ('PatientName;PatientID'), ('SOPInstanceUID')");
+        for (const { name, anonymized, uploadId } of [
+          { name: 'Old 1.dcm', anonymized: '2.25.1.dcm', uploadId: null },
+          { name: 'Old 2.dcm', anonymized: '2.25.2.dcm', uploadId: 'u-3f9a1c02' },
+        ]) {
+          await client.query(
+            `INSERT INTO files (batch_id, processed_at, original_filename, anonymized_filename, original_patient_id, anonymized_patient_id,
+              tags_anonymized, uids_regenerated, tags_anonymized_list, uids_regenerated_list, upload_id)
+              VALUES ($1, '2024-05-01T12:00:01.000Z', $2, $3, 'OLD-PID', 'ANON-OLD', 2, 1,
+                (SELECT id FROM keyword_lists WHERE list = 'PatientName;PatientID'), (SELECT id FROM keyword_lists WHERE list = 'SOPInstanceUID'), $4)`,
+            [batchId, name, anonymized, uploadId],
+          );
+        }
+      } finally {
+        await client.end();
+      }
+
+      const store = await openMappingStore({ dataDir: root, mappingUrl: url });
+      try {
+        const old = await store.records();
+        const oldFile = { batchId, processedAt: '2024-05-01T12:00:01.000Z', originalPatientId: 'OLD-PID', anonymizedPatientId: 'ANON-OLD' };
+        const lists = { tagsAnonymized: ['PatientName', 'PatientID'], uidsRegenerated: ['SOPInstanceUID'] };
+        // No pixelCleaning at all: not null (toEqual), not a key holding undefined (the `in` check).
+        expect(old).toEqual([
+          { ...oldFile, originalFilename: 'Old 1.dcm', anonymizedFilename: '2.25.1.dcm', ...lists },
+          { ...oldFile, originalFilename: 'Old 2.dcm', anonymizedFilename: '2.25.2.dcm', ...lists, uploadId: 'u-3f9a1c02' },
+        ]);
+        expect(old.some((file) => 'pixelCleaning' in file)).toBe(false);
+        const fresh = [sample(batchId, 3, { pixelCleaning: 'outside the 2 ultrasound regions' }), sample(batchId, 4)];
+        await store.record(fresh);
+        expect(await store.records()).toEqual([...old, ...fresh.map(readBack)]);
+      } finally {
+        await store.close();
+      }
+      const check = new pg.Client({ connectionString: url });
+      await check.connect();
+      try {
+        expect((await check.query('SELECT version FROM dicom_tools_schema')).rows).toEqual([{ version: POSTGRES_SCHEMA_VERSION }]);
+        expect((await check.query('SELECT pixel_cleaning FROM files ORDER BY id')).rows.map((row: { pixel_cleaning: string | null }) => row.pixel_cleaning)).toEqual([
+          null,
+          null,
+          'outside the 2 ultrasound regions',
+          null,
+        ]);
+      } finally {
+        await check.end();
+      }
     });
 
     it('names an unreachable server without its password', async () => {

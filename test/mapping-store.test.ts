@@ -371,6 +371,65 @@ describe('SqliteMappingStore migrating a store of schema version 2 (counts, no l
   });
 });
 
+describe('SqliteMappingStore migrating a store of schema version 5 (no pixel cleaning)', () => {
+  it('keeps the old rows without a pixelCleaning, records and exports the pixel cleaning of new ones', async () => {
+    const dataDir = temporaryDir();
+    const dbPath = path.join(dataDir, 'mapping.sqlite');
+    writeFileSync(dbPath, '', { mode: 0o600 });
+    // The store as a dicom-tools of schema version 5 left it: its migrations, a batch and a file with its lists.
+    const batchId = 'b-20240501T120000Z-0123456789ab';
+    const db = new Sqlite(dbPath);
+    try {
+      db.pragma('journal_mode = WAL');
+      for (const migration of MIGRATIONS.slice(0, 5)) db.exec(migration);
+      db.pragma('user_version = 5');
+      db.prepare("INSERT INTO batches (id, started_at, source, options, profile) VALUES (?, '2024-05-01T12:00:00.000Z', 'daemon', '{}', 'basic')").run(batchId);
+      db.prepare("INSERT INTO keyword_lists (id, list) VALUES (1, 'PatientName;PatientID'), (2, 'SOPInstanceUID')").run();
+      db.prepare(
+        `INSERT INTO files (batch_id, processed_at, original_filename, anonymized_filename, original_patient_id, anonymized_patient_id,
+          tags_anonymized, uids_regenerated, tags_anonymized_list, uids_regenerated_list, upload_id)
+          VALUES (?, '2024-05-01T12:00:01.000Z', 'Old 1.dcm', '2.25.1.dcm', 'OLD-PID', 'ANON-OLD', 2, 1, 1, 2, 'u-3f9a1c02')`,
+      ).run(batchId);
+    } finally {
+      db.close();
+    }
+
+    const store = open(dataDir);
+    const old = store.records();
+    expect(old).toEqual([
+      {
+        batchId,
+        processedAt: '2024-05-01T12:00:01.000Z',
+        originalFilename: 'Old 1.dcm',
+        anonymizedFilename: '2.25.1.dcm',
+        originalPatientId: 'OLD-PID',
+        anonymizedPatientId: 'ANON-OLD',
+        tagsAnonymized: ['PatientName', 'PatientID'],
+        uidsRegenerated: ['SOPInstanceUID'],
+        uploadId: 'u-3f9a1c02',
+      },
+    ]);
+    expect('pixelCleaning' in (old[0] as object)).toBe(false);
+    const fresh = [sample(batchId, 2, { pixelCleaning: 'outside the 2 ultrasound regions' }), sample(batchId, 3)];
+    store.record(fresh);
+    expect(store.records()).toEqual([...old, ...fresh.map(readBack)]);
+
+    const csv = path.join(dataDir, 'mapping.csv');
+    await writeMappingCsv(store.records(), csv, { pixels: true });
+    expect(readFileSync(csv, 'utf8').split('\n').map((line) => line.slice(line.lastIndexOf(',') + 1))).toEqual(['Pixel Cleaning', '', 'outside the 2 ultrasound regions', '', '']);
+    store.close();
+
+    expect(header(dbPath).userVersion).toBe(SCHEMA_VERSION);
+    expect(SCHEMA_VERSION).toBe(6);
+    const check = new Sqlite(dbPath, { readonly: true });
+    try {
+      expect(check.prepare('SELECT pixel_cleaning FROM files ORDER BY id').pluck().all()).toEqual([null, 'outside the 2 ultrasound regions', null]);
+    } finally {
+      check.close();
+    }
+  });
+});
+
 describe('SqliteMappingStore shared by several connections', () => {
   it('lets two stores on one folder read each other’s writes, interleaved', () => {
     const dataDir = temporaryDir();

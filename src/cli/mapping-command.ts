@@ -9,7 +9,7 @@ import { MAPPING_URL_FLAG_HELP, mappingUrlFlag, storeConfigFrom } from './mappin
 import { didYouMean, parseCommandArgs } from './parse-command-args.js';
 import { UsageError } from './usage-error.js';
 
-export const MAPPING_USAGE = `Usage: dicom-tools mapping export [--out FILE.csv] [--uids FILE.csv] [--patients FILE.csv] [--batch ID] [--force] [--mapping-url URL]
+export const MAPPING_USAGE = `Usage: dicom-tools mapping export [--out FILE.csv [--pixels]] [--uids FILE.csv] [--patients FILE.csv] [--batch ID] [--force] [--mapping-url URL]
        dicom-tools mapping batches [--mapping-url URL]
 
 The mapping store (DICOM_DATA_DIR/mapping.sqlite, or the PostgreSQL database of DICOM_MAPPING_URL) links every anonymized file back to its original
@@ -20,6 +20,9 @@ file name, patient ID and UIDs. It is the only place, with the files exported fr
                          Patient ID, Anonymized ID, Tags Anonymized, UIDs Regenerated; the last two
                          list keywords separated by ";"; both are empty for files recorded by an older
                          dicom-tools, which kept only their counts)
+             --pixels    add a seventh column to --out, Pixel Cleaning: how each image at risk of
+                         burned-in text was treated (the region list entry or the ultrasound regions
+                         that cleaned it, or "accepted as it is"); empty for the other images
              --uids      original-to-new UIDs as CSV (id_old,id_new), one row per distinct pair
              --patients  original-to-pseudonymous patient IDs as CSV (id_old,id_new), one row per
                          distinct pair
@@ -39,6 +42,7 @@ export async function mappingCommand(args: readonly string[], io: CommandIo): Pr
       patients: { type: 'string' },
       batch: { type: 'string' },
       force: { type: 'boolean', default: false },
+      pixels: { type: 'boolean', default: false },
       ...mappingUrlFlag,
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -52,6 +56,7 @@ export async function mappingCommand(args: readonly string[], io: CommandIo): Pr
   if (action !== 'export' && action !== 'batches') throw new UsageError(`mapping needs 'export' or 'batches', not '${action}'${didYouMean(action, ['export', 'batches'])}`);
   const targets: ExportTarget[] = (['out', 'uids', 'patients'] as const).flatMap((flag) => (values[flag] === undefined ? [] : [{ flag: `--${flag}`, path: values[flag] }]));
   if (action === 'export' && targets.length === 0) throw new UsageError('mapping export needs --out FILE.csv, --uids FILE.csv or --patients FILE.csv');
+  if (action === 'export' && values.pixels && values.out === undefined) throw new UsageError('--pixels adds a column to the mapping CSV: give --out FILE.csv too');
   const config = loadConfig();
   // Checked before the store is opened: a bad target costs nothing and replaces nothing.
   const problem = exportTargetsProblem(targets, { dataDir: config.dataDir, force: values.force });
@@ -66,7 +71,7 @@ export async function mappingCommand(args: readonly string[], io: CommandIo): Pr
     const keep = '(mode 0600: keep it separate and secure)';
     if (values.out !== undefined) {
       const records = await store.records(filter);
-      await writeMappingCsv(records, values.out, { replace: values.force });
+      await writeMappingCsv(records, values.out, { replace: values.force, pixels: values.pixels });
       io.stderr.write(`Wrote ${plural(records.length, 'mapping row')} to ${printableText(values.out)} ${keep}.\n`);
     }
     if (values.uids !== undefined) {

@@ -14,6 +14,19 @@ export const MAPPING_CSV_COLUMNS = [
   { key: 'uidsRegenerated', header: 'UIDs Regenerated' },
 ] as const satisfies readonly { key: keyof RecordedFile; header: string }[];
 
+/** The column `mapping export --pixels` adds after the product's: how an at-risk image's pixels were treated. */
+export const MAPPING_CSV_PIXELS_COLUMN = { key: 'pixelCleaning', header: 'Pixel Cleaning' } as const satisfies { key: keyof RecordedFile; header: string };
+
+/** What a mapping CSV holds, and how it meets a file already at its path. */
+export interface MappingCsvOptions extends ExportWriteOptions {
+  /**
+   * Adds the Pixel Cleaning column after the product's six: the region list entry or method that
+   * cleaned an at-risk image, or "accepted as it is"; empty for an image not at risk.
+   * @default false
+   */
+  readonly pixels?: boolean;
+}
+
 /** Separates the keywords in the Tags Anonymized and UIDs Regenerated cells. */
 export const MAPPING_CSV_LIST_SEPARATOR = ';';
 
@@ -48,12 +61,14 @@ export const ID_PAIRS_CSV_COLUMNS = [
  * data, so it is readable by the owner only (0600) from the moment it exists. It is written to a
  * temporary file and renamed, so an existing `outPath` is replaced atomically (with `replace:
  * false`, refused) and a failure leaves no partial file. A cell a spreadsheet would take for a
- * formula starts with `'` (spreadsheetSafe; csvCellValue gives the exact value back).
+ * formula starts with `'` (spreadsheetSafe; csvCellValue gives the exact value back). With
+ * `pixels`, a seventh column, Pixel Cleaning, says how each at-risk image's pixels were treated.
  *
  * @throws ExportError when the file cannot be written.
  */
-export async function writeMappingCsv(records: Iterable<RecordedFile>, outPath: string, options: ExportWriteOptions = {}): Promise<void> {
-  await writeCsv(mappingRows(records), MAPPING_CSV_COLUMNS, outPath, options);
+export async function writeMappingCsv(records: Iterable<RecordedFile>, outPath: string, options: MappingCsvOptions = {}): Promise<void> {
+  const { pixels = false, ...writeOptions } = options;
+  await writeCsv(mappingRows(records), pixels ? [...MAPPING_CSV_COLUMNS, MAPPING_CSV_PIXELS_COLUMN] : MAPPING_CSV_COLUMNS, outPath, writeOptions);
 }
 
 /**
@@ -67,12 +82,15 @@ export async function writeIdPairsCsv(pairs: Iterable<IdPair>, outPath: string, 
   await writeCsv(pairs, ID_PAIRS_CSV_COLUMNS, outPath, options);
 }
 
-function* mappingRows(records: Iterable<RecordedFile>): Generator<Record<(typeof MAPPING_CSV_COLUMNS)[number]['key'], string>> {
+type MappingCsvKey = (typeof MAPPING_CSV_COLUMNS)[number]['key'] | typeof MAPPING_CSV_PIXELS_COLUMN.key;
+
+function* mappingRows(records: Iterable<RecordedFile>): Generator<Record<MappingCsvKey, string>> {
   for (const record of records) {
     yield {
       ...record,
       tagsAnonymized: record.tagsAnonymized?.join(MAPPING_CSV_LIST_SEPARATOR) ?? '',
       uidsRegenerated: record.uidsRegenerated?.join(MAPPING_CSV_LIST_SEPARATOR) ?? '',
+      pixelCleaning: record.pixelCleaning ?? '',
     };
   }
 }

@@ -34,7 +34,7 @@ const RETRYABLE = new Set(['40001', '40P01']);
 const RECORD_COLUMNS = `f.batch_id AS "batchId", f.processed_at AS "processedAt", f.original_filename AS "originalFilename",
   f.anonymized_filename AS "anonymizedFilename", f.original_patient_id AS "originalPatientId",
   f.anonymized_patient_id AS "anonymizedPatientId", tags.list AS "tagsAnonymized", uids.list AS "uidsRegenerated",
-  f.upload_id AS "uploadId"`;
+  f.upload_id AS "uploadId", f.pixel_cleaning AS "pixelCleaning"`;
 const RECORD_SOURCE = `files f LEFT JOIN keyword_lists tags ON tags.id = f.tags_anonymized_list
   LEFT JOIN keyword_lists uids ON uids.id = f.uids_regenerated_list`;
 const PAIR_COLUMNS = 'original_uid AS original, anonymized_uid AS anonymized';
@@ -46,9 +46,10 @@ const SQL = {
   listIds: 'SELECT id, list FROM keyword_lists WHERE list = ANY($1::text[])',
   // One statement for a whole group, rows kept in the group's order (ids, hence exports, follow it).
   insertFiles: `INSERT INTO files (batch_id, processed_at, original_filename, anonymized_filename, original_patient_id,
-      anonymized_patient_id, tags_anonymized, uids_regenerated, tags_anonymized_list, uids_regenerated_list, upload_id)
-    SELECT b, p, o, a, op, ap, t, u, tl, ul, up FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-      $7::integer[], $8::integer[], $9::bigint[], $10::bigint[], $11::text[]) WITH ORDINALITY AS r(b, p, o, a, op, ap, t, u, tl, ul, up, n) ORDER BY n`,
+      anonymized_patient_id, tags_anonymized, uids_regenerated, tags_anonymized_list, uids_regenerated_list, upload_id, pixel_cleaning)
+    SELECT b, p, o, a, op, ap, t, u, tl, ul, up, px FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+      $7::integer[], $8::integer[], $9::bigint[], $10::bigint[], $11::text[], $12::text[])
+      WITH ORDINALITY AS r(b, p, o, a, op, ap, t, u, tl, ul, up, px, n) ORDER BY n`,
   insertUidPairs: `INSERT INTO uid_pairs (batch_id, original_uid, anonymized_uid)
     SELECT b, o, a FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS r(b, o, a, n) ORDER BY n
     ON CONFLICT (batch_id, original_uid) DO NOTHING`,
@@ -181,6 +182,7 @@ export class PostgresMappingStore implements MappingStore {
       records.map((record) => listId(record.tagsAnonymized)),
       records.map((record) => listId(record.uidsRegenerated)),
       records.map((record) => record.uploadId ?? null),
+      records.map((record) => record.pixelCleaning ?? null),
     ]);
     // Most pairs of a batch repeat in every file: each is sent once per call, and the unique key
     // makes a repeat across calls a no-op.

@@ -65,6 +65,10 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE files ADD COLUMN upload_id text;
   `,
+  // 5: how an at-risk image's pixels were treated (SQLite's version 6).
+  `
+  ALTER TABLE files ADD COLUMN pixel_cleaning text;
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

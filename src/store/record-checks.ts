@@ -20,6 +20,12 @@ export interface RecordsFilter {
 /** Separates the keywords of a stored list; keywords and "(gggg,eeee)" labels never contain it. */
 export const LIST_SEPARATOR = ';';
 
+/** The longest pixelCleaning kept: a list's label (200 at most) with its entry and that entry's label. */
+export const PIXEL_CLEANING_MAX_LENGTH = 300;
+
+/** C0 and C1 control characters and DEL: a pixelCleaning is one line of plain words for a CSV cell. */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
 /** `YYYY-MM-DDTHH:MM:SS[.fraction]Z`: sorts as text in time order, which `countToday()` relies on. */
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
@@ -53,7 +59,15 @@ export function recordProblem(record: MappingRecord): string | undefined {
   if (!Array.isArray(record.uidPairs) || !record.uidPairs.every((pair) => typeof pair?.original === 'string' && typeof pair.anonymized === 'string')) {
     return 'has uidPairs that are not a list of { original, anonymized } strings';
   }
+  if (record.pixelCleaning !== undefined && !isPixelCleaning(record.pixelCleaning)) {
+    return `has a pixelCleaning that is not a text of 1 to ${PIXEL_CLEANING_MAX_LENGTH} characters without control characters`;
+  }
   return undefined;
+}
+
+/** A description of pixel treatment the store keeps as it is (NULL, not '', means an image not at risk). */
+function isPixelCleaning(text: unknown): boolean {
+  return typeof text === 'string' && text !== '' && text.length <= PIXEL_CLEANING_MAX_LENGTH && !CONTROL_CHARACTER.test(text);
 }
 
 /** A list the store can keep as ';'-separated text and give back unchanged. */
@@ -62,16 +76,24 @@ function isKeywordList(list: unknown): boolean {
 }
 
 /** A files row as read: the lists as stored (NULL for files recorded before schema version 3). */
-export interface FileRow extends Omit<RecordedFile, 'tagsAnonymized' | 'uidsRegenerated' | 'uploadId'> {
+export interface FileRow extends Omit<RecordedFile, 'tagsAnonymized' | 'uidsRegenerated' | 'uploadId' | 'pixelCleaning'> {
   tagsAnonymized: string | null;
   uidsRegenerated: string | null;
   /** NULL for a file not recorded by the watch daemon, or before schema version 5 (PostgreSQL 4). */
   uploadId: string | null;
+  /** NULL for an image not at risk, or recorded before schema version 6 (PostgreSQL 5). */
+  pixelCleaning: string | null;
 }
 
 export function recordedFile(row: FileRow): RecordedFile {
-  const { uploadId, ...rest } = row;
-  return { ...rest, tagsAnonymized: listOf(row.tagsAnonymized), uidsRegenerated: listOf(row.uidsRegenerated), ...(uploadId === null ? {} : { uploadId }) };
+  const { uploadId, pixelCleaning, ...rest } = row;
+  return {
+    ...rest,
+    tagsAnonymized: listOf(row.tagsAnonymized),
+    uidsRegenerated: listOf(row.uidsRegenerated),
+    ...(pixelCleaning === null ? {} : { pixelCleaning }),
+    ...(uploadId === null ? {} : { uploadId }),
+  };
 }
 
 function listOf(stored: string | null): readonly string[] | undefined {

@@ -64,6 +64,12 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE files ADD COLUMN upload_id TEXT;
   `,
+  // 6: how an at-risk image's pixels were treated (the region list entry or method that cleaned it,
+  // or 'accepted as it is'); NULL for an image not at risk, and for files recorded before. Plain text:
+  // only at-risk images have one, and it is no longer than the file names beside it.
+  `
+  ALTER TABLE files ADD COLUMN pixel_cleaning TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

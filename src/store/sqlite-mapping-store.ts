@@ -34,12 +34,13 @@ type RecordRow = [
   tagsAnonymizedList: number,
   uidsRegeneratedList: number,
   uploadId: string | null,
+  pixelCleaning: string | null,
 ];
 
 const RECORD_COLUMNS = `files.batch_id AS batchId, files.processed_at AS processedAt, files.original_filename AS originalFilename,
   files.anonymized_filename AS anonymizedFilename, files.original_patient_id AS originalPatientId,
   files.anonymized_patient_id AS anonymizedPatientId, tags.list AS tagsAnonymized, uids.list AS uidsRegenerated,
-  files.upload_id AS uploadId`;
+  files.upload_id AS uploadId, files.pixel_cleaning AS pixelCleaning`;
 
 /** Files with their lists. */
 const RECORD_SOURCE = `files LEFT JOIN keyword_lists tags ON tags.id = files.tags_anonymized_list
@@ -53,8 +54,8 @@ function prepareStatements(db: Database.Database) {
     batchExists: db.prepare<[id: string], 1>('SELECT 1 FROM batches WHERE id = ?').pluck(),
     insertFile: db.prepare<RecordRow>(
       `INSERT INTO files (batch_id, processed_at, original_filename, anonymized_filename, original_patient_id,
-        anonymized_patient_id, tags_anonymized, uids_regenerated, tags_anonymized_list, uids_regenerated_list, upload_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        anonymized_patient_id, tags_anonymized, uids_regenerated, tags_anonymized_list, uids_regenerated_list, upload_id,
+        pixel_cleaning) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertUidPair: db.prepare<[batchId: string, originalUid: string, anonymizedUid: string]>(
       'INSERT OR IGNORE INTO uid_pairs (batch_id, original_uid, anonymized_uid) VALUES (?, ?, ?)',
@@ -164,6 +165,7 @@ export class SqliteMappingStore {
           listId(record.tagsAnonymized),
           listId(record.uidsRegenerated),
           record.uploadId ?? null,
+          record.pixelCleaning ?? null,
         );
         for (const pair of record.uidPairs) {
           const key = `${record.batchId}\n${pair.original}`;
@@ -234,8 +236,8 @@ export class SqliteMappingStore {
    * are stored, or none.
    *
    * @throws MappingStoreError for a record with an unknown batch, a `processedAt` that is not
-   * ISO 8601 UTC, a list that is not one of keywords, UID pairs that are not pairs of strings, or
-   * a database failure.
+   * ISO 8601 UTC, a list that is not one of keywords, UID pairs that are not pairs of strings, a
+   * pixelCleaning that is empty, too long or holds control characters, or a database failure.
    */
   record(records: readonly MappingRecord[]): void {
     checkRecords(this.path, records);
