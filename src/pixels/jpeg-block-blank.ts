@@ -9,7 +9,7 @@ import {
   type FrameHeader, type JpegSegment, type ScanComponent,
 } from './jpeg/markers.js';
 import { decodeScan } from './jpeg/scan-decode.js';
-import { encodeScan, type ScanStatistics } from './jpeg/scan-encode.js';
+import { countScanSymbols, writeScan, type ScanStatistics } from './jpeg/scan-encode.js';
 
 /** A rectangle in pixel coordinates, already clipped to the image. */
 export interface PixelRectangle {
@@ -59,7 +59,7 @@ export function blankJpegBlocks(frame: Uint8Array, rectangles: readonly PixelRec
   for (const segment of segments) {
     const { marker } = segment;
     if (marker === DQT) readQuantizationDc(frame, segment, quantizationDc);
-    else if (marker === DHT) for (const table of readHuffmanTables(frame, segment)) decoders.set(table.tableClass * 4 + table.id, huffmanDecoder(table));
+    else if (marker === DHT) for (const table of readHuffmanTables(frame, segment)) decoders.set(table.tableClass * 16 + table.id, huffmanDecoder(table));
     else if (marker === DRI) restartInterval = readRestartInterval(frame, segment);
     else if (marker === DNL) throw new UnsupportedDicomError('the JPEG frame defines its number of lines after the first scan (DNL); it cannot be blanked block by block');
     else if (marker === 0xde || marker === 0xdf) throw new UnsupportedDicomError('the JPEG frame is hierarchical; only baseline and extended sequential frames can be blanked block by block');
@@ -74,7 +74,7 @@ export function blankJpegBlocks(frame: Uint8Array, rectangles: readonly PixelRec
       const components = readScanHeader(frame, segment, header);
       const coding = components.map(({ component, td, ta }) => {
         const dc = decoders.get(td);
-        const ac = decoders.get(4 + ta);
+        const ac = decoders.get(16 + ta);
         const quantization = quantizationDc.get(header!.components[component]!.tq);
         if (dc === undefined || ac === undefined) throw new MalformedDicomError('a JPEG scan uses a Huffman table no DHT segment defined');
         if (quantization === undefined || quantization === 0) throw new MalformedDicomError('a JPEG component uses a quantization table no DQT segment defined');
@@ -138,18 +138,18 @@ function reencode(frame: Uint8Array, segments: readonly JpegSegment[], scans: re
       continue;
     }
     const statistics: ScanStatistics = { dc: [0, 1, 2, 3].map(() => new Uint32Array(256)), ac: [0, 1, 2, 3].map(() => new Uint32Array(256)) };
-    const tables = scan.components.map(({ td, ta }) => ({ td, ta }));
-    const uncoded = scan.components.map(({ component }) => ({ coefficients: layout.components[component]!.coefficients, dc: undefined, ac: undefined }));
-    encodeScan(scan.order, uncoded, tables, scan.restartInterval, { statistics });
-    const encoders = new Map<number, HuffmanEncoder>();
-    for (const { td, ta } of tables) {
-      if (!encoders.has(td)) encoders.set(td, optimalHuffmanEncoder(statistics.dc[td]!));
-      if (!encoders.has(4 + ta)) encoders.set(4 + ta, optimalHuffmanEncoder(statistics.ac[ta]!));
+    const sources = scan.components.map(({ component, td, ta }) => ({ coefficients: layout.components[component]!.coefficients, td, ta }));
+    countScanSymbols(scan.order, sources, scan.restartInterval, statistics);
+    const dcEncoders: HuffmanEncoder[] = [];
+    const acEncoders: HuffmanEncoder[] = [];
+    const defined: { tableClass: number; id: number; encoder: HuffmanEncoder }[] = [];
+    for (const { td, ta } of sources) {
+      if (dcEncoders[td] === undefined) defined.push({ tableClass: 0, id: td, encoder: (dcEncoders[td] = optimalHuffmanEncoder(statistics.dc[td]!)) });
+      if (acEncoders[ta] === undefined) defined.push({ tableClass: 1, id: ta, encoder: (acEncoders[ta] = optimalHuffmanEncoder(statistics.ac[ta]!)) });
     }
-    writer.raw(dhtSegment([...encoders].map(([key, encoder]) => ({ tableClass: key >> 2, id: key & 3, encoder }))));
+    writer.raw(dhtSegment(defined));
     writer.raw(frame.subarray(segment.start, segment.end));
-    const coding = scan.components.map(({ component, td, ta }) => ({ coefficients: layout.components[component]!.coefficients, dc: encoders.get(td), ac: encoders.get(4 + ta) }));
-    encodeScan(scan.order, coding, tables, scan.restartInterval, { writer });
+    writeScan(scan.order, sources, scan.restartInterval, dcEncoders, acEncoders, writer);
   }
   writer.raw([0xff, EOI]);
   return writer.result();

@@ -148,7 +148,9 @@ export function readScanHeader(bytes: Uint8Array, segment: JpegSegment, frame: F
     const at = start + 5 + 2 * index;
     const component = frame.components.findIndex((candidate) => candidate.id === bytes[at]);
     if (component < 0) throw new MalformedDicomError('a JPEG scan names a component the frame does not have');
-    components.push({ component, td: bytes[at + 1]! >> 4, ta: bytes[at + 1]! & 15 });
+    const [td, ta] = [bytes[at + 1]! >> 4, bytes[at + 1]! & 15];
+    if (td > 3 || ta > 3) throw new MalformedDicomError('a JPEG scan selects a Huffman table beyond the four a frame may have');
+    components.push({ component, td, ta });
   }
   const tail = start + 5 + 2 * count;
   if (bytes[tail] !== 0 || bytes[tail + 1] !== 63 || bytes[tail + 2] !== 0) throw new MalformedDicomError('a sequential JPEG scan does not code all 64 coefficients at once');
