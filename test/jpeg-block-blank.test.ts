@@ -34,6 +34,8 @@ interface Case {
   readonly sof?: number;
   /** The input has RST markers. */
   readonly restarts?: boolean;
+  /** The input has COM segments. */
+  readonly comments?: boolean;
 }
 
 /** A corpus native file compressed by dcmcjpeg with `options`. */
@@ -43,13 +45,14 @@ function dcmcjpeg(source: string, name: string, options: string[]): string {
   return output;
 }
 
-/** A test image compressed by cjpeg with `options`, wrapped as JPEG Baseline DICOM by img2dcm. */
-function cjpeg(name: string, width: number, height: number, channels: 1 | 3, options: string[]): string {
+/** A test image compressed by cjpeg with `options` (and a COM segment by wrjpgcom), wrapped as JPEG Baseline DICOM by img2dcm. */
+function cjpeg(name: string, width: number, height: number, channels: 1 | 3, options: string[], comment?: string): string {
   const image = work(`${name}.${channels === 1 ? 'pgm' : 'ppm'}`);
   const jpeg = work(`${name}.jpg`);
   const output = work(`${name}.dcm`);
   writeTestImage(image, width, height, channels);
   writeFileSync(jpeg, execFileSync('cjpeg', [...options, image]));
+  if (comment !== undefined) writeFileSync(jpeg, execFileSync('wrjpgcom', ['-comment', comment, jpeg]));
   run('img2dcm', ['-k', 'SOPClassUID=1.2.840.10008.5.1.4.1.1.7', jpeg, output]);
   return output;
 }
@@ -64,7 +67,7 @@ const cases: readonly Case[] = [
   { name: 'dcmcjpeg baseline coded in RGB', make: () => dcmcjpeg(US_RGB, 'eb-cr', ['+eb', '+cr']), fill: [0, 0, 0] },
   { name: 'dcmcjpeg extended sequential 8-bit (SOF1)', make: () => dcmcjpeg(US_RGB, 'ee', ['+ee', '+be']), fill: BLACK_YCC, sof: 0xc1 },
   { name: 'corpus JPEG baseline US (8 frames, COM segments)', make: () => path.join(corpusDir, 'dicomparser_IM00001.fragmented_no_bot_jpeg_baseline.50.dcm'), fill: BLACK_YCC },
-  { name: 'cjpeg grayscale 203×151, restart every 3 blocks, white fill', make: () => cjpeg('grey', 203, 151, 1, ['-grayscale', '-quality', '90', '-restart', '3B']), fill: [255], restarts: true },
+  { name: 'cjpeg grayscale 203×151, restart every 3 blocks, a COM segment, white fill', make: () => cjpeg('grey', 203, 151, 1, ['-grayscale', '-quality', '90', '-restart', '3B'], 'DOE^JANE 1234567'), fill: [255], restarts: true, comments: true },
   { name: 'cjpeg 4:2:0 203×151, restart every MCU row', make: () => cjpeg('s420', 203, 151, 3, ['-quality', '90', '-sample', '2x2', '-restart', '1']), fill: BLACK_YCC, restarts: true },
   { name: 'cjpeg 4:2:2 203×151, restart every 5 MCUs', make: () => cjpeg('s422', 203, 151, 3, ['-quality', '85', '-sample', '2x1', '-restart', '5B']), fill: BLACK_YCC, restarts: true },
   { name: 'cjpeg 4:2:0, one scan per component, restart every 2 blocks', make: () => cjpeg('scans3', 203, 151, 3, ['-quality', '90', '-sample', '2x2', '-restart', '2B', '-scans', scanScript('0;\n1;\n2;\n')]), fill: BLACK_YCC, restarts: true },
@@ -80,13 +83,15 @@ function scanScript(text: string): string {
 /**
  * A header band like an ultrasound's, ending on an MCU boundary; a box on no 8- or 16-pixel
  * boundary whose first pixel is the last of an MCU and whose last is the first of one (so an
- * off-by-one in the touch test shows); the bottom-right corner (partial MCUs of odd sizes).
+ * off-by-one in the touch test shows); the bottom-right corner (partial MCUs of odd sizes); a box
+ * ending just before a column of MCUs.
  */
 function rectanglesFor(width: number, height: number): PixelRectangle[] {
   return [
     { x: 0, y: 0, width, height: 32 },
     { x: 47, y: 47, width: 34, height: 18 },
     { x: width - 11, y: height - 7, width: 11, height: 7 },
+    { x: 65, y: 100, width: 31, height: 20 },
   ];
 }
 
@@ -188,6 +193,8 @@ describe('JPEG frames blanked block by block, read by DCMTK and GDCM', () => {
       written.segments.forEach((segment, at) => {
         if (segment.marker === 0xda) expect(written.segments[at - 1]?.marker).toBe(0xc4);
       });
+      expect(written.segments.filter((segment) => segment.marker === 0xc4).length).toBe(written.segments.filter((segment) => segment.marker === 0xda).length);
+      if (entry.comments === true) expect(original.segments.some((segment) => segment.marker === 0xfe)).toBe(true);
       expect(written.restarts).toEqual(original.restarts);
       if (entry.restarts === true) expect(original.restarts.length).toBeGreaterThan(0);
     }
