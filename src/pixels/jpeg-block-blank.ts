@@ -89,7 +89,9 @@ export function blankJpegBlocks(frame: Uint8Array, rectangles: readonly PixelRec
   }
   if (header === undefined || layout === undefined) throw new MalformedDicomError('the JPEG stream has no frame header');
   if (componentDc.some((quantization) => quantization === 0)) throw new MalformedDicomError('a component of the JPEG frame is coded in no scan');
-  if (fill.length !== header.components.length) throw new RangeError(`blankJpegBlocks: ${fill.length} fill values for a frame of ${header.components.length} components`);
+  if (fill.length !== header.components.length || fill.some((value) => !Number.isInteger(value) || value < 0 || value > 255)) {
+    throw new RangeError(`blankJpegBlocks: the fill must be one integer 0..255 per component, ${header.components.length} for this frame`);
+  }
   const blankedMcus = blankTouchedMcus(layout, rectangles, fill.map((value, index) => Math.round(((value - 128) * 8) / componentDc[index]!)));
   return { bytes: reencode(frame, segments, scans, layout), blankedMcus };
 }

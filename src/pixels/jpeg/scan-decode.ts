@@ -4,10 +4,10 @@ import { BitReader, type HuffmanDecoder } from './huffman-decode.js';
 import { RST0 } from './markers.js';
 
 /** One scan component's coefficient store and Huffman tables. */
-export interface ScanComponentCoding<Table> {
+export interface ScanComponentDecoding {
   readonly coefficients: Int16Array;
-  readonly dc: Table;
-  readonly ac: Table;
+  readonly dc: HuffmanDecoder;
+  readonly ac: HuffmanDecoder;
 }
 
 /** Sign-extends an `size`-bit magnitude to the coefficient value (T.81 F.2.2.1, EXTEND). */
@@ -21,7 +21,7 @@ function extend(value: number, size: number): number {
  *
  * @throws MalformedDicomError when the data ends early, holds an undefined code or lacks a restart marker.
  */
-export function decodeScan(bytes: Uint8Array, start: number, end: number, order: ScanOrder, components: readonly ScanComponentCoding<HuffmanDecoder>[], restartInterval: number): void {
+export function decodeScan(bytes: Uint8Array, start: number, end: number, order: ScanOrder, components: readonly ScanComponentDecoding[], restartInterval: number): void {
   const reader = new BitReader(bytes, start, end);
   const predictions = new Int32Array(components.length);
   const { blocksPerMcu, mcus, scanComponent, offset } = order;
