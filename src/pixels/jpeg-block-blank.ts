@@ -39,9 +39,9 @@ interface Scan {
  * component (DC for the fill, AC zero), every other block keeps its quantized coefficients, so the
  * rest of the image decodes exactly as before, with no second loss. The entropy-coded data is coded
  * anew with optimal Huffman tables (the old ones may lack codes for the new DC differences), written
- * as DHT before each scan. Quantization tables, frame and scan headers, restart intervals and APPn
- * segments stay as they are; COM segments are dropped, as free text nothing needs for decoding may
- * carry identifying data. `fill` gives one value per component in the codestream's colour space
+ * as DHT before each scan. Quantization tables, frame and scan headers, restart intervals, JFIF and Adobe
+ * segments stay as they are; COM and the other APPn segments are dropped, as text nothing needs for
+ * decoding may carry identifying data. `fill` gives one value per component in the codestream's colour space
  * (Y=0, Cb=Cr=128 for black in YCbCr).
  *
  * @throws UnsupportedDicomError for progressive, lossless, hierarchical or arithmetic-coded frames, 12-bit samples or DNL.
@@ -128,11 +128,19 @@ function blankTouchedMcus(layout: BlockLayout, rectangles: readonly PixelRectang
 }
 
 /** The stream with each scan coded anew behind a DHT of its own optimal tables; COM and the old DHT left out. */
+/**
+ * APPn segments other than JFIF (APP0) and Adobe (APP14, which says how colour is coded): EXIF,
+ * XMP, ICC and makers' notes can hold text (a device's notes, a patient's name), and no decoder needs them.
+ */
+function droppedApplicationSegment(marker: number): boolean {
+  return marker >= 0xe1 && marker <= 0xef && marker !== 0xee;
+}
+
 function reencode(frame: Uint8Array, segments: readonly JpegSegment[], scans: readonly Scan[], layout: BlockLayout): Uint8Array {
   const writer = new BitWriter(frame.length + 4096);
   const scanAt = new Map(scans.map((scan) => [scan.segment.start, scan]));
   for (const segment of segments) {
-    if (segment.marker === COM || segment.marker === DHT) continue;
+    if (segment.marker === COM || segment.marker === DHT || droppedApplicationSegment(segment.marker)) continue;
     const scan = scanAt.get(segment.start);
     if (scan === undefined) {
       writer.raw(frame.subarray(segment.start, segment.end));
