@@ -123,11 +123,11 @@ describe('frames of hand-made encapsulated files', () => {
 
   it('splits JPEG 2000 codestreams at SOC+SIZ when there are no offsets', () => {
     const j2k = (fill: number) => Buffer.concat([Buffer.from([0xff, 0x4f, 0xff, 0x51]), Buffer.alloc(10, fill)]);
-    const pieces = [j2k(1).subarray(0, 6), j2k(1).subarray(6), j2k(2).subarray(0, 4), Buffer.from([0xff, 0x4f, 0x00, 0x00]), j2k(2).subarray(4)];
+    const pieces = [j2k(1).subarray(0, 6), j2k(1).subarray(6), j2k(2).subarray(0, 4), Buffer.from([0xff, 0x4f, 0xff, 0x52]), j2k(2).subarray(4)];
     const file = path.join(root, 'j2k.dcm');
     writeEncapsulatedFile(file, { transferSyntax: '1.2.840.10008.1.2.4.90', image, frames: [Buffer.alloc(2), Buffer.alloc(2)], pixelDataValue: Buffer.from(rawValue(pieces)) });
     const back = encodedFrames(file);
-    expect(back.map((frame) => frame.toString('hex'))).toEqual([j2k(1).toString('hex'), Buffer.concat([j2k(2).subarray(0, 4), Buffer.from([0xff, 0x4f, 0x00, 0x00]), j2k(2).subarray(4)]).toString('hex')]);
+    expect(back.map((frame) => frame.toString('hex'))).toEqual([j2k(1).toString('hex'), Buffer.concat([j2k(2).subarray(0, 4), Buffer.from([0xff, 0x4f, 0xff, 0x52]), j2k(2).subarray(4)]).toString('hex')]);
   });
 
   it('refuses offsets and fragments that disagree with the frames, by name', () => {
@@ -146,12 +146,15 @@ describe('frames of hand-made encapsulated files', () => {
     const good = Buffer.from(encapsulatedValue(frames, true));
     const offsetOff = Buffer.from(good);
     offsetOff.writeUInt32LE(0x14 + 2, 12);
-    check('offset off', offsetOff, MalformedDicomError, /Basic Offset Table offset does not point at a fragment/);
+    check('offset off', offsetOff, MalformedDicomError, /an offset of the Basic Offset Table does not point at a fragment/);
     const notFirst = Buffer.from(good);
     notFirst.writeUInt32LE(0x14, 8);
     check('not first', notFirst, MalformedDicomError, /do not start at the first fragment and increase/);
     check('two offsets', rawValue([Buffer.from([0, 0, 0, 0, 20, 0, 0, 0]), ...frames.map(even)], true), MalformedDicomError, /lists 2 frames where the image has 3/);
     check('rle without offsets', rawValue([Buffer.from('ab'), Buffer.from('cd'), Buffer.from('ef'), Buffer.from('gh')]), UnsupportedDicomError, /4 fragments for 3 frames without an offset table/);
+    const eotFile = path.join(root, 'eot-off.dcm');
+    writeEncapsulatedFile(eotFile, { transferSyntax: '1.2.840.10008.1.2.5', image, frames, extendedOffsetTable: [0, 20, 41] });
+    expect(() => encodedFrames(eotFile)).toThrow(/an offset of the Extended Offset Table does not point at a fragment/);
     const jpeg = (tag: number) => Buffer.from([0xff, 0xd8, tag, 0xff, 0xd9, 0]);
     check('jpeg too few', rawValue([jpeg(1), Buffer.from('xx'), jpeg(2), Buffer.from('yy')]), MalformedDicomError, /hold 2 codestreams where the image has 3 frames/);
   });

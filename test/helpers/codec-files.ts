@@ -71,8 +71,8 @@ export interface EncapsulatedFileOptions {
   readonly image: Pick<ImagePixels, 'rows' | 'columns' | 'samplesPerPixel' | 'bitsAllocated' | 'bitsStored' | 'signed' | 'photometric'> & { readonly planar?: boolean };
   readonly frames: readonly Uint8Array[];
   readonly withOffsetTable?: boolean;
-  /** Write an Extended Offset Table (7FE0,0001/0002) and leave the Basic Offset Table empty. */
-  readonly extendedOffsetTable?: boolean;
+  /** Write an Extended Offset Table (7FE0,0001/0002), the right offsets or these, and leave the Basic Offset Table empty. */
+  readonly extendedOffsetTable?: boolean | readonly number[];
   /** Replaces the Pixel Data value (after the element header). */
   readonly pixelDataValue?: Uint8Array;
 }
@@ -102,12 +102,13 @@ export function writeEncapsulatedFile(path: string, options: EncapsulatedFileOpt
     element(0x0028, 0x0102, 'US', us(image.bitsStored - 1)),
     element(0x0028, 0x0103, 'US', us(image.signed ? 1 : 0)),
   ];
-  if (options.extendedOffsetTable === true) {
+  if (options.extendedOffsetTable !== undefined && options.extendedOffsetTable !== false) {
+    const given = options.extendedOffsetTable === true ? undefined : options.extendedOffsetTable;
     const offsets = Buffer.alloc(8 * frames.length);
     const lengths = Buffer.alloc(8 * frames.length);
     let offset = 0;
     frames.forEach((frame, index) => {
-      offsets.writeBigUInt64LE(BigInt(offset), 8 * index);
+      offsets.writeBigUInt64LE(BigInt(given?.[index] ?? offset), 8 * index);
       lengths.writeBigUInt64LE(BigInt(frame.length), 8 * index);
       offset += 8 + frame.length + (frame.length & 1);
     });
@@ -118,7 +119,7 @@ export function writeEncapsulatedFile(path: string, options: EncapsulatedFileOpt
   header.writeUInt16LE(0x0010, 2);
   header.write('OB', 4, 'latin1');
   header.writeUInt32LE(0xffffffff, 8);
-  const value = options.pixelDataValue ?? encapsulatedValue(frames, options.withOffsetTable === true && options.extendedOffsetTable !== true);
+  const value = options.pixelDataValue ?? encapsulatedValue(frames, options.withOffsetTable === true && options.extendedOffsetTable === undefined);
   const groupLength = element(0x0002, 0x0000, 'UL', Buffer.from(Uint32Array.of(meta.length).buffer));
   writeFileSync(path, Buffer.concat([Buffer.alloc(128), Buffer.from('DICM', 'latin1'), groupLength, meta, ...dataSet, header, value]));
 }

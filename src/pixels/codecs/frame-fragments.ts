@@ -88,7 +88,7 @@ function byOffsets(offsets: readonly number[], fragments: readonly Fragment[], f
   const startIndex = new Map(fragments.map((fragment, index) => [fragment.start - base, index]));
   const starts = offsets.map((offset) => {
     const index = startIndex.get(offset);
-    if (index === undefined) throw new MalformedDicomError(`a ${table} offset does not point at a fragment`, { tag: PIXEL_DATA });
+    if (index === undefined) throw new MalformedDicomError(`an offset of the ${table} does not point at a fragment`, { tag: PIXEL_DATA });
     return index;
   });
   if (starts[0] !== 0 || starts.some((start, index) => index > 0 && start <= (starts[index - 1] as number))) {
