@@ -92,7 +92,8 @@ describe('JPEG-LS', () => {
     const native = nativeImage(corpus('dcmqats_1_ELE.dcm'));
     const frame = encodedFrames(corpus('dcmqats_7_JPEGLS.dcm'))[0] as Buffer;
     expect(() => jpegLs.decode(frame.subarray(0, 20), native.image)).toThrow(UnsupportedDicomError);
-    expect(() => jpegLs.decode(Buffer.alloc(300, 0x55), native.image)).toThrow(/JPEG-LS frame cannot be decoded/);
+    expect(() => jpegLs.decode(frame.subarray(0, 35728), native.image)).toThrow(/JPEG-LS frame has no end-of-image marker/);
+    expect(() => jpegLs.decode(Buffer.concat([Buffer.alloc(300, 0x55), Buffer.from([0xff, 0xd9])]), native.image)).toThrow(/JPEG-LS frame cannot be decoded/);
     expect(() => jpegLs.decode(frame, { ...native.image, columns: 100 })).toThrow(/JPEG-LS frame is 384×384 where the image is 100×384/);
     expect(() => jpegLs.decode(frame, { ...native.image, samplesPerPixel: 3 })).toThrow(/1 components where the image has 3 samples per pixel/);
     expect(Buffer.from(jpegLs.decode(frame, native.image).samples).equals(native.frames[0] as Buffer)).toBe(true);
@@ -126,6 +127,8 @@ describe('JPEG Lossless', () => {
     expect(() => JPEG_LOSSLESS_CODEC.decode(Buffer.alloc(100, 0x33), native.image)).toThrow(/JPEG Lossless frame cannot be decoded/);
     expect(() => JPEG_LOSSLESS_CODEC.decode(frame, { ...native.image, rows: 10 })).toThrow(/JPEG Lossless frame is 384×384 where the image is 384×10/);
     expect(() => JPEG_LOSSLESS_CODEC.decode(frame.subarray(0, 40), native.image)).toThrow(UnsupportedDicomError);
+    const cut = Buffer.concat([frame.subarray(0, frame.length >> 1), Buffer.from([0xff, 0xd9])]);
+    expect(() => JPEG_LOSSLESS_CODEC.decode(cut, native.image)).toThrow(/JPEG Lossless frame ends before its last pixel/);
     expect(() => JPEG_LOSSLESS_CODEC.decode(frame, { ...native.image, samplesPerPixel: 3 })).toThrow(/3 samples of 16 bits is not supported/);
   });
 });
@@ -144,5 +147,45 @@ describe('the codec table', () => {
     expect(codecFor(codecs, '1.2.840.10008.1.2.4.70')).toBe(JPEG_LOSSLESS_CODEC);
     expect(codecFor(codecs, '1.2.840.10008.1.2.4.50')).toBeUndefined();
     expect(codecFor(codecs, '1.2.840.10008.1.2.1')).toBeUndefined();
+  });
+});
+
+describe('corrupt frames', () => {
+  /** Deterministic corruptions of a valid frame: truncations and overwritten bytes. */
+  function corruptions(frame: Buffer, count: number): Buffer[] {
+    const out: Buffer[] = [];
+    let state = 12345;
+    const next = (limit: number) => {
+      state = (state * 1103515245 + 12345) & 0x7fffffff;
+      return (state >>> 8) % limit;
+    };
+    for (let index = 0; index < count; index++) {
+      if (index % 2 === 0) out.push(frame.subarray(0, next(frame.length)));
+      else {
+        const copy = Buffer.from(frame);
+        // Half of them in the headers, half anywhere.
+        const span = index % 4 === 1 ? Math.min(copy.length, 400) : copy.length;
+        for (let flips = 0; flips < 4; flips++) copy[next(span)] = next(256);
+        out.push(copy);
+      }
+    }
+    return out;
+  }
+
+  it.each([
+    ['RLE Lossless', 'dcmqats_4_RLE.dcm'],
+    ['JPEG-LS', 'dcmqats_7_JPEGLS.dcm'],
+    ['JPEG Lossless', 'dcmqats_5_JPEGLosslessSV1.dcm'],
+  ])('%s: each one decodes or is refused as a DICOM error, never crashes or hangs', async (name, source) => {
+    const codec = codecFor(await loadFrameCodecs(), name === 'RLE Lossless' ? '1.2.840.10008.1.2.5' : name === 'JPEG-LS' ? JPEG_LS : '1.2.840.10008.1.2.4.70') as FrameCodec;
+    const image = nativeImage(corpus('dcmqats_1_ELE.dcm')).image;
+    const frame = encodedFrames(corpus(source))[0] as Buffer;
+    for (const corrupt of corruptions(frame, 40)) {
+      try {
+        expect(codec.decode(corrupt, image).samples.length).toBe(image.rows * image.columns * 2);
+      } catch (error) {
+        expect((error as { code?: string }).code, (error as Error).message).toMatch(/^(UNSUPPORTED|MALFORMED)$/);
+      }
+    }
   });
 });

@@ -39,6 +39,7 @@ interface CharLsModule {
   JpegLSEncoder: new () => CharLsEncoder;
 }
 
+const END_OF_IMAGE = Buffer.from([0xff, 0xd9]);
 const INTERLEAVE_NONE = 0;
 const INTERLEAVE_SAMPLE = 2;
 
@@ -55,9 +56,14 @@ export async function loadJpegLsCodec(): Promise<FrameCodec> {
 }
 
 function decodeJpegLs(charls: CharLsModule, encoded: Uint8Array, image: ImagePixels): DecodedFrame {
+  // CharLS spends tens of seconds on a stream cut short before failing; entropy-coded JPEG-LS data
+  // never holds FF D9, so a frame without it is refused at once (bytes after it are padding).
+  const end = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength).lastIndexOf(END_OF_IMAGE);
+  if (end < 0) throw new UnsupportedDicomError('JPEG-LS frame has no end-of-image marker (truncated)');
+  const codestream = encoded.subarray(0, end + 2);
   const decoder = new charls.JpegLSDecoder();
   try {
-    decoder.getEncodedBuffer(encoded.length).set(encoded);
+    decoder.getEncodedBuffer(codestream.length).set(codestream);
     try {
       decoder.decode();
     } catch (error) {
