@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MalformedDicomError, UnsupportedDicomError } from '../src/dicom/errors.js';
 import { readDicomFile } from '../src/dicom/read-file.js';
 import { PIXEL_DATA } from '../src/dicom/tag.js';
-import { encapsulatedFrames, encapsulatedValue, frameFragments } from '../src/pixels/codecs/frame-fragments.js';
+import { encapsulatedFrames, encapsulatedValue, frameFragments, readFrame } from '../src/pixels/codecs/frame-fragments.js';
 import { imagePixelsOf } from '../src/pixels/image-pixels.js';
 import { encodedFrames, writeEncapsulatedFile } from './helpers/codec-files.js';
 import { corpusDir, corpusFiles } from './helpers/corpus.js';
@@ -87,6 +87,11 @@ describe('frames of encapsulated corpus files', () => {
     const b = encodedFrames(without);
     expect(a).toHaveLength(8);
     a.forEach((frame, index) => expect(frame.equals(b[index] as Buffer), `frame ${index}`).toBe(true));
+    // One frame at a time, as a caller with bounded memory reads them.
+    const read = readDicomFile(withTable);
+    const pixelData = read.dataSet.find((element) => element.tag === PIXEL_DATA);
+    if (!pixelData) throw new Error('no Pixel Data');
+    frameFragments(read, pixelData, 8).forEach((parts, index) => expect(Buffer.from(readFrame(read, parts)).equals(a[index] as Buffer), `frame ${index} alone`).toBe(true));
   });
 });
 
