@@ -145,7 +145,6 @@ describe('the codec table', () => {
     expect(codecFor(codecs, '1.2.840.10008.1.2.4.81')).toBe(codecFor(codecs, '1.2.840.10008.1.2.4.80'));
     expect(codecFor(codecs, '1.2.840.10008.1.2.4.57')).toBe(JPEG_LOSSLESS_CODEC);
     expect(codecFor(codecs, '1.2.840.10008.1.2.4.70')).toBe(JPEG_LOSSLESS_CODEC);
-    expect(codecFor(codecs, '1.2.840.10008.1.2.4.50')).toBeUndefined();
     expect(codecFor(codecs, '1.2.840.10008.1.2.1')).toBeUndefined();
   });
 });
