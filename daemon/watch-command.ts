@@ -12,6 +12,7 @@ import {
   loadConfig,
   loadSubjectIds,
   configuredPixelRegions,
+  preparePixelCodecs,
   regionListLabel,
   configuredSiteRules,
   loadSecret,
@@ -162,6 +163,7 @@ async function serve(config: Config, settings: WatchDaemonSettings, run: RunOpti
   try {
     const batchId = await waitForStore(() => store.startBatch(batchStart('daemon', run)), wait);
     if (batchId === undefined) return EXIT_OK;
+    await preparePixelCodecs(run.options);
     daemon = new WatchDaemon(settings, { run, keys, store, journal: new JournalMirror(store), batchId, names: new UploadNames(settings.sourcesDir, keys, config.logNames) }, log);
     // The effective tuning, whether it came from the environment, .env or the defaults.
     log.info('tuning', `taking files after ${settings.stableMs} ms unchanged, ${plural(settings.concurrency, 'group')} in flight, polling every ${settings.pollMs} ms, retrying after ${settings.retryDelayMs} ms`, {

@@ -32,6 +32,7 @@ export { ConfigError } from './config/config-error.js';
 export { configuredSiteRules } from './config/site-rules-file.js';
 export { configuredPixelRegions } from './config/pixel-regions-file.js';
 export { regionListLabel } from './pixels/region-list.js';
+export { preparePixelCodecs } from './pipeline/pixel-codecs.js';
 export { loadSubjectIds } from './config/subject-id-list.js';
 export { describeDaemonStatus, readDaemonStatus, writeDaemonStatus, type DaemonStatus } from './status/daemon-status.js';
 export { describeFsError, syncDirectory } from './io/durable-files.js';

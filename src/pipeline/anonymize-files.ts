@@ -13,6 +13,7 @@ import { OutputNames } from './output-names.js';
 import type { RunOptions } from './run-options.js';
 import { filesInShard, type Shard } from './shard.js';
 import { createWorkerPool } from './worker-pool.js';
+import { preparePixelCodecs } from './pixel-codecs.js';
 
 export interface AnonymizeRequest {
   /** Files and folders; folders are walked recursively and files recognised by content. */
@@ -62,6 +63,8 @@ export interface ShardCount extends Shard {
  */
 export async function anonymizeFiles(request: AnonymizeRequest): Promise<AnonymizeSummary> {
   ensureOutDir(request.outDir);
+  // Files this thread de-identifies itself (a small batch) need the codecs too; workers load their own.
+  await preparePixelCodecs(request.run.options);
   const collected = request.collected ?? collectInputs(request.inputs, [request.outDir]);
   const files = request.shard ? filesInShard(collected.files, request.inputs, request.shard) : collected.files;
   const results: FileResult[] = new Array(files.length);

@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { deidentifyTask, type BatchSettings, type DeidentifyTask, type WorkerReply } from './deidentify-task.js';
 import { Pseudonymizer } from '../deid/pseudonyms.js';
+import { preparePixelCodecs } from './pixel-codecs.js';
 
 interface Data {
   readonly settings: BatchSettings;
@@ -13,6 +14,8 @@ interface Data {
 
 const { settings, secret, cancelled } = workerData as Data;
 const keys = new Pseudonymizer(secret);
+// Before the first chunk is taken (messages wait in the port until the listener below is added).
+await preparePixelCodecs(settings.run.options);
 
 /** Outcomes of large files are sent on at least this often, so progress moves while a chunk runs. */
 const REPORT_EVERY_MS = 100;

@@ -3,7 +3,7 @@ import type { DicomFile } from '../dicom/read-file.js';
 import type { PendingOutput } from '../io/atomic-file.js';
 import { writeTemporaryOutput } from '../io/atomic-output.js';
 import type { DeidPlan } from '../deid/plan-deid.js';
-import { editsWithCleanPixels } from './clean-pixel-data.js';
+import { withCleanPixels } from './clean-pixel-data.js';
 
 /**
  * Writes `file` as `plan` de-identifies it (preamble zeroed, File Meta Information cleaned) to a
@@ -11,6 +11,7 @@ import { editsWithCleanPixels } from './clean-pixel-data.js';
  * place that says how a de-identified output is written, for the batch and for the daemon.
  */
 export function writeDeidentifiedTemporary(file: DicomFile, plan: DeidPlan, outPath: string): { readonly pending: PendingOutput; readonly size: number } {
-  const filePlan = planFile(file, editsWithCleanPixels(file, plan), { zeroPreamble: true, metaEdits: plan.metaEdits });
+  const { edits, metaEdits } = withCleanPixels(file, plan);
+  const filePlan = planFile(file, edits, { zeroPreamble: true, metaEdits });
   return { pending: writeTemporaryOutput(file, filePlan.segments, outPath), size: filePlan.size };
 }

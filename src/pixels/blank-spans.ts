@@ -65,3 +65,27 @@ function joined(spans: readonly Span[]): Span[] {
   }
   return out;
 }
+
+/** A rectangle in pixels, (0,0) top left. */
+export interface Rectangle {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** The same pixels as `spans` (sorted by row, as the functions above give them), spans of consecutive rows with the same columns as one rectangle. */
+export function rectanglesOfSpans(spans: readonly Span[]): Rectangle[] {
+  const open = new Map<string, { x: number; y: number; width: number; height: number }>();
+  const done: Rectangle[] = [];
+  for (const span of spans) {
+    const key = `${span.from}:${span.to}`;
+    const rectangle = open.get(key);
+    if (rectangle && rectangle.y + rectangle.height === span.row) rectangle.height++;
+    else {
+      if (rectangle) done.push(rectangle);
+      open.set(key, { x: span.from, y: span.row, width: span.to - span.from, height: 1 });
+    }
+  }
+  return [...done, ...open.values()].sort((a, b) => a.y - b.y || a.x - b.x);
+}

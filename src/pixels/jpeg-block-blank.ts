@@ -164,3 +164,22 @@ function reencode(frame: Uint8Array, segments: readonly JpegSegment[], scans: re
   writer.raw([0xff, EOI]);
   return writer.result();
 }
+
+const APP14 = 0xee;
+
+/**
+ * Whether a three-component frame codes RGB rather than YCbCr: an Adobe segment (APP14) with
+ * transform 0, or components named R, G and B (as JFIF decoders read them).
+ */
+export function jpegCodesRgb(frame: Uint8Array): boolean {
+  for (const segment of jpegSegments(frame)) {
+    const payload = frame.subarray(segment.start + 4, segment.end);
+    if (segment.marker === APP14 && payload.length >= 12 && Buffer.from(payload.subarray(0, 5)).toString('latin1') === 'Adobe') return payload[11] === 0;
+    if (segment.marker >= 0xc0 && segment.marker <= 0xcf && segment.marker !== DHT && segment.marker !== 0xc8 && segment.marker !== 0xcc) {
+      const ids = readFrameHeader(frame, segment).components.map((component) => component.id);
+      if (ids.length === 3 && ids[0] === 0x52 && ids[1] === 0x47 && ids[2] === 0x42) return true;
+    }
+    if (segment.marker === SOS) break;
+  }
+  return false;
+}
