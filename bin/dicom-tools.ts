@@ -44,6 +44,10 @@ const COMMANDS: Readonly<Record<string, { readonly load: () => Promise<Command>;
     },
     summary: 'open the terminal UI: pick files, set options, anonymize, review, save ZIP and mapping',
   },
+  preview: {
+    load: async () => import('../src/cli/preview-command.js').then((module) => module.previewCommand),
+    summary: 'draw a frame in the terminal (or as PNG) with the regions pixel cleaning blanks outlined',
+  },
   inspect: { load: loadInspect, summary: 'print every data element of a DICOM file (like dcmdump), or --json' },
   dump: { load: loadInspect, summary: 'the same as inspect' },
 };
