@@ -15,7 +15,8 @@ import type { OutlineBox } from '../src/pixels/picture-outline.js';
 import { pngOf } from '../src/pixels/png-picture.js';
 import { previewPicture } from '../src/pixels/preview-picture.js';
 import type { RegionList } from '../src/pixels/region-list.js';
-import { regionsFromLists, spansOfBoxes, ultrasoundRegions } from '../src/pixels/regions-to-blank.js';
+import { regionsFromLists, spansOfBoxes } from '../src/pixels/regions-to-blank.js';
+import { ultrasoundRegions } from '../src/pixels/ultrasound-regions.js';
 import { SHIPPED_REGION_LIST } from '../src/pixels/shipped-regions.generated.js';
 import { colourSupport, terminalPicture } from '../src/pixels/terminal-picture.js';
 import { corpusDir } from './helpers/corpus.js';
@@ -329,7 +330,7 @@ describe('dicom-tools preview (the built program)', () => {
     expect(result.status).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines.pop()).toBe('');
-    expect(lines.pop()).toBe('dicomparser_IM00001.implicit_little_endian.dcm  frame 3/8  320×240  RGB  no known region');
+    expect(lines.pop()).toBe('dicomparser_IM00001.implicit_little_endian.dcm  frame 3/8  320×240  RGB  region: ultrasound regions');
     // 320 × 240 in 80 × 22 cells (24 lines less caption and prompt): 59 columns, 22 lines of two pixel rows.
     expect(lines.map((line) => strip(line))).toEqual(Array.from({ length: 22 }, () => '▀'.repeat(59)));
     expect(lines[0]).toMatch(/^\x1b\[38;2;\d+;\d+;\d+;48;2;\d+;\d+;\d+m▀/);
@@ -364,9 +365,11 @@ describe('dicom-tools preview (the built program)', () => {
     expect(runCli(['preview', 'x.dcm', '--fram', '2'])).toEqual({ status: 2, stdout: '', stderr: "dicom-tools preview: unknown option --fram (did you mean --frame?)\nSee 'dicom-tools preview --help'.\n" });
   });
 
-  it('refuses encapsulated pixel data for now, a frame past the last, and a file that is not DICOM', () => {
+  it('draws encapsulated pixel data through its codec; refuses a frame past the last and a file that is not DICOM', () => {
     const jpeg = corpus('dicomparser_IM00001.fragmented_no_bot_jpeg_baseline.50.dcm');
-    expect(runCli(['preview', jpeg])).toEqual({ status: 2, stdout: '', stderr: `dicom-tools preview: ${jpeg}: preview of JPEG Baseline pixel data is not available yet\nSee 'dicom-tools preview --help'.\n` });
+    const drawn = runCli(['preview', jpeg, '--frame', '2']);
+    expect(drawn.status).toBe(0);
+    expect(drawn.stdout.split('\n').at(-2)).toBe('dicomparser_IM00001.fragmented_no_bot_jpeg_baseline.50.dcm  frame 2/8  320×240  YBR_FULL  region: ultrasound regions');
     const us = corpus('dicomparser_IM00001.implicit_little_endian.dcm');
     expect(runCli(['preview', us, '--frame', '9']).stderr).toBe(`dicom-tools preview: ${us}: --frame 9 is past the image's last frame (8)\nSee 'dicom-tools preview --help'.\n`);
     expect(runCli(['preview', us, '--frame', 'two']).status).toBe(2);

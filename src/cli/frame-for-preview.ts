@@ -1,16 +1,26 @@
+import type { DicomFile } from '../dicom/read-file.js';
+import { PIXEL_DATA } from '../dicom/tag.js';
+import { codecFor, type FrameCodecs } from '../pixels/codecs/codec-registry.js';
 import type { DecodedFrame } from '../pixels/codecs/frame-codec.js';
+import { frameFragments, readFrame } from '../pixels/codecs/frame-fragments.js';
 import type { ImagePixels } from '../pixels/image-pixels.js';
 import { nativeFrame } from '../pixels/native-frame.js';
-import type { DicomFile } from '../dicom/read-file.js';
 import { UsageError } from './usage-error.js';
 
 /**
- * Frame `index` (from 0) of the file, decoded, for `preview`: native pixel data only for now;
- * encapsulated syntaxes join here as their codecs do.
+ * Frame `index` (from 0) of a file, decoded, for `preview`: native pixel data as it is stored,
+ * encapsulated frames by the codec of their syntax (JPEG Baseline decoded by libjpeg-turbo).
  *
- * @throws UsageError for pixel data that is not native yet.
+ * @throws UsageError for a syntax no codec reads.
  */
-export function frameForPreview(file: DicomFile, image: ImagePixels, index: number): DecodedFrame {
-  if (file.transferSyntax.encapsulated) throw new UsageError(`${file.path}: preview of ${file.transferSyntax.name} pixel data is not available yet`);
-  return nativeFrame(file, image, index);
+export function frameSourceWith(codecs: FrameCodecs): (file: DicomFile, image: ImagePixels, index: number) => DecodedFrame {
+  return (file, image, index) => {
+    if (!file.transferSyntax.encapsulated) return nativeFrame(file, image, index);
+    const codec = codecFor(codecs, file.transferSyntax.uid);
+    const element = file.dataSet.find((candidate) => candidate.tag === PIXEL_DATA);
+    if (codec === undefined || element === undefined) throw new UsageError(`${file.path}: no codec reads ${file.transferSyntax.name} pixel data`);
+    const parts = frameFragments(file, element, image.frames)[index];
+    if (parts === undefined) throw new UsageError(`${file.path}: frame ${index + 1} is not in the pixel data`);
+    return codec.decode(readFrame(file, parts), image);
+  };
 }
