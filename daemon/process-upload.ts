@@ -16,7 +16,9 @@ import {
   readInput,
   syncDirectory,
   type DeidentifyJob,
+  type DicomFile,
   type FileResult,
+  type OcrReader,
   type MappingRecord,
   type PendingOutput,
   type Pseudonymizer,
@@ -39,6 +41,8 @@ export interface UploadContext {
   readonly batchId: string;
   /** How the log names uploads; each mapping row keeps the upload's id. */
   readonly names: UploadNames;
+  /** Reads the text of images only OCR can clean (DICOM_OCR=true with clean-pixel-data). */
+  readonly ocr?: OcrReader | undefined;
 }
 
 /**
@@ -162,7 +166,9 @@ async function deidentifyUpload(file: string, context: UploadContext, reserved: 
   // Our outputs carry our De-identification Method and are in the mapping under their name; only a
   // file that carries it, under a name we could have given, costs a lookup in the store.
   if (read.kind === 'read' && read.ours && mayBeOutputName(path.basename(file)) && (await context.store.isRecordedOutput(path.basename(file)))) return { kind: 'own-output' };
-  const outcome = read.kind === 'read' ? deidentifyRead(file, read.file, job, context.keys) : read;
+  let outcome = read.kind === 'read' ? deidentifyRead(file, read.file, job, context.keys) : read;
+  // Only OCR can clean it: its text is read (the group waits), then it is planned with the boxes found.
+  if (read.kind === 'read' && outcome.kind === 'not-written' && outcome.result.code === 'NEEDS_OCR' && context.ocr) outcome = await withOcr(file, read.file, job, context.ocr, context);
   // Still being written (or replaced) while it was read: what was read may be a part. It waits.
   if (fileIdentity(file) !== identity) {
     if (outcome.kind === 'written') discardOutputs([outcome.pending]);
@@ -172,6 +178,15 @@ async function deidentifyUpload(file: string, context: UploadContext, reserved: 
   const placed = placedAt(outcome, chooseOutput(file, outcome.stem, context, reserved));
   reserved.add(placed.pending.target);
   return { file, identity, output: placed.pending.target, pending: placed.pending, bytes: placed.bytes, record: placed.record };
+}
+
+async function withOcr(file: string, dicom: DicomFile, job: DeidentifyJob, ocr: OcrReader, context: UploadContext): Promise<ReturnType<typeof deidentifyRead>> {
+  try {
+    return deidentifyRead(file, dicom, { ...job, ocrBoxes: await ocr.boxesOf(dicom) }, context.keys);
+  } catch (error) {
+    const detail = error instanceof Error && 'code' in error ? error.message : 'OCR failed';
+    return { kind: 'not-written', result: { input: file, status: 'failed', code: 'BURNED_IN', reason: `${file}: its text could not be read by OCR: ${detail}` } };
+  }
 }
 
 /**

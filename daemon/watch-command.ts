@@ -13,6 +13,8 @@ import {
   loadSubjectIds,
   configuredPixelRegions,
   preparePixelCodecs,
+  loadedPixelCodecs,
+  OcrReader,
   regionListLabel,
   configuredSiteRules,
   loadSecret,
@@ -140,6 +142,7 @@ async function serve(config: Config, settings: WatchDaemonSettings, run: RunOpti
   const keys = new Pseudonymizer(loadSecret(config, (notice) => log.warn('secret-created', notice)));
   const stopRequested = new AbortController();
   let daemon: WatchDaemon | undefined;
+  let ocr: OcrReader | undefined;
   const stopped = new Promise<void>((resolve) => {
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -164,7 +167,8 @@ async function serve(config: Config, settings: WatchDaemonSettings, run: RunOpti
     const batchId = await waitForStore(() => store.startBatch(batchStart('daemon', run)), wait);
     if (batchId === undefined) return EXIT_OK;
     await preparePixelCodecs(run.options);
-    daemon = new WatchDaemon(settings, { run, keys, store, journal: new JournalMirror(store), batchId, names: new UploadNames(settings.sourcesDir, keys, config.logNames) }, log);
+    ocr = run.options.ocr === true ? new OcrReader(loadedPixelCodecs() ?? new Map()) : undefined;
+    daemon = new WatchDaemon(settings, { run, keys, store, journal: new JournalMirror(store), batchId, names: new UploadNames(settings.sourcesDir, keys, config.logNames), ocr }, log);
     // The effective tuning, whether it came from the environment, .env or the defaults.
     log.info('tuning', `taking files after ${settings.stableMs} ms unchanged, ${plural(settings.concurrency, 'group')} in flight, polling every ${settings.pollMs} ms, retrying after ${settings.retryDelayMs} ms`, {
       stableMs: settings.stableMs,
@@ -179,6 +183,7 @@ async function serve(config: Config, settings: WatchDaemonSettings, run: RunOpti
     await daemon.start();
     await stopped;
   } finally {
+    await ocr?.close();
     await store.close();
   }
   return EXIT_OK;

@@ -3,7 +3,7 @@
 export { isPixelDataTag, type Tag } from './dicom/tag.js';
 export type { Vr } from './dicom/vr.js';
 export { DicomError } from './dicom/errors.js';
-export { readDicomFile } from './dicom/read-file.js';
+export { readDicomFile, type DicomFile } from './dicom/read-file.js';
 export { detectLayout, LAYOUT_BYTES } from './dicom/detect-layout.js';
 export { textAt } from './dicom/element-access.js';
 export { dumpJson, type DumpJson } from './dicom/dump.js';
@@ -32,7 +32,8 @@ export { ConfigError } from './config/config-error.js';
 export { configuredSiteRules } from './config/site-rules-file.js';
 export { configuredPixelRegions } from './config/pixel-regions-file.js';
 export { regionListLabel } from './pixels/region-list.js';
-export { preparePixelCodecs } from './pipeline/pixel-codecs.js';
+export { loadedPixelCodecs, preparePixelCodecs } from './pipeline/pixel-codecs.js';
+export { OcrReader } from './pipeline/ocr-boxes.js';
 export { loadSubjectIds } from './config/subject-id-list.js';
 export { describeDaemonStatus, readDaemonStatus, writeDaemonStatus, type DaemonStatus } from './status/daemon-status.js';
 export { describeFsError, syncDirectory } from './io/durable-files.js';

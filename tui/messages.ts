@@ -16,7 +16,7 @@ export type Screen = Step | 'compare' | 'advanced';
  * The five checkbox options, in the product's order (dates is a three-way choice after them). The
  * standard options have a panel of their own; subject IDs come from the configuration.
  */
-export type CheckboxOption = Exclude<keyof DeidOptions, 'dates' | 'standardOptions' | 'subjectIds' | 'profile' | 'siteRules' | 'burnedIn' | 'pixelRegions'>;
+export type CheckboxOption = Exclude<keyof DeidOptions, 'dates' | 'standardOptions' | 'subjectIds' | 'profile' | 'siteRules' | 'burnedIn' | 'pixelRegions' | 'ocr'>;
 
 export type KeyHelp = readonly (readonly [keys: string, what: string])[];
 

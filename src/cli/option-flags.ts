@@ -17,6 +17,7 @@ export const optionFlags = {
   profile: { type: 'string' },
   option: { type: 'string', multiple: true },
   'burned-in': { type: 'string' },
+  ocr: { type: 'boolean' },
 } as const;
 
 export const OPTION_FLAGS_HELP = `  --keep-uids          keep UIDs (default: regenerate them, keyed; "UIDs neu generieren")
@@ -34,7 +35,10 @@ export const OPTION_FLAGS_HELP = `  --keep-uids          keep UIDs (default: reg
                        replace both DICOM_PROFILE and DICOM_PROFILE_OPTIONS)
   --burned-in POLICY   an image that may carry text burned into its pixels (ultrasound, screen
                        captures, Burned In Annotation YES, ...): refuse it (default: the file
-                       fails) or accept it with its pixels as they are (DICOM_BURNED_IN)`;
+                       fails) or accept it with its pixels as they are (DICOM_BURNED_IN)
+  --ocr                with --option clean-pixel-data: read the text of an at-risk image no region
+                       list entry or ultrasound region is for, and blank the words that identify
+                       (names, IDs, dates); needs the optional tesseract.js packages (DICOM_OCR)`;
 
 /** Names, `perLine` to a line, so that the help stays narrow as options are added. */
 function helpLines(names: readonly string[], perLine: number): string[] {
@@ -80,7 +84,14 @@ export function optionsFromFlags(values: FlagValues, defaults: DeidOptions): Dei
     ...(standardOptions.length > 0 ? { standardOptions } : {}),
     ...(profile !== undefined && profile !== 'basic' ? { profile } : {}),
     ...(burnedInFrom(values['burned-in'], defaults.burnedIn) === 'accept' ? { burnedIn: 'accept' as const } : {}),
+    ...(ocrFrom(values.ocr, defaults.ocr, standardOptions) ? { ocr: true } : {}),
   };
+}
+
+/** OCR only serves Clean Pixel Data: asked for on its own, it is a mistake to point out. */
+function ocrFrom(flag: boolean | undefined, configured: boolean | undefined, standardOptions: readonly StandardOption[]): boolean {
+  if (flag === true && !standardOptions.includes('clean-pixel-data')) throw new UsageError('--ocr reads text for --option clean-pixel-data: give that option (or --profile research) too');
+  return flag ?? configured ?? false;
 }
 
 function burnedInFrom(flag: string | undefined, configured: BurnedInPolicy | undefined): BurnedInPolicy {

@@ -12,7 +12,7 @@ import { regionsFromLists } from '../pixels/regions-to-blank.js';
 import { SHIPPED_REGION_LIST } from '../pixels/shipped-regions.generated.js';
 import { colourSupport, terminalPicture } from '../pixels/terminal-picture.js';
 import { EXIT_OK, type CommandIo } from './command.js';
-import { frameSourceWith } from './frame-for-preview.js';
+import { frameSourceWith } from '../pixels/frame-source.js';
 import { loadConfig } from '../config/config.js';
 import { loadFrameCodecs } from '../pixels/codecs/codec-registry.js';
 import { pixelRegionsFlags, pixelRegionsFromFlags } from './pixel-regions-flags.js';

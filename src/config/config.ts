@@ -39,6 +39,8 @@ export interface ConfigDefaults {
   profile?: ProfileName;
   /** `DICOM_BURNED_IN`: `refuse` an image that may carry burned-in text, or `accept` it as it is; absent for refuse. @default undefined */
   burnedIn?: 'accept';
+  /** `DICOM_OCR`: Clean Pixel Data reads the text of images nothing else says the text of (true); absent for false. @default undefined */
+  ocr?: true;
 }
 
 /** The watch daemon's timing and parallelism (`dicom-tools watch`). */
@@ -161,6 +163,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       ...(standardOptions.length > 0 ? { standardOptions } : {}),
       ...(profile !== undefined && profile !== 'basic' ? { profile } : {}),
       ...(burnedIn === 'accept' ? { burnedIn } : {}),
+      ...(read.boolean('DICOM_OCR', false) ? { ocr: true } : {}),
     },
     patientIds: read.path('DICOM_PATIENT_IDS'),
     unlistedPatients,

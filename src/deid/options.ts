@@ -53,6 +53,12 @@ export interface DeidOptions {
   readonly burnedIn?: BurnedInPolicy;
   /** A site's region list (`--pixel-regions`): Clean Pixel Data searches it before the shipped one. */
   readonly pixelRegions?: RegionList;
+  /**
+   * Clean Pixel Data reads the text of an at-risk image no list or ultrasound region is for (OCR,
+   * `--ocr`) and blanks the words that identify. Needs the optional tesseract.js packages.
+   * @default false
+   */
+  readonly ocr?: boolean;
 }
 
 export const DEFAULT_OPTIONS: DeidOptions = {

@@ -3,8 +3,9 @@ import { UnsupportedDicomError } from '../dicom/errors.js';
 import type { DicomFile } from '../dicom/read-file.js';
 import { PIXEL_DATA, type Tag } from '../dicom/tag.js';
 import { nativeBlankPatches } from '../pixels/blank-native.js';
-import { BurnedInPixelsError, burnedInSigns } from '../pixels/burned-in-risk.js';
-import { chooseCleaning, describeCleaning, type PixelCleaning } from '../pixels/choose-cleaning.js';
+import type { Rectangle } from '../pixels/blank-spans.js';
+import { BurnedInPixelsError, burnedInSigns, OcrNeededError } from '../pixels/burned-in-risk.js';
+import { chooseCleaning, describeCleaning, ocrCleaning, type PixelCleaning } from '../pixels/choose-cleaning.js';
 import { nativeFrameBytes } from '../pixels/image-pixels.js';
 import { regionListLabel, type RegionList } from '../pixels/region-list.js';
 import { SHIPPED_REGION_LIST } from '../pixels/shipped-regions.generated.js';
@@ -37,7 +38,7 @@ export function regionListsOf(options: DeidOptions): readonly RegionList[] {
  *
  * @throws BurnedInPixelsError naming the signs and why the image is refused.
  */
-export function pixelStep(file: DicomFile, options: DeidOptions): PixelStep {
+export function pixelStep(file: DicomFile, options: DeidOptions, ocrBoxes?: readonly Rectangle[]): PixelStep {
   const cleans = cleansPixels(options);
   const signs = burnedInSigns(file);
   if (signs.length === 0) return UNTOUCHED;
@@ -57,6 +58,11 @@ export function pixelStep(file: DicomFile, options: DeidOptions): PixelStep {
     if (error instanceof UnsupportedDicomError) return refuse({ reason: 'cannot-clean', detail: error.problem });
     throw error;
   }
+  // OCR comes last: what a list or the image itself says is known; what OCR reads is a guess.
+  if (cleaning === undefined && options.ocr === true) {
+    if (ocrBoxes === undefined) throw new OcrNeededError();
+    cleaning = ocrCleaning(file, ocrBoxes);
+  }
   if (cleaning === undefined) return refuse({ reason: 'no-region' });
   const blanked = blankedPixelData(file, cleaning);
   if (typeof blanked === 'string') return refuse({ reason: 'cannot-clean', detail: blanked });
@@ -68,7 +74,8 @@ export function pixelStep(file: DicomFile, options: DeidOptions): PixelStep {
 /** What De-identification Method (0012,0063) adds for a cleaned image: the list, or the ultrasound regions (LO, 64 characters). */
 function pixelNote(cleaning: PixelCleaning): string {
   const prefix = 'pixels: ';
-  return cleaning.method.kind === 'region-list' ? `${prefix}${regionListLabel(cleaning.method.list, 64 - prefix.length)}` : `${prefix}outside the ultrasound regions`;
+  if (cleaning.method.kind === 'region-list') return `${prefix}${regionListLabel(cleaning.method.list, 64 - prefix.length)}`;
+  return cleaning.method.kind === 'ocr' ? `${prefix}words found by OCR` : `${prefix}outside the ultrasound regions`;
 }
 
 /** Whether a De-identification Method value is a note `pixelStep` writes. */

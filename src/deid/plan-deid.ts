@@ -18,6 +18,7 @@ import { dateModeOf, retainsUids, type DeidOptions } from './options.js';
 import type { PatientKey, Pseudonymizer } from './pseudonyms.js';
 import { patientPseudonym, type SubjectIds } from './subject-ids.js';
 import { markerOptionsFor, pixelStep, type PixelStep } from './pixel-step.js';
+import type { Rectangle } from '../pixels/blank-spans.js';
 import { ruleFor, STANDARD_UID_ROOT, type ElementRule, type Scope } from './nested-rules.js';
 import { retainsSafePrivate, safePrivateRules } from './safe-private.js';
 import { siteRuleEdit } from './site-rule-edit.js';
@@ -92,9 +93,9 @@ export interface UidPair {
  * markers. Pure: reads only the
  * parsed file's header bytes.
  */
-export function planDeidentification(file: DicomFile, options: DeidOptions, keys: Pseudonymizer, subjects?: SubjectIds): DeidPlan {
+export function planDeidentification(file: DicomFile, options: DeidOptions, keys: Pseudonymizer, subjects?: SubjectIds, ocrBoxes?: readonly Rectangle[]): DeidPlan {
   // First: a refused image costs no further planning.
-  const pixels = pixelStep(file, options);
+  const pixels = pixelStep(file, options, ocrBoxes);
   const textOf = textsAt(file, []);
   const patientKey = patientKeyFrom(textOf);
   const originalPatientId = textOf(PATIENT_ID).join('\\');

@@ -5,7 +5,7 @@ import { discardOutputs } from '../io/atomic-file.js';
 import { collectInputs, type CollectedInputs, type InputFile } from '../io/collect-inputs.js';
 import type { MappingRecord } from '../store/mapping-record.js';
 import type { Pseudonymizer } from '../deid/pseudonyms.js';
-import { placedAt, type WrittenOutput } from './deidentify-file.js';
+import { deidentifyRead, placedAt, readBuffer, readInput, type WrittenOutput } from './deidentify-file.js';
 import type { BatchOutcome } from './deidentify-task.js';
 import type { FileResult } from './file-result.js';
 import { GroupCommits } from './group-commits.js';
@@ -13,7 +13,11 @@ import { OutputNames } from './output-names.js';
 import type { RunOptions } from './run-options.js';
 import { filesInShard, type Shard } from './shard.js';
 import { createWorkerPool } from './worker-pool.js';
-import { preparePixelCodecs } from './pixel-codecs.js';
+import { loadedPixelCodecs, preparePixelCodecs } from './pixel-codecs.js';
+import { OcrReader } from './ocr-boxes.js';
+import type { Rectangle } from '../pixels/blank-spans.js';
+import { DicomToolsError } from '../errors/dicom-tools-error.js';
+import { DicomError } from '../dicom/errors.js';
 
 export interface AnonymizeRequest {
   /** Files and folders; folders are walked recursively and files recognised by content. */
@@ -76,21 +80,55 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
   };
   const names = new OutputNames(request.outDir);
   const commits = new GroupCommits({ names, report, record: request.record });
+  const needOcr: number[] = [];
   const onOutcome = (index: number, outcome: BatchOutcome) => {
     const input = (files[index] as InputFile).path;
-    if (outcome.kind === 'not-written') report(index, { ...outcome.result, input });
+    // Planned before its text was read: held back, read by OCR below, then de-identified.
+    if (outcome.kind === 'not-written' && outcome.result.code === 'NEEDS_OCR') needOcr.push(index);
+    else if (outcome.kind === 'not-written') report(index, { ...outcome.result, input });
     else placeOutput(index, input, outcome, names, commits, report);
   };
   const pool = createWorkerPool({ outDir: request.outDir, run: request.run, batchId: request.batchId }, request.keys, files.map((file) => file.path));
   const signal = request.signal ? AbortSignal.any([request.signal, commits.signal]) : commits.signal;
   try {
     await pool.run(files.map((file, index) => ({ index, input: file.path, named: file.named })), onOutcome, signal);
+    if (needOcr.length > 0) await readByOcr(needOcr.map((index) => ({ index, file: files[index] as InputFile })), request, onOutcome, signal);
   } finally {
     await commits.flush();
     await pool.close();
   }
   commits.throwIfFailed();
   return summaryOf(request, results, files.length, collected);
+}
+
+/**
+ * The at-risk images only OCR can clean (--ocr), one after another in this thread: each is read,
+ * its text recognised by the OCR workers, and de-identified with the boxes found.
+ */
+async function readByOcr(held: readonly { readonly index: number; readonly file: InputFile }[], request: AnonymizeRequest, onOutcome: (index: number, outcome: BatchOutcome) => void, signal: AbortSignal): Promise<void> {
+  const reader = new OcrReader(loadedPixelCodecs() ?? new Map());
+  try {
+    for (const { index, file } of held) {
+      if (signal.aborted) return;
+      const job = { run: request.run, batchId: request.batchId, named: file.named, outDir: request.outDir, readBuffer: readBuffer() };
+      const read = readInput(file.path, job);
+      if (read.kind === 'not-written') {
+        onOutcome(index, read);
+        continue;
+      }
+      let boxes: Rectangle[];
+      try {
+        boxes = await reader.boxesOf(read.file);
+      } catch (error) {
+        const detail = error instanceof DicomError ? error.problem : error instanceof DicomToolsError ? error.message : 'OCR failed';
+        onOutcome(index, { kind: 'not-written', result: { input: file.path, status: 'failed', code: 'BURNED_IN', reason: `${file.path}: its text could not be read by OCR: ${detail}` } });
+        continue;
+      }
+      onOutcome(index, deidentifyRead(file.path, read.file, { ...job, ocrBoxes: boxes }, request.keys));
+    }
+  } finally {
+    await reader.close();
+  }
 }
 
 /** Names an output in the batch (placedAt) and hands it to the group, unless it would overwrite its input. */

@@ -12,7 +12,8 @@ import { isOurOutputFile } from './our-output.js';
 import { planDeidentification, type DeidPlan } from '../deid/plan-deid.js';
 import type { Pseudonymizer } from '../deid/pseudonyms.js';
 import { UnlistedPatientError } from '../deid/subject-ids.js';
-import { BurnedInPixelsError } from '../pixels/burned-in-risk.js';
+import { OcrNeededError, BurnedInPixelsError } from '../pixels/burned-in-risk.js';
+import type { Rectangle } from '../pixels/blank-spans.js';
 import type { RunOptions } from './run-options.js';
 import { writeDeidentifiedTemporary } from './write-deidentified.js';
 
@@ -71,6 +72,8 @@ export interface DeidentifyJob {
   readonly readBuffer?: Buffer;
   /** The upload's id for its mapping row (the daemon names uploads by it). */
   readonly uploadIdOf?: (input: string) => string;
+  /** The boxes OCR found in this file (--ocr), for an at-risk image nothing else says the text of. */
+  readonly ocrBoxes?: readonly Rectangle[];
 }
 
 /** Bytes of a file's head read into one buffer (all of a small file). */
@@ -163,7 +166,7 @@ export function recordOfPlacedOutput(input: string, output: string, job: Deident
 }
 
 function planFor(file: DicomFile, job: DeidentifyJob, keys: Pseudonymizer): DeidPlan {
-  return planDeidentification(file, job.run.options, keys, job.run.subjectIds);
+  return planDeidentification(file, job.run.options, keys, job.run.subjectIds, job.ocrBoxes);
 }
 
 function recordFor(input: string, output: string, plan: DeidPlan, job: DeidentifyJob): MappingRecord {
@@ -173,7 +176,7 @@ function recordFor(input: string, output: string, plan: DeidPlan, job: Deidentif
 
 function notWritten(input: string, error: unknown, job: DeidentifyJob): NotWritten {
   // Refused by the subject-ID list, or as it may carry burned-in text: it fails, whether named or found in a folder, and is never passed through.
-  if (error instanceof UnlistedPatientError || error instanceof BurnedInPixelsError) return { kind: 'not-written', result: { input, status: 'failed', code: error.code, reason: `${input}: ${error.message}` } };
+  if (error instanceof UnlistedPatientError || error instanceof BurnedInPixelsError || error instanceof OcrNeededError) return { kind: 'not-written', result: { input, status: 'failed', code: error.code, reason: `${input}: ${error.message}` } };
   if (error instanceof FileIoError) return { kind: 'not-written', result: { input, status: 'failed', code: 'IO', reason: error.message } };
   if (error instanceof DicomError) {
     // Found in a folder, a file that is not DICOM, or a DICOMDIR (a CD's index, which holds patient

@@ -7,7 +7,7 @@ export interface FileResult {
   readonly input: string;
   readonly status: FileStatus;
   readonly output?: string;
-  readonly code?: DicomErrorCode | 'OVERWRITE' | 'UNLISTED_PATIENT' | 'BURNED_IN' | 'OWN_OUTPUT' | 'BUG';
+  readonly code?: DicomErrorCode | 'OVERWRITE' | 'UNLISTED_PATIENT' | 'BURNED_IN' | 'NEEDS_OCR' | 'OWN_OUTPUT' | 'BUG';
   /** The problem, naming the file, never a value. */
   readonly reason?: string;
   readonly anonymizedPatientId?: string;

@@ -124,3 +124,16 @@ export class BurnedInPixelsError extends DicomToolsError {
     super(`${describeBurnedInSigns(signs)}: ${(REFUSAL_TEXT[refusal.reason] as (refusal: BurnedInRefusal) => string)(refusal)}`);
   }
 }
+
+/**
+ * An at-risk image that only OCR can clean, planned before OCR has read it: the run reads its text
+ * (asynchronously, outside the synchronous pipeline) and plans it again with the boxes found.
+ */
+export class OcrNeededError extends DicomToolsError {
+  readonly code = 'NEEDS_OCR';
+  readonly kind = 'abort';
+
+  constructor() {
+    super('its text must be read by OCR before it is cleaned');
+  }
+}

@@ -1,5 +1,6 @@
 import type { DicomFile } from '../dicom/read-file.js';
-import { spansOfRegions, spansOutside, type Span } from './blank-spans.js';
+import { plural } from '../text/plural.js';
+import { spansOfRegions, spansOutside, type Rectangle, type Span } from './blank-spans.js';
 import { imagePixelsOf, type ImagePixels } from './image-pixels.js';
 import { firstMatchingEntry, regionListLabel, type RegionEntry, type RegionList } from './region-list.js';
 import { ultrasoundRegions } from './ultrasound-regions.js';
@@ -7,7 +8,8 @@ import { ultrasoundRegions } from './ultrasound-regions.js';
 /** How an at-risk image's text is found: an entry of a region list, or the ultrasound regions the image declares. */
 export type CleaningMethod =
   | { readonly kind: 'region-list'; readonly list: RegionList; readonly entry: RegionEntry }
-  | { readonly kind: 'ultrasound-regions'; readonly regions: number };
+  | { readonly kind: 'ultrasound-regions'; readonly regions: number }
+  | { readonly kind: 'ocr'; readonly boxes: number };
 
 /** What cleaning one image blanks: the same spans in every frame. */
 export interface PixelCleaning {
@@ -35,5 +37,13 @@ export function chooseCleaning(file: DicomFile, lists: readonly RegionList[]): P
 
 /** How the mapping and the outputs name a method: the list and entry, with no value of the file. */
 export function describeCleaning(method: CleaningMethod): string {
-  return method.kind === 'region-list' ? `${regionListLabel(method.list, 200)}, ${method.entry.where}${method.entry.label ? ` (${method.entry.label})` : ''}` : `outside the ${method.regions} ultrasound region${method.regions === 1 ? '' : 's'}`;
+  if (method.kind === 'region-list') return `${regionListLabel(method.list, 200)}, ${method.entry.where}${method.entry.label ? ` (${method.entry.label})` : ''}`;
+  if (method.kind === 'ocr') return `OCR: ${plural(method.boxes, 'word box', 'word boxes')}`;
+  return `outside the ${plural(method.regions, 'ultrasound region')}`;
+}
+
+/** Cleaning by the boxes OCR found (words that identify, padded), the same boxes in every frame. */
+export function ocrCleaning(file: DicomFile, boxes: readonly Rectangle[]): PixelCleaning {
+  const image = imagePixelsOf(file);
+  return { method: { kind: 'ocr', boxes: boxes.length }, image, spans: spansOfRegions(boxes.map((box) => [box.x, box.y, box.width, box.height] as const), image.rows, image.columns) };
 }

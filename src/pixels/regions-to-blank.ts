@@ -25,7 +25,8 @@ export function regionsFromLists(lists: readonly RegionList[]): RegionsToBlankOf
   return (file, image) => {
     // What cleaning would do: a region list entry wins; else the ultrasound regions are kept.
     const cleaning = chooseCleaning(file, lists);
-    if (cleaning === undefined) return { name: undefined, boxes: [] };
+    // OCR is never chosen here: only the lists and the ultrasound regions say where text is beforehand.
+    if (cleaning === undefined || cleaning.method.kind === 'ocr') return { name: undefined, boxes: [] };
     if (cleaning.method.kind === 'ultrasound-regions') return { name: 'ultrasound regions', boxes: ultrasoundRegions(file).map((corners) => ({ x: corners.minX, y: corners.minY, width: corners.maxX - corners.minX + 1, height: corners.maxY - corners.minY + 1, kind: 'keep' })) };
     const { entry } = cleaning.method;
     const blank: OutlineBox[] = entry.regions.map(([x, y, width, height]) => ({
