@@ -48,6 +48,10 @@ const COMMANDS: Readonly<Record<string, { readonly load: () => Promise<Command>;
     load: async () => import('../src/cli/preview-command.js').then((module) => module.previewCommand),
     summary: 'draw a frame in the terminal (or as PNG) with the regions pixel cleaning blanks outlined',
   },
+  'scan-pixels': {
+    load: async () => import('../src/cli/scan-pixels-command.js').then((module) => module.scanPixelsCommand),
+    summary: 'read the text burned into images with OCR, for an audit (never printing the words)',
+  },
   inspect: { load: loadInspect, summary: 'print every data element of a DICOM file (like dcmdump), or --json' },
   dump: { load: loadInspect, summary: 'the same as inspect' },
 };

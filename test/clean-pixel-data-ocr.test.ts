@@ -83,6 +83,19 @@ describe('clean-pixel-data --ocr', () => {
     expect(row?.at(-1)).toMatch(/^OCR: \d+ word boxes$/);
   });
 
+  it('scan-pixels reports per frame how many words it read and which to blank, never the words', () => {
+    const result = runCli(['scan-pixels', path.join(root, 'in')], { env });
+    expect(result.status).toBe(1);
+    const [head, frame, ...rest] = result.stdout.split('\n');
+    expect(head).toBe(`${input}: may carry burned-in text (a secondary capture)`);
+    expect(frame).toMatch(/^ {2}frame 1: \d+ words, [1-9]\d* to blank \((identifying|date|id|name) \d+(, (identifying|date|id|name) \d+)*\); boxes (\d+,\d+,\d+,\d+ ?)+$/);
+    expect(rest).toEqual(['']);
+    for (const value of ['DOE', 'JANE', '12345678', '1964']) expect(result.stdout + result.stderr).not.toContain(value);
+    expect(result.stderr).toBe('Scanned 1 image.\n');
+    const json = JSON.parse(runCli(['scan-pixels', input, '--json'], { env }).stdout) as { files: { file: string; frames: { words: number; reasons: string[] }[] }[] };
+    expect(json.files.map((file) => [file.file, file.frames.length])).toEqual([[input, 1]]);
+  });
+
   it('is refused without --ocr, and --ocr alone is a usage error', () => {
     const refused = runCli(['anonymize', input, '--out', path.join(root, 'refused'), '--option', 'clean-pixel-data'], { env });
     expect(refused.stderr).toContain('refused, as no known region matches this device and size');
