@@ -310,16 +310,16 @@ function nearBoundary(image: ImagePixels, touched: (row: number, column: number)
   };
 }
 
-/** The Basic Offset Table and item lengths of an encapsulated Pixel Data, as dcmdump prints them. */
+/** The Basic Offset Table and the fragments' lengths of an encapsulated Pixel Data, as dcmdump +W writes its items (one file each, numbered). */
 function pixelItems(file: string): { table: number[]; fragments: number[] } {
-  const lines = runDcmdump(file, ['-q', '-dc', '+P', '7fe0,0010']).split('\n');
-  const items = lines.filter((line) => /^\s*\(fffe,e000\) pi/.test(line));
-  const [table, ...fragments] = items;
+  const dir = mkdtempSync(path.join(root, 'items-'));
+  runDcmdump(file, ['-q', '+W', dir]);
+  const items = readdirSync(dir)
+    .map((name) => ({ index: Number(/\.(\d+)\.raw$/.exec(name)?.[1]), bytes: readFileSync(path.join(dir, name)) }))
+    .sort((a, b) => a.index - b.index);
+  const [table, ...fragments] = items.map((item) => item.bytes);
   if (table === undefined) throw new Error('no pixel items');
-  const tableBytes = /pi ([0-9a-f\\]*)\s/.exec(table)?.[1]?.split('\\').filter(Boolean).map((hex) => Number.parseInt(hex, 16)) ?? [];
-  const offsets: number[] = [];
-  for (let at = 0; at + 3 < tableBytes.length; at += 4) offsets.push(Buffer.from(tableBytes.slice(at, at + 4)).readUInt32LE(0));
-  return { table: offsets, fragments: fragments.map((line) => Number(/# *(\d+), 1 Item/.exec(line)?.[1])) };
+  return { table: Array.from({ length: table.length / 4 }, (_, index) => table.readUInt32LE(4 * index)), fragments: fragments.map((fragment) => fragment.length) };
 }
 
 /** Tesseract's reading of one frame (scaled up so a 14 px font reads), as upper-case letters and digits. */
@@ -421,5 +421,113 @@ describe('clean-pixel-data across transfer syntaxes, checked by independent deco
       expect(transferSyntaxOf(output)).toBe(encoding.transferSyntax);
       expect(record).not.toHaveProperty('pixelCleaning');
     }
+  });
+});
+
+/** A CTP pixel script for the CLI and the daemon: the corpus's 12-bit CT, by modality. */
+function siteScript(dir: string): string {
+  const script = path.join(dir, 'site.script');
+  writeFileSync(script, '{ Modality.equals("CT") }\n  (0,0,100,20)\n');
+  return script;
+}
+
+const CT_JPEG_12_BIT = path.join(corpusDir, 'dicomparser_CT0012.fragmented_no_bot_jpeg_baseline.51.dcm');
+const TWELVE_BIT_REFUSAL = 'may carry burned-in text (Burned In Annotation is YES): refused, as its pixels cannot be cleaned (the JPEG frame has 12-bit samples, which the JPEG decoder cannot read (8-bit only), so its pixels cannot be blanked); --burned-in accept passes it as it is';
+
+/** The corpus's 12-bit JPEG CT, made at risk (Burned In Annotation YES) by our writer. */
+async function atRiskTwelveBit(dir: string): Promise<string> {
+  const target = path.join(dir, 'ct-jpeg-12-bit.dcm');
+  await writeDicomFile(readDicomFile(CT_JPEG_12_BIT), new Map([[BURNED_IN_ANNOTATION, { op: 'set' as const, value: 'YES' }]]), target);
+  return target;
+}
+
+describe('clean-pixel-data refuses what it cannot clean, with the reason', () => {
+  const cli = (dir: string, args: readonly string[]) => runCli(['anonymize', ...args, '--out', path.join(dir, 'out'), '--option', 'clean-pixel-data'], { env: { DICOM_DATA_DIR: path.join(dir, 'data'), DICOM_ANON_SECRET: SECRET } });
+
+  it('refuses a video image', () => {
+    const dir = caseDir();
+    const input = path.join(dir, 'video.dcm');
+    const frame = sceneNamed('us-rgb').frames[0] as TextImage;
+    writeNativeDicom(input, { rows: frame.height, columns: frame.width, samplesPerPixel: 3, bitsAllocated: 8, pixelBytes: frame.samples as Uint8Array, modality: 'ES', sopClassUid: VIDEO_ENDOSCOPIC });
+    const result = cli(dir, [input]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`dicom-tools: ${input}: may carry burned-in text (video): refused, as its pixels cannot be cleaned (video); --burned-in accept passes it as it is\n`);
+  });
+
+  it('refuses an MPEG-2 image, though its ultrasound region says where the text is', async () => {
+    const dir = caseDir();
+    const input = path.join(dir, 'mpeg2.dcm');
+    // A sequence header start code: what an MPEG-2 stream begins with; no decoder gets that far.
+    const stream = Uint8Array.from([0x00, 0x00, 0x01, 0xb3, 0x14, 0x00, 0xf0, 0x13]);
+    await writeDicomFile(readDicomFile(sceneNamed('us-rgb').native), new Map([[PIXEL_DATA, { op: 'encapsulated' as const, value: encapsulatedValue([stream], false) }]]), input, {
+      metaEdits: new Map([[TRANSFER_SYNTAX_UID, { op: 'set' as const, vr: 'UI' as const, value: MPEG2 }]]),
+    });
+    const result = cli(dir, [input]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`dicom-tools: ${input}: may carry burned-in text (ultrasound): refused, as its pixels cannot be cleaned (no codec reads MPEG2 Main Profile / Main Level pixel data); --burned-in accept passes it as it is\n`);
+  });
+
+  it('refuses a 12-bit JPEG image its site list entry is for: the JPEG decoder reads 8 bits only', async () => {
+    const dir = caseDir();
+    const input = await atRiskTwelveBit(dir);
+    const result = cli(dir, [input, '--pixel-regions', siteScript(dir)]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`dicom-tools: ${input}: ${TWELVE_BIT_REFUSAL}\n`);
+  });
+});
+
+describe("the corpus's ultrasound files", () => {
+  const IM00001 = path.join(corpusDir, 'dicomparser_IM00001.fragmented_no_bot_jpeg_baseline.50.dcm');
+  const PALETTE = path.join(corpusDir, 'dcm4che_US-PAL-8-10x-echo.dcm');
+
+  it('blanks the header band of a multi-frame JPEG baseline ultrasound in every frame, as dcmdjpeg decodes it', async () => {
+    const dir = caseDir();
+    const { output } = await anonymizeOne(IM00001, dir, CLEAN, keys);
+    const before = decodedByTools(IM00001, path.join(dir, 'input-decoded.dcm'));
+    const after = decodedByTools(output, path.join(dir, 'output-decoded.dcm'));
+    expect(after.frames.length).toBe(before.frames.length);
+    expect(after.frames.length).toBeGreaterThan(1);
+    // The regions start at row 16 (an MCU boundary): rows 0 to 14 lie wholly in blanked MCUs, row 15 may blend chroma with row 16.
+    const band = 15 * after.image.columns * after.image.samplesPerPixel;
+    after.frames.forEach((frame, index) => {
+      expect(frame.subarray(0, band).some((sample) => sample !== 0), `frame ${index}`).toBe(false);
+      expect((before.frames[index] as Buffer).subarray(0, band).some((sample) => sample > 16), `frame ${index} of the input`).toBe(true);
+    });
+    const { table, fragments } = pixelItems(output);
+    expect(fragments).toHaveLength(after.frames.length);
+    expect(table).toHaveLength(after.frames.length);
+  });
+
+  it('refuses the palette ultrasound without a site list, and blanks it to index 0 with one', async () => {
+    const dir = caseDir();
+    const refused = runCli(['anonymize', PALETTE, '--out', path.join(dir, 'out'), '--option', 'clean-pixel-data'], { env: { DICOM_DATA_DIR: path.join(dir, 'data'), DICOM_ANON_SECRET: SECRET } });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain(`dicom-tools: ${PALETTE}: may carry burned-in text (ultrasound): refused, as no known region matches this device and size`);
+    const list: RegionList = { name: 'palette-site', entries: [{ where: 'line 1', label: '', match: { tag: 0x00080070, test: 'equals', value: 'ACME Products' }, regions: [[0, 0, 600, 40]] }] };
+    const { output } = await anonymizeOne(PALETTE, dir, { ...CLEAN, pixelRegions: list }, keys);
+    expect(transferSyntaxOf(output)).toBe(RLE);
+    const before = decodedByTools(PALETTE, path.join(dir, 'input-decoded.dcm'));
+    const after = decodedByTools(output, path.join(dir, 'output-decoded.dcm'));
+    expect(after.image.photometric).toBe('PALETTE COLOR');
+    expect(after.frames).toHaveLength(10);
+    expect(firstWrongSample(before, after, (row) => row < 40)).toBeUndefined();
+  });
+});
+
+describe('the watch daemon with clean-pixel-data and a site list', () => {
+  const running: DaemonProcess[] = [];
+  afterAll(() => killLeftRunning(running));
+
+  it('quarantines a 12-bit JPEG image with the reason', async () => {
+    const base = path.join(root, 'daemon');
+    mkdirSync(base, { recursive: true });
+    const input = await atRiskTwelveBit(base);
+    const setup = daemonCase(base, SECRET, { DICOM_PROFILE_OPTIONS: 'clean-pixel-data', DICOM_PIXEL_REGIONS: siteScript(base) });
+    copyFileSync(input, path.join(setup.sources, 'ct.dcm'));
+    running.push(startDaemon(setup.sources, setup.env));
+    await waitUntil(() => filesBelow(setup.quarantine).some((name) => name.endsWith('.reason.txt')), 'the 12-bit image quarantined');
+    const reason = filesBelow(setup.quarantine).find((name) => name.endsWith('.reason.txt')) ?? '';
+    expect(readFileSync(path.join(setup.quarantine, reason), 'utf8')).toContain(TWELVE_BIT_REFUSAL);
+    expect(filesBelow(setup.sources)).toEqual([]);
   });
 });
