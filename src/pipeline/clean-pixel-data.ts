@@ -63,9 +63,14 @@ export function withCleanPixels(file: DicomFile, plan: DeidPlan): PlannedEdits {
     if (blanked.transferSyntax !== file.transferSyntax.uid) metaEdits.set(TRANSFER_SYNTAX_UID, { op: 'set', vr: 'UI', value: blanked.transferSyntax });
     return { edits, metaEdits };
   } catch (error) {
-    if (error instanceof UnsupportedDicomError) return refuse(error.problem);
+    if (error instanceof UnsupportedDicomError) return refuse(refusalDetail(error));
     throw error;
   }
+}
+
+/** The problem without the error class's "Unsupported DICOM: " heading: inside the refusal's "cannot be cleaned (…)" it says nothing. */
+function refusalDetail(error: UnsupportedDicomError): string {
+  return error.problem.replace(/^Unsupported DICOM: /, '');
 }
 
 interface BlankedFrames {
