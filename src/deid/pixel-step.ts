@@ -4,7 +4,7 @@ import type { DicomFile } from '../dicom/read-file.js';
 import { PIXEL_DATA, type Tag } from '../dicom/tag.js';
 import { nativeBlankPatches } from '../pixels/blank-native.js';
 import type { Rectangle } from '../pixels/blank-spans.js';
-import { BurnedInPixelsError, burnedInSigns, OcrNeededError } from '../pixels/burned-in-risk.js';
+import { BurnedInPixelsError, burnedInSigns, OcrNeededError, refusalDetail } from '../pixels/burned-in-risk.js';
 import { chooseCleaning, describeCleaning, ocrCleaning, type PixelCleaning } from '../pixels/choose-cleaning.js';
 import { nativeFrameBytes } from '../pixels/image-pixels.js';
 import { regionListLabel, type RegionList } from '../pixels/region-list.js';
@@ -55,7 +55,7 @@ export function pixelStep(file: DicomFile, options: DeidOptions, ocrBoxes?: read
   try {
     cleaning = chooseCleaning(file, regionListsOf(options));
   } catch (error) {
-    if (error instanceof UnsupportedDicomError) return refuse({ reason: 'cannot-clean', detail: error.problem });
+    if (error instanceof UnsupportedDicomError) return refuse({ reason: 'cannot-clean', detail: refusalDetail(error) });
     throw error;
   }
   // OCR comes last: what a list or the image itself says is known; what OCR reads is a guess.

@@ -6,7 +6,7 @@ import { PIXEL_DATA, TRANSFER_SYNTAX_UID, type Tag } from '../dicom/tag.js';
 import type { DeidPlan } from '../deid/plan-deid.js';
 import { nativeBlankPatches } from '../pixels/blank-native.js';
 import { rectanglesOfSpans, type Span } from '../pixels/blank-spans.js';
-import { BurnedInPixelsError, burnedInSigns } from '../pixels/burned-in-risk.js';
+import { BurnedInPixelsError, burnedInSigns, refusalDetail } from '../pixels/burned-in-risk.js';
 import type { PixelCleaning } from '../pixels/choose-cleaning.js';
 import { codecFor, type FrameCodecs } from '../pixels/codecs/codec-registry.js';
 import type { DecodedFrame } from '../pixels/codecs/frame-codec.js';
@@ -68,10 +68,6 @@ export function withCleanPixels(file: DicomFile, plan: DeidPlan): PlannedEdits {
   }
 }
 
-/** The problem without the error class's "Unsupported DICOM: " heading: inside the refusal's "cannot be cleaned (…)" it says nothing. */
-function refusalDetail(error: UnsupportedDicomError): string {
-  return error.problem.replace(/^Unsupported DICOM: /, '');
-}
 
 interface BlankedFrames {
   readonly frames: readonly Uint8Array[];

@@ -1,6 +1,7 @@
 import { textsAt } from '../dicom/element-access.js';
 import type { DicomFile } from '../dicom/read-file.js';
 import { isPixelDataTag, SOP_CLASS_UID, type Tag } from '../dicom/tag.js';
+import type { UnsupportedDicomError } from '../dicom/errors.js';
 import { DicomToolsError } from '../errors/dicom-tools-error.js';
 
 /**
@@ -136,4 +137,9 @@ export class OcrNeededError extends DicomToolsError {
   constructor() {
     super('its text must be read by OCR before it is cleaned');
   }
+}
+
+/** The problem without the error class's "Unsupported DICOM: " heading: inside the refusal's "cannot be cleaned (…)" it says nothing. */
+export function refusalDetail(error: UnsupportedDicomError): string {
+  return error.problem.replace(/^Unsupported DICOM: /, '');
 }
