@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { Box } from 'ink';
 import { useCallback, useMemo, useState } from 'react';
-import { printableText, terminalPicture, type RegionList } from '../src/index.js';
+import { printableText, terminalPicture, type ColourSupport, type RegionList } from '../src/index.js';
 import type { PictureTarget } from './app-state.js';
 import { useMessages } from './contexts.js';
-import type { PictureSide } from './messages.js';
+import type { PictureFacts, PictureSide } from './messages.js';
 import { pictureProblem, type OpenedPicture } from './open-picture.js';
 import { Tint } from './Tint.js';
 import type { TuiDeps } from './tui-deps.js';
@@ -79,7 +79,7 @@ export function PictureView({ deps, target, siteRegions, width, height, active, 
 }
 
 /** Frame `frame` of the opened file as terminal lines within `columns` × `rows`, and its caption; or why it cannot be drawn. */
-function draw(opened: OpenedPicture, file: string, frame: number, after: boolean, columns: number, rows: number, colours: PictureViewProps['deps']['pictureColours'], caption: (facts: ReturnType<OpenedPicture['draw']>) => string): Drawn {
+function draw(opened: OpenedPicture, file: string, frame: number, after: boolean, columns: number, rows: number, colours: ColourSupport, caption: (facts: PictureFacts) => string): Drawn {
   try {
     const picture = opened.draw(frame, after);
     const lines = terminalPicture(picture.rgb, picture.width, picture.height, { columns, rows, colours, outline: picture.outline });
