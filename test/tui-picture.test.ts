@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readPixelRegions } from '../src/config/pixel-regions-file.js';
 import { DEFAULT_OPTIONS } from '../src/deid/options.js';
 import { corpusDir } from './helpers/corpus.js';
 import { cleanupApps, createWorkspace, renderApp, renderAppInTerminal, waitForStartFolder, type RenderedApp } from './helpers/ink-app.js';
@@ -88,6 +90,19 @@ describe('TUI picture view (p)', () => {
     let frame = await press(app, 'p', 'frame 1/8  320×240  YBR_FULL  region: ultrasound regions');
     expect(pictureLines(frame).map(strip)).toEqual(Array.from({ length: 19 }, () => '▀'.repeat(51)));
     frame = await press(app, ']', 'frame 2/8  320×240  YBR_FULL  region: ultrasound regions');
+  });
+
+  it("outlines the site's region list (DICOM_PIXEL_REGIONS) before the shipped one, naming its entry", async () => {
+    const workspace = createWorkspace(INPUT);
+    const list = path.join(workspace.root, 'regions.json');
+    writeFileSync(list, JSON.stringify({ signatures: [{ label: 'site US banner', match: { tag: '00080060', test: 'equals', value: 'US' }, regions: [[0, 0, 320, 24]] }] }));
+    const app = renderApp(workspace, { ...TRUECOLOR, defaults: { ...DEFAULT_OPTIONS, pixelRegions: readPixelRegions(list) } });
+    await waitForStartFolder(app);
+    await press(app, KEYS.end, '› [ ] notes.txt');
+    await press(app, KEYS.up, '› [ ] dicomparser_IM00001');
+    const frame = await press(app, 'p', 'region: site US banner');
+    expect(captionLine(frame)).toBe('frame 1/8  320×240  RGB  region: site US banner');
+    expect(pictureLines(frame)[0]).toContain('\u001B[38;2;255;255;0m'); // the yellow outline of a region that is blanked
   });
 
   it('fits 60×16: 11 lines of 29 half blocks, the caption whole; and refits when the terminal is resized', async () => {
