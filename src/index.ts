@@ -47,3 +47,12 @@ export { UsageError, usageErrorText } from './cli/usage-error.js';
 export { parseCommandArgs } from './cli/parse-command-args.js';
 export { MAPPING_URL_FLAG_HELP, mappingUrlFlag, storeConfigFrom } from './cli/mapping-url-flag.js';
 export { BURNED_IN_ACCEPTED_WARNING } from './pixels/burned-in-risk.js';
+// The terminal UI's picture view (issue 20, §6): what `preview` draws, drawn in a screen.
+export { imagePixelsOf } from './pixels/image-pixels.js';
+export { previewPicture, type PreviewPicture } from './pixels/preview-picture.js';
+export { colourSupport, terminalPicture, type ColourSupport } from './pixels/terminal-picture.js';
+export { regionsFromLists } from './pixels/regions-to-blank.js';
+export { SHIPPED_REGION_LIST } from './pixels/shipped-regions.generated.js';
+export type { RegionList } from './pixels/region-list.js';
+export { loadFrameCodecs } from './pixels/codecs/codec-registry.js';
+export { frameSourceWith } from './cli/frame-for-preview.js';

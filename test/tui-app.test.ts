@@ -17,7 +17,7 @@ describe('TUI app', () => {
     const app = renderApp(createWorkspace());
     await waitForFrame(app, 'report.dcm');
     let frame = await press(app, '?', 'Press any key to close.');
-    expect(lines(frame).slice(1, 18)).toEqual([
+    expect(lines(frame).slice(1, 19)).toEqual([
       'Keys',
       '1 Pick files',
       '  ↑ ↓, j k      move',
@@ -28,6 +28,7 @@ describe('TUI app', () => {
       '  a             select every DICOM file below (with a filter: shown)',
       '  /             filter by name',
       '  c             clear the selection',
+      '  p             picture of the file, its regions outlined',
       '  Tab           continue to the options',
       '',
       'Everywhere',

@@ -32,7 +32,7 @@ describe('TUI step 1: pick files', () => {
     expect(Math.max(...lines(frame).map((line) => line.length))).toBeLessThanOrEqual(80);
     expect(lines(frame)).toHaveLength(23); // 24 rows, one left free so Ink never clears the screen
     expect(lineWith(frame, 'Selected:')).toBe('Selected: 0 files, 0 B');
-    expect(lines(frame)[22]).toBe('Space select · a all DICOM · Enter open · ⌫ up · / filter · Tab next · ? help');
+    expect(lines(frame)[22]).toBe('Space select · a all · Enter open · / filter · p picture · Tab next · ? help');
   });
 
   it('moves with arrows and j/k, opens a folder with Enter, recognises DICOM without extension, goes back up with Backspace', async () => {

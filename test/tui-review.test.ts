@@ -69,7 +69,7 @@ describe('TUI step 4: review and download', () => {
       'Reason: notes.txt: File not recognized as DICOM: no DICM prefix at byte 128 and',
       'the first bytes are not a DICOM data set element (byte offset 0)',
     ]);
-    expect(lines(failed)[22]).toBe('Enter before/after · z ZIP · m mapping CSV · Esc options · q quit · ? help');
+    expect(lines(failed)[22]).toBe('Enter before/after · p picture · z ZIP · m mapping CSV · Esc options · ? help');
   });
 
   it('shows attributes before and after side by side with Enter: identity replaced, clinical data kept', async () => {
@@ -82,7 +82,7 @@ describe('TUI step 4: review and download', () => {
     expect(lines(frame)[2]).toBe('                           Before (original)          After (anonymized)');
     expect(lineWith(frame, '* SOPInstanceUID')).toMatch(/^\* SOPInstanceUID {11}1\.3\.6\.1\.4\.1\.5962\.1\.1\.0\.1\.… 2\.25\.\d{20}…$/);
     expect(lineWith(frame, 'changed')).toBe('* changed  - removed  + added · 1-17/48');
-    expect(lines(frame)[22]).toBe('↑ ↓ scroll · c only changes · Esc back · ? help');
+    expect(lines(frame)[22]).toBe('↑ ↓ scroll · c only changes · p picture · Esc back · ? help');
     frame = await press(app, KEYS.pageDown, '* changed  - removed  + added · 18-34/48');
     expect(lineWith(frame, 'PatientName')).toBe(`* PatientName              Διονυσιος                  ${pseudonym}`);
     expect(lineWith(frame, 'Modality')).toBe('  Modality                 OT                         OT');

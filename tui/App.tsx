@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Box, useApp, useInput } from 'ink';
 import { useCallback, useLayoutEffect, useRef, useState } from 'react';
 import type { AnonymizeSummary, DeidOptions, FileResult } from '../src/index.js';
-import { screenOf, type Overlay } from './app-state.js';
+import { screenOf, type Overlay, type PictureTarget } from './app-state.js';
 import { Body } from './Body.js';
 import { MessagesContext, ThemeContext } from './contexts.js';
 import { KeyRouter, KeyRouterContext, type KeyHandler } from './key-router.js';
@@ -55,6 +55,7 @@ export function App({ deps, session, startDir, outDir: initialOutDir, cwd, defau
   const [run, setRun] = useState<{ readonly id: number; readonly input: RunInput } | undefined>(undefined);
   const [summary, setSummary] = useState<AnonymizeSummary | undefined>(undefined);
   const [comparing, setComparing] = useState<FileResult | undefined>(undefined);
+  const [picture, setPicture] = useState<PictureTarget | undefined>(undefined);
   const [advanced, setAdvanced] = useState(false);
   const [runPhase, setRunPhase] = useState<RunPhase>('running');
 
@@ -74,9 +75,9 @@ export function App({ deps, session, startDir, outDir: initialOutDir, cwd, defau
   });
   useInput(useCallback<KeyHandler>((input, key) => onKey.current(input, key), []));
 
-  const state = { step, overlay, dir, selection, options, outDir, run, summary, comparing, advanced };
+  const state = { step, overlay, dir, selection, options, outDir, run, summary, comparing, picture, advanced };
   const actions = {
-    setStep, setOverlay, setDir, setSelection, setOptions, setSummary, setComparing, setAdvanced, setRunPhase,
+    setStep, setOverlay, setDir, setSelection, setOptions, setSummary, setComparing, setPicture, setAdvanced, setRunPhase,
     setOutDir: (typed: string) => setOutDir(path.resolve(cwd, typed)),
     startRun: () => {
       setRun({ id: (run?.id ?? 0) + 1, input: { files: [...selection.keys()].sort(), outDir, options } });

@@ -2,7 +2,7 @@ import { Box } from 'ink';
 import type { Dispatch, SetStateAction } from 'react';
 import type { AnonymizeSummary, DeidOptions, FileResult } from '../src/index.js';
 import { AnonymizeScreen } from './AnonymizeScreen.js';
-import { screenOf, type BodyState, type Overlay } from './app-state.js';
+import { screenOf, type BodyState, type Overlay, type PictureTarget } from './app-state.js';
 import { ConfigureScreen } from './ConfigureScreen.js';
 import { useMessages } from './contexts.js';
 import { DaemonScreen } from './DaemonScreen.js';
@@ -10,6 +10,7 @@ import { formatSize } from './format-size.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import type { Step } from './messages.js';
 import { PickScreen } from './PickScreen.js';
+import { PictureView } from './PictureView.js';
 import { ReviewScreen } from './ReviewScreen.js';
 import type { RunSession } from './run-session.js';
 import { totalSize, type Selection } from './selection.js';
@@ -25,6 +26,7 @@ export interface BodyActions {
   readonly setOutDir: (typed: string) => void;
   readonly setSummary: (summary: AnonymizeSummary | undefined) => void;
   readonly setComparing: (result: FileResult | undefined) => void;
+  readonly setPicture: (target: PictureTarget | undefined) => void;
   readonly setAdvanced: (open: boolean) => void;
   readonly startRun: () => void;
   readonly setRunPhase: (phase: RunPhase) => void;
@@ -43,17 +45,18 @@ export interface BodyProps {
 }
 
 /**
- * The current step's screen, or an overlay over it. The step's screen stays mounted under the
- * daemon screen and help (hidden, keys off), so a run goes on and a review keeps its state.
+ * The current step's screen, or the picture view or an overlay over it. The step's screen stays
+ * mounted under them (hidden, keys off), so a run goes on and a review keeps its state.
  */
 export function Body({ deps, session, cwd, state, actions, visible, width, height }: BodyProps) {
   const messages = useMessages();
-  const active = visible && state.overlay === undefined;
-  const hidden = state.overlay !== undefined;
+  const { picture } = state;
+  const active = visible && state.overlay === undefined && picture === undefined;
+  const hidden = state.overlay !== undefined || picture !== undefined;
   const screen = () => {
     switch (state.step) {
       case 'pick':
-        return <PickScreen deps={deps} dir={state.dir} onDir={actions.setDir} selection={state.selection} onSelection={actions.setSelection} outDir={state.outDir} width={width} height={height} active={active} onContinue={() => actions.setStep('configure')} />;
+        return <PickScreen deps={deps} dir={state.dir} onDir={actions.setDir} selection={state.selection} onSelection={actions.setSelection} outDir={state.outDir} width={width} height={height} active={active} onContinue={() => actions.setStep('configure')} onPicture={actions.setPicture} />;
       case 'configure':
         return (
           <ConfigureScreen
@@ -75,7 +78,7 @@ export function Body({ deps, session, cwd, state, actions, visible, width, heigh
         ) : null;
       case 'review':
         return state.summary ? (
-          <ReviewScreen deps={deps} session={session} summary={state.summary} outDir={state.run?.input.outDir ?? state.outDir} cwd={cwd} comparing={state.comparing} onCompare={actions.setComparing}
+          <ReviewScreen deps={deps} session={session} summary={state.summary} outDir={state.run?.input.outDir ?? state.outDir} cwd={cwd} comparing={state.comparing} onCompare={actions.setComparing} onPicture={actions.setPicture}
             width={width} height={height} active={active} onBack={() => actions.setStep('configure')} />
         ) : null;
     }
@@ -85,6 +88,12 @@ export function Body({ deps, session, cwd, state, actions, visible, width, heigh
       <Box display={hidden ? 'none' : 'flex'} flexDirection="column" height={height}>
         {screen()}
       </Box>
+      {picture ? (
+        <Box display={state.overlay === undefined ? 'flex' : 'none'} flexDirection="column" height={height}>
+          <PictureView key={`${picture.file}\n${picture.output ?? ''}`} deps={deps} target={picture} siteRegions={state.options.pixelRegions} width={width} height={height}
+            active={visible && state.overlay === undefined} onClose={() => actions.setPicture(undefined)} />
+        </Box>
+      ) : null}
       {state.overlay === 'daemon' ? <DaemonScreen deps={deps} width={width} height={height} active={visible} onClose={() => actions.setOverlay(undefined)} /> : null}
       {state.overlay === 'help' ? (
         <HelpOverlay screen={screenOf(state)} height={height} active={visible} onClose={() => actions.setOverlay(undefined)} />

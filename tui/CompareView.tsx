@@ -16,6 +16,8 @@ export interface CompareViewProps {
   readonly height: number;
   readonly active: boolean;
   readonly onBack: () => void;
+  /** p: the pictures of this file. */
+  readonly onPicture: () => void;
 }
 
 type Loaded = { readonly rows: readonly CompareRow[] } | { readonly error: string } | undefined;
@@ -23,7 +25,7 @@ type Loaded = { readonly rows: readonly CompareRow[] } | { readonly error: strin
 const MARK: Readonly<Record<Change, string>> = { same: ' ', changed: '*', removed: '-', added: '+' };
 
 /** The attributes of the original and the anonymized copy side by side, aligned by tag. */
-export function CompareView({ readDump, result, width, height, active, onBack }: CompareViewProps) {
+export function CompareView({ readDump, result, width, height, active, onBack, onPicture }: CompareViewProps) {
   const messages = useMessages();
   const [loaded, setLoaded] = useState<Loaded>(undefined);
   const [top, setTop] = useState(0);
@@ -54,7 +56,8 @@ export function CompareView({ readDump, result, width, height, active, onBack }:
       else if (input === 'c') {
         setOnlyChanges(!onlyChanges);
         setTop(0);
-      } else if (key.escape || key.backspace || key.delete) onBack();
+      } else if (input === 'p') onPicture();
+      else if (key.escape || key.backspace || key.delete) onBack();
     },
     { active: active },
   );

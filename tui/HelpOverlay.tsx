@@ -24,7 +24,11 @@ export function HelpOverlay({ screen, height, active, onClose }: HelpOverlayProp
       ))}
     </Box>
   );
-  const title = screen === 'compare' ? messages.compare.title('').replace(/: $/, '') : screen === 'advanced' ? messages.advanced.name : messages.steps[screen];
+  const title =
+    screen === 'compare' ? messages.compare.title('').replace(/: $/, '')
+    : screen === 'advanced' ? messages.advanced.name
+    : screen === 'picture' ? messages.picture.name
+    : messages.steps[screen];
   return (
     <Box flexDirection="column" height={height}>
       <Tint bold tone="accent">

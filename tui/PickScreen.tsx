@@ -1,6 +1,7 @@
 import { Box } from 'ink';
 import { useState } from 'react';
 import { printableText } from '../src/index.js';
+import type { PictureTarget } from './app-state.js';
 import { useMessages } from './contexts.js';
 import { FileRow } from './FileRow.js';
 import { formatSize } from './format-size.js';
@@ -17,10 +18,12 @@ export interface PickScreenProps extends BrowserOptions {
   readonly height: number;
   readonly active: boolean;
   readonly onContinue: () => void;
+  /** p on a file: its picture. */
+  readonly onPicture: (target: PictureTarget) => void;
 }
 
 /** Step 1: a folder browser with DICOM detection, selection and a name filter. */
-export function PickScreen({ width, height, active, onContinue, ...options }: PickScreenProps) {
+export function PickScreen({ width, height, active, onContinue, onPicture, ...options }: PickScreenProps) {
   const messages = useMessages();
   const browser = useBrowser(options);
   const { selection } = options;
@@ -38,6 +41,11 @@ export function PickScreen({ width, height, active, onContinue, ...options }: Pi
       else if (input === 'a') browser.selectAll();
       else if (input === '/') setTyping(true);
       else if (input === 'c') browser.clear();
+      else if (input === 'p') {
+        const entry = browser.rows[browser.current]?.entry;
+        if (entry?.kind === 'file') onPicture({ file: entry.path });
+        else browser.setMessage(messages.picture.notAFile);
+      }
       else if (key.escape) browser.setFilter('');
       else if (key.tab && !key.shift) {
         if (selection.size === 0) browser.setMessage(messages.pick.selectFirst);

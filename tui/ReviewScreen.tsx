@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Box } from 'ink';
 import { useState } from 'react';
 import { printableText, type AnonymizeSummary, type FileResult } from '../src/index.js';
+import type { PictureTarget } from './app-state.js';
 import { CompareView } from './CompareView.js';
 import { useMessages } from './contexts.js';
 import { DownloadPanel } from './DownloadPanel.js';
@@ -23,6 +24,8 @@ export interface ReviewScreenProps {
   /** The file shown before/after, if any (the App knows, for its key hints). */
   readonly comparing: FileResult | undefined;
   readonly onCompare: (result: FileResult | undefined) => void;
+  /** p: the picture of a file, the anonymized copy's as "after". */
+  readonly onPicture: (target: PictureTarget) => void;
   readonly width: number;
   readonly height: number;
   readonly active: boolean;
@@ -33,7 +36,7 @@ export interface ReviewScreenProps {
 const PANEL_HEIGHT = 8;
 
 /** Step 4: the results table, before/after per file, and the ZIP and mapping CSV exports. */
-export function ReviewScreen({ deps, session, summary, outDir, cwd, comparing, onCompare, width, height, active, onBack }: ReviewScreenProps) {
+export function ReviewScreen({ deps, session, summary, outDir, cwd, comparing, onCompare, onPicture, width, height, active, onBack }: ReviewScreenProps) {
   const messages = useMessages();
   const [cursor, setCursor] = useState(0);
   const download = useDownload({ session, summary, outDir, cwd, pathExists: deps.pathExists });
@@ -50,13 +53,14 @@ export function ReviewScreen({ deps, session, summary, outDir, cwd, comparing, o
       else if (key.pageUp || key.pageDown) setCursor(moveCursor(cursor, (key.pageUp ? -1 : 1) * (height - PANEL_HEIGHT), results.length));
       else if (key.home || key.end) setCursor(key.home ? 0 : Math.max(0, results.length - 1));
       else if (key.return && focused?.output !== undefined) onCompare(focused);
+      else if (input === 'p' && focused !== undefined) onPicture(pictureOf(focused));
       else if (input === 'z') download.start('zip');
       else if (input === 'm') download.start('mapping');
       else if (key.escape || (key.tab && key.shift)) onBack();
     },
     { active: active && comparing === undefined && !busy },
   );
-  if (comparing) return <CompareView readDump={deps.readDump} result={comparing} width={width} height={height} active={active} onBack={() => onCompare(undefined)} />;
+  if (comparing) return <CompareView readDump={deps.readDump} result={comparing} width={width} height={height} active={active} onBack={() => onCompare(undefined)} onPicture={() => onPicture(pictureOf(comparing))} />;
   const detail = focused === undefined ? '' : focused.status === 'anonymized' ? `${printableText(focused.input)} → ${path.basename(focused.output ?? '')}` : messages.review.reason(failureText(focused));
   return (
     <Box flexDirection="column" height={height}>
@@ -67,4 +71,9 @@ export function ReviewScreen({ deps, session, summary, outDir, cwd, comparing, o
       <DownloadPanel download={download} width={width} />
     </Box>
   );
+}
+
+/** A result's picture: the original, and the anonymized copy (when there is one) as "after". */
+function pictureOf(result: FileResult): PictureTarget {
+  return { file: result.input, output: result.output };
 }

@@ -1,4 +1,4 @@
-import { plural, type DateMode, type DeidOptions, type FileStatus } from '../src/index.js';
+import { plural, type DateMode, type DeidOptions, type FileStatus, type PreviewPicture } from '../src/index.js';
 import type { RunPhase } from './use-anonymize-run.js';
 
 // Every word the terminal UI shows, one table per language. Option names are the product's.
@@ -9,8 +9,14 @@ export const LANGUAGES: readonly Language[] = ['en', 'de'];
 
 export type Step = 'pick' | 'configure' | 'anonymize' | 'review';
 
-/** A step's screen, or a view inside one: before-and-after (review), the PS3.15 options (configure). */
-export type Screen = Step | 'compare' | 'advanced';
+/** A step's screen, or a view inside one: before-and-after (review), the PS3.15 options (configure), a file's picture (pick, review). */
+export type Screen = Step | 'compare' | 'advanced' | 'picture';
+
+/** Which picture the view shows: a picked file's, or in the review the original's or the anonymized copy's. */
+export type PictureSide = 'file' | 'before' | 'after';
+
+/** What the caption under a picture says: never an attribute's value but the photometric interpretation. */
+export type PictureFacts = Pick<PreviewPicture, 'frame' | 'frames' | 'width' | 'height' | 'photometric' | 'regionName' | 'after'>;
 
 /**
  * The five checkbox options, in the product's order (dates is a three-way choice after them). The
@@ -122,6 +128,19 @@ export interface Messages {
     readonly legend: string;
     readonly loading: string;
     readonly failed: (message: string) => string;
+  };
+  readonly picture: {
+    /** The view's name, for the help. */
+    readonly name: string;
+    /** The line above the picture: which file, and in the review which side. */
+    readonly heading: (side: PictureSide) => string;
+    /** The line under it: frame, size, photometric interpretation, the region entry (as `dicom-tools preview`, without the name). */
+    readonly caption: (facts: PictureFacts) => string;
+    readonly loading: string;
+    /** Why there is no picture, in one line. */
+    readonly failed: (name: string, problem: string) => string;
+    /** After p on a folder. */
+    readonly notAFile: string;
   };
   readonly daemon: { readonly title: string; readonly refreshed: (time: string) => string };
   readonly prompt: { readonly hint: string };
@@ -252,6 +271,15 @@ const en: Messages = {
     loading: 'Reading both files…',
     failed: (message) => `Cannot show this file: ${message}`,
   },
+  picture: {
+    name: 'Picture',
+    heading: (side) => (side === 'before' ? 'Before (original): ' : side === 'after' ? 'After (anonymized): ' : 'Picture: '),
+    caption: (facts) =>
+      `frame ${facts.frame}/${facts.frames}  ${facts.width}×${facts.height}  ${facts.photometric}  ${facts.regionName === undefined ? 'no known region' : `region: ${facts.regionName}`}${facts.after ? '  (after cleaning)' : ''}`,
+    loading: 'Reading the picture…',
+    failed: (name, problem) => `${name}: ${problem}`,
+    notAFile: 'p shows the picture of a file: move to one first.',
+  },
   daemon: { title: 'Watch daemon', refreshed: (time) => `Refreshed every 2 s, last at ${time}.` },
   prompt: { hint: 'Enter: OK · Esc: cancel · Ctrl-U: clear' },
   help: { title: 'Keys', close: 'Press any key to close.', global: 'Everywhere' },
@@ -260,7 +288,7 @@ const en: Messages = {
     pick: [
       ['↑ ↓, j k', 'move'], ['PgUp PgDn', 'move a page'], ['Enter', 'open folder'], ['Backspace', 'go up'],
       ['Space', 'select file or folder'], ['a', 'select every DICOM file below (with a filter: shown)'], ['/', 'filter by name'],
-      ['c', 'clear the selection'], ['Tab', 'continue to the options'],
+      ['c', 'clear the selection'], ['p', 'picture of the file, its regions outlined'], ['Tab', 'continue to the options'],
     ],
     configure: [
       ['↑ ↓, j k', 'move'], ['Space', 'switch on or off, or change'], ['← →', 'change the dates mode or the profile'],
@@ -271,16 +299,21 @@ const en: Messages = {
       ['Esc, Enter, a', 'back to the options'],
     ],
     anonymize: [['Esc', 'cancel (files in progress finish)'], ['Enter', 'review the results when done']],
-    review: [['↑ ↓, j k', 'move'], ['Enter', 'attributes before and after'], ['z', 'save a ZIP of the anonymized files'], ['m', 'save the mapping CSV'], ['Esc', 'back to the options']],
-    compare: [['↑ ↓, j k', 'scroll'], ['PgUp PgDn', 'scroll a page'], ['c', 'only changed attributes'], ['Esc', 'back to the results']],
+    review: [['↑ ↓, j k', 'move'], ['Enter', 'attributes before and after'], ['p', 'picture before and after'], ['z', 'save a ZIP of the anonymized files'], ['m', 'save the mapping CSV'], ['Esc', 'back to the options']],
+    compare: [['↑ ↓, j k', 'scroll'], ['PgUp PgDn', 'scroll a page'], ['c', 'only changed attributes'], ['p', 'picture before and after'], ['Esc', 'back to the results']],
+    picture: [
+      ['← →, [ ]', 'previous or next frame'], ['Home End', 'first or last frame'],
+      ['a', 'after cleaning (regions filled), or the anonymized copy'], ['Esc, p', 'close the picture'],
+    ],
   },
   hints: {
-    pick: 'Space select · a all DICOM · Enter open · ⌫ up · / filter · Tab next · ? help',
+    pick: 'Space select · a all · Enter open · / filter · p picture · Tab next · ? help',
     configure: 'Space ← → change · a PS3.15 options · o output · Enter start · Esc back · ? help',
     advanced: 'Space on/off · ← → profile · Esc done · ? help',
     anonymize: 'Esc cancel · Enter review when done · ? help',
-    review: 'Enter before/after · z ZIP · m mapping CSV · Esc options · q quit · ? help',
-    compare: '↑ ↓ scroll · c only changes · Esc back · ? help',
+    review: 'Enter before/after · p picture · z ZIP · m mapping CSV · Esc options · ? help',
+    compare: '↑ ↓ scroll · c only changes · p picture · Esc back · ? help',
+    picture: '← → [ ] frame · a before/after · Esc back · ? help',
     daemon: 'Esc back · q quit',
     help: 'Any key: close',
   },
@@ -410,6 +443,15 @@ const de: Messages = {
     loading: 'Lese beide Dateien…',
     failed: (message) => `Diese Datei kann nicht angezeigt werden: ${message}`,
   },
+  picture: {
+    name: 'Bild',
+    heading: (side) => (side === 'before' ? 'Vorher (Original): ' : side === 'after' ? 'Nachher (anonymisiert): ' : 'Bild: '),
+    caption: (facts) =>
+      `Bild ${facts.frame}/${facts.frames}  ${facts.width}×${facts.height}  ${facts.photometric}  ${facts.regionName === undefined ? 'keine bekannte Region' : `Region: ${facts.regionName}`}${facts.after ? '  (nach Bereinigung)' : ''}`,
+    loading: 'Bild wird gelesen…',
+    failed: (name, problem) => `${name}: ${problem}`,
+    notAFile: 'p zeigt das Bild einer Datei: erst zu einer gehen.',
+  },
   daemon: { title: 'Überwachungsdienst', refreshed: (time) => `Alle 2 s aktualisiert, zuletzt um ${time}.` },
   prompt: { hint: 'Enter: OK · Esc: abbrechen · Strg-U: leeren' },
   help: { title: 'Tasten', close: 'Beliebige Taste schließt.', global: 'Überall' },
@@ -418,7 +460,7 @@ const de: Messages = {
     pick: [
       ['↑ ↓, j k', 'bewegen'], ['Bild↑ Bild↓', 'seitenweise'], ['Enter', 'Ordner öffnen'], ['Rücktaste', 'eine Ebene hoch'],
       ['Leertaste', 'Datei oder Ordner wählen'], ['a', 'alle DICOM-Dateien darunter wählen (mit Filter: gezeigte)'], ['/', 'nach Namen filtern'],
-      ['c', 'Auswahl leeren'], ['Tab', 'weiter zu den Einstellungen'],
+      ['c', 'Auswahl leeren'], ['p', 'Bild der Datei, Regionen umrandet'], ['Tab', 'weiter zu den Einstellungen'],
     ],
     configure: [
       ['↑ ↓, j k', 'bewegen'], ['Leertaste', 'ein- oder ausschalten, wechseln'], ['← →', 'Datumsmodus oder Profil ändern'],
@@ -429,16 +471,21 @@ const de: Messages = {
       ['Esc, Enter, a', 'zurück zu den Einstellungen'],
     ],
     anonymize: [['Esc', 'abbrechen (laufende Dateien werden fertig)'], ['Enter', 'Ergebnisse prüfen, wenn fertig']],
-    review: [['↑ ↓, j k', 'bewegen'], ['Enter', 'Attribute vorher und nachher'], ['z', 'ZIP der anonymisierten Dateien speichern'], ['m', 'Zuordnungs-CSV speichern'], ['Esc', 'zurück zu den Einstellungen']],
-    compare: [['↑ ↓, j k', 'blättern'], ['Bild↑ Bild↓', 'seitenweise'], ['c', 'nur geänderte Attribute'], ['Esc', 'zurück zu den Ergebnissen']],
+    review: [['↑ ↓, j k', 'bewegen'], ['Enter', 'Attribute vorher und nachher'], ['p', 'Bild vorher und nachher'], ['z', 'ZIP der anonymisierten Dateien speichern'], ['m', 'Zuordnungs-CSV speichern'], ['Esc', 'zurück zu den Einstellungen']],
+    compare: [['↑ ↓, j k', 'blättern'], ['Bild↑ Bild↓', 'seitenweise'], ['c', 'nur geänderte Attribute'], ['p', 'Bild vorher und nachher'], ['Esc', 'zurück zu den Ergebnissen']],
+    picture: [
+      ['← →, [ ]', 'vorheriges oder nächstes Bild'], ['Pos1 Ende', 'erstes oder letztes Bild'],
+      ['a', 'nach Bereinigung (Regionen gefüllt) oder anonymisierte Kopie'], ['Esc, p', 'Bild schließen'],
+    ],
   },
   hints: {
-    pick: 'Leer wählen · a alle · Enter öffnen · ⌫ hoch · / Filter · Tab weiter · ? Hilfe',
+    pick: 'Leer wählen · a alle · Enter öffnen · / Filter · p Bild · Tab weiter · ? Hilfe',
     configure: 'Leer ← → ändern · a PS3.15 · o Ausgabe · Enter Start · Esc zurück · ? Hilfe',
     advanced: 'Leer ein/aus · ← → Profil · Esc fertig · ? Hilfe',
     anonymize: 'Esc abbrechen · Enter prüfen, wenn fertig · ? Hilfe',
-    review: 'Enter vorher/nachher · z ZIP · m Zuordnungs-CSV · Esc zurück · q Ende · ? Hilfe',
-    compare: '↑ ↓ blättern · c nur Änderungen · Esc zurück · ? Hilfe',
+    review: 'Enter vorher/nachher · p Bild · z ZIP · m Zuordnungs-CSV · Esc zurück · ? Hilfe',
+    compare: '↑ ↓ blättern · c nur Änderungen · p Bild · Esc zurück · ? Hilfe',
+    picture: '← → [ ] Bild · a vorher/nachher · Esc zurück · ? Hilfe',
     daemon: 'Esc zurück · q beenden',
     help: 'Beliebige Taste: schließen',
   },

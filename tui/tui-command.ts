@@ -59,7 +59,7 @@ export async function tuiCommand(args: readonly string[], io: CommandIo): Promis
   // --mapping-url stands in for DICOM_MAPPING_URL: every run and export of the session uses that store.
   // Written on the screen, a notice would vanish with it: said after the session.
   const notices: string[] = [];
-  const deps = createTuiDeps({ ...config, mappingUrl: store.mappingUrl }, (notice) => notices.push(notice));
+  const deps = createTuiDeps({ ...config, mappingUrl: store.mappingUrl }, (notice) => notices.push(notice), process.env);
   const session = new RunSession(deps);
   const messages = MESSAGES[parsed.language];
   const screen = enterAlternateScreen(process.stdout);

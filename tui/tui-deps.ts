@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import {
-  anonymizeFiles, describeDaemonStatus, describeMappingStore, dumpJson, exportTargetProblem, ExportError, loadSecret, loadSubjectIds, openMappingStore, Pseudonymizer, readDaemonStatus, readDicomFile, runOptions, writeMappingCsv, writeZip,
-  type AnonymizeRequest, type AnonymizeSummary, type Config, type DeidOptions, type DumpJson, type RunOptions, type MappingStore, type RecordedFile, type ZipEntry,
+  anonymizeFiles, colourSupport, describeDaemonStatus, describeMappingStore, dumpJson, exportTargetProblem, ExportError, loadSecret, loadSubjectIds, openMappingStore, Pseudonymizer, readDaemonStatus, readDicomFile, runOptions, writeMappingCsv, writeZip,
+  type AnonymizeRequest, type AnonymizeSummary, type ColourSupport, type Config, type DeidOptions, type DumpJson, type RunOptions, type MappingStore, type RecordedFile, type RegionList, type ZipEntry,
 } from '../src/index.js';
 import { findDicomFiles } from './find-dicom-files.js';
 import { listDirectory, type DirEntry } from './list-directory.js';
+import { openPicture, type OpenedPicture } from './open-picture.js';
 import type { PickedFile } from './selection.js';
 
 /**
@@ -17,6 +18,10 @@ export interface TuiDeps {
   readonly pathExists: (file: string) => boolean;
   /** The dump of a DICOM file, for the before/after view. */
   readonly readDump: (file: string) => DumpJson;
+  /** A DICOM image for the picture view; `siteRegions` (DICOM_PIXEL_REGIONS) is searched before the shipped region list. */
+  readonly openPicture: (file: string, siteRegions: RegionList | undefined) => Promise<OpenedPicture>;
+  /** How many colours the terminal shows, for the picture view (from its environment). */
+  readonly pictureColours: ColourSupport;
   /** A run's options from those chosen on screen, with what the configuration loaded once (the subject-ID list, the inflate limits). */
   readonly runOptions: (chosen: DeidOptions) => RunOptions;
   readonly anonymize: (request: AnonymizeRequest) => Promise<AnonymizeSummary>;
@@ -38,14 +43,17 @@ export interface TuiDeps {
  * The real dependencies for a configuration (data folder, mapping store, secret, subject-ID list). The list
  * (DICOM_PATIENT_IDS) is read and checked here, before the screen opens and before any file is touched.
  * `onNotice` hears what must be said once the screen is gone: that a new secret key was created.
+ * `env` says how many colours the terminal shows (COLORTERM, TERM).
  */
-export function createTuiDeps(config: Config, onNotice: (notice: string) => void = () => {}): TuiDeps {
+export function createTuiDeps(config: Config, onNotice: (notice: string) => void = () => {}, env: Readonly<Record<string, string | undefined>> = process.env): TuiDeps {
   const subjectIds = loadSubjectIds(config.patientIds, config.unlistedPatients);
   return {
     listDirectory,
     findDicomFiles,
     pathExists: (file) => existsSync(file),
     readDump: (file) => dumpJson(readDicomFile(file, { inflateLimits: config.inflateLimits })),
+    openPicture: (file, siteRegions) => openPicture(file, siteRegions, { inflateLimits: config.inflateLimits }),
+    pictureColours: colourSupport(env),
     runOptions: (chosen) => runOptions(chosen, { subjectIds, inflateLimits: config.inflateLimits }),
     anonymize: anonymizeFiles,
     openStore: () => openMappingStore(config),
