@@ -55,4 +55,4 @@ export { regionsFromLists } from './pixels/regions-to-blank.js';
 export { SHIPPED_REGION_LIST } from './pixels/shipped-regions.generated.js';
 export type { RegionList } from './pixels/region-list.js';
 export { loadFrameCodecs } from './pixels/codecs/codec-registry.js';
-export { frameSourceWith } from './cli/frame-for-preview.js';
+export { frameSourceWith } from './pixels/frame-source.js';

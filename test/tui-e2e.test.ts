@@ -8,6 +8,7 @@ import { profileOptions, STANDARD_OPTION_NAMES, STANDARD_OPTIONS, type StandardO
 import { corpusDir } from './helpers/corpus.js';
 import { deidMethodCodes } from './helpers/dcmdump-codes.js';
 import { HAS_TMUX, TmuxServer } from './helpers/tmux-tui.js';
+import { writeCornerScript } from './helpers/corner-regions.js';
 
 // The real program in a real terminal (helpers/tmux-tui.ts): a 100×30 pane (80×24 for the profile
 // test). After the keys, the test checks the ZIP's entries and the CSV's rows on disk.
@@ -81,7 +82,8 @@ describe.skipIf(!HAS_TMUX)(HAS_TMUX ? 'dicom-tools tui in a real terminal (tmux)
 
   it('chooses the Research profile and opens and closes its options panel at 80×24; the outputs claim its options', async () => {
     const root = workspace();
-    server.startTui('profile', root, SECRET, { NO_COLOR: '1', ...ACCEPT_BURNED_IN }, { size: [80, 24] });
+    // Research cleans pixel data: a site list cleans the secondary capture, so every output claims every option.
+    server.startTui('profile', root, SECRET, { NO_COLOR: '1', ...ACCEPT_BURNED_IN, DICOM_PIXEL_REGIONS: writeCornerScript(root) }, { size: [80, 24] });
     await server.waitForScreen('profile', 'dcmqats_1_ELE.dcm');
     await server.key('profile', 'a', 'Selected 3 DICOM files.');
     expect(server.tmux('display-message', '-p', '-t', 'profile', '#{pane_width}×#{pane_height}').trim()).toBe('80×24');

@@ -14,6 +14,7 @@ import { anonymizeOne } from './helpers/anonymize-one.js';
 import { corpusDir } from './helpers/corpus.js';
 import { generatePlantedStudy, type PlantedStudy } from './helpers/planted-study.js';
 import { runCli } from './helpers/run-cli.js';
+import { CORNER_REGIONS, writeCornerScript } from './helpers/corner-regions.js';
 
 // verify --from-markers: each output is checked against the options its own markers name, so a
 // research export passes without repeating its options, and a file whose markers cannot be trusted
@@ -57,7 +58,8 @@ describe('options read back from an output', () => {
     ['dates shifted and Retain UIDs chosen', { ...DEFAULT_OPTIONS, dates: 'shift', standardOptions: ['retain-uids'] }],
     ['Full Dates as an option', { ...DEFAULT_OPTIONS, standardOptions: ['retain-full-dates', 'retain-institution-identity'] }],
   ])('are the options it was made with: %s', async (name, options) => {
-    const accepted: DeidOptions = { ...options, ...ACCEPT };
+    // Under the research preset's Clean Pixel Data a site list cleans the at-risk image, so it claims the option.
+    const accepted: DeidOptions = { ...options, ...ACCEPT, pixelRegions: CORNER_REGIONS };
     const { output } = await anonymizeOne(study.files[0] as string, path.join(root, `roundtrip-${name.replace(/\W+/g, '-')}`), accepted, keys);
     const marked = optionsFromMarkers(readDicomFile(output));
     if (!('options' in marked)) throw new Error(`no options: ${marked.problem}`);
@@ -90,7 +92,7 @@ describe('verify --from-markers', () => {
     input = path.join(root, 'cli-in');
     out = path.join(root, 'cli-out');
     mkdirSync(input, { recursive: true });
-    const made = runCli(['anonymize', study.dir, '--out', out, '--profile', 'research', '--burned-in', 'accept'], { env });
+    const made = runCli(['anonymize', study.dir, '--out', out, '--profile', 'research', '--pixel-regions', writeCornerScript(root)], { env });
     expect(made.status).toBe(0);
   });
 
@@ -111,7 +113,7 @@ describe('verify --from-markers', () => {
     const rules = path.join(root, 'site.json');
     writeFileSync(rules, JSON.stringify({ rules: [{ keyword: 'StudyDescription', action: 'keep' }] }));
     const ruled = path.join(root, 'cli-ruled');
-    expect(runCli(['anonymize', study.dir, '--out', ruled, '--profile', 'research', '--rules', rules, '--burned-in', 'accept'], { env }).status).toBe(0);
+    expect(runCli(['anonymize', study.dir, '--out', ruled, '--profile', 'research', '--rules', rules, '--pixel-regions', writeCornerScript(root)], { env }).status).toBe(0);
     const without = runCli(['verify', ruled, '--from-markers'], { env });
     expect(without.status).toBe(1);
     expect(without.stdout).toMatch(/: missing-marker: .*: made with site rules site\.json sha256:[0-9a-f]{12}: give that file with --rules\n/);
