@@ -153,7 +153,9 @@ function generate(root: string, name: string, files: number, rows: number, colum
 /** W4: ultrasound files with a text band outside their one region, anonymized with Clean Pixel Data. */
 function ultrasoundWorkload(root: string, files: number): Workload {
   const dir = path.join(root, 'W4');
+  const started = process.hrtime.bigint();
   const set = generateUltrasound(dir, path.join(root, 'W4-templates'), files);
+  console.log(`\nW4 generated in ${fmt(Number(process.hrtime.bigint() - started) / 1e9, 1)} s (one native and one JPEG frame, made once, in every file)`);
   return {
     name: 'W4',
     description: `${files} ultrasound files, 720×960 RGB, half native, half JPEG Baseline, 1 in 10 with 10 frames; anonymize --option clean-pixel-data`,
