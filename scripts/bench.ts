@@ -1,4 +1,4 @@
-// npm run bench [-- --tiny] [--keep] [--only=W1,W2,W3,daemon,stores] [--no-postgres] [--rounds=N]
+// npm run bench [-- --tiny] [--keep] [--only=W1,W2,W3,daemon,stores,W4,ocr] [--no-postgres] [--rounds=N]
 // Generates realistic workloads in a temporary folder; on each, times cp -r, cp -r + sync, a
 // minimal atomic copy in Node.js (scripts/node-atomic-copy.mjs) and `dicom-tools anonymize` in
 // paired rounds (warm page cache), verifies the outputs, and prints the median wall time with its
@@ -6,7 +6,8 @@
 // watch daemon (on each store). On W1 and W2 it also times `anonymize` recording into PostgreSQL (a server of
 // DICOM_BENCH_POSTGRES_URL, else a throwaway cluster of the installed PostgreSQL) against the
 // SQLite store. `stores` in --only keeps only the two anonymize rows; --no-postgres drops the
-// PostgreSQL one.
+// PostgreSQL one. W4 (ultrasound files, `anonymize --option clean-pixel-data`) and the OCR row
+// run only when named in --only: the default set stays the one earlier figures were taken with.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statfsSync, statSync, writeSync } from 'node:fs';
@@ -17,6 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { encodeHeader } from '../src/dicom/encode-value.js';
 import { encodeNew } from '../src/dicom/encode-element.js';
 import { isPixelDataTag, openMappingStore, readDicomFile, textAt, type Tag, type Vr } from '../src/index.js';
+import { benchOcr } from './bench-ocr.js';
+import { checkUltrasoundOutputs, generateUltrasound } from './bench-ultrasound.js';
 import { createDatabase, dropDatabases, onServer, postgresBin, ThrowawayCluster, withDatabase } from './throwaway-postgres.js';
 
 const CLI = fileURLToPath(new URL('../dist/bin/dicom-tools.js', import.meta.url));
@@ -129,6 +132,10 @@ interface Workload {
   readonly files: number;
   readonly bytes: number;
   readonly target: string;
+  /** Options of every `anonymize` run (W4 cleans pixels). */
+  readonly anonymizeOptions?: readonly string[];
+  /** Checks a run's outputs in place of `verify` (W4's pixel data changes); the line to print. */
+  readonly check?: (outDir: string) => string;
 }
 
 function generate(root: string, name: string, files: number, rows: number, columns: number, frames: number, description: string, target: string): Workload {
@@ -141,6 +148,24 @@ function generate(root: string, name: string, files: number, rows: number, colum
     bytes += statSync(file).size;
   }
   return { name, description, dir, files, bytes, target };
+}
+
+/** W4: ultrasound files with a text band outside their one region, anonymized with Clean Pixel Data. */
+function ultrasoundWorkload(root: string, files: number): Workload {
+  const dir = path.join(root, 'W4');
+  const started = process.hrtime.bigint();
+  const set = generateUltrasound(dir, path.join(root, 'W4-templates'), files);
+  console.log(`\nW4 generated in ${fmt(Number(process.hrtime.bigint() - started) / 1e9, 1)} s (one native and one JPEG frame, made once, in every file)`);
+  return {
+    name: 'W4',
+    description: `${files} ultrasound files, 720×960 RGB, half native, half JPEG Baseline, 1 in 10 with 10 frames; anonymize --option clean-pixel-data`,
+    dir,
+    files,
+    bytes: set.bytes,
+    target: 'none set; the text band outside the ultrasound region is blanked',
+    anonymizeOptions: ['--option', 'clean-pixel-data'],
+    check: (outDir) => checkUltrasoundOutputs(set, outDir),
+  };
 }
 
 // ---------------------------------------------------------------- measuring
@@ -262,7 +287,7 @@ const POSTGRES_ROW = 'anonymize (PostgreSQL)';
  * records into a new, empty store whose tables are already made, as on every run but a store's first.
  */
 function anonymizeContenders(root: string, workload: Workload, env: NodeJS.ProcessEnv, postgres: PostgresServer | undefined): Contender[] {
-  const anonymize = (out: string, runEnv: NodeJS.ProcessEnv) => measure(process.execPath, [CLI, 'anonymize', workload.dir, '--out', out], runEnv);
+  const anonymize = (out: string, runEnv: NodeJS.ProcessEnv) => measure(process.execPath, [CLI, 'anonymize', workload.dir, '--out', out, ...(workload.anonymizeOptions ?? [])], runEnv);
   const sqlite: Contender = {
     label: SQLITE_ROW,
     prepare: (round) => withTables({ ...env, DICOM_DATA_DIR: path.join(root, 'stores', `${workload.name}-sqlite-${round}`) }),
@@ -352,7 +377,7 @@ async function benchWorkload(root: string, workload: Workload, env: NodeJS.Proce
     if (contender.store === undefined || kept === undefined) continue;
     const recorded = await recordCount(contender.store(kept.env));
     if (recorded !== workload.files) throw new Error(`${workload.name}: ${contender.label} recorded ${recorded} files of ${workload.files}`);
-    console.log(`  ${contender.label}: ${verify(workload, kept.out)}; ${recorded} mapping records in its store`);
+    console.log(`  ${contender.label}: ${workload.check?.(kept.out) ?? verify(workload, kept.out)}; ${recorded} mapping records in its store`);
   }
   const sqliteOut = last.get(SQLITE_ROW)?.out;
   const postgresOut = last.get(POSTGRES_ROW)?.out;
@@ -463,17 +488,20 @@ async function main(): Promise<void> {
       if (typeof server === 'string') console.log(server);
       else console.log(`PostgreSQL rows: ${(postgres = server).description}; each run records into a new database, its tables made`);
     }
-    const w1 = generate(root, 'W1', tiny ? 20 : 2000, 512, 512, 1, '512×512 16-bit CT slices, one study', '≤ 1.5× cp');
-    if (only.includes('W1')) await benchWorkload(root, w1, env, postgres);
+    // W1 is made whenever any of the first workloads runs, as before W4 (its files on the disk are part of their conditions).
+    const w1 = only.some((name) => ['W1', 'W2', 'W3', 'daemon'].includes(name)) ? generate(root, 'W1', tiny ? 20 : 2000, 512, 512, 1, '512×512 16-bit CT slices, one study', '≤ 1.5× cp') : undefined;
+    if (w1 !== undefined && only.includes('W1')) await benchWorkload(root, w1, env, postgres);
     if (only.includes('W2')) await benchWorkload(root, generate(root, 'W2', tiny ? 50 : 5000, 64, 60, 1, 'small files (64×60 16-bit)', '≤ 2.5× cp'), env, postgres);
     if (only.includes('W3')) {
       const frames = tiny ? 16 : 2048;
       await benchWorkload(root, generate(root, 'W3', 1, 512, 512, frames, `one multi-frame file, ${frames} frames of 512×512 16-bit`, '≤ 2× cp, peak RSS ≤ 100 MB'), env, postgres);
     }
-    if (only.includes('daemon')) {
+    if (w1 !== undefined && only.includes('daemon')) {
       await benchDaemon(root, w1, { ...env, DICOM_DATA_DIR: path.join(root, 'daemon-data') }, 'SQLite');
       if (postgres !== undefined) await benchDaemon(root, w1, { ...env, DICOM_DATA_DIR: path.join(root, 'daemon-data-pg'), DICOM_MAPPING_URL: await postgres.freshDatabase() }, 'PostgreSQL');
     }
+    if (only.includes('W4')) await benchWorkload(root, ultrasoundWorkload(root, tiny ? 20 : 500), env, postgres);
+    if (only.includes('W4') || only.includes('ocr')) console.log(`\n${await benchOcr(tiny ? 2 : 20)}`);
     console.log(`\nload average at the end ${load()}`);
   } finally {
     await postgres?.close();
