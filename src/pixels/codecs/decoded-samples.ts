@@ -2,6 +2,15 @@ import { UnsupportedDicomError } from '../../dicom/errors.js';
 import type { ImagePixels } from '../image-pixels.js';
 
 /** The shape of a frame as a WebAssembly decoder reports it. */
+/** The embind decoder class the @cornerstonejs codecs share (the packages ship no types): bytes in, samples and their shape out. */
+export interface EmbindDecoder {
+  getEncodedBuffer(length: number): Uint8Array;
+  decode(): void;
+  getDecodedBuffer(): Uint8Array;
+  getFrameInfo(): DecodedShape;
+  delete(): void;
+}
+
 export interface DecodedShape {
   readonly width: number;
   readonly height: number;

@@ -1,6 +1,6 @@
 import { UnsupportedDicomError } from '../../dicom/errors.js';
 import type { ImagePixels } from '../image-pixels.js';
-import { encoderInput, samplesOfDecoded, type DecodedShape } from './decoded-samples.js';
+import { encoderInput, samplesOfDecoded, type DecodedShape, type EmbindDecoder } from './decoded-samples.js';
 import { createRequire } from 'node:module';
 import { instantiateEmscripten, type EmscriptenFactory } from './emscripten-module.js';
 import type { DecodedFrame, FrameCodec } from './frame-codec.js';
@@ -11,13 +11,7 @@ import { decodedPhotometric, decompositionsFor, hasColourTransform } from './j2k
 const require = createRequire(import.meta.url);
 
 // The embind surface of @cornerstonejs/codec-openjpeg (OpenJPEG 2.5) that we use; the package ships no types.
-interface Decoder {
-  getEncodedBuffer(length: number): Uint8Array;
-  decode(): void;
-  getDecodedBuffer(): Uint8Array;
-  getFrameInfo(): DecodedShape;
-  delete(): void;
-}
+type Decoder = EmbindDecoder;
 
 interface Encoder {
   getDecodedBuffer(shape: DecodedShape): Uint8Array;

@@ -1,6 +1,6 @@
 import { UnsupportedDicomError } from '../../dicom/errors.js';
 import type { ImagePixels } from '../image-pixels.js';
-import { samplesOfDecoded, type DecodedShape } from './decoded-samples.js';
+import { samplesOfDecoded, type EmbindDecoder } from './decoded-samples.js';
 import { createRequire } from 'node:module';
 import { instantiateEmscripten, type EmscriptenFactory } from './emscripten-module.js';
 import type { DecodedFrame, FrameCodec } from './frame-codec.js';
@@ -9,13 +9,7 @@ import type { DecodedFrame, FrameCodec } from './frame-codec.js';
 const require = createRequire(import.meta.url);
 
 // The embind surface of @cornerstonejs/codec-libjpeg-turbo-8bit's decoder build that we use; the package ships no types.
-interface Decoder {
-  getEncodedBuffer(length: number): Uint8Array;
-  decode(): void;
-  getDecodedBuffer(): Uint8Array;
-  getFrameInfo(): DecodedShape;
-  delete(): void;
-}
+type Decoder = EmbindDecoder;
 
 interface LibjpegTurbo {
   readonly JPEGDecoder: new () => Decoder;
