@@ -16,6 +16,7 @@ import { dcmdumpElements } from './helpers/dcmdump-elements.js';
 import { dcmtkPixels, sampleAt } from './helpers/dcmtk-pixels.js';
 import { daemonCase, filesBelow, killLeftRunning, startDaemon, waitUntil, type DaemonProcess } from './helpers/daemon-process.js';
 import { runCli } from './helpers/run-cli.js';
+import { CORNER_REGIONS } from './helpers/corner-regions.js';
 
 // Clean Pixel Data (issue 20, §2) through the whole pipeline on native images: which rows and
 // columns an output holds the fill in, as DCMTK reads it, which list or method the output and the
@@ -160,6 +161,20 @@ describe('clean-pixel-data on native images', () => {
     );
     runCli(['anonymize', ULTRASOUND, '--out', path.join(dir, 'cleaned'), '--option', 'clean-pixel-data'], { env });
     expect(runCli(['verify', path.join(dir, 'cleaned')], { env })).toMatchObject({ status: 0, stdout: '' });
+  });
+
+  it('leaves no overlay bitmap and no icon of a cleaned image, whatever Clean option is chosen', async () => {
+    const dir = caseDir();
+    // A screen capture with an Icon Image Sequence (JPEG Baseline), and an OT image with overlay bitmaps made at risk.
+    const overlays = path.join(dir, 'overlays.dcm');
+    await writeDicomFile(readDicomFile(path.join(corpusDir, 'dcm4che_ovly_p01.dcm')), new Map([[0x00280301, { op: 'set' as const, value: 'YES' }]]), overlays);
+    for (const input of [path.join(corpusDir, 'fodicom_JPEGwithIcon.dcm'), overlays]) {
+      const options: DeidOptions = { ...CLEAN, standardOptions: ['clean-pixel-data', 'clean-graphics'], pixelRegions: CORNER_REGIONS };
+      const { output, record } = await anonymizeOne(input, path.join(dir, `out-${path.basename(input)}`), options, keys);
+      expect(record?.pixelCleaning).toBe('corner.script, line 1');
+      const top = dcmdumpElements(output).filter((element) => element.depth === 0).map((element) => element.tag);
+      expect(top.filter((tag) => tag === 0x00880200 || (tag >>> 16 >= 0x6000 && tag >>> 16 <= 0x601e && (tag & 0xffff) === 0x3000))).toEqual([]);
+    }
   });
 
   it('is part of the research preset', async () => {
