@@ -14,7 +14,6 @@ import type { RunOptions } from './run-options.js';
 import { filesInShard, type Shard } from './shard.js';
 import { createWorkerPool } from './worker-pool.js';
 import { loadedPixelCodecs, preparePixelCodecs } from './pixel-codecs.js';
-import { OcrReader } from './ocr-boxes.js';
 import type { Rectangle } from '../pixels/blank-spans.js';
 import { DicomToolsError } from '../errors/dicom-tools-error.js';
 import { DicomError } from '../dicom/errors.js';
@@ -106,6 +105,8 @@ export async function anonymizeFiles(request: AnonymizeRequest): Promise<Anonymi
  * its text recognised by the OCR workers, and de-identified with the boxes found.
  */
 async function readByOcr(held: readonly { readonly index: number; readonly file: InputFile }[], request: AnonymizeRequest, onOutcome: (index: number, outcome: BatchOutcome) => void, signal: AbortSignal): Promise<void> {
+  // Loaded only by a run that has such images: OCR's modules stay out of every other start-up.
+  const { OcrReader } = await import('./ocr-boxes.js');
   const reader = new OcrReader(loadedPixelCodecs() ?? new Map());
   try {
     for (const { index, file } of held) {

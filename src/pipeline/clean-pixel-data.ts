@@ -8,7 +8,7 @@ import { nativeBlankPatches } from '../pixels/blank-native.js';
 import { rectanglesOfSpans, type Span } from '../pixels/blank-spans.js';
 import { BurnedInPixelsError, burnedInSigns, refusalDetail } from '../pixels/burned-in-risk.js';
 import type { PixelCleaning } from '../pixels/choose-cleaning.js';
-import { codecFor, type FrameCodecs } from '../pixels/codecs/codec-registry.js';
+import type { FrameCodecs } from '../pixels/codecs/codec-registry.js';
 import type { DecodedFrame } from '../pixels/codecs/frame-codec.js';
 import { encapsulatedValue, frameFragments, readFrame } from '../pixels/codecs/frame-fragments.js';
 import { encodeRle } from '../pixels/codecs/rle-lossless.js';
@@ -100,7 +100,7 @@ function jpegFill(frame: Uint8Array, image: ImagePixels): number[] {
 
 /** Frames decoded, blanked and encoded again: in their own syntax, or in RLE Lossless when it has no encoder. */
 function decodedAndEncoded(file: DicomFile, frames: readonly (readonly Fragment[])[], cleaning: PixelCleaning, codecs: FrameCodecs): BlankedFrames {
-  const codec = codecFor(codecs, file.transferSyntax.uid);
+  const codec = codecs.get(file.transferSyntax.uid);
   if (codec === undefined) throw new UnsupportedDicomError(`no codec reads ${file.transferSyntax.name} pixel data`);
   const out: Uint8Array[] = [];
   let photometric = cleaning.image.photometric;

@@ -1,7 +1,7 @@
 import type { DicomFile } from '../dicom/read-file.js';
 import { PIXEL_DATA } from '../dicom/tag.js';
 import { UnsupportedDicomError } from '../dicom/errors.js';
-import { codecFor, type FrameCodecs } from './codecs/codec-registry.js';
+import type { FrameCodecs } from './codecs/codec-registry.js';
 import type { DecodedFrame } from './codecs/frame-codec.js';
 import { frameFragments, readFrame } from './codecs/frame-fragments.js';
 import type { ImagePixels } from './image-pixels.js';
@@ -16,7 +16,7 @@ import { nativeFrame } from './native-frame.js';
 export function frameSourceWith(codecs: FrameCodecs): (file: DicomFile, image: ImagePixels, index: number) => DecodedFrame {
   return (file, image, index) => {
     if (!file.transferSyntax.encapsulated) return nativeFrame(file, image, index);
-    const codec = codecFor(codecs, file.transferSyntax.uid);
+    const codec = codecs.get(file.transferSyntax.uid);
     const element = file.dataSet.find((candidate) => candidate.tag === PIXEL_DATA);
     if (codec === undefined || element === undefined) throw new UnsupportedDicomError(`no codec reads ${file.transferSyntax.name} pixel data`);
     const parts = frameFragments(file, element, image.frames)[index];

@@ -49,8 +49,3 @@ async function loadAll(): Promise<FrameCodecs> {
   }
   return codecs;
 }
-
-/** The codec of a transfer syntax, if we have one. */
-export function codecFor(codecs: FrameCodecs, transferSyntaxUid: string): FrameCodec | undefined {
-  return codecs.get(transferSyntaxUid);
-}
