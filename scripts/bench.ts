@@ -1,4 +1,4 @@
-// npm run bench [-- --tiny] [--keep] [--only=W1,W2,W3,daemon,stores,W4,ocr] [--no-postgres] [--rounds=N]
+// npm run bench [-- --tiny] [--keep] [--only=W1,W2,W3,daemon,stores,W4,ocr,burst] [--no-postgres] [--rounds=N]
 // Generates realistic workloads in a temporary folder; on each, times cp -r, cp -r + sync, a
 // minimal atomic copy in Node.js (scripts/node-atomic-copy.mjs) and `dicom-tools anonymize` in
 // paired rounds (warm page cache), verifies the outputs, and prints the median wall time with its
@@ -8,6 +8,9 @@
 // SQLite store. `stores` in --only keeps only the two anonymize rows; --no-postgres drops the
 // PostgreSQL one. W4 (ultrasound files, `anonymize --option clean-pixel-data`) and the OCR row
 // run only when named in --only: the default set stays the one earlier figures were taken with.
+// So does `burst` (issue 21): W1 and W2 each renamed at once into a running watch daemon's Sources
+// (scripts/daemon-burst.ts), timed in the same rounds as cp -r, cp -r + sync and `anonymize` of
+// the same folder, on each store.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statfsSync, statSync, writeSync } from 'node:fs';
@@ -20,6 +23,8 @@ import { encodeNew } from '../src/dicom/encode-element.js';
 import { isPixelDataTag, openMappingStore, readDicomFile, textAt, type Tag, type Vr } from '../src/index.js';
 import { benchOcr } from './bench-ocr.js';
 import { checkUltrasoundOutputs, generateUltrasound } from './bench-ultrasound.js';
+import { daemonBurstContender } from './daemon-burst.js';
+import { measure, type Contender, type Run } from './measure-run.js';
 import { createDatabase, dropDatabases, onServer, postgresBin, ThrowawayCluster, withDatabase } from './throwaway-postgres.js';
 
 const CLI = fileURLToPath(new URL('../dist/bin/dicom-tools.js', import.meta.url));
@@ -30,6 +35,8 @@ const keep = args.includes('--keep');
 const onlyList = args.find((arg) => arg.startsWith('--only='))?.slice(7).split(',');
 /** `stores`: on each workload only the anonymize rows, SQLite and PostgreSQL (on W1 and W2 unless others are named). */
 const storesOnly = onlyList?.includes('stores') ?? false;
+/** `burst`: W1 and W2 renamed at once into the watch daemon, beside cp -r, cp -r + sync and anonymize (rows of their own). */
+const burst = onlyList?.includes('burst') ?? false;
 const only = onlyList === undefined ? ['W1', 'W2', 'W3', 'daemon'] : storesOnly && onlyList.length === 1 ? ['W1', 'W2'] : onlyList;
 const noPostgres = args.includes('--no-postgres');
 /** The workloads that also get an `anonymize (PostgreSQL)` row: the many-file ones, where the store's share of the time shows. */
@@ -170,38 +177,6 @@ function ultrasoundWorkload(root: string, files: number): Workload {
 
 // ---------------------------------------------------------------- measuring
 
-interface Run {
-  readonly seconds: number;
-  readonly peakRssMiB: number;
-  readonly code: number | null;
-  readonly stderr: string;
-}
-
-/** Runs a command, sampling its peak resident set (VmHWM) from /proc while it runs. */
-function measure(command: string, commandArgs: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(command, commandArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    let peak = 0;
-    const sample = () => {
-      try {
-        const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (match) peak = Math.max(peak, Number(match[1]) / 1024);
-      } catch {
-        // the process has just exited
-      }
-    };
-    const timer = setInterval(sample, 20);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearInterval(timer);
-      resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMiB: peak, code, stderr });
-    });
-  });
-}
-
 /** Flushes dirty pages so that no run pays for the writeback of the one before it. */
 function settleDisk(): Promise<void> {
   return new Promise((resolve) => spawn('sync').on('exit', () => resolve()));
@@ -253,15 +228,6 @@ function row(label: string, width: number, workload: Workload, runs: readonly Ru
   return `  ${label.padEnd(width)} ${fmt(seconds, 2).padStart(6)} s ${range.padEnd(12)} ${fmt(workload.files / seconds).padStart(8)} files/s ${fmt(workload.bytes / 1e6 / seconds).padStart(7)} MB/s  peak RSS ${fmt(peak).padStart(6)} MiB`;
 }
 
-interface Contender {
-  readonly label: string;
-  /** Untimed, before the disk is settled: the environment of this round's run (a new mapping store, its tables made). */
-  readonly prepare?: (round: number) => Promise<NodeJS.ProcessEnv>;
-  readonly run: (out: string, env: NodeJS.ProcessEnv) => Promise<Run>;
-  /** For dicom-tools' rows: the mapping store a run recorded into, to count its records afterwards. */
-  readonly store?: (env: NodeJS.ProcessEnv) => { dataDir: string; mappingUrl: string | undefined };
-}
-
 /** Where `anonymize (PostgreSQL)` records: a server on which the benchmark may CREATE DATABASE. */
 interface PostgresServer {
   /** What the printout says about it (never the URL: it may hold a password). */
@@ -306,6 +272,35 @@ function anonymizeContenders(root: string, workload: Workload, env: NodeJS.Proce
   ];
 }
 
+const DAEMON_SQLITE_ROW = 'daemon burst';
+const DAEMON_POSTGRES_ROW = 'daemon burst (PostgreSQL)';
+/** The settle time of the burst rows, as issue 21 measured them. */
+const BURST_STABLE_MS = 500;
+
+/**
+ * The burst rows: the watch daemon with each store, every round on a new store, each paired with
+ * the `anonymize` row of the same store.
+ */
+function daemonBurstContenders(root: string, workload: Workload, env: NodeJS.ProcessEnv, postgres: PostgresServer | undefined): Contender[] {
+  const common = { cli: CLI, inputDir: workload.dir, root, stableMs: BURST_STABLE_MS };
+  const sqlite = daemonBurstContender({
+    ...common,
+    label: DAEMON_SQLITE_ROW,
+    versus: SQLITE_ROW,
+    storeEnv: (dataDir) => withTables({ ...env, DICOM_DATA_DIR: dataDir }),
+    store: (runEnv) => ({ dataDir: runEnv['DICOM_DATA_DIR'] ?? '', mappingUrl: undefined }),
+  });
+  if (postgres === undefined) return [sqlite];
+  const onPostgres = daemonBurstContender({
+    ...common,
+    label: DAEMON_POSTGRES_ROW,
+    versus: POSTGRES_ROW,
+    storeEnv: async (dataDir) => withTables({ ...env, DICOM_DATA_DIR: dataDir, DICOM_MAPPING_URL: await postgres.freshDatabase() }),
+    store: (runEnv) => ({ dataDir: runEnv['DICOM_DATA_DIR'] ?? '', mappingUrl: runEnv['DICOM_MAPPING_URL'] }),
+  });
+  return [sqlite, onPostgres];
+}
+
 /** Opens and closes the store of `runEnv` once, which makes its tables; resolves with `runEnv`. */
 async function withTables(runEnv: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
   await (await openMappingStore({ dataDir: runEnv['DICOM_DATA_DIR'] ?? '', mappingUrl: runEnv['DICOM_MAPPING_URL'] || undefined })).close();
@@ -340,12 +335,26 @@ const percent = (ratio: number) => `${ratio >= 1 ? '+' : '-'}${fmt(Math.abs(rati
  */
 async function benchWorkload(root: string, workload: Workload, env: NodeJS.ProcessEnv, postgres: PostgresServer | undefined): Promise<void> {
   console.log(`\n${workload.name}: ${workload.description} — ${workload.files} files, ${fmt(workload.bytes / 1e6)} MB (target: ${workload.target})`);
-  const copies: Contender[] = [
+  const copies: Contender[] = [...durableCopies(workload), { label: 'node copy', run: (out) => measure(process.execPath, [NODE_ATOMIC_COPY, workload.dir, out]) }];
+  await benchContenders(root, workload, [...(storesOnly ? [] : copies), ...anonymizeContenders(root, workload, env, postgres)]);
+}
+
+/** cp -r, and cp -r then sync: the copy floor and the durable copy floor. */
+function durableCopies(workload: Workload): Contender[] {
+  return [
     { label: 'cp -r', run: (out) => measure('cp', ['-r', workload.dir, out]) },
     { label: 'cp+sync', run: (out) => measure('sh', ['-c', 'cp -r "$0" "$1" && sync', workload.dir, out]) },
-    { label: 'node copy', run: (out) => measure(process.execPath, [NODE_ATOMIC_COPY, workload.dir, out]) },
   ];
-  const contenders = [...(storesOnly ? [] : copies), ...anonymizeContenders(root, workload, env, postgres)];
+}
+
+/** The burst rows of one workload, in the same paired rounds as the copies and the batch of the same folder. */
+async function benchBurst(root: string, workload: Workload, env: NodeJS.ProcessEnv, postgres: PostgresServer | undefined): Promise<void> {
+  console.log(`\n${workload.name} burst: ${workload.description} — ${workload.files} files, ${fmt(workload.bytes / 1e6)} MB, renamed into Sources at once (DICOM_WATCH_STABLE_MS=${BURST_STABLE_MS}), until every original is anonymized, recorded and removed`);
+  const contenders = [...durableCopies(workload), ...anonymizeContenders(root, workload, env, postgres), ...daemonBurstContenders(root, workload, env, postgres)];
+  await benchContenders(root, workload, contenders);
+}
+
+async function benchContenders(root: string, workload: Workload, contenders: readonly Contender[]): Promise<void> {
   const width = Math.max(10, ...contenders.map((contender) => contender.label.length));
   mkdirSync(path.join(root, 'runs'), { recursive: true });
   mkdirSync(path.join(root, 'stores'), { recursive: true });
@@ -392,7 +401,9 @@ async function benchWorkload(root: string, workload: Workload, env: NodeJS.Proce
     const vsCpSync = contender.store !== undefined && cpSync !== undefined ? `  ${fmt(median(ratios(own, cpSync)), 2)}× cp+sync` : '';
     const sqlite = runs.get(SQLITE_ROW) ?? [];
     const vsSqlite = contender.label === POSTGRES_ROW ? `  ${percent(median(ratios(own, sqlite)))} vs SQLite (${percent(Math.min(...ratios(own, sqlite)))} to ${percent(Math.max(...ratios(own, sqlite)))})` : '';
-    console.log(`${row(contender.label, width, workload, own)}${vsCp}${vsCpSync}${vsSqlite}`);
+    const versus = contender.versus === undefined ? undefined : runs.get(contender.versus);
+    const vsOther = versus === undefined ? '' : `  ${fmt(median(ratios(own, versus)), 2)}× ${contender.versus} (${fmt(Math.min(...ratios(own, versus)), 2)}–${fmt(Math.max(...ratios(own, versus)), 2)})`;
+    console.log(`${row(contender.label, width, workload, own)}${vsCp}${vsCpSync}${vsSqlite}${vsOther}`);
   }
 }
 
@@ -483,15 +494,16 @@ async function main(): Promise<void> {
   console.log(`dicom-tools benchmark${tiny ? ' (tiny)' : ''} in ${root}; Node ${process.version}, ${cpus().length} cores, load average ${load()}`);
   let postgres: PostgresServer | undefined;
   try {
-    if (!noPostgres && only.some((name) => POSTGRES_WORKLOADS.has(name) || name === 'daemon')) {
+    if (!noPostgres && only.some((name) => POSTGRES_WORKLOADS.has(name) || name === 'daemon' || name === 'burst')) {
       const server = await postgresServer();
       if (typeof server === 'string') console.log(server);
       else console.log(`PostgreSQL rows: ${(postgres = server).description}; each run records into a new database, its tables made`);
     }
     // W1 is made whenever any of the first workloads runs, as before W4 (its files on the disk are part of their conditions).
-    const w1 = only.some((name) => ['W1', 'W2', 'W3', 'daemon'].includes(name)) ? generate(root, 'W1', tiny ? 20 : 2000, 512, 512, 1, '512×512 16-bit CT slices, one study', '≤ 1.5× cp') : undefined;
+    const w1 = only.some((name) => ['W1', 'W2', 'W3', 'daemon', 'burst'].includes(name)) ? generate(root, 'W1', tiny ? 20 : 2000, 512, 512, 1, '512×512 16-bit CT slices, one study', '≤ 1.5× cp') : undefined;
     if (w1 !== undefined && only.includes('W1')) await benchWorkload(root, w1, env, postgres);
-    if (only.includes('W2')) await benchWorkload(root, generate(root, 'W2', tiny ? 50 : 5000, 64, 60, 1, 'small files (64×60 16-bit)', '≤ 2.5× cp'), env, postgres);
+    const w2 = only.includes('W2') || burst ? generate(root, 'W2', tiny ? 50 : 5000, 64, 60, 1, 'small files (64×60 16-bit)', '≤ 2.5× cp') : undefined;
+    if (w2 !== undefined && only.includes('W2')) await benchWorkload(root, w2, env, postgres);
     if (only.includes('W3')) {
       const frames = tiny ? 16 : 2048;
       await benchWorkload(root, generate(root, 'W3', 1, 512, 512, frames, `one multi-frame file, ${frames} frames of 512×512 16-bit`, '≤ 2× cp, peak RSS ≤ 100 MB'), env, postgres);
@@ -499,6 +511,10 @@ async function main(): Promise<void> {
     if (w1 !== undefined && only.includes('daemon')) {
       await benchDaemon(root, w1, { ...env, DICOM_DATA_DIR: path.join(root, 'daemon-data') }, 'SQLite');
       if (postgres !== undefined) await benchDaemon(root, w1, { ...env, DICOM_DATA_DIR: path.join(root, 'daemon-data-pg'), DICOM_MAPPING_URL: await postgres.freshDatabase() }, 'PostgreSQL');
+    }
+    if (burst && w1 !== undefined && w2 !== undefined) {
+      await benchBurst(root, w1, env, postgres);
+      await benchBurst(root, w2, env, postgres);
     }
     if (only.includes('W4')) await benchWorkload(root, ultrasoundWorkload(root, tiny ? 20 : 500), env, postgres);
     if (only.includes('W4') || only.includes('ocr')) console.log(`\n${await benchOcr(tiny ? 2 : 20)}`);
