@@ -1,4 +1,7 @@
-import { stat } from 'node:fs/promises';
+import { closeSync, lstatSync, openSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { FileLook } from './sources-watch.js';
 
 interface Seen {
   size: number;
@@ -10,6 +13,11 @@ interface Seen {
  * Decides when a file has stopped growing: uploads and scp copies arrive slowly, so a file is
  * handed on only after its size and modification time have not changed for `stableMs`. Holds only
  * paths and numbers, so a burst of many thousands of files costs little memory.
+ *
+ * A file first seen with a change time (ctime) already `stableMs` old has been unchanged that
+ * long (the kernel sets ctime on every write, and no one can set it back): it waits for one more
+ * look only. That is trusted only where the file system's clock agrees with ours
+ * (`fileClockAgrees`): a network file system's server may run behind.
  */
 export class SettleTracker {
   private readonly pending = new Map<string, Seen>();
@@ -17,13 +25,22 @@ export class SettleTracker {
   constructor(
     private readonly stableMs: number,
     private readonly now: () => number = Date.now,
+    /** Whether a file's ctime may be taken as when it last changed. */
+    public trustCtime = false,
   ) {}
 
-  /** A file was added or changed. */
-  touch(path: string): void {
+  /** A file was added or changed: as `look` saw it, if it was looked at. */
+  touch(path: string, look?: FileLook): void {
+    const now = this.now();
     const seen = this.pending.get(path);
-    if (seen) seen.since = this.now();
-    else this.pending.set(path, { size: -1, mtimeMs: -1, since: this.now() });
+    if (look === undefined) {
+      if (seen) seen.since = now;
+      else this.pending.set(path, { size: -1, mtimeMs: -1, since: now });
+      return;
+    }
+    const since = this.trustCtime && look.ctimeMs <= now - this.stableMs - CLOCK_TOLERANCE_MS ? now - this.stableMs : now;
+    if (seen) Object.assign(seen, { size: look.size, mtimeMs: look.mtimeMs, since: Math.max(seen.since, since) });
+    else this.pending.set(path, { size: look.size, mtimeMs: look.mtimeMs, since });
   }
 
   forget(path: string): void {
@@ -35,14 +52,21 @@ export class SettleTracker {
   }
 
   /** Checks up to `limit` files quiet for `stableMs`; returns those that did not change since the last look. */
-  async settled(limit = 500): Promise<string[]> {
+  settled(limit = 500): string[] {
     const ready: string[] = [];
     let checked = 0;
+    const now = this.now();
     for (const [path, seen] of this.pending) {
       if (checked >= limit) break;
-      if (this.now() - seen.since < this.stableMs) continue;
+      if (now - seen.since < this.stableMs) continue;
       checked++;
-      const info = await stat(path).catch(() => undefined);
+      // One lstat, synchronous: cheaper than a round trip through the thread pool.
+      let info;
+      try {
+        info = lstatSync(path, { throwIfNoEntry: false });
+      } catch {
+        info = undefined;
+      }
       if (!info) {
         this.pending.delete(path); // vanished between event and look: normal, not an error
         continue;
@@ -51,9 +75,31 @@ export class SettleTracker {
         this.pending.delete(path);
         ready.push(path);
       } else {
-        Object.assign(seen, { size: info.size, mtimeMs: info.mtimeMs, since: this.now() });
+        Object.assign(seen, { size: info.size, mtimeMs: info.mtimeMs, since: now });
       }
     }
     return ready;
+  }
+}
+
+/** How far apart our clock and a file system's may be for its ctimes to be trusted. */
+const CLOCK_TOLERANCE_MS = 100;
+
+/**
+ * Whether the clock of the file system holding `folder` agrees with ours: a file made there now
+ * must carry a ctime of now. False when it does not, or the test file cannot be made.
+ */
+export function fileClockAgrees(folder: string): boolean {
+  const probe = path.join(folder, `.dicom-tools-clock.${randomBytes(6).toString('hex')}`);
+  try {
+    const before = Date.now();
+    closeSync(openSync(probe, 'wx', 0o600));
+    const after = Date.now();
+    const { ctimeMs } = lstatSync(probe);
+    return ctimeMs >= before - CLOCK_TOLERANCE_MS && ctimeMs <= after + CLOCK_TOLERANCE_MS;
+  } catch {
+    return false;
+  } finally {
+    rmSync(probe, { force: true });
   }
 }

@@ -1,13 +1,13 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
-import { MappingStoreError, plural, type DaemonStatus } from '../src/index.js';
+import { describeFsError, MappingStoreError, plural, type DaemonStatus } from '../src/index.js';
 import type { Logger } from './logger.js';
 import { processUploadGroup, type GroupLimits, type GroupResult, type UploadContext, type UploadOutcome } from './process-upload.js';
 import { OutputSweep } from './output-sweep.js';
 import { quarantine } from './quarantine.js';
 import { recoverJournal } from './recover-journal.js';
-import { SettleTracker } from './settle-tracker.js';
+import { fileClockAgrees, SettleTracker } from './settle-tracker.js';
+import { SourcesWatch, type FileLook } from './sources-watch.js';
 import { StatusWriter } from './status-writer.js';
 import { waitForStore, type StoreWait } from './store-wait.js';
 
@@ -48,7 +48,7 @@ const OUTPUTS_PER_TICK = 50;
  * Bounded: a fixed number of files in flight, and only paths held for the rest.
  */
 export class WatchDaemon {
-  private watcher: FSWatcher | undefined;
+  private watcher: SourcesWatch | undefined;
   private readonly settle: SettleTracker;
   private readonly queue = new Set<string>();
   /** Files taken by a group in flight. */
@@ -118,43 +118,37 @@ export class WatchDaemon {
     this.writeStatus('running', true);
   }
 
-  /** Watches the Sources folder as it is now (what is in it counts as arrived), until it is ready. */
+  /** Watches the Sources folder as it is now (what is in it counts as arrived). */
   private async watchSources(): Promise<void> {
     this.sourcesIdentity = folderIdentity(this.settings.sourcesDir);
+    // Files already unchanged for the stable time are taken at the next look, where ctimes can be trusted.
+    this.settle.trustCtime = fileClockAgrees(this.settings.sourcesDir);
     const quarantineDir = path.resolve(this.settings.quarantineDir);
-    const watcher = watch(this.settings.sourcesDir, {
-      ignoreInitial: false,
-      followSymlinks: false,
-      alwaysStat: false,
-      // Else chokidar silently skips a file without its owner's read bit: an upload never taken,
-      // logged or quarantined. Reading it fails as any unreadable upload does: retried, then quarantined.
-      ignorePermissionErrors: true,
-      // Polling rescans a folder at most once per interval, whatever the number of files that
-      // change in it; event mode rescans the whole folder for each file, which is quadratic in a burst.
-      usePolling: true,
-      interval: this.settings.pollMs,
-      binaryInterval: this.settings.pollMs,
-      // Our quarantine may sit inside Sources; never watch it.
-      ignored: (file: string) => path.resolve(file) === quarantineDir || path.resolve(file).startsWith(`${quarantineDir}${path.sep}`),
-    });
-    watcher.on('add', (file: string) => this.seen(file));
-    watcher.on('change', (file: string) => {
-      // A file still being written makes progress: its attempts start again.
-      this.attempts.delete(file);
-      this.seen(file);
-    });
-    watcher.on('unlink', (file: string) => {
-      this.settle.forget(file);
-      this.notDicom.delete(file);
-    });
-    // A watcher error's message may name a file in Sources (EACCES, open '…/SMITH_JOHN.dcm'): with
-    // names hidden only its code is logged.
-    watcher.on('error', (error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      const told = this.context.names.shown ? message : ((error as NodeJS.ErrnoException).code ?? 'an error of the file watcher');
-      this.problem('watch-error', `watching ${this.settings.sourcesDir} failed: ${told}`);
-    });
-    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    const names = this.context.names;
+    const watcher = new SourcesWatch(
+      this.settings.sourcesDir,
+      {
+        pollMs: this.settings.pollMs,
+        // Our quarantine may sit inside Sources; never watch it.
+        ignored: (file: string) => path.resolve(file) === quarantineDir || path.resolve(file).startsWith(`${quarantineDir}${path.sep}`),
+      },
+      {
+        add: (file, look) => this.seen(file, look),
+        change: (file, look) => {
+          // A file still being written makes progress: its attempts start again.
+          this.attempts.delete(file);
+          if (!this.seen(file, look)) watcher.unwatch(file);
+        },
+        unlink: (file) => {
+          this.settle.forget(file);
+          this.notDicom.delete(file);
+        },
+        // An unreadable folder's files are not taken (a file in it that cannot be read is retried, then quarantined).
+        unreadable: (folder, error) =>
+          this.log.warn('unreadable-folder', `cannot read the folder ${names.of(folder)}: ${names.in(describeFsError(error), folder)}; its files are not taken`, names.fields(folder)),
+      },
+    );
+    watcher.start();
     this.watcher = watcher;
   }
 
@@ -172,18 +166,16 @@ export class WatchDaemon {
       this.sourcesMissingSince = Date.now();
       this.problem('sources-missing', `the Sources folder ${this.settings.sourcesDir} is missing (removed or not a folder); nothing is taken until it is there again`);
       this.writeStatus('running', true);
-      const gone = this.watcher;
+      this.watcher?.close();
       this.watcher = undefined;
-      this.rewatching = (gone?.close() ?? Promise.resolve()).finally(() => (this.rewatching = undefined));
       return;
     }
     this.rewatching = this.rewatch().finally(() => (this.rewatching = undefined));
   }
 
   private async rewatch(): Promise<void> {
-    const old = this.watcher;
+    this.watcher?.close();
     this.watcher = undefined;
-    await old?.close();
     try {
       this.settings.relockSources?.();
     } catch (error) {
@@ -210,19 +202,22 @@ export class WatchDaemon {
     await this.startup?.catch(() => undefined);
     if (this.timer) clearInterval(this.timer);
     await this.rewatching;
-    await this.watcher?.close();
+    this.watcher?.close();
     await Promise.all(this.groups);
     await this.storeRecovery;
     this.writeStatus('stopped', true);
     this.log.info('stopped', 'stopped');
   }
 
-  private seen(file: string): void {
-    if (this.stopping || this.inFlight.has(file)) return;
-    if (this.justWritten.delete(file)) return;
+  /** A file came or changed; false when it is our output (not an upload: no longer looked at). */
+  private seen(file: string, look?: FileLook): boolean {
+    if (this.stopping || this.inFlight.has(file)) return true;
+    // Placed by a group in flight or just finished.
+    if (this.justWritten.delete(file) || this.context.journal.forOutput(file) !== undefined) return false;
     this.notDicom.delete(file);
-    this.settle.touch(file);
+    this.settle.touch(file, look);
     this.status.changed();
+    return true;
   }
 
   private async tick(): Promise<void> {
@@ -232,9 +227,10 @@ export class WatchDaemon {
     this.checkSources();
     this.ticking = true;
     try {
-      for (const file of await this.settle.settled()) if (!this.inFlight.has(file)) this.queue.add(file);
+      for (const file of this.settle.settled()) if (!this.inFlight.has(file)) this.queue.add(file);
       for (const file of this.outputs.changed(OUTPUTS_PER_TICK)) {
         this.justWritten.delete(file);
+        this.watcher?.resume(file);
         this.seen(file);
       }
     } finally {
