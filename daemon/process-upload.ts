@@ -2,6 +2,7 @@ import { existsSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 import {
   commitOutputs,
+  createUploadPool,
   deidentifyRead,
   describeFsError,
   DicomError,
@@ -15,8 +16,10 @@ import {
   readBuffer,
   readInput,
   syncDirectory,
+  threadsForFiles,
+  type BatchOutcome,
   type DeidentifyJob,
-  type DicomFile,
+  type DeidentifyTask,
   type FileResult,
   type OcrReader,
   type MappingRecord,
@@ -24,6 +27,7 @@ import {
   type Pseudonymizer,
   type RunOptions,
   type UploadStore,
+  type WorkerPool,
 } from '../src/index.js';
 import { fileIdentity, identityOf, isJournaledOriginal } from './file-identity.js';
 import type { JournalMirror } from './journal-mirror.js';
@@ -43,6 +47,8 @@ export interface UploadContext {
   readonly names: UploadNames;
   /** Reads the text of images only OCR can clean (DICOM_OCR=true with clean-pixel-data). */
   readonly ocr?: OcrReader | undefined;
+  /** De-identifies uploads (createUploadPool): worker threads, kept for the daemon's life. */
+  readonly pool: WorkerPool;
 }
 
 /**
@@ -91,12 +97,21 @@ interface WrittenUpload {
   readonly record: MappingRecord;
 }
 
+/** A file of the group to de-identify: it was looked at (not read) just before. */
+interface UploadTask {
+  readonly file: string;
+  /** The original as it was looked at (fileIdentity). */
+  readonly identity: string;
+  readonly size: number;
+}
+
 /**
  * Anonymizes uploads in place as one group, crash-safely, with one flush of the disk for the
  * whole group instead of several per file. `take` hands out the next file, until the group is full
  * or there is none. The steps:
- * 1. each file is read, de-identified and written to a temporary file beside it, under a name that
- *    no file, journal entry or other group holds (`reserved`);
+ * 1. the files are read, de-identified and written to temporary files beside them by the worker
+ *    threads (`context.pool`), as the batch does; each output gets a name that no file, journal
+ *    entry or other group holds (`reserved`);
  * 2. the originals and their output names are journaled (one transaction, durable);
  * 3. the outputs are flushed (one syncfs) and renamed into place;
  * 4. the mappings are recorded and the entries marked written (one transaction, durable);
@@ -118,12 +133,11 @@ export async function processUploadGroup(
   // Originals already anonymized and recorded whose removal failed before: only removed now, so
   // that they are neither written nor recorded a second time.
   const recorded: InPlace[] = [];
-  // Groups run side by side, each one file after another: one read buffer per group.
-  const buffer = readBuffer();
+  const tasks: UploadTask[] = [];
   let bytes = 0;
   try {
     try {
-      for (let file = take(); file !== undefined; file = written.length < limits.files && bytes < limits.bytes ? take() : undefined) {
+      for (let file = take(); file !== undefined; file = tasks.length < limits.files && bytes < limits.bytes ? take() : undefined) {
         const entry = context.journal.forOriginal(file);
         // Its output is in place and recorded: only the original is left to remove, unless a new
         // upload has taken its name meanwhile.
@@ -131,15 +145,20 @@ export async function processUploadGroup(
           recorded.push({ file, output: entry.outputPath, identity: entry.originalIdentity });
           continue;
         }
-        const result = await deidentifyUpload(file, context, reserved, buffer);
-        if ('pending' in result) {
-          written.push(result);
-          bytes += result.bytes;
-        } else {
-          outcomes.set(file, result);
+        const looked = outcomeWithoutReading(file, context);
+        if ('kind' in looked) outcomes.set(file, looked);
+        else {
+          tasks.push({ file, ...looked });
+          bytes += looked.size;
         }
-        // One file at a time, synchronously: the event loop (polling, signals) runs between files.
-        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const deidentified = await deidentifyInPool(tasks, context);
+      // Groups run side by side: one read buffer per group, for what is read again here (OCR).
+      const buffer = tasks.length > 0 ? readBuffer() : undefined;
+      for (const [index, task] of tasks.entries()) {
+        const result = await afterDeidentify(task, deidentified[index], context, reserved, buffer);
+        if ('pending' in result) written.push(result);
+        else outcomes.set(task.file, result);
       }
     } catch (error) {
       discardOutputs(written.map((upload) => upload.pending));
@@ -157,20 +176,31 @@ export async function processUploadGroup(
   }
 }
 
-async function deidentifyUpload(file: string, context: UploadContext, reserved: Set<string>, readBuffer: Buffer): Promise<WrittenUpload | UploadOutcome> {
-  const looked = outcomeWithoutReading(file, context);
-  if ('kind' in looked) return looked;
-  const { identity } = looked;
-  const job = uploadJob(context, path.dirname(file), readBuffer);
-  const read = readInput(file, job);
-  // Our outputs carry our De-identification Method and are in the mapping under their name; only a
-  // file that carries it, under a name we could have given, costs a lookup in the store.
-  if (read.kind === 'read' && read.ours && mayBeOutputName(path.basename(file)) && (await context.store.isRecordedOutput(path.basename(file)))) return { kind: 'own-output' };
-  let outcome = read.kind === 'read' ? deidentifyRead(file, read.file, job, context.keys) : read;
-  // Only OCR can clean it: its text is read (the group waits), then it is planned with the boxes found.
-  if (read.kind === 'read' && outcome.kind === 'not-written' && outcome.result.code === 'NEEDS_OCR' && context.ocr) outcome = await withOcr(file, read.file, job, context.ocr, context);
+/** De-identifies the group's files in the worker threads, as many as their size calls for; the outcomes in the tasks' order. */
+async function deidentifyInPool(tasks: readonly UploadTask[], context: UploadContext): Promise<(BatchOutcome | undefined)[]> {
+  const outcomes: (BatchOutcome | undefined)[] = new Array(tasks.length);
+  if (tasks.length === 0) return outcomes;
+  const bytes = tasks.reduce((sum, task) => sum + task.size, 0);
+  const work: DeidentifyTask[] = tasks.map(({ file }, index) => ({ index, input: file, named: false, outDir: path.dirname(file), uploadId: context.names.id(file) }));
+  await context.pool.run(work, (index, outcome) => (outcomes[index] = outcome), undefined, threadsForFiles(bytes / tasks.length, tasks.length));
+  return outcomes;
+}
+
+/**
+ * What a de-identified upload comes to: named and reserved, ready to commit; or left alone as one
+ * of our outputs (it carries our De-identification Method and is in the mapping under its name);
+ * or, when only OCR can clean it, read again and planned with the boxes OCR found.
+ */
+async function afterDeidentify(task: UploadTask, deidentified: BatchOutcome | undefined, context: UploadContext, reserved: Set<string>, buffer: Buffer | undefined): Promise<WrittenUpload | UploadOutcome> {
+  const { file, identity } = task;
+  let outcome: BatchOutcome = deidentified ?? { kind: 'not-written', result: { input: file, status: 'failed', code: 'BUG', reason: `${file}: not processed` } };
+  if (outcome.kind === 'written' && outcome.ours === true && mayBeOutputName(path.basename(file)) && (await context.store.isRecordedOutput(path.basename(file)))) {
+    discardOutputs([outcome.pending]);
+    return { kind: 'own-output' };
+  }
+  if (outcome.kind === 'not-written' && outcome.result.code === 'NEEDS_OCR' && context.ocr) outcome = await withOcr(file, uploadJob(context, path.dirname(file), buffer), context.ocr, context);
   // Still being written (or replaced) while it was read: what was read may be a part. It waits.
-  if (fileIdentity(file) !== identity) {
+  if ((outcome.kind === 'written' ? (outcome.identityAfter ?? fileIdentity(file)) : fileIdentity(file)) !== identity) {
     if (outcome.kind === 'written') discardOutputs([outcome.pending]);
     return { kind: 'retry', reason: `${file}: changed while it was read (still being written?)` };
   }
@@ -180,9 +210,12 @@ async function deidentifyUpload(file: string, context: UploadContext, reserved: 
   return { file, identity, output: placed.pending.target, pending: placed.pending, bytes: placed.bytes, record: placed.record };
 }
 
-async function withOcr(file: string, dicom: DicomFile, job: DeidentifyJob, ocr: OcrReader, context: UploadContext): Promise<ReturnType<typeof deidentifyRead>> {
+/** Only OCR can clean it: read again, its text read (the group waits), then planned with the boxes found. */
+async function withOcr(file: string, job: DeidentifyJob, ocr: OcrReader, context: UploadContext): Promise<BatchOutcome> {
+  const read = readInput(file, job);
+  if (read.kind === 'not-written') return read;
   try {
-    return deidentifyRead(file, dicom, { ...job, ocrBoxes: await ocr.boxesOf(dicom) }, context.keys);
+    return deidentifyRead(file, read.file, { ...job, ocrBoxes: await ocr.boxesOf(read.file) }, context.keys);
   } catch (error) {
     const detail = error instanceof Error && 'code' in error ? error.message : 'OCR failed';
     return { kind: 'not-written', result: { input: file, status: 'failed', code: 'BURNED_IN', reason: `${file}: its text could not be read by OCR: ${detail}` } };
@@ -196,6 +229,11 @@ async function withOcr(file: string, dicom: DicomFile, job: DeidentifyJob, ocr: 
  */
 export function uploadJob(context: UploadContext, outDir: string, readBuffer?: Buffer): DeidentifyJob {
   return { run: context.run, batchId: context.batchId, named: false, outDir, wholeOnly: true, uploadIdOf: (input) => context.names.id(input), ...(readBuffer && { readBuffer }) };
+}
+
+/** The daemon's worker threads for uploads: whole files only, each task beside its upload, our outputs marked. */
+export function uploadPool(run: RunOptions, batchId: string, keys: Pseudonymizer): WorkerPool {
+  return createUploadPool({ outDir: '', run, batchId, wholeOnly: true, ownOutputs: 'mark' }, keys);
 }
 
 async function commitGroup(group: readonly WrittenUpload[], context: UploadContext, outcomes: Map<string, UploadOutcome>): Promise<void> {
@@ -268,8 +306,8 @@ export async function removeOriginal(file: string, identity: string | undefined)
   return removal;
 }
 
-/** Why `file` is not to be read at all, if it is not; else which file it is (fileIdentity), from the same lstat. */
-function outcomeWithoutReading(file: string, context: UploadContext): UploadOutcome | { readonly identity: string } {
+/** Why `file` is not to be read at all, if it is not; else which file it is (fileIdentity) and its size, from the same lstat. */
+function outcomeWithoutReading(file: string, context: UploadContext): UploadOutcome | { readonly identity: string; readonly size: number } {
   const ignored = (why: string): UploadOutcome => ({ kind: 'ignored', why });
   const name = path.basename(file);
   if (isTemporary(name) || name.startsWith('.')) return ignored('a hidden or temporary file (an upload in progress?)');
@@ -278,7 +316,7 @@ function outcomeWithoutReading(file: string, context: UploadContext): UploadOutc
   if (stat.isSymbolicLink()) return ignored('a symbolic link (not followed)');
   if (!stat.isFile()) return ignored('not a regular file');
   if (context.journal.forOutput(file)) return { kind: 'own-output' };
-  return { identity: identityOf(stat) };
+  return { identity: identityOf(stat), size: Number(stat.size) };
 }
 
 /**

@@ -26,9 +26,11 @@ import {
   type CommandIo,
   type Config,
   type RunOptions,
+  type WorkerPool,
 } from '../src/index.js';
 import { acquireInstanceLock, InstanceLockError } from './instance-lock.js';
 import { JournalMirror } from './journal-mirror.js';
+import { uploadPool } from './process-upload.js';
 import { createLogger, type LogFormat, type Logger } from './logger.js';
 import { waitForStore } from './store-wait.js';
 import { UploadNames } from './upload-names.js';
@@ -143,6 +145,7 @@ async function serve(config: Config, settings: WatchDaemonSettings, run: RunOpti
   const stopRequested = new AbortController();
   let daemon: WatchDaemon | undefined;
   let ocr: OcrReader | undefined;
+  let pool: WorkerPool | undefined;
   const stopped = new Promise<void>((resolve) => {
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -168,7 +171,8 @@ async function serve(config: Config, settings: WatchDaemonSettings, run: RunOpti
     if (batchId === undefined) return EXIT_OK;
     await preparePixelCodecs(run.options);
     ocr = run.options.ocr === true ? new OcrReader(loadedPixelCodecs() ?? new Map()) : undefined;
-    daemon = new WatchDaemon(settings, { run, keys, store, journal: new JournalMirror(store), batchId, names: new UploadNames(settings.sourcesDir, keys, config.logNames), ocr }, log);
+    pool = uploadPool(run, batchId, keys);
+    daemon = new WatchDaemon(settings, { run, keys, store, journal: new JournalMirror(store), batchId, names: new UploadNames(settings.sourcesDir, keys, config.logNames), ocr, pool }, log);
     // The effective tuning, whether it came from the environment, .env or the defaults.
     log.info('tuning', `taking files after ${settings.stableMs} ms unchanged, ${plural(settings.concurrency, 'group')} in flight, polling every ${settings.pollMs} ms, retrying after ${settings.retryDelayMs} ms`, {
       stableMs: settings.stableMs,
@@ -183,6 +187,7 @@ async function serve(config: Config, settings: WatchDaemonSettings, run: RunOpti
     await daemon.start();
     await stopped;
   } finally {
+    await pool?.close();
     await ocr?.close();
     await store.close();
   }

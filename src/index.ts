@@ -15,6 +15,9 @@ export { anonymizeFiles, type AnonymizeRequest, type AnonymizeSummary } from './
 export type { FileResult, FileStatus } from './pipeline/file-result.js';
 export { internalErrorReason } from './pipeline/internal-error.js';
 export { deidentifyRead, mayBeOutputName, placedAt, readBuffer, readInput, recordOfPlacedOutput, type DeidentifyJob } from './pipeline/deidentify-file.js';
+export { fileIdentity, identityOf } from './io/file-identity.js';
+export { createUploadPool, threadsForFiles, type WorkerPool } from './pipeline/worker-pool.js';
+export type { BatchOutcome, BatchSettings, DeidentifyTask } from './pipeline/deidentify-task.js';
 export { batchStart, runOptions, type RunOptions } from './pipeline/run-options.js';
 export { holdExclusiveLock } from './store/sqlite-mapping-store.js';
 export type { MappingStore } from './store/mapping-store.js';

@@ -10,8 +10,11 @@ export type OnOutcome = (index: number, outcome: BatchOutcome) => void;
 
 /** De-identifies the inputs of a batch (read, plan, write a temporary file), in worker threads when the batch is large enough to pay for them. */
 export interface WorkerPool {
-  /** De-identifies `tasks`, calling `onOutcome` as each is ready; stops taking new ones once `signal` aborts. */
-  run(tasks: readonly DeidentifyTask[], onOutcome: OnOutcome, signal?: AbortSignal): Promise<void>;
+  /**
+   * De-identifies `tasks`, calling `onOutcome` as each is ready; stops taking new ones once `signal`
+   * aborts. `threads`: use at most this many of the pool's workers.
+   */
+  run(tasks: readonly DeidentifyTask[], onOutcome: OnOutcome, signal?: AbortSignal, threads?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,10 +41,28 @@ export function workerThreadsFor(inputs: readonly string[]): number {
   const sizes = sampleSizes(inputs);
   // Even one worker is worth it for a large batch: the event loop (the TUI) stays free while it copies.
   if (inputs.length < WORKER_THRESHOLD_FILES && sizes.total < WORKER_THRESHOLD_BYTES) return 0;
-  // Large files are mostly copying in the kernel, which threads share well: a worker per core (up to
-  // four, never more than files). Small files are mostly JavaScript and directory updates, which two
-  // threads share badly: one worker (the README has the measurements).
-  return sizes.average >= SMALL_FILE_BYTES ? Math.min(availableParallelism(), 4, inputs.length) : 1;
+  return threadsForFiles(sizes.average, inputs.length);
+}
+
+/**
+ * Large files are mostly copying in the kernel, which threads share well: a worker per core (up to
+ * four, never more than files). Small files are mostly JavaScript and directory updates, which two
+ * threads share badly: one worker (the README has the measurements).
+ */
+export function threadsForFiles(averageBytes: number, files: number): number {
+  return averageBytes >= SMALL_FILE_BYTES ? Math.max(1, Math.min(MAX_THREADS, files)) : 1;
+}
+
+const MAX_THREADS = Math.min(availableParallelism(), 4);
+
+/**
+ * The watch daemon's pool: started once, kept for every group of uploads, as many workers as a
+ * large batch gets (each group uses what threadsForFiles says). Without the compiled worker script
+ * (the daemon's modules loaded from TypeScript, in tests) it de-identifies on the calling thread.
+ */
+export function createUploadPool(settings: BatchSettings, keys: Pseudonymizer): WorkerPool {
+  if (!existsSync(fileURLToPath(WORKER_SCRIPT))) return new CallingThreadPool(settings, keys);
+  return new WorkerThreadPool(MAX_THREADS, settings, keys.secretBytes());
 }
 
 /** Below this average size a batch is one of small files (see createWorkerPool). */
@@ -101,11 +122,12 @@ class WorkerThreadPool implements WorkerPool {
     this.workers = Array.from({ length: count }, () => new Worker(WORKER_SCRIPT, { workerData: { settings, secret, cancelled: this.cancelled } }));
   }
 
-  run(tasks: readonly DeidentifyTask[], onOutcome: OnOutcome, signal?: AbortSignal): Promise<void> {
+  run(tasks: readonly DeidentifyTask[], onOutcome: OnOutcome, signal?: AbortSignal, threads = this.workers.length): Promise<void> {
     signal?.addEventListener('abort', () => Atomics.store(this.cancelled, 0, 1), { once: true });
+    const workers = this.workers.slice(0, Math.max(1, threads));
     return new Promise((resolve) => {
       let next = 0;
-      let running = this.workers.length;
+      let running = workers.length;
       const stopped = () => signal?.aborted === true || next >= tasks.length;
       const finishWorker = (worker: Worker) => {
         worker.removeAllListeners('message');
@@ -118,13 +140,13 @@ class WorkerThreadPool implements WorkerPool {
         }
         resolve();
       };
-      for (const worker of this.workers) {
+      for (const worker of workers) {
         const unfinished = new Map<number, DeidentifyTask>();
         let chunks = 0;
         const dispatch = () => {
           if (stopped()) return;
           // Smaller chunks towards the end keep every worker busy to the last file.
-          const size = Math.max(1, Math.min(CHUNK_FILES, Math.ceil((tasks.length - next) / (this.workers.length * 4))));
+          const size = Math.max(1, Math.min(CHUNK_FILES, Math.ceil((tasks.length - next) / (workers.length * 4))));
           const chunk = tasks.slice(next, next + size);
           next += chunk.length;
           for (const task of chunk) unfinished.set(task.index, task);

@@ -1,5 +1,5 @@
 import { JournalMirror } from '../../daemon/journal-mirror.js';
-import type { UploadContext } from '../../daemon/process-upload.js';
+import { uploadPool, type UploadContext } from '../../daemon/process-upload.js';
 import { UploadNames } from '../../daemon/upload-names.js';
 import type { DeidOptions } from '../../src/deid/options.js';
 import type { Pseudonymizer } from '../../src/deid/pseudonyms.js';
@@ -37,7 +37,7 @@ export async function openUploadContext(
   const reader = await openMappingStore(config);
   return {
     store,
-    context: { run, keys, store, journal, batchId, names: new UploadNames(sourcesDir, keys, 'show') },
+    context: { run, keys, store, journal, batchId, names: new UploadNames(sourcesDir, keys, 'show'), pool: uploadPool(run, batchId, keys) },
     reader,
     batchId,
     async close() {
