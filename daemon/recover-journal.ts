@@ -25,7 +25,7 @@ export async function recoverJournal(sourcesDir: string, context: UploadContext,
   for (const entry of context.journal.entries()) {
     try {
       // Killed while removing the original: the file it set aside goes, or back if it is another.
-      await settleAside(entry.originalPath, entry.originalIdentity, entry.state === 'written');
+      settleAside(entry.originalPath, entry.originalIdentity, entry.state === 'written');
     } catch (error) {
       incomplete(entry.originalPath, error, log, names);
       continue;

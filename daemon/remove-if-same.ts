@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { link, lstat, rename, unlink } from 'node:fs/promises';
+import { linkSync, lstatSync, renameSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { identityOf } from './file-identity.js';
 
@@ -11,20 +11,19 @@ export type Removal = 'removed' | 'replaced';
  * (`identity`, see fileIdentity). The check is made at the moment of removal: the file is renamed
  * aside (atomic: what was at the path is now at the aside name, and only there), compared, then
  * removed, or put back when an upload was renamed over the original meanwhile. Without an identity
- * (a journal entry of an older dicom-tools) the file is removed as before.
+ * (a journal entry of an older dicom-tools) the file is removed as before. Synchronous: three
+ * system calls, where a round trip through the thread pool for each cost ten times as much (a
+ * group of 256 small uploads: 180-300 ms, one after another).
  */
-export async function removeIfSame(file: string, identity: string | undefined): Promise<Removal> {
-  if (identity === undefined) {
-    await unlink(file).catch(ignoreGone);
-    return 'removed';
-  }
+export function removeIfSame(file: string, identity: string | undefined): Removal {
   try {
-    await rename(file, asideName(file));
+    if (identity === undefined) unlinkSync(file);
+    else renameSync(file, asideName(file));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'removed';
     throw error;
   }
-  return (await settleAside(file, identity, true)) ?? 'removed';
+  return identity === undefined ? 'removed' : (settleAside(file, identity, true) ?? 'removed');
 }
 
 /**
@@ -32,18 +31,15 @@ export async function removeIfSame(file: string, identity: string | undefined): 
  * is the journaled original and `removable` (its output recorded), else put back. Undefined when
  * nothing was set aside.
  */
-export async function settleAside(file: string, identity: string | undefined, removable: boolean): Promise<Removal | undefined> {
+export function settleAside(file: string, identity: string | undefined, removable: boolean): Removal | undefined {
   const aside = asideName(file);
-  const stat = await lstat(aside, { bigint: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
-  });
+  const stat = lstatSync(aside, { bigint: true, throwIfNoEntry: false });
   if (stat === undefined) return undefined;
   if (removable && (identity === undefined || identityOf(stat) === identity)) {
-    await unlink(aside);
+    unlinkSync(aside);
     return 'removed';
   }
-  await putBack(aside, file);
+  putBack(aside, file);
   return 'replaced';
 }
 
@@ -60,22 +56,18 @@ export function asideName(file: string): string {
  * Moves a new upload back to its name without replacing a file that arrived there meanwhile (a
  * hard link fails if the name exists); then it keeps its name with a random suffix.
  */
-async function putBack(aside: string, file: string): Promise<void> {
+function putBack(aside: string, file: string): void {
   for (let target = file; ; target = `${file}.${randomBytes(4).toString('hex')}`) {
     try {
-      await link(aside, target);
+      linkSync(aside, target);
       break;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') continue;
       // A file system without hard links: a plain rename, which a third upload could only race.
-      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP') return rename(aside, target);
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP') return renameSync(aside, target);
       throw error;
     }
   }
-  await unlink(aside);
-}
-
-function ignoreGone(error: NodeJS.ErrnoException): void {
-  if (error.code !== 'ENOENT') throw error;
+  unlinkSync(aside);
 }
