@@ -7,6 +7,8 @@ interface Seen {
   size: number;
   mtimeMs: number;
   since: number;
+  /** Its ctime proved it unchanged for the stable time when it was looked at: no second look is needed. */
+  proven?: boolean;
 }
 
 /**
@@ -15,8 +17,8 @@ interface Seen {
  * paths and numbers, so a burst of many thousands of files costs little memory.
  *
  * A file first seen with a change time (ctime) already `stableMs` old has been unchanged that
- * long (the kernel sets ctime on every write, and no one can set it back): it waits for one more
- * look only. That is trusted only where the file system's clock agrees with ours
+ * long (the kernel sets ctime on every write, and no one can set it back): it is handed on at
+ * once (a burst renamed into Sources waits for nothing). That is trusted only where the file system's clock agrees with ours
  * (`fileClockAgrees`): a network file system's server may run behind.
  */
 export class SettleTracker {
@@ -38,9 +40,10 @@ export class SettleTracker {
       else this.pending.set(path, { size: -1, mtimeMs: -1, since: now });
       return;
     }
-    const since = this.trustCtime && look.ctimeMs <= now - this.stableMs - CLOCK_TOLERANCE_MS ? now - this.stableMs : now;
-    if (seen) Object.assign(seen, { size: look.size, mtimeMs: look.mtimeMs, since: Math.max(seen.since, since) });
-    else this.pending.set(path, { size: look.size, mtimeMs: look.mtimeMs, since });
+    const proven = this.trustCtime && look.ctimeMs <= now - this.stableMs - CLOCK_TOLERANCE_MS;
+    // A change (seen before) starts the wait again, whatever its ctime says.
+    if (seen) Object.assign(seen, { size: look.size, mtimeMs: look.mtimeMs, since: now, proven: false });
+    else this.pending.set(path, { size: look.size, mtimeMs: look.mtimeMs, since: proven ? now - this.stableMs : now, proven });
   }
 
   forget(path: string): void {
@@ -58,6 +61,11 @@ export class SettleTracker {
     const now = this.now();
     for (const [path, seen] of this.pending) {
       if (checked >= limit) break;
+      if (seen.proven === true) {
+        this.pending.delete(path);
+        ready.push(path);
+        continue;
+      }
       if (now - seen.since < this.stableMs) continue;
       checked++;
       // One lstat, synchronous: cheaper than a round trip through the thread pool.

@@ -28,6 +28,8 @@ export interface SourcesWatchOptions {
   readonly ignored: (file: string) => boolean;
   /** Whether to ask the kernel for notes about folders (default true); without, only the poll finds changes. */
   readonly kernelNotes?: boolean;
+  /** Files known without a look to be the daemon's own (its outputs): neither looked at nor reported. */
+  readonly isOwn?: (file: string) => boolean;
 }
 
 /** A file's last look; `quiet`: no longer looked at (our outputs: the daemon sweeps them itself). */
@@ -175,7 +177,10 @@ export class SourcesWatch {
   private compare(file: string, known: Known): void {
     const look = lookAt(file);
     // Gone, or no longer a file: the next read of its folder reports it.
-    if (look === undefined) return;
+    if (look !== undefined) this.compareWith(file, known, look);
+  }
+
+  private compareWith(file: string, known: Known, look: FileLook): void {
     if (look.size === known.look.size && look.mtimeMs === known.look.mtimeMs && look.ino === known.look.ino) return;
     known.look = look;
     this.events.change(file, look);
@@ -222,11 +227,16 @@ export class SourcesWatch {
   private lookAtName(folder: string, state: FolderWatch, name: string): void {
     const full = path.join(folder, name);
     const known = state.files.get(name);
-    const kind = kindAt(full);
+    if (known === undefined && this.isOwn(full)) {
+      state.files.set(name, { look: UNSEEN, quiet: true });
+      return;
+    }
+    const look = lookAtPath(full);
+    const kind = look === undefined ? 'gone' : look === 'other' ? 'other' : look === 'folder' ? 'folder' : 'file';
     if (kind === 'file' && known !== undefined) {
-      if (!known.quiet) this.compare(full, known);
+      if (!known.quiet) this.compareWith(full, known, look as FileLook);
     } else if (kind === 'file' && !isHiddenName(name)) {
-      this.found(folder, state, name);
+      this.report(full, state, name, look as FileLook);
     } else if (kind === 'folder' && !state.folders.has(name) && !this.options.ignored(full)) {
       state.folders.add(name);
       this.readFolder(full);
@@ -241,7 +251,7 @@ export class SourcesWatch {
   /** A hidden folder (an uploader's staging folder) is read like any other; a hidden file is not. */
   private readHiddenFolder(folder: string, state: FolderWatch, name: string): void {
     const full = path.join(folder, name);
-    if (kindAt(full) === 'folder' && !this.options.ignored(full)) {
+    if (lookAtPath(full) === 'folder' && !this.options.ignored(full)) {
       state.folders.add(name);
       this.readFolder(full);
     }
@@ -250,28 +260,44 @@ export class SourcesWatch {
   /** A file name not seen before in the folder: looked at once and reported, unless it is not a regular file (or gone). */
   private found(folder: string, state: FolderWatch, name: string): void {
     const full = path.join(folder, name);
+    if (this.isOwn(full)) {
+      state.files.set(name, { look: UNSEEN, quiet: true });
+      return;
+    }
     const look = lookAt(full);
-    if (look === undefined) return;
+    if (look !== undefined) this.report(full, state, name, look);
+  }
+
+  private report(full: string, state: FolderWatch, name: string, look: FileLook): void {
     const known = { look, quiet: false };
     state.files.set(name, known);
     known.quiet = !this.events.add(full, look);
   }
+
+  private isOwn(file: string): boolean {
+    return this.options.isOwn?.(file) === true;
+  }
 }
+
+/** The look of a file known without looking (the daemon's own output). */
+const UNSEEN: FileLook = { size: -1, mtimeMs: -1, ctimeMs: -1, ino: -1 };
 
 /** Hidden and temporary names (ours, an uploader's file in progress): the daemon leaves them alone. */
 function isHiddenName(name: string): boolean {
   return name.startsWith('.') || isTemporary(name);
 }
 
-/** What is at a path, without following a link. */
-function kindAt(file: string): 'file' | 'folder' | 'other' | 'gone' {
+/** What is at a path, without following a link: a regular file's look, a folder, something else, or nothing (undefined). */
+function lookAtPath(file: string): FileLook | 'folder' | 'other' | undefined {
+  let stat;
   try {
-    const stat = lstatSync(file, { throwIfNoEntry: false });
-    if (stat === undefined) return 'gone';
-    return stat.isFile() ? 'file' : stat.isDirectory() ? 'folder' : 'other';
+    stat = lstatSync(file, { throwIfNoEntry: false });
   } catch {
     return 'other';
   }
+  if (stat === undefined) return undefined;
+  if (stat.isDirectory()) return 'folder';
+  return stat.isFile() ? { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino } : 'other';
 }
 
 interface FolderWatch {
@@ -286,12 +312,6 @@ interface FolderWatch {
 
 /** A look at a regular file; undefined when it is gone or not a regular file. */
 function lookAt(file: string): FileLook | undefined {
-  let stat;
-  try {
-    stat = lstatSync(file, { throwIfNoEntry: false });
-  } catch {
-    return undefined; // a folder that can be listed but not searched: its files cannot be taken
-  }
-  if (stat === undefined || !stat.isFile()) return undefined;
-  return { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino };
+  const look = lookAtPath(file);
+  return typeof look === 'object' ? look : undefined;
 }

@@ -131,6 +131,8 @@ export class WatchDaemon {
         pollMs: this.settings.pollMs,
         // Our quarantine may sit inside Sources; never watch it.
         ignored: (file: string) => path.resolve(file) === quarantineDir || path.resolve(file).startsWith(`${quarantineDir}${path.sep}`),
+        // An output a group is placing (journaled before it is renamed into place) is not looked at.
+        isOwn: (file: string) => this.context.journal.forOutput(file) !== undefined,
       },
       {
         add: (file, look) => this.seen(file, look),
