@@ -280,16 +280,21 @@ export class PostgresMappingStore implements MappingStore {
       let client: pg.PoolClient | undefined;
       try {
         client = await this.#pool.connect();
+        // A server that ends the connection between two statements (a fast shutdown) emits an
+        // error on the client, which would end the process: the next statement reports it instead.
+        client.on('error', ignoreConnectionError);
         await client.query('BEGIN');
         const inTransaction = client;
         await work(async (sql, values = []) => (await inTransaction.query(sql, [...values])).rows);
         await client.query('COMMIT');
+        client.off('error', ignoreConnectionError);
         client.release();
         return;
       } catch (error) {
         if (client !== undefined) {
           // A connection whose rollback fails is dropped rather than handed to the next caller.
           const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
+          client.off('error', ignoreConnectionError);
           client.release(!rolledBack);
         }
         if (error instanceof MappingStoreError) throw error;
@@ -299,6 +304,9 @@ export class PostgresMappingStore implements MappingStore {
     }
   }
 }
+
+/** See #transaction: a connection lost between statements is reported by the next one. */
+function ignoreConnectionError(): void {}
 
 async function migrate(pool: pg.Pool, location: string): Promise<void> {
   const client = await pool.connect();
