@@ -294,13 +294,8 @@ async function removeRecordedOriginals(uploads: readonly InPlace[], context: Upl
  */
 async function removeOriginals(uploads: readonly InPlace[]): Promise<Map<string, Removal | { readonly problem: unknown }>> {
   const removals = new Map<string, Removal | { readonly problem: unknown }>();
-  for (const { file, identity } of uploads) {
-    try {
-      removals.set(file, removeIfSame(file, identity));
-    } catch (problem) {
-      removals.set(file, { problem });
-    }
-  }
+  // Started one after another (each renames and compares at once), finished side by side.
+  await Promise.all(uploads.map(async ({ file, identity }) => removals.set(file, await removeIfSame(file, identity).catch((problem: unknown) => ({ problem })))));
   for (const directory of new Set(uploads.map((upload) => path.dirname(upload.file)))) await syncDirectory(directory);
   return removals;
 }
