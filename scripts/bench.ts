@@ -350,8 +350,26 @@ function durableCopies(workload: Workload): Contender[] {
 /** The burst rows of one workload, in the same paired rounds as the copies and the batch of the same folder. */
 async function benchBurst(root: string, workload: Workload, env: NodeJS.ProcessEnv, postgres: PostgresServer | undefined): Promise<void> {
   console.log(`\n${workload.name} burst: ${workload.description} — ${workload.files} files, ${fmt(workload.bytes / 1e6)} MB, renamed into Sources at once (DICOM_WATCH_STABLE_MS=${BURST_STABLE_MS}), until every original is anonymized, recorded and removed`);
-  const contenders = [...durableCopies(workload), ...anonymizeContenders(root, workload, env, postgres), ...daemonBurstContenders(root, workload, env, postgres)];
+  const contenders = [...durableCopies(workload), removalFloor(root, workload), ...anonymizeContenders(root, workload, env, postgres), ...daemonBurstContenders(root, workload, env, postgres)];
   await benchContenders(root, workload, contenders);
+}
+
+/**
+ * rm -r of a copy of the workload, then sync: what removing the originals costs the disk, which
+ * the daemon pays (the original is not kept) and the batch does not.
+ */
+function removalFloor(root: string, workload: Workload): Contender {
+  const copyOf = (round: number) => path.join(root, 'removals', `${workload.name}-${round}`);
+  return {
+    label: 'rm -r+sync',
+    prepare: async (round) => {
+      mkdirSync(path.dirname(copyOf(round)), { recursive: true });
+      const copied = await measure('cp', ['-r', workload.dir, copyOf(round)]);
+      if (copied.code !== 0) throw new Error(`${workload.name}: cp -r of the workload for rm -r exited ${copied.code}`);
+      return { DICOM_BENCH_REMOVE: copyOf(round) };
+    },
+    run: (_out, runEnv) => measure('sh', ['-c', 'rm -r "$0" && sync', runEnv['DICOM_BENCH_REMOVE'] ?? '']),
+  };
 }
 
 async function benchContenders(root: string, workload: Workload, contenders: readonly Contender[]): Promise<void> {
@@ -471,6 +489,7 @@ async function benchDaemon(root: string, workload: Workload, env: NodeJS.Process
   }
   await copying;
   const seconds = (Date.now() - started) / 1000;
+  const idle = await idleArrivals(workload, sources, names.slice(0, IDLE_ARRIVALS));
   daemon.kill('SIGTERM');
   await new Promise((resolve) => daemon.on('exit', resolve));
   const delays = names.map((name) => (done.get(name) ?? 0) - (arrived.get(name) ?? 0)).sort((a, b) => a - b);
@@ -482,8 +501,31 @@ async function benchDaemon(root: string, workload: Workload, env: NodeJS.Process
   console.log(`\ndaemon (${storeName} store): ${workload.name} copied into Sources one file after another (DICOM_WATCH_STABLE_MS=${stableMs}, 2 groups in flight)`);
   console.log(`  ${names.length} files in ${fmt(seconds, 2)} s: ${fmt(names.length / seconds)} files/s, ${fmt(workload.bytes / 1e6 / seconds)} MB/s`);
   console.log(`  arrival -> anonymized delay: median ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${at(1)} ms (includes the ${stableMs} ms settle time)`);
-  console.log(`  ${outputs} outputs in Sources, ${recorded} mapping records, originals left: ${names.filter((name) => existsSync(path.join(sources, name))).length}`);
+  console.log(`  arrival -> anonymized delay of ${idle.length} files each copied in while the daemon was idle: median ${quantile(idle, 0.5)} ms, p95 ${quantile(idle, 0.95)} ms, max ${quantile(idle, 1)} ms (issue 21's goal: median ≤ ${stableMs + 250} ms)`);
+  console.log(`  ${outputs} outputs in Sources, ${recorded} mapping records (${idle.length} of them the idle arrivals'), originals left: ${names.filter((name) => existsSync(path.join(sources, name))).length}`);
 }
+
+/** Files copied in one at a time, each once the daemon has finished the one before and idled a while. */
+const IDLE_ARRIVALS = tiny ? 3 : 20;
+
+/** Copies each of `names` into Sources (as `idle-<name>`) once the daemon is idle; resolves to each one's delay from arrival to its original's removal, sorted. */
+async function idleArrivals(workload: Workload, sources: string, names: readonly string[]): Promise<number[]> {
+  const delays: number[] = [];
+  for (const name of names) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const upload = path.join(sources, `idle-${name}`);
+    await copyFile(path.join(workload.dir, name), upload);
+    const arrived = Date.now();
+    while (existsSync(upload)) {
+      if (Date.now() - arrived > 60_000) throw new Error('daemon benchmark: an idle arrival was not anonymized within 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    delays.push(Date.now() - arrived);
+  }
+  return delays.sort((a, b) => a - b);
+}
+
+const quantile = (sorted: readonly number[], fraction: number) => sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? 0;
 
 async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error('build first: npm run build');
