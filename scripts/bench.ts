@@ -350,26 +350,30 @@ function durableCopies(workload: Workload): Contender[] {
 /** The burst rows of one workload, in the same paired rounds as the copies and the batch of the same folder. */
 async function benchBurst(root: string, workload: Workload, env: NodeJS.ProcessEnv, postgres: PostgresServer | undefined): Promise<void> {
   console.log(`\n${workload.name} burst: ${workload.description} — ${workload.files} files, ${fmt(workload.bytes / 1e6)} MB, renamed into Sources at once (DICOM_WATCH_STABLE_MS=${BURST_STABLE_MS}), until every original is anonymized, recorded and removed`);
-  const contenders = [...durableCopies(workload), removalFloor(root, workload), ...anonymizeContenders(root, workload, env, postgres), ...daemonBurstContenders(root, workload, env, postgres)];
+  const contenders = [...durableCopies(workload), ...anonymizeContenders(root, workload, env, postgres), ...daemonBurstContenders(root, workload, env, postgres)];
   await benchContenders(root, workload, contenders);
 }
 
 /**
  * rm -r of a copy of the workload, then sync: what removing the originals costs the disk, which
- * the daemon pays (the original is not kept) and the batch does not.
+ * the daemon pays (the original is not kept) and the batch does not. Timed after all the paired
+ * rounds, as creating files soon after thousands were deleted is slower (see benchContenders): in
+ * the rounds it would slow whichever row came next.
  */
-function removalFloor(root: string, workload: Workload): Contender {
-  const copyOf = (round: number) => path.join(root, 'removals', `${workload.name}-${round}`);
-  return {
-    label: 'rm -r+sync',
-    prepare: async (round) => {
-      mkdirSync(path.dirname(copyOf(round)), { recursive: true });
-      const copied = await measure('cp', ['-r', workload.dir, copyOf(round)]);
+async function benchRemovals(root: string, workloads: readonly Workload[]): Promise<void> {
+  console.log('\nremoving the originals, timed after the burst rounds: cp -r of the workload (untimed, then sync), then rm -r and sync');
+  for (const workload of workloads) {
+    const runs: Run[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const copy = path.join(root, 'removals', `${workload.name}-${round}`);
+      mkdirSync(path.dirname(copy), { recursive: true });
+      const copied = await measure('cp', ['-r', workload.dir, copy]);
       if (copied.code !== 0) throw new Error(`${workload.name}: cp -r of the workload for rm -r exited ${copied.code}`);
-      return { DICOM_BENCH_REMOVE: copyOf(round) };
-    },
-    run: (_out, runEnv) => measure('sh', ['-c', 'rm -r "$0" && sync', runEnv['DICOM_BENCH_REMOVE'] ?? '']),
-  };
+      await settleDisk();
+      runs.push(await measure('sh', ['-c', 'rm -r "$0" && sync', copy]));
+    }
+    console.log(row(`${workload.name} rm -r+sync`, 16, workload, runs));
+  }
 }
 
 async function benchContenders(root: string, workload: Workload, contenders: readonly Contender[]): Promise<void> {
@@ -557,6 +561,7 @@ async function main(): Promise<void> {
     if (burst && w1 !== undefined && w2 !== undefined) {
       await benchBurst(root, w1, env, postgres);
       await benchBurst(root, w2, env, postgres);
+      await benchRemovals(root, [w1, w2]);
     }
     if (only.includes('W4')) await benchWorkload(root, ultrasoundWorkload(root, tiny ? 20 : 500), env, postgres);
     if (only.includes('W4') || only.includes('ocr')) console.log(`\n${await benchOcr(tiny ? 2 : 20)}`);
