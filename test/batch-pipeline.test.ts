@@ -244,3 +244,11 @@ describe.each<Durability>(['file-system', 'each-file'])('committing outputs (%s)
 it('flushes the file system with syncfs where the platform has it', async () => {
   expect(await flushFileSystem(root)).toBe(process.platform === 'linux' && (existsSync('/usr/bin/sync') || existsSync('/bin/sync')));
 });
+
+it.runIf(process.platform === 'linux' && (existsSync('/usr/bin/sync') || existsSync('/bin/sync')))('answers each flush of the kept sync helper in order, a failed one false, and a folder with a line break in its name by a process of its own', async () => {
+  const broken = path.join(root, 'line\nbreak');
+  mkdirSync(broken, { recursive: true });
+  // Side by side: the answers come back in the order the folders were asked for.
+  const answers = await Promise.all([flushFileSystem(path.join(root, 'no such folder')), flushFileSystem(root), flushFileSystem(root), flushFileSystem(broken)]);
+  expect(answers).toEqual([false, true, true, true]);
+});
