@@ -39,7 +39,7 @@ interface Known {
 }
 
 /** Files of one folder looked at again per poll, in turn: a bounded cost however many rest there. */
-const LOOKS_PER_POLL = 256;
+const LOOKS_PER_POLL = 64;
 /** Folders given a kernel watch (inotify); more are only polled. */
 const MAX_NOTED_FOLDERS = 1000;
 

@@ -88,12 +88,16 @@ describe('the watch of Sources', () => {
     const root = sources();
     writeFileSync(path.join(root, 'output.dcm'), 'x');
     writeFileSync(path.join(root, 'upload.dcm'), 'x');
+    writeFileSync(path.join(root, 'unwatched.dcm'), 'x');
     const { watch, told } = startWatch(root, { pollMs: 30, keep: (file) => !file.endsWith('output.dcm') });
+    watch.unwatch(path.join(root, 'unwatched.dcm'));
     appendFileSync(path.join(root, 'output.dcm'), 'copied over');
+    appendFileSync(path.join(root, 'unwatched.dcm'), 'copied over');
     appendFileSync(path.join(root, 'upload.dcm'), 'grown');
     await waitUntil(() => told.changed.includes('upload.dcm'), 'the upload change to be seen', 5_000);
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(told.changed).not.toContain('output.dcm');
+    expect(told.changed).not.toContain('unwatched.dcm');
     watch.resume(path.join(root, 'output.dcm'));
     appendFileSync(path.join(root, 'output.dcm'), 'again');
     await waitUntil(() => told.changed.includes('output.dcm'), 'the resumed file change to be seen', 5_000);
