@@ -134,6 +134,8 @@ export async function processUploadGroup(
   // that they are neither written nor recorded a second time.
   const recorded: InPlace[] = [];
   const tasks: UploadTask[] = [];
+  // Outputs written by the workers and not yet handed on: discarded if the group fails meanwhile.
+  let unclaimed: readonly (BatchOutcome | undefined)[] = [];
   let bytes = 0;
   try {
     try {
@@ -156,12 +158,15 @@ export async function processUploadGroup(
       // Groups run side by side: one read buffer per group, for what is read again here (OCR).
       const buffer = tasks.length > 0 ? readBuffer() : undefined;
       for (const [index, task] of tasks.entries()) {
+        unclaimed = deidentified.slice(index);
         const result = await afterDeidentify(task, deidentified[index], context, reserved, buffer);
         if ('pending' in result) written.push(result);
         else outcomes.set(task.file, result);
       }
+      unclaimed = [];
     } catch (error) {
-      discardOutputs(written.map((upload) => upload.pending));
+      const notHandedOn = unclaimed.flatMap((outcome) => (outcome?.kind === 'written' ? [outcome.pending] : []));
+      discardOutputs([...written.map((upload) => upload.pending), ...notHandedOn]);
       throw error;
     }
     onAllTaken();
