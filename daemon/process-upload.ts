@@ -205,7 +205,7 @@ async function afterDeidentify(task: UploadTask, deidentified: BatchOutcome | un
   }
   if (outcome.kind === 'not-written' && outcome.result.code === 'NEEDS_OCR' && context.ocr) outcome = await withOcr(file, uploadJob(context, path.dirname(file), buffer), context.ocr, context);
   // Still being written (or replaced) while it was read: what was read may be a part. It waits.
-  if ((outcome.kind === 'written' ? (outcome.identityAfter ?? fileIdentity(file)) : fileIdentity(file)) !== identity) {
+  if (((outcome.kind === 'written' ? outcome.identityAfter : undefined) ?? fileIdentity(file)) !== identity) {
     if (outcome.kind === 'written') discardOutputs([outcome.pending]);
     return { kind: 'retry', reason: `${file}: changed while it was read (still being written?)` };
   }

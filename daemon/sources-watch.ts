@@ -110,6 +110,8 @@ export class SourcesWatch {
       state = { files: new Map(), folders: new Set(), unreadable: false, note: this.noteFolder(folder) };
       this.folders.set(folder, state);
     }
+    // Readable again: the kernel watch it could not have while it was not.
+    if (state.unreadable) state.note ??= this.noteFolder(folder);
     state.unreadable = false;
     const present = new Set<string>();
     const folders = new Set<string>();
@@ -159,19 +161,24 @@ export class SourcesWatch {
     for (const name of state.folders) this.forgetFolder(path.join(folder, name));
   }
 
-  /** Looks at up to LOOKS_PER_POLL of a folder's resting files, in turn, for a change. */
+  /**
+   * Looks at up to LOOKS_PER_POLL of a folder's resting files for a change, going on where the last
+   * poll stopped (as OutputSweep does); our outputs are passed over without a look.
+   */
   private lookAgain(folder: string, state: FolderWatch): void {
     let looked = 0;
-    const names = [...state.files.keys()];
-    const start = (state.cursor ?? 0) % names.length;
-    for (let step = 0; step < names.length && looked < LOOKS_PER_POLL; step++) {
-      const name = names[(start + step) % names.length] as string;
-      const known = state.files.get(name) as Known;
+    for (let step = 0; step < state.files.size && looked < LOOKS_PER_POLL; step++) {
+      let next = state.cursor?.next();
+      if (next === undefined || next.done === true) {
+        state.cursor = state.files.entries();
+        next = state.cursor.next();
+        if (next.done === true) return;
+      }
+      const [name, known] = next.value;
       if (known.quiet) continue;
       looked++;
       this.compare(path.join(folder, name), known);
     }
-    state.cursor = start + LOOKS_PER_POLL;
   }
 
   private compare(file: string, known: Known): void {
@@ -305,9 +312,10 @@ interface FolderWatch {
   /** Names of the folders in it, as last read. */
   folders: Set<string>;
   unreadable: boolean;
-  readonly note: FSWatcher | undefined;
-  /** Where the next look at resting files starts. */
-  cursor?: number;
+  /** The kernel watch, once one could be had (an unreadable folder gets one when it is read). */
+  note: FSWatcher | undefined;
+  /** Where the next look at resting files goes on. */
+  cursor?: Iterator<[string, Known]>;
 }
 
 /** A look at a regular file; undefined when it is gone or not a regular file. */
